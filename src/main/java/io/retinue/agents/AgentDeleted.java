@@ -1,0 +1,9 @@
+package io.retinue.agents;
+
+import java.time.Instant;
+
+import io.retinue.shared.TenantId;
+
+/** An agent and all its versions were deleted. */
+public record AgentDeleted(AgentId agentId, TenantId tenant, String slug, Instant occurredAt) {
+}

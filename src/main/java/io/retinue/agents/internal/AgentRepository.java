@@ -1,0 +1,273 @@
+package io.retinue.agents.internal;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.UUID;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import io.retinue.agents.AgentConfig;
+import io.retinue.agents.AgentId;
+import io.retinue.shared.DomainProblem;
+import io.retinue.shared.TenantId;
+
+/**
+ * The seed's AgentRepository: agents, their labels and versions in schema {@code agents}, written with plain SQL so
+ * that the same statements run on the embedded H2 (PostgreSQL mode) and on PostgreSQL. Updates are guarded by the
+ * revision the change was computed from, so two concurrent writers can never both win.
+ */
+@Repository
+public class AgentRepository {
+
+    private static final String AGENT_COLUMNS = """
+            a.id, a.tenant_id, a.slug, a.name, a.description, a.status, a.live_version, a.latest_version,
+            a.draft_version, a.model_provider, a.model_name, a.revision, a.created_at, a.updated_at""";
+
+    private final JdbcClient jdbc;
+
+    AgentRepository(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    Optional<Agent> find(TenantId tenant, String ref) {
+        Optional<AgentId> id = AgentId.parse(ref);
+        String where = id.isPresent() ? "a.id = :ref" : "a.slug = :ref";
+        return jdbc.sql("SELECT " + AGENT_COLUMNS + " FROM agents.agent a WHERE a.tenant_id = :tenant AND " + where)
+            .param("tenant", tenant.value())
+            .param("ref", id.<Object>map(AgentId::value).orElse(ref))
+            .query(AgentRepository::agentWithoutLabels)
+            .optional()
+            .map(this::withLabels);
+    }
+
+    boolean slugTaken(TenantId tenant, String slug) {
+        return jdbc.sql("SELECT COUNT(*) FROM agents.agent WHERE tenant_id = :tenant AND slug = :slug")
+            .param("tenant", tenant.value())
+            .param("slug", slug)
+            .query(Long.class)
+            .single() > 0;
+    }
+
+    void insert(Agent agent) {
+        jdbc.sql("""
+                INSERT INTO agents.agent (id, tenant_id, slug, name, description, status, live_version,
+                    latest_version, draft_version, model_provider, model_name, revision, created_at, updated_at)
+                VALUES (:id, :tenant, :slug, :name, :description, :status, :live, :latest, :draft, :provider,
+                    :model, :revision, :createdAt, :updatedAt)""")
+            .params(agentParams(agent))
+            .update();
+        writeLabels(agent);
+    }
+
+    /** Stores the next state of an agent if nobody changed it since {@code next.revision() - 1}. */
+    void update(Agent next, boolean preconditionGiven) {
+        Map<String, Object> params = agentParams(next);
+        params.put("expected", next.revision() - 1);
+        int updated = jdbc.sql("""
+                UPDATE agents.agent SET name = :name, description = :description, status = :status,
+                    live_version = :live, latest_version = :latest, draft_version = :draft,
+                    model_provider = :provider, model_name = :model, revision = :revision, updated_at = :updatedAt
+                WHERE id = :id AND tenant_id = :tenant AND revision = :expected""")
+            .params(params)
+            .update();
+        if (updated == 0) {
+            throw preconditionGiven
+                    ? new DomainProblem(io.retinue.shared.ProblemType.PRECONDITION_FAILED,
+                            "The agent was changed by another request; read it again and retry")
+                    : new DomainProblem(AgentProblems.CONCURRENT_MODIFICATION,
+                            "The agent was changed by another request at the same time; read it again and retry");
+        }
+        jdbc.sql("DELETE FROM agents.agent_label WHERE agent_id = :id").param("id", next.id().value()).update();
+        writeLabels(next);
+    }
+
+    void delete(Agent agent) {
+        jdbc.sql("DELETE FROM agents.agent WHERE id = :id AND tenant_id = :tenant")
+            .param("id", agent.id().value())
+            .param("tenant", agent.tenant().value())
+            .update();
+    }
+
+    Optional<AgentVersion> findVersion(Agent agent, int number) {
+        return jdbc.sql("""
+                SELECT agent_id, version_no, status, config, config_digest, note, created_at, published_at
+                FROM agents.agent_version WHERE agent_id = :id AND version_no = :number""")
+            .param("id", agent.id().value())
+            .param("number", number)
+            .query(AgentRepository::version)
+            .optional();
+    }
+
+    /** Versions newest first, {@code limit} of them below {@code before} (exclusive; null for the newest). */
+    List<AgentVersion> versions(Agent agent, Integer before, int limit) {
+        return jdbc.sql("""
+                SELECT agent_id, version_no, status, config, config_digest, note, created_at, published_at
+                FROM agents.agent_version WHERE agent_id = :id AND version_no < :before
+                ORDER BY version_no DESC FETCH FIRST :limit ROWS ONLY""")
+            .param("id", agent.id().value())
+            .param("before", before == null ? Integer.MAX_VALUE : before)
+            .param("limit", limit)
+            .query(AgentRepository::version)
+            .list();
+    }
+
+    List<AgentVersion> allVersions(Agent agent) {
+        return jdbc.sql("""
+                SELECT agent_id, version_no, status, config, config_digest, note, created_at, published_at
+                FROM agents.agent_version WHERE agent_id = :id ORDER BY version_no""")
+            .param("id", agent.id().value())
+            .query(AgentRepository::version)
+            .list();
+    }
+
+    void insertVersion(Agent agent, AgentVersion version) {
+        jdbc.sql("""
+                INSERT INTO agents.agent_version (agent_id, tenant_id, version_no, status, config, config_digest,
+                    note, created_at, published_at)
+                VALUES (:id, :tenant, :number, :status, :config, :digest, :note, :createdAt, :publishedAt)""")
+            .params(versionParams(agent, version))
+            .update();
+    }
+
+    /** Rewrites a draft; the status guard makes a published version unchangeable even under a racing publish. */
+    void updateDraft(Agent agent, AgentVersion version) {
+        int updated = jdbc.sql("""
+                UPDATE agents.agent_version SET config = :config, config_digest = :digest, note = :note,
+                    status = :status, published_at = :publishedAt
+                WHERE agent_id = :id AND version_no = :number AND status = 'draft'""")
+            .params(versionParams(agent, version))
+            .update();
+        if (updated == 0) {
+            throw new DomainProblem(AgentProblems.VERSION_IMMUTABLE,
+                    "Version " + version.number() + " is published and can no longer change");
+        }
+    }
+
+    Page query(AgentSearch search) {
+        AgentSearch.Sql sql = search.toSql();
+        List<Agent> rows = jdbc.sql("SELECT " + AGENT_COLUMNS + " FROM agents.agent a WHERE " + sql.where()
+                + " ORDER BY " + sql.orderBy() + " FETCH FIRST :limit ROWS ONLY")
+            .params(sql.params())
+            .param("limit", search.limit() + 1)
+            .query(AgentRepository::agentWithoutLabels)
+            .list();
+        boolean more = rows.size() > search.limit();
+        List<Agent> page = withLabels(more ? rows.subList(0, search.limit()) : rows);
+        return new Page(page, more);
+    }
+
+    /** One page of agents and whether another follows. */
+    record Page(List<Agent> agents, boolean hasMore) {
+    }
+
+    private void writeLabels(Agent agent) {
+        agent.labels()
+            .forEach((name, value) -> jdbc.sql("""
+                    INSERT INTO agents.agent_label (agent_id, tenant_id, label_key, label_value)
+                    VALUES (:id, :tenant, :name, :value)""")
+                .param("id", agent.id().value())
+                .param("tenant", agent.tenant().value())
+                .param("name", name)
+                .param("value", value)
+                .update());
+    }
+
+    private Agent withLabels(Agent agent) {
+        return withLabels(List.of(agent)).getFirst();
+    }
+
+    private List<Agent> withLabels(List<Agent> agents) {
+        if (agents.isEmpty()) {
+            return agents;
+        }
+        Map<UUID, Map<String, String>> labels = new HashMap<>();
+        jdbc.sql("SELECT agent_id, label_key, label_value FROM agents.agent_label WHERE agent_id IN (:ids)")
+            .param("ids", agents.stream().map(agent -> agent.id().value()).toList())
+            .query(rs -> {
+                labels.computeIfAbsent(rs.getObject("agent_id", UUID.class), id -> new TreeMap<>())
+                    .put(rs.getString("label_key"), rs.getString("label_value"));
+            });
+        List<Agent> out = new ArrayList<>(agents.size());
+        for (Agent agent : agents) {
+            out.add(new Agent(agent.id(), agent.tenant(), agent.slug(), agent.name(), agent.description(),
+                    labels.getOrDefault(agent.id().value(), Map.of()), agent.status(), agent.liveVersion(),
+                    agent.latestVersion(), agent.draftVersion(), agent.modelProvider(), agent.modelName(),
+                    agent.revision(), agent.createdAt(), agent.updatedAt()));
+        }
+        return out;
+    }
+
+    private static Map<String, Object> agentParams(Agent agent) {
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("id", agent.id().value());
+        params.put("tenant", agent.tenant().value());
+        params.put("slug", agent.slug());
+        params.put("name", agent.name());
+        params.put("description", agent.description());
+        params.put("status", agent.status().wire());
+        params.put("live", agent.liveVersion());
+        params.put("latest", agent.latestVersion());
+        params.put("draft", agent.draftVersion());
+        params.put("provider", agent.modelProvider());
+        params.put("model", agent.modelName());
+        params.put("revision", agent.revision());
+        params.put("createdAt", timestamp(agent.createdAt()));
+        params.put("updatedAt", timestamp(agent.updatedAt()));
+        return params;
+    }
+
+    private static Map<String, Object> versionParams(Agent agent, AgentVersion version) {
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("id", agent.id().value());
+        params.put("tenant", agent.tenant().value());
+        params.put("number", version.number());
+        params.put("status", version.status().wire());
+        params.put("config", ConfigDigest.canonicalJson(version.config()));
+        params.put("digest", version.digest());
+        params.put("note", version.note());
+        params.put("createdAt", timestamp(version.createdAt()));
+        params.put("publishedAt", timestamp(version.publishedAt()));
+        return params;
+    }
+
+    static OffsetDateTime timestamp(Instant instant) {
+        return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
+    }
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
+        return value == null ? null : value.toInstant();
+    }
+
+    private static Integer nullableInt(ResultSet rs, String column) throws SQLException {
+        int value = rs.getInt(column);
+        return rs.wasNull() ? null : value;
+    }
+
+    private static Agent agentWithoutLabels(ResultSet rs, int row) throws SQLException {
+        return new Agent(new AgentId(rs.getObject("id", UUID.class)), new TenantId(rs.getString("tenant_id")),
+                rs.getString("slug"), rs.getString("name"), rs.getString("description"), Map.of(),
+                AgentStatus.fromWire(rs.getString("status")), nullableInt(rs, "live_version"),
+                rs.getInt("latest_version"), nullableInt(rs, "draft_version"), rs.getString("model_provider"),
+                rs.getString("model_name"), rs.getLong("revision"), instant(rs, "created_at"),
+                instant(rs, "updated_at"));
+    }
+
+    private static AgentVersion version(ResultSet rs, int row) throws SQLException {
+        AgentConfig config = ConfigDigest.CANONICAL.readValue(rs.getString("config"), AgentConfig.class);
+        return new AgentVersion(new AgentId(rs.getObject("agent_id", UUID.class)), rs.getInt("version_no"),
+                VersionStatus.fromWire(rs.getString("status")), config, rs.getString("config_digest"),
+                rs.getString("note"), instant(rs, "created_at"), instant(rs, "published_at"));
+    }
+}

@@ -1,0 +1,221 @@
+package io.retinue.agents.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.core.io.ClassPathResource;
+import org.springframework.stereotype.Component;
+
+import com.networknt.schema.Error;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaLocation;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SchemaRegistryConfig;
+import com.networknt.schema.SpecificationVersion;
+import com.networknt.schema.path.PathType;
+
+import io.retinue.shared.Violation;
+import io.retinue.shared.web.JsonPointers;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The seed's ConfigValidator. Checks a request against the published JSON Schema (every violation, not the first),
+ * then the rules a schema cannot express: the provider is known, every template placeholder is declared and every
+ * declared variable used, tools are not listed twice, a response schema is itself a valid JSON Schema, and the output
+ * token cap fits in the run's token budget. Works on the raw JSON so it can report all problems even when the body
+ * would not map to records.
+ */
+@Component
+public class ConfigValidator {
+
+    static final String CONFIG_SCHEMA_ID = "https://retinue.dev/schemas/agent-config.json";
+    static final String REQUESTS_SCHEMA_ID = "https://retinue.dev/schemas/agent-requests.json";
+    private static final String META_SCHEMA_ID = "https://json-schema.org/draft/2020-12/schema";
+    private static final Set<String> NAMED_PROPERTY_KEYWORDS = Set.of("required", "additionalProperties",
+            "dependentRequired", "unevaluatedProperties", "propertyNames");
+
+    /** The request shapes the agents API accepts, each a definition in agent-requests.schema.json. */
+    public enum Shape {
+        CREATE_AGENT("createAgent"), UPDATE_AGENT("updateAgent"), VERSION("version"), ROLLBACK("rollback"),
+        DOCUMENT("document");
+
+        private final String definition;
+
+        Shape(String definition) {
+            this.definition = definition;
+        }
+    }
+
+    private final Set<String> providers;
+    private final String configSchemaText;
+    private final Schema configSchema;
+    private final Schema metaSchema;
+    private final Map<Shape, Schema> requestSchemas;
+    private final JsonMapper json;
+
+    public ConfigValidator(@Value("${retinue.agents.providers:demo,openai,anthropic,ollama}") Set<String> providers,
+            JsonMapper json) {
+        this.providers = Set.copyOf(providers);
+        this.json = json;
+        this.configSchemaText = read("schemas/agent-config.schema.json");
+        SchemaRegistry registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12,
+                builder -> builder
+                    .schemaRegistryConfig(SchemaRegistryConfig.builder().pathType(PathType.JSON_POINTER).build())
+                    .schemas(Map.of(CONFIG_SCHEMA_ID, configSchemaText, REQUESTS_SCHEMA_ID,
+                            read("schemas/agent-requests.schema.json"))));
+        this.configSchema = registry.getSchema(SchemaLocation.of(CONFIG_SCHEMA_ID));
+        this.metaSchema = registry.getSchema(SchemaLocation.of(META_SCHEMA_ID));
+        this.requestSchemas = new java.util.EnumMap<>(Shape.class);
+        for (Shape shape : Shape.values()) {
+            requestSchemas.put(shape,
+                    registry.getSchema(SchemaLocation.of(REQUESTS_SCHEMA_ID + "#/$defs/" + shape.definition)));
+        }
+    }
+
+    /** The JSON Schema of an agent configuration, as published at the schema endpoint. */
+    public JsonNode configSchema() {
+        return json.readTree(configSchemaText);
+    }
+
+    /** Every problem of a bare configuration (the dry-run validate endpoint). */
+    public List<Violation> validateConfig(JsonNode config) {
+        List<Violation> violations = new ArrayList<>(schemaViolations(configSchema, config, ""));
+        violations.addAll(semanticViolations(config, ""));
+        return violations;
+    }
+
+    /** Every problem of a request body of the given shape, including the semantics of the configs it carries. */
+    public List<Violation> validateRequest(Shape shape, JsonNode body) {
+        List<Violation> violations = new ArrayList<>(schemaViolations(requestSchemas.get(shape), body, ""));
+        switch (shape) {
+            case CREATE_AGENT, VERSION -> violations.addAll(semanticViolations(body.path("config"), "/config"));
+            case DOCUMENT -> {
+                JsonNode versions = body.path("versions");
+                for (int i = 0; i < versions.size(); i++) {
+                    violations.addAll(semanticViolations(versions.path(i).path("config"), "/versions/" + i + "/config"));
+                }
+            }
+            default -> {
+            }
+        }
+        return violations;
+    }
+
+    private List<Violation> schemaViolations(Schema schema, JsonNode instance, String prefix) {
+        Set<Violation> found = new LinkedHashSet<>();
+        for (Error error : schema.validate(instance)) {
+            found.add(new Violation(prefix + pointerOf(error), messageOf(error)));
+        }
+        return List.copyOf(found);
+    }
+
+    private static String pointerOf(Error error) {
+        String pointer = error.getInstanceLocation().toString();
+        if (error.getProperty() != null && NAMED_PROPERTY_KEYWORDS.contains(error.getKeyword())) {
+            pointer = pointer + "/" + JsonPointers.escape(error.getProperty());
+        }
+        return pointer;
+    }
+
+    private static String messageOf(Error error) {
+        String message = error.getMessage();
+        String location = error.getInstanceLocation().toString();
+        if (message.startsWith(location + ": ")) {
+            message = message.substring(location.length() + 2);
+        }
+        else if (message.startsWith(": ")) {
+            message = message.substring(2);
+        }
+        return message;
+    }
+
+    private List<Violation> semanticViolations(JsonNode config, String prefix) {
+        if (!config.isObject()) {
+            return List.of();
+        }
+        List<Violation> violations = new ArrayList<>();
+        JsonNode provider = config.path("model").path("provider");
+        if (provider.isString() && !providers.contains(provider.asString())) {
+            violations.add(new Violation(prefix + "/model/provider",
+                    "unknown provider '" + provider.asString() + "'; known providers are " + providers.stream().sorted().toList()));
+        }
+        checkTemplate(config.path("instructions"), prefix + "/instructions", violations);
+        checkTools(config.path("tools"), prefix + "/tools", violations);
+        checkResponseFormat(config.path("responseFormat"), prefix + "/responseFormat", violations);
+        JsonNode maxOutput = config.path("model").path("parameters").path("maxOutputTokens");
+        JsonNode perRun = config.path("limits").path("maxTokensPerRun");
+        if (maxOutput.isIntegralNumber() && perRun.isIntegralNumber() && maxOutput.asLong() > perRun.asLong()) {
+            violations.add(new Violation(prefix + "/model/parameters/maxOutputTokens",
+                    "must not exceed limits.maxTokensPerRun (" + perRun.asLong() + ")"));
+        }
+        return violations;
+    }
+
+    private static void checkTemplate(JsonNode instructions, String prefix, List<Violation> violations) {
+        JsonNode system = instructions.path("system");
+        if (!system.isString()) {
+            return;
+        }
+        Set<String> used = new io.retinue.agents.AgentConfig.Instructions(system.asString(), null).placeholders();
+        Set<String> declared = new HashSet<>();
+        JsonNode variables = instructions.path("variables");
+        for (int i = 0; i < variables.size(); i++) {
+            JsonNode name = variables.path(i).path("name");
+            if (!name.isString()) {
+                continue;
+            }
+            String pointer = prefix + "/variables/" + i + "/name";
+            if (!declared.add(name.asString())) {
+                violations.add(new Violation(pointer, "variable '" + name.asString() + "' is declared twice"));
+            }
+            else if (!used.contains(name.asString())) {
+                violations.add(new Violation(pointer,
+                        "variable '" + name.asString() + "' is declared but the system prompt never uses {{"
+                                + name.asString() + "}}"));
+            }
+        }
+        used.stream()
+            .filter(name -> !declared.contains(name))
+            .forEach(name -> violations.add(new Violation(prefix + "/system",
+                    "placeholder {{" + name + "}} is not a declared variable")));
+    }
+
+    private static void checkTools(JsonNode tools, String prefix, List<Violation> violations) {
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < tools.size(); i++) {
+            JsonNode name = tools.path(i).path("name");
+            if (name.isString() && !seen.add(name.asString())) {
+                violations.add(new Violation(prefix + "/" + i + "/name",
+                        "tool '" + name.asString() + "' is listed more than once"));
+            }
+        }
+    }
+
+    private void checkResponseFormat(JsonNode format, String prefix, List<Violation> violations) {
+        JsonNode schema = format.path("schema");
+        if (schema.isObject()) {
+            violations.addAll(schemaViolations(metaSchema, schema, prefix + "/schema").stream()
+                .map(violation -> new Violation(violation.pointer(), "is not a valid JSON Schema: " + violation.detail()))
+                .toList());
+        }
+    }
+
+    private static String read(String path) {
+        try (InputStream in = new ClassPathResource(path).getInputStream()) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+    }
+}

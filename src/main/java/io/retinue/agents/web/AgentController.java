@@ -1,0 +1,231 @@
+package io.retinue.agents.web;
+
+import java.net.URI;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
+
+import io.retinue.agents.AgentSpec;
+import io.retinue.agents.internal.Agent;
+import io.retinue.agents.internal.AgentChanges;
+import io.retinue.agents.internal.AgentSearch;
+import io.retinue.agents.internal.AgentStatus;
+import io.retinue.agents.internal.Agents;
+import io.retinue.agents.internal.ConfigValidator.Shape;
+import io.retinue.agents.internal.NewAgent;
+import io.retinue.shared.Caller;
+import io.retinue.shared.DomainProblem;
+import io.retinue.shared.Page;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import tools.jackson.databind.JsonNode;
+
+/** Agents and their versions over HTTP. {@code {agent}} is an agent's id or its slug. */
+@RestController
+@RequestMapping(path = "/api/v1/agents", produces = MediaType.APPLICATION_JSON_VALUE)
+@Tag(name = "Agents", description = "Agent templates: configuration, immutable versions, publication and query")
+class AgentController {
+
+    private final Agents agents;
+    private final RequestBodies bodies;
+
+    AgentController(Agents agents, RequestBodies bodies) {
+        this.agents = agents;
+        this.bodies = bodies;
+    }
+
+    @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "Create an agent",
+            description = "Creates the agent with version 1 as a draft. With an Idempotency-Key, a repeated identical "
+                    + "request returns the same agent (header Idempotent-Replayed: true); a different request with the "
+                    + "same key is refused with 422.")
+    ResponseEntity<AgentView> create(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
+            @RequestHeader(name = "Idempotency-Key", required = false) @Parameter(
+                    description = "A unique key per logical create, kept 24 hours") String idempotencyKey,
+            @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(
+                    schema = @Schema(implementation = AgentRequests.Create.class),
+                    examples = @ExampleObject(value = Examples.CREATE))) @RequestBody JsonNode body) {
+        if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 255)) {
+            throw DomainProblem.invalidParameter("Idempotency-Key", "Idempotency-Key must be 1 to 255 characters");
+        }
+        AgentRequests.Create request = bodies.read(body, Shape.CREATE_AGENT, AgentRequests.Create.class);
+        Agents.Created created = agents.create(caller.tenant(), new NewAgent(request.slug(), request.name(),
+                request.description(), request.labels(), request.config(), request.note()), idempotencyKey, body);
+        URI location = ServletUriComponentsBuilder.fromCurrentRequestUri()
+            .path("/{id}")
+            .buildAndExpand(created.agent().id().value())
+            .toUri();
+        return ResponseEntity.created(location)
+            .eTag(created.agent().etag())
+            .header("Idempotent-Replayed", String.valueOf(created.replayed()))
+            .body(AgentView.of(created.agent()));
+    }
+
+    @GetMapping
+    @Operation(summary = "List and filter agents",
+            description = "Filters combine with AND. Pages are keyset-based: pass nextCursor back unchanged, with the "
+                    + "same filters and order, to get the next page; pages stay stable while agents are added.")
+    ResponseEntity<PageView<AgentView>> list(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
+            @RequestParam(required = false) @Parameter(description = "Text in name, slug or description") String q,
+            @RequestParam(name = "label", required = false) @Parameter(
+                    description = "key=value, or key alone for 'has label'; repeatable") List<String> labels,
+            @RequestParam(required = false) @Parameter(schema = @Schema(allowableValues = { "active", "archived" })) String status,
+            @RequestParam(required = false) @Parameter(description = "Model provider of the live version") String provider,
+            @RequestParam(required = false) @Parameter(description = "Model name of the live version") String model,
+            @RequestParam(required = false) @Parameter(description = "ISO-8601 instant, inclusive") String createdAfter,
+            @RequestParam(required = false) @Parameter(description = "ISO-8601 instant, exclusive") String createdBefore,
+            @RequestParam(required = false) @Parameter(description = "ISO-8601 instant, inclusive") String updatedAfter,
+            @RequestParam(required = false) @Parameter(description = "ISO-8601 instant, exclusive") String updatedBefore,
+            @RequestParam(defaultValue = "createdAt") @Parameter(
+                    schema = @Schema(allowableValues = { "createdAt", "updatedAt", "name", "slug" })) String sort,
+            @RequestParam(defaultValue = "desc") @Parameter(schema = @Schema(allowableValues = { "asc", "desc" })) String order,
+            @RequestParam(defaultValue = "20") @Parameter(description = "1 to 200") int limit,
+            @RequestParam(required = false) String cursor) {
+        if (!order.equals("asc") && !order.equals("desc")) {
+            throw DomainProblem.invalidParameter("order", "order must be asc or desc");
+        }
+        AgentSearch search = new AgentSearch(caller.tenant(), q, labels(labels), status(status), provider, model,
+                instant("createdAfter", createdAfter), instant("createdBefore", createdBefore),
+                instant("updatedAfter", updatedAfter), instant("updatedBefore", updatedBefore),
+                AgentSearch.Sort.fromWire(sort), order.equals("desc"), limit, cursor);
+        Page<AgentView> page = agents.search(search).map(AgentView::of);
+        ResponseEntity.BodyBuilder response = ResponseEntity.ok();
+        if (page.nextCursor() != null) {
+            URI next = ServletUriComponentsBuilder.fromCurrentRequest()
+                .replaceQueryParam("cursor", page.nextCursor())
+                .build()
+                .toUri();
+            response.header(HttpHeaders.LINK, "<" + next + ">; rel=\"next\"");
+        }
+        return response.body(PageView.of(page));
+    }
+
+    @GetMapping("/{agent}")
+    @Operation(summary = "Get an agent", description = "Answers 304 when If-None-Match carries the current ETag.")
+    ResponseEntity<AgentView> get(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
+            @PathVariable String agent,
+            @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) {
+        Agent found = agents.get(caller.tenant(), agent);
+        if (Preconditions.noneMatch(ifNoneMatch, found.etag())) {
+            return ResponseEntity.status(HttpStatus.NOT_MODIFIED).eTag(found.etag()).build();
+        }
+        return ResponseEntity.ok().eTag(found.etag()).body(AgentView.of(found));
+    }
+
+    @PatchMapping(path = "/{agent}", consumes = { MediaType.APPLICATION_JSON_VALUE, "application/merge-patch+json" })
+    @Operation(summary = "Change an agent's name, description or labels")
+    ResponseEntity<AgentView> update(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
+            @PathVariable String agent, @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch,
+            @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(
+                    schema = @Schema(implementation = AgentRequests.Update.class),
+                    examples = @ExampleObject(value = Examples.UPDATE))) @RequestBody JsonNode body) {
+        AgentRequests.Update request = bodies.read(body, Shape.UPDATE_AGENT, AgentRequests.Update.class);
+        Agent updated = agents.describe(caller.tenant(), agent,
+                new AgentChanges(request.name(), request.description(), request.labels()),
+                Preconditions.ifMatch(ifMatch));
+        return ResponseEntity.ok().eTag(updated.etag()).body(AgentView.of(updated));
+    }
+
+    @DeleteMapping("/{agent}")
+    @Operation(summary = "Delete an agent and all its versions")
+    ResponseEntity<Void> delete(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
+            @PathVariable String agent, @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
+        agents.delete(caller.tenant(), agent, Preconditions.ifMatch(ifMatch));
+        return ResponseEntity.noContent().build();
+    }
+
+    @PostMapping("/{agent}/archive")
+    @Operation(summary = "Archive an agent", description = "No new run starts from an archived agent's live version.")
+    ResponseEntity<AgentView> archive(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
+            @PathVariable String agent, @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
+        Agent archived = agents.archive(caller.tenant(), agent, Preconditions.ifMatch(ifMatch));
+        return ResponseEntity.ok().eTag(archived.etag()).body(AgentView.of(archived));
+    }
+
+    @PostMapping("/{agent}/unarchive")
+    @Operation(summary = "Unarchive an agent")
+    ResponseEntity<AgentView> unarchive(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
+            @PathVariable String agent, @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
+        Agent active = agents.unarchive(caller.tenant(), agent, Preconditions.ifMatch(ifMatch));
+        return ResponseEntity.ok().eTag(active.etag()).body(AgentView.of(active));
+    }
+
+    @PostMapping(path = "/{agent}/rollback", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "Make an earlier published version live again")
+    ResponseEntity<VersionView> rollback(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
+            @PathVariable String agent, @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch,
+            @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(
+                    schema = @Schema(implementation = AgentRequests.Rollback.class),
+                    examples = @ExampleObject(value = "{ \"version\": 1 }"))) @RequestBody JsonNode body) {
+        AgentRequests.Rollback request = bodies.read(body, Shape.ROLLBACK, AgentRequests.Rollback.class);
+        Agents.Versioned live = agents.rollback(caller.tenant(), agent, request.version(),
+                Preconditions.ifMatch(ifMatch));
+        return ResponseEntity.ok().eTag(live.agent().etag()).body(VersionView.of(live.agent(), live.version()));
+    }
+
+    @GetMapping("/{agent}/spec")
+    @Operation(summary = "The runnable spec of a published version",
+            description = "What the runtime runs: the live version, or the published version given.")
+    AgentSpec spec(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable String agent,
+            @RequestParam(required = false) Integer version) {
+        return agents.spec(caller.tenant(), agent, version);
+    }
+
+    private static SortedMap<String, String> labels(List<String> selectors) {
+        SortedMap<String, String> labels = new TreeMap<>();
+        if (selectors != null) {
+            for (String selector : selectors) {
+                int eq = selector.indexOf('=');
+                String key = eq < 0 ? selector : selector.substring(0, eq);
+                if (key.isBlank()) {
+                    throw DomainProblem.invalidParameter("label", "label must be key=value or key");
+                }
+                labels.put(key, eq < 0 ? null : selector.substring(eq + 1));
+            }
+        }
+        return labels;
+    }
+
+    private static AgentStatus status(String status) {
+        if (status == null) {
+            return null;
+        }
+        return switch (status) {
+            case "active", "archived" -> AgentStatus.fromWire(status);
+            default -> throw DomainProblem.invalidParameter("status", "status must be active or archived");
+        };
+    }
+
+    private static Instant instant(String name, String value) {
+        try {
+            return value == null ? null : Instant.parse(value);
+        }
+        catch (DateTimeParseException ex) {
+            throw DomainProblem.invalidParameter(name, name + " must be an ISO-8601 instant such as 2026-01-31T12:00:00Z");
+        }
+    }
+}

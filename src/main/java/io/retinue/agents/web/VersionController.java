@@ -1,0 +1,138 @@
+package io.retinue.agents.web;
+
+import java.net.URI;
+import java.util.List;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
+
+import io.retinue.agents.internal.Agents;
+import io.retinue.agents.internal.ConfigDiff;
+import io.retinue.agents.internal.ConfigValidator.Shape;
+import io.retinue.shared.Caller;
+import io.retinue.shared.DomainProblem;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * An agent's numbered versions: open a draft, revise it, publish it, read and compare versions. Every write checks
+ * the agent's ETag when If-Match is given, and answers with the agent's new ETag.
+ */
+@RestController
+@RequestMapping(path = "/api/v1/agents/{agent}", produces = MediaType.APPLICATION_JSON_VALUE)
+@Tag(name = "Agent versions", description = "Immutable numbered versions of an agent's configuration")
+class VersionController {
+
+    private final Agents agents;
+    private final RequestBodies bodies;
+
+    VersionController(Agents agents, RequestBodies bodies) {
+        this.agents = agents;
+        this.bodies = bodies;
+    }
+
+    @GetMapping("/versions")
+    @Operation(summary = "List versions, newest first")
+    PageView<VersionView> list(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
+            @PathVariable String agent, @RequestParam(defaultValue = "20") @Parameter(description = "1 to 200") int limit,
+            @RequestParam(required = false) String cursor) {
+        Integer before = cursor == null ? null : versionCursor(cursor);
+        Agents.VersionPage found = agents.versions(caller.tenant(), agent, before, limit);
+        return PageView.of(found.versions().map(version -> VersionView.of(found.agent(), version)));
+    }
+
+    @PostMapping(path = "/versions", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "Open a new draft version",
+            description = "Refused with 409 (agents/draft-exists) while another draft is open.")
+    ResponseEntity<VersionView> create(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
+            @PathVariable String agent, @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch,
+            @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(
+                    schema = @Schema(implementation = AgentRequests.Version.class),
+                    examples = @ExampleObject(value = Examples.VERSION))) @RequestBody JsonNode body) {
+        AgentRequests.Version request = bodies.read(body, Shape.VERSION, AgentRequests.Version.class);
+        Agents.Versioned created = agents.newVersion(caller.tenant(), agent, request.config(), request.note(),
+                Preconditions.ifMatch(ifMatch));
+        URI location = ServletUriComponentsBuilder.fromCurrentRequestUri()
+            .path("/{number}")
+            .buildAndExpand(created.version().number())
+            .toUri();
+        return ResponseEntity.created(location)
+            .eTag(created.agent().etag())
+            .body(VersionView.of(created.agent(), created.version()));
+    }
+
+    @GetMapping("/versions/{version}")
+    @Operation(summary = "Get one version")
+    ResponseEntity<VersionView> get(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
+            @PathVariable String agent, @PathVariable int version) {
+        Agents.Versioned found = agents.version(caller.tenant(), agent, version);
+        return ResponseEntity.ok().eTag(found.agent().etag()).body(VersionView.of(found.agent(), found.version()));
+    }
+
+    @PutMapping(path = "/versions/{version}", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "Revise a draft version",
+            description = "Published versions never change: revising one is refused with 409 (agents/version-immutable).")
+    ResponseEntity<VersionView> revise(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
+            @PathVariable String agent, @PathVariable int version,
+            @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch,
+            @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(
+                    schema = @Schema(implementation = AgentRequests.Version.class),
+                    examples = @ExampleObject(value = Examples.VERSION))) @RequestBody JsonNode body) {
+        AgentRequests.Version request = bodies.read(body, Shape.VERSION, AgentRequests.Version.class);
+        Agents.Versioned revised = agents.reviseDraft(caller.tenant(), agent, version, request.config(),
+                request.note(), Preconditions.ifMatch(ifMatch));
+        return ResponseEntity.ok()
+            .eTag(revised.agent().etag())
+            .body(VersionView.of(revised.agent(), revised.version()));
+    }
+
+    @PostMapping("/versions/{version}/publish")
+    @Operation(summary = "Publish a draft version and make it live",
+            description = "The version is frozen from then on; AgentVersionPublished is emitted.")
+    ResponseEntity<VersionView> publish(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
+            @PathVariable String agent, @PathVariable int version,
+            @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
+        Agents.Versioned published = agents.publish(caller.tenant(), agent, version, Preconditions.ifMatch(ifMatch));
+        return ResponseEntity.ok()
+            .eTag(published.agent().etag())
+            .body(VersionView.of(published.agent(), published.version()));
+    }
+
+    @GetMapping("/diff")
+    @Operation(summary = "Compare two versions",
+            description = "JSON-Patch-like operations that turn version `from` into version `to`, with old values.")
+    DiffView diff(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable String agent,
+            @RequestParam int from, @RequestParam int to) {
+        return new DiffView(from, to, agents.diff(caller.tenant(), agent, from, to));
+    }
+
+    private static int versionCursor(String cursor) {
+        try {
+            return Integer.parseInt(cursor);
+        }
+        catch (NumberFormatException ex) {
+            throw DomainProblem.invalidParameter("cursor", "the cursor is not one this API issued");
+        }
+    }
+
+    /** The changes from one version to another. */
+    record DiffView(int from, int to, List<ConfigDiff.Change> changes) {
+    }
+}

@@ -1,0 +1,38 @@
+package io.retinue.gateway.internal;
+
+import java.util.Collection;
+import java.util.List;
+
+import org.springframework.security.authentication.AbstractAuthenticationToken;
+import org.springframework.security.core.GrantedAuthority;
+import org.springframework.security.core.authority.SimpleGrantedAuthority;
+
+import io.retinue.gateway.Scopes;
+import io.retinue.shared.Caller;
+
+/** A request authenticated by an API key; the principal is the {@link Caller}, the authorities its scopes. */
+final class ApiKeyAuthentication extends AbstractAuthenticationToken {
+
+    private final Caller caller;
+
+    ApiKeyAuthentication(Caller caller) {
+        super(authorities(caller));
+        this.caller = caller;
+        setAuthenticated(true);
+    }
+
+    private static Collection<GrantedAuthority> authorities(Caller caller) {
+        var scopes = caller.scopes().contains(Scopes.ADMIN) ? Scopes.ALL : caller.scopes();
+        return List.copyOf(scopes.stream().<GrantedAuthority>map(SimpleGrantedAuthority::new).toList());
+    }
+
+    @Override
+    public Object getCredentials() {
+        return "";
+    }
+
+    @Override
+    public Caller getPrincipal() {
+        return caller;
+    }
+}

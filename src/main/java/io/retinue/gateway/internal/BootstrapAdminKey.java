@@ -1,0 +1,64 @@
+package io.retinue.gateway.internal;
+
+import java.io.PrintStream;
+import java.util.Set;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.ApplicationArguments;
+import org.springframework.boot.ApplicationRunner;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Transactional;
+
+import io.retinue.gateway.Scopes;
+import io.retinue.shared.TenantId;
+
+/**
+ * Makes sure a fresh installation can be administered: the key given in {@code RETINUE_BOOTSTRAP_API_KEY} is
+ * registered (by digest) if it is not yet, and when there is no key at all and none was given, an admin key is
+ * generated and printed once to standard output — never to the log, and never again.
+ */
+@Component
+class BootstrapAdminKey implements ApplicationRunner {
+
+    private static final Logger log = LoggerFactory.getLogger(BootstrapAdminKey.class);
+
+    private final ApiKeys keys;
+    private final String configured;
+    private final PrintStream console;
+
+    BootstrapAdminKey(ApiKeys keys, @Value("${retinue.security.bootstrap-api-key:}") String configured) {
+        this.keys = keys;
+        this.configured = configured;
+        this.console = System.out;
+    }
+
+    @Override
+    @Transactional
+    public void run(ApplicationArguments args) {
+        if (!configured.isBlank()) {
+            ApiKeySecret secret = ApiKeySecret.parse(configured)
+                .orElseThrow(() -> new IllegalStateException(
+                        "retinue.security.bootstrap-api-key must have the form rtn_<12 letters/digits>_<32 letters/digits>"));
+            if (keys.find(secret.keyId()).isEmpty()) {
+                keys.add(secret, TenantId.DEFAULT, "bootstrap admin (configured)", Set.of(Scopes.ADMIN));
+                log.info("Registered the configured bootstrap admin API key {}", secret.keyId());
+            }
+            return;
+        }
+        if (keys.isEmpty()) {
+            ApiKeySecret secret = ApiKeySecret.generate();
+            keys.add(secret, TenantId.DEFAULT, "bootstrap admin", Set.of(Scopes.ADMIN));
+            log.info("Created the bootstrap admin API key {}; its secret is printed once on standard output",
+                    secret.keyId());
+            console.println();
+            console.println("=================================================================================");
+            console.println(" Retinue bootstrap admin API key (shown once, only its hash is stored):");
+            console.println("   " + secret.token());
+            console.println(" Use it as:  Authorization: Bearer <key>   (or the X-API-Key header)");
+            console.println("=================================================================================");
+            console.println();
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package io.retinue.gateway.internal;
+
+import javax.sql.DataSource;
+
+import org.flywaydb.core.Flyway;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.flyway.autoconfigure.FlywayMigrationInitializer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.intercept.AuthorizationFilter;
+
+import io.retinue.gateway.Scopes;
+import io.retinue.shared.ModuleSchema;
+import io.retinue.shared.ProblemType;
+import io.retinue.shared.web.ProblemWriter;
+import io.retinue.shared.web.Problems;
+
+/**
+ * Secure by default: health probes and the API documentation are public, everything else needs an API key with the
+ * right scope. Failures are problem+json like every other error.
+ */
+@Configuration(proxyBeanMethods = false)
+class GatewaySecurity {
+
+    static final String[] PUBLIC = { "/actuator/health", "/actuator/health/**", "/v3/api-docs", "/v3/api-docs/**",
+            "/v3/api-docs.yaml", "/swagger-ui.html", "/swagger-ui/**", "/error" };
+
+    @Bean
+    SecurityFilterChain apiSecurity(HttpSecurity http, ApiKeys keys, ProblemWriter problems) throws Exception {
+        http.csrf(AbstractHttpConfigurer::disable)
+            .httpBasic(AbstractHttpConfigurer::disable)
+            .formLogin(AbstractHttpConfigurer::disable)
+            .logout(AbstractHttpConfigurer::disable)
+            .requestCache(AbstractHttpConfigurer::disable)
+            .anonymous(anonymous -> anonymous.principal("anonymous"))
+            .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+            .authorizeHttpRequests(requests -> requests.requestMatchers(PUBLIC)
+                .permitAll()
+                .requestMatchers(HttpMethod.POST, "/api/v1/agent-configs/validate")
+                .hasAuthority(Scopes.AGENTS_READ)
+                .requestMatchers(HttpMethod.GET, "/api/v1/agents/**", "/api/v1/agent-configs/**")
+                .hasAuthority(Scopes.AGENTS_READ)
+                .requestMatchers("/api/v1/agents/**", "/api/v1/agents", "/api/v1/agent-configs/**")
+                .hasAuthority(Scopes.AGENTS_WRITE)
+                .requestMatchers("/actuator/**")
+                .hasAuthority(Scopes.ADMIN)
+                .anyRequest()
+                .authenticated())
+            .addFilterBefore(new ApiKeyFilter(keys, problems), AuthorizationFilter.class)
+            .exceptionHandling(errors -> errors.authenticationEntryPoint((request, response, ex) -> {
+                response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
+                problems.write(response, Problems.of(ProblemType.UNAUTHENTICATED,
+                        "Present an API key as 'Authorization: Bearer <key>' or 'X-API-Key: <key>'"));
+            })
+                .accessDeniedHandler((request, response, ex) -> problems.write(response,
+                        Problems.of(ProblemType.FORBIDDEN, "The API key lacks the scope this operation needs"))));
+        return http.build();
+    }
+
+    @Bean
+    Flyway gatewayFlyway(DataSource dataSource) {
+        return ModuleSchema.migrations(dataSource, "gateway");
+    }
+
+    @Bean
+    FlywayMigrationInitializer gatewayMigrations(@Qualifier("gatewayFlyway") Flyway flyway) {
+        return new FlywayMigrationInitializer(flyway);
+    }
+}
