@@ -16,7 +16,6 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.swagger.v3.oas.annotations.media.Schema;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * One version of an agent's configuration: which model it calls and how, its instructions, the tools it may ask for,
@@ -163,7 +162,7 @@ public record AgentConfig(Model model, Instructions instructions, List<ToolRef> 
     /** Plain text answers, or answers that must validate against a JSON Schema. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record ResponseFormat(@Schema(allowableValues = { "text", "json_schema" }) String type, String name,
-            @Schema(description = "A JSON Schema (draft 2020-12) for type json_schema") ObjectNode schema) {
+            @Schema(description = "A JSON Schema (draft 2020-12) for type json_schema") JsonNode schema) {
 
         public static final ResponseFormat TEXT = new ResponseFormat("text", null, null);
 

@@ -68,8 +68,11 @@ public class Agents {
         try {
             return transactions.execute(status -> createOnce(tenant, command, idempotencyKey, requestDigest));
         }
-        catch (DuplicateKeyException race) {
-            // A concurrent request with the same key (or slug) committed first: replay it, or report the conflict.
+        catch (DuplicateKeyException | DomainProblem conflict) {
+            if (conflict instanceof DomainProblem problem && problem.type() != AgentProblems.SLUG_TAKEN) {
+                throw problem;
+            }
+            // A concurrent request with the same key may have committed first: then this one is its replay.
             if (idempotencyKey != null) {
                 Created replay = transactions.execute(status -> replay(tenant, idempotencyKey, requestDigest));
                 if (replay != null) {

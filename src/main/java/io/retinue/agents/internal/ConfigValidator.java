@@ -204,9 +204,12 @@ public class ConfigValidator {
     private void checkResponseFormat(JsonNode format, String prefix, List<Violation> violations) {
         JsonNode schema = format.path("schema");
         if (schema.isObject()) {
-            violations.addAll(schemaViolations(metaSchema, schema, prefix + "/schema").stream()
-                .map(violation -> new Violation(violation.pointer(), "is not a valid JSON Schema: " + violation.detail()))
-                .toList());
+            // The meta-schema can reject one keyword along several paths; one message per place is enough.
+            Map<String, Violation> byPointer = new java.util.LinkedHashMap<>();
+            schemaViolations(metaSchema, schema, prefix + "/schema").forEach(violation -> byPointer.putIfAbsent(
+                    violation.pointer(),
+                    new Violation(violation.pointer(), "is not a valid JSON Schema: " + violation.detail())));
+            violations.addAll(byPointer.values());
         }
     }
 

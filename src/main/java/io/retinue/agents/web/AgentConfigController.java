@@ -43,7 +43,7 @@ class AgentConfigController {
     @Operation(summary = "Validate a configuration without storing anything",
             description = "Returns every problem at once: schema violations and semantic ones (unknown provider, "
                     + "undeclared or unused template variables, duplicate tools, invalid response schema, token limits).")
-    ValidationReport validate(@io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(
+    ValidationReport validate(@io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
             schema = @Schema(implementation = AgentConfig.class),
             examples = @ExampleObject(value = Examples.CONFIG))) @RequestBody JsonNode config) {
         List<Violation> errors = validator.validateConfig(config);

@@ -66,7 +66,7 @@ class AgentController {
     ResponseEntity<AgentView> create(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @RequestHeader(name = "Idempotency-Key", required = false) @Parameter(
                     description = "A unique key per logical create, kept 24 hours") String idempotencyKey,
-            @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(
+            @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
                     schema = @Schema(implementation = AgentRequests.Create.class),
                     examples = @ExampleObject(value = Examples.CREATE))) @RequestBody JsonNode body) {
         if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 255)) {
@@ -140,7 +140,7 @@ class AgentController {
     @Operation(summary = "Change an agent's name, description or labels")
     ResponseEntity<AgentView> update(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @PathVariable String agent, @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch,
-            @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(
+            @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
                     schema = @Schema(implementation = AgentRequests.Update.class),
                     examples = @ExampleObject(value = Examples.UPDATE))) @RequestBody JsonNode body) {
         AgentRequests.Update request = bodies.read(body, Shape.UPDATE_AGENT, AgentRequests.Update.class);
@@ -178,7 +178,7 @@ class AgentController {
     @Operation(summary = "Make an earlier published version live again")
     ResponseEntity<VersionView> rollback(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @PathVariable String agent, @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch,
-            @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(
+            @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
                     schema = @Schema(implementation = AgentRequests.Rollback.class),
                     examples = @ExampleObject(value = "{ \"version\": 1 }"))) @RequestBody JsonNode body) {
         AgentRequests.Rollback request = bodies.read(body, Shape.ROLLBACK, AgentRequests.Rollback.class);

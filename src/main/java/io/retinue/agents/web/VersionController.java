@@ -63,7 +63,7 @@ class VersionController {
             description = "Refused with 409 (agents/draft-exists) while another draft is open.")
     ResponseEntity<VersionView> create(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @PathVariable String agent, @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch,
-            @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(
+            @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
                     schema = @Schema(implementation = AgentRequests.Version.class),
                     examples = @ExampleObject(value = Examples.VERSION))) @RequestBody JsonNode body) {
         AgentRequests.Version request = bodies.read(body, Shape.VERSION, AgentRequests.Version.class);
@@ -92,7 +92,7 @@ class VersionController {
     ResponseEntity<VersionView> revise(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @PathVariable String agent, @PathVariable int version,
             @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch,
-            @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(
+            @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
                     schema = @Schema(implementation = AgentRequests.Version.class),
                     examples = @ExampleObject(value = Examples.VERSION))) @RequestBody JsonNode body) {
         AgentRequests.Version request = bodies.read(body, Shape.VERSION, AgentRequests.Version.class);

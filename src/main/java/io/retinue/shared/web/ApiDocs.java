@@ -3,6 +3,7 @@ package io.retinue.shared.web;
 import java.util.Map;
 
 import org.springdoc.core.customizers.OpenApiCustomizer;
+import org.springdoc.core.utils.SpringDocUtils;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -17,6 +18,7 @@ import io.swagger.v3.oas.models.media.Schema;
 import io.swagger.v3.oas.models.responses.ApiResponse;
 import io.swagger.v3.oas.models.security.SecurityRequirement;
 import io.swagger.v3.oas.models.security.SecurityScheme;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The OpenAPI 3.1 document: API-key security on every operation, and the problem+json answers every operation can
@@ -37,6 +39,12 @@ class ApiDocs {
             "415", "Unsupported content type",
             "422", "Validation failed: every violation with a JSON pointer",
             "500", "Unexpected error (quote requestId)");
+
+    static {
+        // Free-form JSON (metadata, response schemas, diff values) is documented as what it is, not as Jackson's API.
+        SpringDocUtils.getConfig()
+            .replaceWithSchema(JsonNode.class, new Schema<>().description("Any JSON value"));
+    }
 
     @Bean
     OpenAPI retinueOpenApi(@Value("${retinue.version:0.1.0}") String version) {

@@ -1,0 +1,48 @@
+package io.retinue.agents;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+class AgentConfigTest {
+
+    private final AgentConfig.Instructions instructions = new AgentConfig.Instructions(
+            "Support for {{company}} in {{ language }}. {{company}} first.",
+            List.of(new AgentConfig.Variable("company", null, true, null),
+                    new AgentConfig.Variable("language", null, false, "English")));
+
+    @Test
+    void findsPlaceholdersInOrderOfFirstUse() {
+        assertThat(instructions.placeholders()).containsExactly("company", "language");
+    }
+
+    @Test
+    void rendersBindingsAndDefaults() {
+        assertThat(instructions.render(Map.of("company", "ACME")))
+            .isEqualTo("Support for ACME in English. ACME first.");
+        assertThat(instructions.render(Map.of("company", "$1 \\ Co", "language", "German")))
+            .as("values are inserted literally").isEqualTo("Support for $1 \\ Co in German. $1 \\ Co first.");
+    }
+
+    @Test
+    void refusesMissingRequiredAndUndeclaredBindingsNamingEach() {
+        assertThatIllegalArgumentException().isThrownBy(() -> instructions.render(Map.of("colour", "red")))
+            .withMessageContaining("'colour' is not a declared variable")
+            .withMessageContaining("'company' is required");
+    }
+
+    @Test
+    void fillsDocumentedDefaults() {
+        AgentConfig config = new AgentConfig(new AgentConfig.Model("demo", "demo-echo", null),
+                new AgentConfig.Instructions("Hi", null), null, null, null, null, null);
+        assertThat(config.limits()).isEqualTo(new AgentConfig.Limits(10, 100_000, 300));
+        assertThat(config.context().summarize()).isFalse();
+        assertThat(config.responseFormat().type()).isEqualTo("text");
+        assertThat(config.tools()).isEmpty();
+        assertThat(config.metadata().isObject()).isTrue();
+    }
+}

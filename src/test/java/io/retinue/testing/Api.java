@@ -1,0 +1,146 @@
+package io.retinue.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** A small client for talking to the running application over real HTTP, the way API users do. */
+public final class Api {
+
+    public static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final String base;
+    private final String apiKey;
+
+    public Api(int port, String apiKey) {
+        this.base = "http://localhost:" + port;
+        this.apiKey = apiKey;
+    }
+
+    public Api as(String otherKey) {
+        return new Api(Integer.parseInt(base.substring(base.lastIndexOf(':') + 1)), otherKey);
+    }
+
+    public Call call(String method, String path) {
+        return new Call(method, path);
+    }
+
+    public Reply get(String path) {
+        return call("GET", path).send();
+    }
+
+    public Reply post(String path, Object json) {
+        return call("POST", path).json(json).send();
+    }
+
+    public Reply put(String path, Object json) {
+        return call("PUT", path).json(json).send();
+    }
+
+    public Reply patch(String path, Object json) {
+        return call("PATCH", path).json(json).send();
+    }
+
+    public Reply delete(String path) {
+        return call("DELETE", path).send();
+    }
+
+    /** One request being put together. */
+    public final class Call {
+
+        private final String method;
+        private final String path;
+        private final Map<String, String> headers = new LinkedHashMap<>();
+        private HttpRequest.BodyPublisher body = HttpRequest.BodyPublishers.noBody();
+        private boolean authenticated = true;
+
+        private Call(String method, String path) {
+            this.method = method;
+            this.path = path;
+        }
+
+        public Call header(String name, String value) {
+            headers.put(name, value);
+            return this;
+        }
+
+        public Call anonymous() {
+            authenticated = false;
+            return this;
+        }
+
+        public Call json(Object value) {
+            String text = value instanceof String s ? s : JSON.writeValueAsString(value);
+            return body(text, "application/json");
+        }
+
+        public Call body(String text, String contentType) {
+            headers.putIfAbsent("Content-Type", contentType);
+            body = HttpRequest.BodyPublishers.ofString(text);
+            return this;
+        }
+
+        public Call body(HttpRequest.BodyPublisher publisher, String contentType) {
+            headers.putIfAbsent("Content-Type", contentType);
+            body = publisher;
+            return this;
+        }
+
+        public Reply send() {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
+                .timeout(Duration.ofSeconds(30))
+                .method(method, body);
+            if (authenticated && apiKey != null) {
+                request.header("Authorization", "Bearer " + apiKey);
+            }
+            headers.forEach(request::header);
+            try {
+                HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+                return new Reply(response.statusCode(), response.headers().map(), response.body());
+            }
+            catch (IOException ex) {
+                throw new UncheckedIOException(ex);
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(ex);
+            }
+        }
+    }
+
+    /** A response: status, headers and body. */
+    public record Reply(int status, Map<String, java.util.List<String>> headers, String body) {
+
+        public JsonNode json() {
+            return JSON.readTree(body);
+        }
+
+        public Optional<String> header(String name) {
+            return headers.entrySet()
+                .stream()
+                .filter(entry -> entry.getKey().equalsIgnoreCase(name))
+                .flatMap(entry -> entry.getValue().stream())
+                .findFirst();
+        }
+
+        public String contentType() {
+            return header("Content-Type").orElse("");
+        }
+
+        @Override
+        public String toString() {
+            return status + " " + body;
+        }
+    }
+}

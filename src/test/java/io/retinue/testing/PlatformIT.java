@@ -1,0 +1,49 @@
+package io.retinue.testing;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * Base of the integration tests: the whole application on a random port against this run's PostgreSQL database,
+ * talked to over HTTP with the bootstrap admin key. All subclasses share one application context.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@Import(TestFixtures.class)
+public abstract class PlatformIT {
+
+    public static final String ADMIN_KEY = "rtn_TestAdmin001_abcdefghijklmnopqrstuvwxyz012345";
+
+    @LocalServerPort
+    protected int port;
+
+    protected Api api;
+
+    @BeforeAll
+    static void requirePostgres() {
+        TestDatabase.url();
+    }
+
+    @DynamicPropertySource
+    static void postgres(DynamicPropertyRegistry registry) {
+        registry.add("spring.datasource.url", TestDatabase::url);
+        registry.add("spring.datasource.username", TestDatabase::user);
+        registry.add("spring.datasource.password", TestDatabase::password);
+        registry.add("retinue.security.bootstrap-api-key", () -> ADMIN_KEY);
+        registry.add("retinue.http.max-request-body", () -> "64KB");
+    }
+
+    @BeforeEach
+    void client() {
+        api = new Api(port, ADMIN_KEY);
+    }
+
+    /** A slug no other test uses. */
+    protected static String uniqueSlug(String prefix) {
+        return prefix + "-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+    }
+}
