@@ -101,7 +101,7 @@ public record AgentConfig(Model model, Instructions instructions, List<ToolRef> 
                 .forEach(name -> problems.add("'" + name + "' is not a declared variable"));
             declared.values()
                 .stream()
-                .filter(variable -> variable.isRequired() && !bindings.containsKey(variable.name()))
+                .filter(variable -> variable.mandatory() && !bindings.containsKey(variable.name()))
                 .forEach(variable -> problems.add("'" + variable.name() + "' is required"));
             if (!problems.isEmpty()) {
                 throw new IllegalArgumentException(String.join("; ", problems));
@@ -124,8 +124,8 @@ public record AgentConfig(Model model, Instructions instructions, List<ToolRef> 
     public record Variable(@Schema(example = "company") String name, String description, Boolean required,
             @JsonProperty("default") String defaultValue) {
 
-        @JsonIgnore
-        public boolean isRequired() {
+        /** Whether every run must bind this variable (absent {@code required} means optional). */
+        public boolean mandatory() {
             return Boolean.TRUE.equals(required);
         }
     }

@@ -36,6 +36,23 @@ class AgentConfigTest {
     }
 
     @Test
+    void roundTripsEveryFieldThroughJson() {
+        var json = tools.jackson.databind.json.JsonMapper.builder().build();
+        String full = """
+                {"model":{"provider":"openai","name":"gpt-x","parameters":{"temperature":0.3,"maxOutputTokens":256,"topP":0.9,"stop":["END"]}},
+                 "instructions":{"system":"Hi {{who}}","variables":[{"name":"who","description":"d","required":true,"default":"you"}]},
+                 "tools":[{"name":"crm.lookup","version":"2"}],
+                 "limits":{"maxSteps":3,"maxTokensPerRun":999,"runTimeoutSeconds":60},
+                 "context":{"windowTokens":4096,"summarize":true},
+                 "responseFormat":{"type":"json_schema","name":"answer","schema":{"type":"object"}},
+                 "metadata":{"owner":"me","n":[1,2]}}""";
+        AgentConfig config = json.readValue(full, AgentConfig.class);
+        tools.jackson.databind.JsonNode written = json.valueToTree(config);
+        assertThat(written).isEqualTo(json.readTree(full));
+        assertThat(config.instructions().variables().getFirst().mandatory()).isTrue();
+    }
+
+    @Test
     void fillsDocumentedDefaults() {
         AgentConfig config = new AgentConfig(new AgentConfig.Model("demo", "demo-echo", null),
                 new AgentConfig.Instructions("Hi", null), null, null, null, null, null);

@@ -50,6 +50,7 @@ class AgentLifecycleIT extends PlatformIT {
         assertThat(runnable.get("version").asInt()).isEqualTo(1);
         assertThat(runnable.get("tenant").asString()).isEqualTo("default");
         assertThat(runnable.at("/config/limits/maxSteps").asInt()).as("defaults are explicit").isEqualTo(10);
+        assertThat(runnable.at("/config/instructions/variables/0/required").asBoolean()).isTrue();
     }
 
     @Test
@@ -180,6 +181,23 @@ class AgentLifecycleIT extends PlatformIT {
             assertThat(jdbc.sql("SELECT COUNT(*) FROM event_publication WHERE completion_date IS NULL")
                 .query(Long.class).single()).as("every publication is completed").isZero();
         });
+    }
+
+    @Test
+    void listsVersionsNewestFirstPageByPage() {
+        String slug = uniqueSlug("pages");
+        api.post("/api/v1/agents", Agents.create(slug, Map.of()));
+        for (int v = 1; v <= 3; v++) {
+            api.post("/api/v1/agents/" + slug + "/versions/" + v + "/publish", "");
+            api.post("/api/v1/agents/" + slug + "/versions", Agents.version(Agents.config("demo-echo", v / 10.0), "v" + (v + 1)));
+        }
+        Reply first = api.get("/api/v1/agents/" + slug + "/versions?limit=3");
+        assertThat(first.json().get("items").valueStream().map(v -> v.get("version").asInt())).containsExactly(4, 3, 2);
+        assertThat(first.json().at("/items/0/status").asString()).isEqualTo("draft");
+        assertThat(first.json().at("/items/1/live").asBoolean()).isTrue();
+        Reply second = api.get("/api/v1/agents/" + slug + "/versions?limit=3&cursor=" + first.json().get("nextCursor").asString());
+        assertThat(second.json().get("items").valueStream().map(v -> v.get("version").asInt())).containsExactly(1);
+        assertThat(second.json().get("nextCursor").isNull()).isTrue();
     }
 
     @Test
