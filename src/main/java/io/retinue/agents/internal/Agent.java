@@ -23,10 +23,12 @@ public record Agent(AgentId id, TenantId tenant, String slug, String name, Strin
         description = description == null ? "" : description;
     }
 
+    /** A new agent whose first version is usually a draft (an import may bring it already published, not live). */
     static Agent create(AgentId id, TenantId tenant, String slug, String name, String description,
             Map<String, String> labels, AgentVersion first, Instant now) {
-        return new Agent(id, tenant, slug, name, description, labels, AgentStatus.ACTIVE, null, first.number(),
-                first.number(), first.config().model().provider(), first.config().model().name(), 1, now, now);
+        Integer draft = first.isPublished() ? null : first.number();
+        return new Agent(id, tenant, slug, name, description, labels, AgentStatus.ACTIVE, null, first.number(), draft,
+                first.config().model().provider(), first.config().model().name(), 1, now, now);
     }
 
     public String etag() {

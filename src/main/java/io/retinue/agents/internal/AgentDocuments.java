@@ -87,13 +87,10 @@ public class AgentDocuments {
             AgentDocument.Version first = incoming.getFirst();
             AgentId id = AgentId.random();
             AgentVersion v1 = AgentVersion.draft(id, 1, first.config(), first.note(), now);
-            agent = Agent.create(id, tenant, meta.slug(), meta.name(), meta.description(), meta.labels(), v1, now);
             if (first.isPublished()) {
                 v1 = v1.publish(now);
-                agent = new Agent(agent.id(), tenant, agent.slug(), agent.name(), agent.description(), agent.labels(),
-                        agent.status(), null, 1, null, agent.modelProvider(), agent.modelName(), agent.revision(),
-                        now, now);
             }
+            agent = Agent.create(id, tenant, meta.slug(), meta.name(), meta.description(), meta.labels(), v1, now);
             repository.insert(agent);
             repository.insertVersion(agent, v1);
             byDigest.put(v1.digest(), v1);
@@ -106,11 +103,11 @@ public class AgentDocuments {
             boolean described = !agent.name().equals(meta.name()) || !agent.description().equals(meta.description())
                     || !agent.labels().equals(meta.labels());
             if (described) {
-                agent = store(agent.describe(meta.name(), meta.description(), meta.labels(), now));
+                agent = store(agent, agent.describe(meta.name(), meta.description(), meta.labels(), now));
                 changed = true;
             }
             if (agent.isArchived() && "active".equals(meta.status())) {
-                agent = store(agent.unarchive(now));
+                agent = store(agent, agent.unarchive(now));
                 changed = true;
             }
         }
@@ -126,19 +123,19 @@ public class AgentDocuments {
                 agent.ensureActive();
                 stored = AgentVersion.draft(agent.id(), agent.latestVersion() + 1, version.config(), version.note(), now)
                     .publish(now);
-                agent = store(agent.withPublishedVersion(stored, now));
+                agent = store(agent, agent.withPublishedVersion(stored, now));
                 repository.insertVersion(agent, stored);
             }
             else if (agent.draftVersion() != null) {
                 stored = repository.findVersion(agent, agent.draftVersion())
                     .orElseThrow()
                     .revise(version.config(), version.note());
-                agent = store(agent.reviseDraft(stored, now));
+                agent = store(agent, agent.reviseDraft(stored, now));
                 repository.updateDraft(agent, stored);
             }
             else {
                 stored = AgentVersion.draft(agent.id(), agent.nextDraftNumber(), version.config(), version.note(), now);
-                agent = store(agent.withDraft(stored, now));
+                agent = store(agent, agent.withDraft(stored, now));
                 repository.insertVersion(agent, stored);
             }
             byDigest.put(stored.digest(), stored);
@@ -152,29 +149,29 @@ public class AgentDocuments {
             Integer previous = agent.liveVersion();
             if (!target.isPublished()) {
                 AgentVersion published = target.publish(now);
-                agent = store(agent.publish(published, now));
+                agent = store(agent, agent.publish(published, now));
                 repository.updateDraft(agent, published);
                 events.publishEvent(new AgentVersionPublished(agent.id(), tenant, agent.slug(), published.number(),
                         previous, false, published.digest(), now));
                 changed = true;
             }
             else if (previous == null || previous != target.number()) {
-                agent = store(agent.rollbackTo(target, now));
+                agent = store(agent, agent.rollbackTo(target, now));
                 events.publishEvent(new AgentVersionPublished(agent.id(), tenant, agent.slug(), target.number(),
                         previous, previous != null && previous > target.number(), target.digest(), now));
                 changed = true;
             }
         }
         if (!agent.isArchived() && "archived".equals(meta.status())) {
-            agent = store(agent.archive(now));
+            agent = store(agent, agent.archive(now));
             events.publishEvent(new AgentArchived(agent.id(), tenant, agent.slug(), now));
             changed = true;
         }
         return new Imported(agent, created, changed, added);
     }
 
-    private Agent store(Agent next) {
-        repository.update(next, false);
+    private Agent store(Agent current, Agent next) {
+        repository.update(current, next, false);
         return next;
     }
 

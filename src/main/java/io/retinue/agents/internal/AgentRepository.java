@@ -70,10 +70,10 @@ public class AgentRepository {
         writeLabels(agent);
     }
 
-    /** Stores the next state of an agent if nobody changed it since {@code next.revision() - 1}. */
-    void update(Agent next, boolean preconditionGiven) {
+    /** Stores the next state of an agent if nobody changed it since {@code current} was read. */
+    void update(Agent current, Agent next, boolean preconditionGiven) {
         Map<String, Object> params = agentParams(next);
-        params.put("expected", next.revision() - 1);
+        params.put("expected", current.revision());
         int updated = jdbc.sql("""
                 UPDATE agents.agent SET name = :name, description = :description, status = :status,
                     live_version = :live, latest_version = :latest, draft_version = :draft,
@@ -88,8 +88,10 @@ public class AgentRepository {
                     : new DomainProblem(AgentProblems.CONCURRENT_MODIFICATION,
                             "The agent was changed by another request at the same time; read it again and retry");
         }
-        jdbc.sql("DELETE FROM agents.agent_label WHERE agent_id = :id").param("id", next.id().value()).update();
-        writeLabels(next);
+        if (!current.labels().equals(next.labels())) {
+            jdbc.sql("DELETE FROM agents.agent_label WHERE agent_id = :id").param("id", next.id().value()).update();
+            writeLabels(next);
+        }
     }
 
     void delete(Agent agent) {

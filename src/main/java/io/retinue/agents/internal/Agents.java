@@ -127,7 +127,7 @@ public class Agents {
     public Agent describe(TenantId tenant, String ref, AgentChanges changes, Long ifMatch) {
         Agent agent = loadForWrite(tenant, ref, ifMatch);
         Agent next = agent.describe(changes.name(), changes.description(), changes.labels(), now());
-        repository.update(next, ifMatch != null);
+        repository.update(agent, next, ifMatch != null);
         return next;
     }
 
@@ -137,7 +137,7 @@ public class Agents {
         Instant now = now();
         AgentVersion draft = AgentVersion.draft(agent.id(), agent.nextDraftNumber(), config, note, now);
         Agent next = agent.withDraft(draft, now);
-        repository.update(next, ifMatch != null);
+        repository.update(agent, next, ifMatch != null);
         repository.insertVersion(next, draft);
         return new Versioned(next, draft);
     }
@@ -148,7 +148,7 @@ public class Agents {
         Agent agent = loadForWrite(tenant, ref, ifMatch);
         AgentVersion revised = version(agent, ref, number).revise(config, note);
         Agent next = agent.reviseDraft(revised, now());
-        repository.update(next, ifMatch != null);
+        repository.update(agent, next, ifMatch != null);
         repository.updateDraft(next, revised);
         return new Versioned(next, revised);
     }
@@ -159,7 +159,7 @@ public class Agents {
         Instant now = now();
         AgentVersion published = version(agent, ref, number).publish(now);
         Agent next = agent.publish(published, now);
-        repository.update(next, ifMatch != null);
+        repository.update(agent, next, ifMatch != null);
         repository.updateDraft(next, published);
         events.publishEvent(new AgentVersionPublished(next.id(), next.tenant(), next.slug(), number,
                 agent.liveVersion(), false, published.digest(), now));
@@ -172,7 +172,7 @@ public class Agents {
         Instant now = now();
         AgentVersion target = version(agent, ref, number);
         Agent next = agent.rollbackTo(target, now);
-        repository.update(next, ifMatch != null);
+        repository.update(agent, next, ifMatch != null);
         events.publishEvent(new AgentVersionPublished(next.id(), next.tenant(), next.slug(), number,
                 agent.liveVersion(), true, target.digest(), now));
         return new Versioned(next, target);
@@ -186,7 +186,7 @@ public class Agents {
         }
         Instant now = now();
         Agent next = agent.archive(now);
-        repository.update(next, ifMatch != null);
+        repository.update(agent, next, ifMatch != null);
         events.publishEvent(new AgentArchived(next.id(), next.tenant(), next.slug(), now));
         return next;
     }
@@ -198,7 +198,7 @@ public class Agents {
             return agent;
         }
         Agent next = agent.unarchive(now());
-        repository.update(next, ifMatch != null);
+        repository.update(agent, next, ifMatch != null);
         return next;
     }
 
