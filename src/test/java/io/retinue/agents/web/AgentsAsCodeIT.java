@@ -29,13 +29,13 @@ class AgentsAsCodeIT extends PlatformIT {
         String copy = uniqueSlug("copy");
         String document = exported.body().replace("slug: " + slug, "slug: " + copy);
 
-        Reply first = api.call("POST", "/api/v1/agents/import").body(document, "application/yaml").send();
+        Reply first = importYaml(document);
         assertThat(first.status()).as(first.toString()).isEqualTo(200);
         assertThat(first.json().get("created").asBoolean()).isTrue();
         assertThat(first.json().at("/agent/liveVersion").asInt()).isEqualTo(1);
         assertThat(first.json().at("/agent/draftVersion").asInt()).isEqualTo(2);
 
-        Reply second = api.call("POST", "/api/v1/agents/import").body(document, "application/yaml").send();
+        Reply second = importYaml(document);
         assertThat(second.status()).isEqualTo(200);
         assertThat(second.json().get("created").asBoolean()).isFalse();
         assertThat(second.json().get("changed").asBoolean()).as("importing the same document again changes nothing").isFalse();
@@ -93,14 +93,14 @@ class AgentsAsCodeIT extends PlatformIT {
                       colour: blue
                 """.formatted(slug);
 
-        Reply refused = api.call("POST", "/api/v1/agents/import").body(yaml, "application/yaml").send();
+        Reply refused = importYaml(yaml);
         assertThat(refused.status()).isEqualTo(422);
-        assertThat(refused.json().get("errors").valueStream().map(error -> error.get("pointer").asString()).toList())
+        assertThat(pointers(refused))
             .contains("/versions/0/config/model/parameters/topP", "/versions/0/config/instructions/system",
                     "/versions/1/config/colour");
         assertThat(api.get("/api/v1/agents/" + slug).status()).isEqualTo(404);
 
-        Reply malformed = api.call("POST", "/api/v1/agents/import").body("kind: [unclosed", "application/yaml").send();
+        Reply malformed = importYaml("kind: [unclosed");
         assertThat(malformed.status()).isEqualTo(400);
         assertThat(malformed.json().get("type").asString()).endsWith("/malformed-request");
     }
@@ -117,10 +117,18 @@ class AgentsAsCodeIT extends PlatformIT {
                   - { version: 1, status: published, config: { model: { provider: demo, name: a }, instructions: { system: x } } }
                   - { version: 1, status: published, config: { model: { provider: demo, name: b }, instructions: { system: y } } }
                 """.formatted(slug);
-        Reply refused = api.call("POST", "/api/v1/agents/import").body(yaml, "application/yaml").send();
+        Reply refused = importYaml(yaml);
         assertThat(refused.status()).isEqualTo(422);
-        assertThat(refused.json().get("errors").valueStream().map(error -> error.get("pointer").asString()).toList())
+        assertThat(pointers(refused))
             .containsExactlyInAnyOrder("/versions/1/version", "/liveVersion");
         assertThat(api.get("/api/v1/agents/" + slug).status()).isEqualTo(404);
+    }
+
+    private Reply importYaml(String yaml) {
+        return api.call("POST", "/api/v1/agents/import").body(yaml, "application/yaml").send();
+    }
+
+    private static java.util.List<String> pointers(Reply problem) {
+        return problem.json().get("errors").valueStream().map(error -> error.get("pointer").asString()).toList();
     }
 }
