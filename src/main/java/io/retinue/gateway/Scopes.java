@@ -2,15 +2,45 @@ package io.retinue.gateway;
 
 import java.util.Set;
 
-/** The scopes an API key can hold; {@code admin} implies all of them. */
+/**
+ * The scopes that authorise API calls. API keys hold scopes directly; users (later) get them through their
+ * {@link Role}. {@code admin} stands for every tenant scope; {@code platform:admin} (creating tenants) is held only by
+ * the installation's bootstrap key and is never implied by {@code admin}.
+ */
 public final class Scopes {
 
     public static final String ADMIN = "admin";
+    public static final String PLATFORM_ADMIN = "platform:admin";
     public static final String AGENTS_READ = "agents:read";
     public static final String AGENTS_WRITE = "agents:write";
+    public static final String RUNS_READ = "runs:read";
+    public static final String RUNS_EXECUTE = "runs:execute";
+    public static final String TOOLS_READ = "tools:read";
+    public static final String TOOLS_ADMIN = "tools:admin";
+    public static final String KEYS_MANAGE = "keys:manage";
+    public static final String AUDIT_READ = "audit:read";
 
-    public static final Set<String> ALL = Set.of(ADMIN, AGENTS_READ, AGENTS_WRITE);
+    /** Every scope that exists inside a tenant; {@code admin} expands to these. */
+    public static final Set<String> TENANT = Set.of(AGENTS_READ, AGENTS_WRITE, RUNS_READ, RUNS_EXECUTE, TOOLS_READ,
+            TOOLS_ADMIN, KEYS_MANAGE, AUDIT_READ);
+
+    /** Every scope a key may be given. */
+    public static final Set<String> GRANTABLE = union(TENANT, Set.of(ADMIN));
 
     private Scopes() {
+    }
+
+    /** The scopes a holder of {@code held} effectively has. */
+    public static Set<String> effective(Set<String> held) {
+        if (!held.contains(ADMIN)) {
+            return Set.copyOf(held);
+        }
+        return held.contains(PLATFORM_ADMIN) ? union(GRANTABLE, Set.of(PLATFORM_ADMIN)) : GRANTABLE;
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        var all = new java.util.HashSet<>(a);
+        all.addAll(b);
+        return Set.copyOf(all);
     }
 }

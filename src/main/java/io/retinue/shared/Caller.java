@@ -8,14 +8,12 @@ import java.util.Set;
  */
 public record Caller(TenantId tenant, String principalId, Set<String> scopes) {
 
+    /** {@code scopes} are the effective ones: {@code admin} already expanded. */
+
     public Caller {
         if (tenant == null || principalId == null || principalId.isBlank()) {
             throw new IllegalArgumentException("a caller needs a tenant and a principal id");
         }
         scopes = Set.copyOf(scopes);
-    }
-
-    public boolean hasScope(String scope) {
-        return scopes.contains(scope) || scopes.contains("admin");
     }
 }

@@ -7,10 +7,9 @@ import org.springframework.security.authentication.AbstractAuthenticationToken;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
 
-import io.retinue.gateway.Scopes;
 import io.retinue.shared.Caller;
 
-/** A request authenticated by an API key; the principal is the {@link Caller}, the authorities its scopes. */
+/** A request authenticated by an API key; the principal is the {@link Caller}, the authorities its effective scopes. */
 final class ApiKeyAuthentication extends AbstractAuthenticationToken {
 
     private final Caller caller;
@@ -22,8 +21,7 @@ final class ApiKeyAuthentication extends AbstractAuthenticationToken {
     }
 
     private static Collection<GrantedAuthority> authorities(Caller caller) {
-        var scopes = caller.scopes().contains(Scopes.ADMIN) ? Scopes.ALL : caller.scopes();
-        return List.copyOf(scopes.stream().<GrantedAuthority>map(SimpleGrantedAuthority::new).toList());
+        return List.copyOf(caller.scopes().stream().<GrantedAuthority>map(SimpleGrantedAuthority::new).toList());
     }
 
     @Override

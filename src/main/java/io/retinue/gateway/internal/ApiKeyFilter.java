@@ -1,6 +1,9 @@
 package io.retinue.gateway.internal;
 
 import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 
 import jakarta.servlet.FilterChain;
@@ -8,6 +11,8 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.web.filter.OncePerRequestFilter;
@@ -24,13 +29,21 @@ import io.retinue.shared.web.Problems;
 final class ApiKeyFilter extends OncePerRequestFilter {
 
     static final String API_KEY_HEADER = "X-API-Key";
+    private static final Logger log = LoggerFactory.getLogger(ApiKeyFilter.class);
+
+    /** How stale a key's last-used time may get before it is written again (one write per key per minute). */
+    private static final Duration LAST_USED_RESOLUTION = Duration.ofMinutes(1);
 
     private final ApiKeys keys;
+    private final AuditLog audit;
     private final ProblemWriter problems;
+    private final Clock clock;
 
-    ApiKeyFilter(ApiKeys keys, ProblemWriter problems) {
+    ApiKeyFilter(ApiKeys keys, AuditLog audit, ProblemWriter problems, Clock clock) {
         this.keys = keys;
+        this.audit = audit;
         this.problems = problems;
+        this.clock = clock;
     }
 
     @Override
@@ -41,23 +54,30 @@ final class ApiKeyFilter extends OncePerRequestFilter {
             chain.doFilter(request, response);
             return;
         }
-        Optional<ApiKey> key = ApiKeySecret.parse(presented.get())
-            .flatMap(secret -> keys.find(secret.keyId()).filter(stored -> secret.matches(stored.secretDigest())))
-            .filter(ApiKey::isActive);
-        if (key.isEmpty()) {
+        Optional<ApiKeySecret> secret = ApiKeySecret.parse(presented.get());
+        Optional<ApiKey> stored = secret.flatMap(parsed -> keys.find(parsed.keyId()));
+        Instant now = clock.instant();
+        boolean valid = stored.isPresent() && secret.get().matches(stored.get().secretDigest());
+        if (!valid || !stored.get().worksAt(now)) {
+            String reason = !valid ? "wrong or unknown key" : stored.get().revokedAt() != null ? "revoked key" : "expired key";
+            stored.ifPresentOrElse(
+                    key -> audit.denied(key.tenant(), "key:" + key.id(), "auth.failed", request.getRequestURI(), reason),
+                    () -> log.warn("Refused an unknown or malformed API key for {} {}", request.getMethod(),
+                            request.getRequestURI()));
             response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer error=\"invalid_token\"");
             problems.write(response, Problems.of(ProblemType.UNAUTHENTICATED, "The API key is not valid"));
             return;
         }
+        ApiKey key = stored.get();
+        if (key.lastUseOlderThan(now.minus(LAST_USED_RESOLUTION))) {
+            keys.touch(key, now);
+        }
         var context = SecurityContextHolder.createEmptyContext();
-        context.setAuthentication(new ApiKeyAuthentication(key.get().asCaller()));
+        context.setAuthentication(new ApiKeyAuthentication(key.asCaller()));
         SecurityContextHolder.setContext(context);
-        try {
-            chain.doFilter(request, response);
-        }
-        finally {
-            SecurityContextHolder.clearContext();
-        }
+        // No clearing here: Spring Security's SecurityContextHolderFilter clears the context once the whole chain,
+        // including the access-denied handling that still needs it, is done.
+        chain.doFilter(request, response);
     }
 
     private static Optional<String> presentedKey(HttpServletRequest request) {

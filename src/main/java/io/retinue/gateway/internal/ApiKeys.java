@@ -1,9 +1,12 @@
 package io.retinue.gateway.internal;
 
-import java.time.Clock;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -17,47 +20,103 @@ import io.retinue.shared.TenantId;
 @Repository
 class ApiKeys {
 
-    private final JdbcClient jdbc;
-    private final Clock clock;
+    private static final String COLUMNS = """
+            id, tenant_id, name, secret_digest, scopes, agents, created_by, created_at, expires_at, last_used_at,
+            revoked_at, replaced_by""";
 
-    ApiKeys(JdbcClient jdbc, Clock clock) {
+    private final JdbcClient jdbc;
+
+    ApiKeys(JdbcClient jdbc) {
         this.jdbc = jdbc;
-        this.clock = clock;
     }
 
     Optional<ApiKey> find(String id) {
-        return jdbc.sql("""
-                SELECT id, tenant_id, name, secret_digest, scopes, created_at, revoked_at
-                FROM gateway.api_key WHERE id = :id""")
+        return jdbc.sql("SELECT " + COLUMNS + " FROM gateway.api_key WHERE id = :id")
             .param("id", id)
-            .query((rs, n) -> new ApiKey(rs.getString("id"), new TenantId(rs.getString("tenant_id")),
-                    rs.getString("name"), rs.getString("secret_digest"), scopes(rs.getString("scopes")),
-                    rs.getObject("created_at", java.time.OffsetDateTime.class).toInstant(),
-                    Optional.ofNullable(rs.getObject("revoked_at", java.time.OffsetDateTime.class))
-                        .map(java.time.OffsetDateTime::toInstant)
-                        .orElse(null)))
+            .query(ApiKeys::key)
             .optional();
+    }
+
+    Optional<ApiKey> find(TenantId tenant, String id) {
+        return find(id).filter(key -> key.tenant().equals(tenant));
     }
 
     boolean isEmpty() {
         return jdbc.sql("SELECT COUNT(*) FROM gateway.api_key").query(Long.class).single() == 0;
     }
 
-    void add(ApiKeySecret secret, TenantId tenant, String name, Set<String> scopes) {
-        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+    void add(ApiKeySecret secret, ApiKey key) {
         jdbc.sql("""
-                INSERT INTO gateway.api_key (id, tenant_id, name, secret_digest, scopes, created_at)
-                VALUES (:id, :tenant, :name, :digest, :scopes, :createdAt)""")
+                INSERT INTO gateway.api_key (id, tenant_id, name, secret_digest, scopes, agents, created_by,
+                    created_at, expires_at)
+                VALUES (:id, :tenant, :name, :digest, :scopes, :agents, :createdBy, :createdAt, :expiresAt)""")
             .param("id", secret.keyId())
-            .param("tenant", tenant.value())
-            .param("name", name)
+            .param("tenant", key.tenant().value())
+            .param("name", key.name())
             .param("digest", secret.digest())
-            .param("scopes", String.join(" ", new TreeSet<>(scopes)))
-            .param("createdAt", now.atOffset(java.time.ZoneOffset.UTC))
+            .param("scopes", String.join(" ", new TreeSet<>(key.scopes())))
+            .param("agents", key.agents().isEmpty() ? null : String.join(" ", new TreeSet<>(key.agents())))
+            .param("createdBy", key.createdBy())
+            .param("createdAt", timestamp(key.createdAt()))
+            .param("expiresAt", timestamp(key.expiresAt()))
             .update();
     }
 
-    private static Set<String> scopes(String stored) {
-        return Set.copyOf(Arrays.asList(stored.trim().split("\\s+")));
+    /** A page of a tenant's keys, newest first, after the given key id's position (null for the first page). */
+    List<ApiKey> list(TenantId tenant, ApiKey after, int limit) {
+        String keyset = after == null ? ""
+                : " AND (created_at < :afterTime OR (created_at = :afterTime AND id < :afterId))";
+        var statement = jdbc.sql("SELECT " + COLUMNS + " FROM gateway.api_key WHERE tenant_id = :tenant" + keyset
+                + " ORDER BY created_at DESC, id DESC FETCH FIRST :limit ROWS ONLY")
+            .param("tenant", tenant.value())
+            .param("limit", limit);
+        if (after != null) {
+            statement = statement.param("afterTime", timestamp(after.createdAt())).param("afterId", after.id());
+        }
+        return statement.query(ApiKeys::key).list();
+    }
+
+    boolean revoke(ApiKey key, Instant now) {
+        return jdbc.sql("UPDATE gateway.api_key SET revoked_at = :now WHERE id = :id AND revoked_at IS NULL")
+            .param("now", timestamp(now))
+            .param("id", key.id())
+            .update() == 1;
+    }
+
+    /** Ends an old key's life at {@code until} (or keeps an earlier expiry) and records its successor. */
+    void retire(ApiKey key, Instant until, String successor) {
+        Instant end = key.expiresAt() != null && key.expiresAt().isBefore(until) ? key.expiresAt() : until;
+        jdbc.sql("UPDATE gateway.api_key SET expires_at = :until, replaced_by = :successor WHERE id = :id")
+            .param("until", timestamp(end))
+            .param("successor", successor)
+            .param("id", key.id())
+            .update();
+    }
+
+    void touch(ApiKey key, Instant now) {
+        jdbc.sql("UPDATE gateway.api_key SET last_used_at = :now WHERE id = :id")
+            .param("now", timestamp(now))
+            .param("id", key.id())
+            .update();
+    }
+
+    private static OffsetDateTime timestamp(Instant instant) {
+        return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
+    }
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
+        return value == null ? null : value.toInstant();
+    }
+
+    private static Set<String> words(String stored) {
+        return stored == null || stored.isBlank() ? Set.of() : Set.copyOf(Arrays.asList(stored.trim().split("\\s+")));
+    }
+
+    private static ApiKey key(ResultSet rs, int row) throws SQLException {
+        return new ApiKey(rs.getString("id"), new TenantId(rs.getString("tenant_id")), rs.getString("name"),
+                rs.getString("secret_digest"), words(rs.getString("scopes")), words(rs.getString("agents")),
+                rs.getString("created_by"), instant(rs, "created_at"), instant(rs, "expires_at"),
+                instant(rs, "last_used_at"), instant(rs, "revoked_at"), rs.getString("replaced_by"));
     }
 }

@@ -1,6 +1,8 @@
 package io.retinue.gateway.internal;
 
 import java.io.PrintStream;
+import java.time.Clock;
+import java.time.temporal.ChronoUnit;
 import java.util.Set;
 
 import org.slf4j.Logger;
@@ -24,14 +26,23 @@ class BootstrapAdminKey implements ApplicationRunner {
 
     private static final Logger log = LoggerFactory.getLogger(BootstrapAdminKey.class);
 
+    private static final Set<String> SCOPES = Set.of(Scopes.ADMIN, Scopes.PLATFORM_ADMIN);
+
     private final ApiKeys keys;
     private final String configured;
+    private final Clock clock;
     private final PrintStream console;
 
-    BootstrapAdminKey(ApiKeys keys, @Value("${retinue.security.bootstrap-api-key:}") String configured) {
+    BootstrapAdminKey(ApiKeys keys, @Value("${retinue.security.bootstrap-api-key:}") String configured, Clock clock) {
         this.keys = keys;
         this.configured = configured;
+        this.clock = clock;
         this.console = System.out;
+    }
+
+    private void register(ApiKeySecret secret, String name) {
+        keys.add(secret, new ApiKey(secret.keyId(), TenantId.DEFAULT, name, secret.digest(), SCOPES, Set.of(),
+                "bootstrap", clock.instant().truncatedTo(ChronoUnit.MICROS), null, null, null, null));
     }
 
     @Override
@@ -42,14 +53,14 @@ class BootstrapAdminKey implements ApplicationRunner {
                 .orElseThrow(() -> new IllegalStateException(
                         "retinue.security.bootstrap-api-key must have the form rtn_<12 letters/digits>_<32 letters/digits>"));
             if (keys.find(secret.keyId()).isEmpty()) {
-                keys.add(secret, TenantId.DEFAULT, "bootstrap admin (configured)", Set.of(Scopes.ADMIN));
+                register(secret, "bootstrap admin (configured)");
                 log.info("Registered the configured bootstrap admin API key {}", secret.keyId());
             }
             return;
         }
         if (keys.isEmpty()) {
             ApiKeySecret secret = ApiKeySecret.generate();
-            keys.add(secret, TenantId.DEFAULT, "bootstrap admin", Set.of(Scopes.ADMIN));
+            register(secret, "bootstrap admin");
             log.info("Created the bootstrap admin API key {}; its secret is printed once on standard output",
                     secret.keyId());
             console.println();

@@ -1,5 +1,7 @@
 package io.retinue.gateway.internal;
 
+import java.time.Clock;
+
 import javax.sql.DataSource;
 
 import org.flywaydb.core.Flyway;
@@ -12,6 +14,7 @@ import org.springframework.http.HttpMethod;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
 import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.intercept.AuthorizationFilter;
 
@@ -32,7 +35,8 @@ class GatewaySecurity {
             "/v3/api-docs.yaml", "/swagger-ui.html", "/swagger-ui/**", "/error" };
 
     @Bean
-    SecurityFilterChain apiSecurity(HttpSecurity http, ApiKeys keys, ProblemWriter problems) throws Exception {
+    SecurityFilterChain apiSecurity(HttpSecurity http, ApiKeys keys, AuditLog audit, ProblemWriter problems,
+            Clock clock) throws Exception {
         http.csrf(AbstractHttpConfigurer::disable)
             .httpBasic(AbstractHttpConfigurer::disable)
             .formLogin(AbstractHttpConfigurer::disable)
@@ -48,18 +52,30 @@ class GatewaySecurity {
                 .hasAuthority(Scopes.AGENTS_READ)
                 .requestMatchers("/api/v1/agents/**", "/api/v1/agents", "/api/v1/agent-configs/**")
                 .hasAuthority(Scopes.AGENTS_WRITE)
+                .requestMatchers("/api/v1/api-keys", "/api/v1/api-keys/**")
+                .hasAuthority(Scopes.KEYS_MANAGE)
+                .requestMatchers(HttpMethod.GET, "/api/v1/audit-events")
+                .hasAuthority(Scopes.AUDIT_READ)
+                .requestMatchers("/api/v1/tenants", "/api/v1/tenants/**")
+                .hasAuthority(Scopes.PLATFORM_ADMIN)
                 .requestMatchers("/actuator/**")
                 .hasAuthority(Scopes.ADMIN)
                 .anyRequest()
                 .authenticated())
-            .addFilterBefore(new ApiKeyFilter(keys, problems), AuthorizationFilter.class)
+            .addFilterBefore(new ApiKeyFilter(keys, audit, problems, clock), AuthorizationFilter.class)
             .exceptionHandling(errors -> errors.authenticationEntryPoint((request, response, ex) -> {
                 response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
                 problems.write(response, Problems.of(ProblemType.UNAUTHENTICATED,
                         "Present an API key as 'Authorization: Bearer <key>' or 'X-API-Key: <key>'"));
             })
-                .accessDeniedHandler((request, response, ex) -> problems.write(response,
-                        Problems.of(ProblemType.FORBIDDEN, "The API key lacks the scope this operation needs"))));
+                .accessDeniedHandler((request, response, ex) -> {
+                    if (SecurityContextHolder.getContext().getAuthentication() instanceof ApiKeyAuthentication key) {
+                        audit.denied(key.getPrincipal().tenant(), key.getPrincipal().principalId(), "access.denied",
+                                request.getMethod() + " " + request.getRequestURI(), "missing scope");
+                    }
+                    problems.write(response,
+                            Problems.of(ProblemType.FORBIDDEN, "The API key lacks the scope this operation needs"));
+                }));
         return http.build();
     }
 

@@ -1,0 +1,57 @@
+package io.retinue.gateway.web;
+
+import java.net.URI;
+import java.util.List;
+
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+import io.retinue.gateway.internal.TenantDirectory;
+import io.retinue.shared.Caller;
+import io.retinue.shared.DomainProblem;
+import io.retinue.shared.TenantId;
+import io.retinue.shared.Violation;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.tags.Tag;
+
+/** Tenants of the installation (scope platform:admin, held by the bootstrap key). */
+@RestController
+@Tag(name = "Tenants", description = "Workspaces of the installation")
+class TenantController {
+
+    private final TenantDirectory tenants;
+
+    TenantController(TenantDirectory tenants) {
+        this.tenants = tenants;
+    }
+
+    /** The body of a tenant creation. */
+    @Schema(name = "CreateTenantRequest")
+    record CreateTenant(@Schema(example = "acme", pattern = "^[a-z0-9][a-z0-9-]{0,62}$") String id,
+            @Schema(example = "ACME Corp") String name) {
+    }
+
+    @PostMapping(path = "/api/v1/tenants", consumes = MediaType.APPLICATION_JSON_VALUE,
+            produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "Create a tenant", description = "Answers with the tenant's owner API key, shown once.")
+    ResponseEntity<TenantDirectory.CreatedTenant> create(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
+            @RequestBody CreateTenant body) {
+        TenantId id;
+        try {
+            id = new TenantId(body.id());
+        }
+        catch (IllegalArgumentException ex) {
+            throw DomainProblem.invalid(List.of(new Violation("/id", "must match ^[a-z0-9][a-z0-9-]{0,62}$")));
+        }
+        if (body.name() == null || body.name().isBlank() || body.name().length() > 200) {
+            throw DomainProblem.invalid(List.of(new Violation("/name", "must be 1 to 200 characters")));
+        }
+        return ResponseEntity.created(URI.create("/api/v1/tenants/" + id)).body(tenants.create(caller, id, body.name()));
+    }
+}
