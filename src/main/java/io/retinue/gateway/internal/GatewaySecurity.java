@@ -6,6 +6,7 @@ import javax.sql.DataSource;
 
 import org.flywaydb.core.Flyway;
 import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.flyway.autoconfigure.FlywayMigrationInitializer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -29,14 +30,15 @@ import io.retinue.shared.web.Problems;
  * right scope. Failures are problem+json like every other error.
  */
 @Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(RateLimitProperties.class)
 class GatewaySecurity {
 
     static final String[] PUBLIC = { "/actuator/health", "/actuator/health/**", "/v3/api-docs", "/v3/api-docs/**",
             "/v3/api-docs.yaml", "/swagger-ui.html", "/swagger-ui/**", "/error" };
 
     @Bean
-    SecurityFilterChain apiSecurity(HttpSecurity http, ApiKeys keys, AuditLog audit, ProblemWriter problems,
-            Clock clock) throws Exception {
+    SecurityFilterChain apiSecurity(HttpSecurity http, ApiKeys keys, AuditLog audit, RateLimits rateLimits,
+            ProblemWriter problems, Clock clock) throws Exception {
         http.csrf(AbstractHttpConfigurer::disable)
             .httpBasic(AbstractHttpConfigurer::disable)
             .formLogin(AbstractHttpConfigurer::disable)
@@ -63,6 +65,7 @@ class GatewaySecurity {
                 .anyRequest()
                 .authenticated())
             .addFilterBefore(new ApiKeyFilter(keys, audit, problems, clock), AuthorizationFilter.class)
+            .addFilterBefore(new RateLimitFilter(rateLimits, problems), AuthorizationFilter.class)
             .exceptionHandling(errors -> errors.authenticationEntryPoint((request, response, ex) -> {
                 response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
                 problems.write(response, Problems.of(ProblemType.UNAUTHENTICATED,

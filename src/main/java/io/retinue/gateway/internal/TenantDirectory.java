@@ -37,13 +37,16 @@ public class TenantDirectory {
         this.clock = clock;
     }
 
-    @Transactional
-    public CreatedTenant create(Caller caller, TenantId id, String name) {
-        boolean exists = jdbc.sql("SELECT COUNT(*) FROM gateway.tenant WHERE id = :id")
+    public boolean exists(TenantId id) {
+        return jdbc.sql("SELECT COUNT(*) FROM gateway.tenant WHERE id = :id")
             .param("id", id.value())
             .query(Long.class)
             .single() > 0;
-        if (exists) {
+    }
+
+    @Transactional
+    public CreatedTenant create(Caller caller, TenantId id, String name) {
+        if (exists(id)) {
             throw new DomainProblem(TENANT_EXISTS, "Tenant '" + id + "' already exists");
         }
         jdbc.sql("INSERT INTO gateway.tenant (id, name, created_at) VALUES (:id, :name, :at)")

@@ -1,0 +1,72 @@
+package io.retinue.gateway.internal;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
+import io.github.bucket4j.distributed.proxy.ProxyManager;
+import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
+
+/**
+ * Buckets in Redis, shared by every instance (compare-and-swap through Bucket4j's Lettuce proxy manager). Commands
+ * fail fast while Redis is away instead of queueing; the connection is (re)made lazily, so the gateway starts and
+ * recovers without Redis and picks it up again when it returns.
+ */
+final class RedisBuckets implements Buckets, AutoCloseable {
+
+    private final RedisClient client;
+    private final String prefix;
+    private volatile StatefulRedisConnection<byte[], byte[]> connection;
+    private volatile ProxyManager<byte[]> proxies;
+
+    RedisBuckets(String url, Duration timeout, String prefix) {
+        RedisURI uri = RedisURI.create(url);
+        uri.setTimeout(timeout);
+        this.client = RedisClient.create(uri);
+        this.client.setOptions(ClientOptions.builder()
+            .autoReconnect(true)
+            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+            .timeoutOptions(TimeoutOptions.enabled(timeout))
+            .build());
+        this.prefix = prefix;
+    }
+
+    @Override
+    public ConsumptionProbe take(String key, LimitPolicy policy) {
+        return proxies().builder()
+            .build((prefix + key).getBytes(StandardCharsets.UTF_8), policy::bucket)
+            .tryConsumeAndReturnRemaining(1);
+    }
+
+    private ProxyManager<byte[]> proxies() {
+        ProxyManager<byte[]> current = proxies;
+        if (current != null) {
+            return current;
+        }
+        synchronized (this) {
+            if (proxies == null) {
+                connection = client.connect(ByteArrayCodec.INSTANCE);
+                proxies = Bucket4jLettuce.casBasedBuilder(connection)
+                    .expirationAfterWrite(
+                            ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(Duration.ofSeconds(10)))
+                    .build();
+            }
+            return proxies;
+        }
+    }
+
+    @Override
+    public void close() {
+        if (connection != null) {
+            connection.close();
+        }
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+}

@@ -1,0 +1,103 @@
+package io.retinue.gateway.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import org.junit.jupiter.api.Test;
+
+import io.retinue.testing.Agents;
+import io.retinue.testing.Api;
+import io.retinue.testing.Api.Reply;
+import io.retinue.testing.PlatformIT;
+
+/** In-process token buckets: exact limits, shared tenant buckets, headers and 429 answers. */
+class RateLimitIT extends PlatformIT {
+
+    /** A fresh tenant with the given limits for one route class, and an API for its owner. */
+    static Api tenantWithLimit(Api admin, String routeClass, long principal, long tenant, long periodSeconds) {
+        String id = "rl" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        Reply created = admin.post("/api/v1/tenants", Map.of("id", id, "name", "Limited"));
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        Reply limited = admin.put("/api/v1/tenants/" + id + "/rate-limits/" + routeClass,
+                Map.of("principal", principal, "tenant", tenant, "periodSeconds", periodSeconds));
+        assertThat(limited.status()).as(limited.toString()).isEqualTo(200);
+        return admin.as(created.json().at("/ownerKey/secret").asString());
+    }
+
+    static List<Reply> concurrently(int count, java.util.function.IntFunction<Reply> request) throws Exception {
+        List<Reply> replies = new ArrayList<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(32)) {
+            List<Future<Reply>> futures = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                int n = i;
+                futures.add(pool.submit(() -> request.apply(n)));
+            }
+            for (Future<Reply> future : futures) {
+                replies.add(future.get());
+            }
+        }
+        return replies;
+    }
+
+    @Test
+    void answersWithHeadersUntilTheBucketIsEmptyThen429() {
+        Api owner = tenantWithLimit(api, "read", 5, 1000, 3600);
+
+        for (int left = 4; left >= 0; left--) {
+            int i = left;
+            Reply ok = owner.get("/api/v1/agents");
+            assertThat(ok.status()).isEqualTo(200);
+            assertThat(ok.header("RateLimit-Policy")).contains("\"read-principal\";q=5;w=3600, \"read-tenant\";q=1000;w=3600");
+            assertThat(ok.header("RateLimit")).hasValueSatisfying(value -> assertThat(value).startsWith("\"read-principal\";r=" + i + ";t="));
+        }
+        Reply refused = owner.get("/api/v1/agents");
+        assertThat(refused.status()).isEqualTo(429);
+        assertThat(refused.contentType()).startsWith("application/problem+json");
+        assertThat(refused.json().get("type").asString()).isEqualTo("https://retinue.dev/problems/rate-limited");
+        assertThat(Long.parseLong(refused.header("Retry-After").orElseThrow())).isBetween(1L, 720L);
+        assertThat(owner.post("/api/v1/agents", Agents.create(uniqueSlug("other-class"), Map.of())).status())
+            .as("another route class has its own bucket").isEqualTo(201);
+    }
+
+    @Test
+    void principalsOfOneTenantShareItsBucket() {
+        Api owner = tenantWithLimit(api, "read", 1000, 6, 3600);
+        Api second = owner.as(owner.post("/api/v1/api-keys", Map.of("name", "second", "scopes", List.of("agents:read")))
+            .json().get("secret").asString());
+
+        int allowed = 0;
+        for (int i = 0; i < 5; i++) {
+            allowed += owner.get("/api/v1/agents").status() == 200 ? 1 : 0;
+            allowed += second.get("/api/v1/agents").status() == 200 ? 1 : 0;
+        }
+        assertThat(allowed).as("the key creation above was a write, so all 6 reads remain").isEqualTo(6);
+        assertThat(second.get("/api/v1/agents").header("RateLimit")).hasValueSatisfying(v -> assertThat(v).startsWith("\"read-tenant\""));
+    }
+
+    @Test
+    void holdsExactlyUnderConcurrentLoad() throws Exception {
+        Api owner = tenantWithLimit(api, "read", 100, 100000, 3600);
+        List<Reply> replies = concurrently(300, i -> owner.get("/api/v1/agents?limit=1"));
+        assertThat(replies).filteredOn(reply -> reply.status() == 200).hasSize(100);
+        assertThat(replies).filteredOn(reply -> reply.status() == 429).hasSize(200);
+    }
+
+    @Test
+    void limitsInForceAreReadableAndOverridesCanBeReset() {
+        Reply defaults = api.get("/api/v1/rate-limits");
+        assertThat(defaults.json().at("/read/principal").asLong()).isEqualTo(100000);
+        Api owner = tenantWithLimit(api, "write", 7, 70, 60);
+        assertThat(owner.get("/api/v1/rate-limits").json().at("/write/principal").asLong()).isEqualTo(7);
+        assertThat(owner.put("/api/v1/tenants/default/rate-limits/read", Map.of("principal", 1, "tenant", 1, "periodSeconds", 1)).status())
+            .as("only platform admins override limits").isEqualTo(403);
+        assertThat(api.put("/api/v1/tenants/nope/rate-limits/read", Map.of("principal", 1, "tenant", 1, "periodSeconds", 1)).status()).isEqualTo(404);
+        assertThat(api.put("/api/v1/tenants/default/rate-limits/fast", Map.of("principal", 1, "tenant", 1, "periodSeconds", 1)).status()).isEqualTo(404);
+        assertThat(api.put("/api/v1/tenants/default/rate-limits/read", Map.of("principal", 0, "tenant", 1, "periodSeconds", 1)).status()).isEqualTo(422);
+    }
+}
