@@ -32,6 +32,10 @@ public final class Api {
         return new Api(Integer.parseInt(base.substring(base.lastIndexOf(':') + 1)), otherKey);
     }
 
+    public String apiKey() {
+        return apiKey;
+    }
+
     public Call call(String method, String path) {
         return new Call(method, path);
     }

@@ -9,6 +9,7 @@ import io.github.bucket4j.distributed.proxy.ProxyManager;
 import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -21,10 +22,13 @@ import io.lettuce.core.codec.ByteArrayCodec;
  */
 final class RedisBuckets implements Buckets, AutoCloseable {
 
+    private static final long RECONNECT_INTERVAL_NANOS = Duration.ofSeconds(1).toNanos();
+
     private final RedisClient client;
     private final String prefix;
     private volatile StatefulRedisConnection<byte[], byte[]> connection;
     private volatile ProxyManager<byte[]> proxies;
+    private volatile long lastFailedConnectNanos;
 
     RedisBuckets(String url, Duration timeout, String prefix) {
         RedisURI uri = RedisURI.create(url);
@@ -52,7 +56,17 @@ final class RedisBuckets implements Buckets, AutoCloseable {
         }
         synchronized (this) {
             if (proxies == null) {
-                connection = client.connect(ByteArrayCodec.INSTANCE);
+                // While Redis is away, try to connect at most once a second instead of on every request.
+                if (System.nanoTime() - lastFailedConnectNanos < RECONNECT_INTERVAL_NANOS) {
+                    throw new RedisConnectionException("Redis was unreachable moments ago; not retrying yet");
+                }
+                try {
+                    connection = client.connect(ByteArrayCodec.INSTANCE);
+                }
+                catch (RuntimeException unreachable) {
+                    lastFailedConnectNanos = System.nanoTime();
+                    throw unreachable;
+                }
                 proxies = Bucket4jLettuce.casBasedBuilder(connection)
                     .expirationAfterWrite(
                             ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(Duration.ofSeconds(10)))
