@@ -35,6 +35,7 @@ public abstract class PlatformIT {
         registry.add("spring.datasource.password", TestDatabase::password);
         registry.add("retinue.security.bootstrap-api-key", () -> ADMIN_KEY);
         registry.add("retinue.http.max-request-body", () -> "64KB");
+        registry.add("retinue.http.cors.allowed-origins", () -> "https://console.example.com");
         // The suite's own traffic must not trip the limits; rate-limit tests set tight ones per tenant.
         for (String routeClass : new String[] { "read", "write", "execute" }) {
             registry.add("retinue.rate-limit.classes." + routeClass + ".principal", () -> "100000");

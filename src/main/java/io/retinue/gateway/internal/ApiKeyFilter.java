@@ -73,7 +73,9 @@ final class ApiKeyFilter extends OncePerRequestFilter {
             keys.touch(key, now);
         }
         var context = SecurityContextHolder.createEmptyContext();
-        context.setAuthentication(new ApiKeyAuthentication(key.asCaller()));
+        var caller = key.asCaller();
+        request.setAttribute(AccessLog.CALLER_ATTRIBUTE, caller);
+        context.setAuthentication(new ApiKeyAuthentication(caller));
         SecurityContextHolder.setContext(context);
         // No clearing here: Spring Security's SecurityContextHolderFilter clears the context once the whole chain,
         // including the access-denied handling that still needs it, is done.

@@ -1,11 +1,13 @@
 package io.retinue.gateway.internal;
 
 import java.time.Clock;
+import java.util.List;
 
 import javax.sql.DataSource;
 
 import org.flywaydb.core.Flyway;
 import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.flyway.autoconfigure.FlywayMigrationInitializer;
 import org.springframework.context.annotation.Bean;
@@ -18,6 +20,13 @@ import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.intercept.AuthorizationFilter;
+import org.springframework.security.web.header.writers.DelegatingRequestMatcherHeaderWriter;
+import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter;
+import org.springframework.security.web.header.writers.StaticHeadersWriter;
+import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
+import org.springframework.web.cors.CorsConfiguration;
+import org.springframework.web.cors.CorsConfigurationSource;
+import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
 
 import io.retinue.gateway.Scopes;
 import io.retinue.shared.ModuleSchema;
@@ -36,10 +45,34 @@ class GatewaySecurity {
     static final String[] PUBLIC = { "/actuator/health", "/actuator/health/**", "/v3/api-docs", "/v3/api-docs/**",
             "/v3/api-docs.yaml", "/swagger-ui.html", "/swagger-ui/**", "/error" };
 
+    /** Browser access from the configured origins only; none by default. */
+    static CorsConfigurationSource cors(List<String> origins) {
+        UrlBasedCorsConfigurationSource source = new UrlBasedCorsConfigurationSource();
+        if (!origins.isEmpty()) {
+            CorsConfiguration cors = new CorsConfiguration();
+            cors.setAllowedOrigins(origins);
+            cors.setAllowedMethods(List.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"));
+            cors.setAllowedHeaders(List.of("Authorization", "X-API-Key", "Content-Type", "If-Match", "If-None-Match",
+                    "Idempotency-Key", "X-Request-Id", "traceparent"));
+            cors.setExposedHeaders(List.of("ETag", "Location", "Link", "X-Request-Id", "Idempotent-Replayed",
+                    "RateLimit", "RateLimit-Policy", "Retry-After"));
+            cors.setMaxAge(3600L);
+            source.registerCorsConfiguration("/api/**", cors);
+        }
+        return source;
+    }
+
     @Bean
     SecurityFilterChain apiSecurity(HttpSecurity http, ApiKeys keys, AuditLog audit, RateLimits rateLimits,
-            ProblemWriter problems, Clock clock) throws Exception {
+            ProblemWriter problems, Clock clock,
+            @Value("${retinue.http.cors.allowed-origins:}") List<String> corsOrigins) throws Exception {
         http.csrf(AbstractHttpConfigurer::disable)
+            .cors(cors -> cors.configurationSource(cors(corsOrigins)))
+            .headers(headers -> headers
+                .referrerPolicy(referrer -> referrer.policy(ReferrerPolicyHeaderWriter.ReferrerPolicy.NO_REFERRER))
+                .addHeaderWriter(new DelegatingRequestMatcherHeaderWriter(
+                        PathPatternRequestMatcher.withDefaults().matcher("/api/**"),
+                        new StaticHeadersWriter("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"))))
             .httpBasic(AbstractHttpConfigurer::disable)
             .formLogin(AbstractHttpConfigurer::disable)
             .logout(AbstractHttpConfigurer::disable)
