@@ -17,7 +17,8 @@ import io.retinue.testing.Api.Reply;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @TestPropertySource(properties = {
         "spring.datasource.url=jdbc:h2:mem:smoke;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_DELAY=-1",
-        "retinue.security.bootstrap-api-key=rtn_SmokeTest001_abcdefghijklmnopqrstuvwxyz012345" })
+        "retinue.security.bootstrap-api-key=rtn_SmokeTest001_abcdefghijklmnopqrstuvwxyz012345",
+        "retinue.security.master-key=c21va2UtdGVzdC1tYXN0ZXIta2V5LTMyLWJ5dGVzISE=" })
 class H2SmokeTest {
 
     @LocalServerPort

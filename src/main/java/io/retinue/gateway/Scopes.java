@@ -19,10 +19,11 @@ public final class Scopes {
     public static final String TOOLS_ADMIN = "tools:admin";
     public static final String KEYS_MANAGE = "keys:manage";
     public static final String AUDIT_READ = "audit:read";
+    public static final String USERS_MANAGE = "users:manage";
 
     /** Every scope that exists inside a tenant; {@code admin} expands to these. */
     public static final Set<String> TENANT = Set.of(AGENTS_READ, AGENTS_WRITE, RUNS_READ, RUNS_EXECUTE, TOOLS_READ,
-            TOOLS_ADMIN, KEYS_MANAGE, AUDIT_READ);
+            TOOLS_ADMIN, KEYS_MANAGE, AUDIT_READ, USERS_MANAGE);
 
     /** Every scope a key may be given. */
     public static final Set<String> GRANTABLE = union(TENANT, Set.of(ADMIN));

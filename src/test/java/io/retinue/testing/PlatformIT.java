@@ -17,6 +17,8 @@ import org.springframework.test.context.DynamicPropertySource;
 public abstract class PlatformIT {
 
     public static final String ADMIN_KEY = "rtn_TestAdmin001_abcdefghijklmnopqrstuvwxyz012345";
+    /** The master key of the test installation (32 bytes, base64). */
+    public static final String MASTER_KEY = "dGVzdC1tYXN0ZXIta2V5LTMyLWJ5dGVzLWxvbmctISE=";
 
     @LocalServerPort
     protected int port;
@@ -34,6 +36,8 @@ public abstract class PlatformIT {
         registry.add("spring.datasource.username", TestDatabase::user);
         registry.add("spring.datasource.password", TestDatabase::password);
         registry.add("retinue.security.bootstrap-api-key", () -> ADMIN_KEY);
+        registry.add("retinue.security.master-key", () -> MASTER_KEY);
+        registry.add("retinue.auth.lockout", () -> "2s");
         registry.add("retinue.http.max-request-body", () -> "64KB");
         registry.add("retinue.http.cors.allowed-origins", () -> "https://console.example.com");
         // The suite's own traffic must not trip the limits; rate-limit tests set tight ones per tenant.

@@ -22,7 +22,7 @@ import io.retinue.shared.web.ProblemWriter;
 import io.retinue.shared.web.Problems;
 
 /**
- * Authenticates {@code Authorization: Bearer rtn_…} or {@code X-API-Key: rtn_…}. A request presenting a key that is
+ * Authenticates {@code Authorization: Bearer rtn_…} or {@code X-API-Key: …}. A request presenting a key that is
  * unknown, malformed or revoked is refused at once with 401; one presenting none continues anonymously and is refused
  * later by authorization unless the route is public.
  */
@@ -73,9 +73,7 @@ final class ApiKeyFilter extends OncePerRequestFilter {
             keys.touch(key, now);
         }
         var context = SecurityContextHolder.createEmptyContext();
-        var caller = key.asCaller();
-        request.setAttribute(AccessLog.CALLER_ATTRIBUTE, caller);
-        context.setAuthentication(new ApiKeyAuthentication(caller));
+        context.setAuthentication(new CallerAuthentication(key.asCaller()));
         SecurityContextHolder.setContext(context);
         // No clearing here: Spring Security's SecurityContextHolderFilter clears the context once the whole chain,
         // including the access-denied handling that still needs it, is done.
@@ -88,7 +86,8 @@ final class ApiKeyFilter extends OncePerRequestFilter {
             return Optional.of(header);
         }
         String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
-        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+        if (authorization != null && authorization.regionMatches(true, 0, "Bearer rtn_", 0, 11)) {
+            // Other bearer tokens are JWTs, verified by the resource server.
             return Optional.of(authorization.substring(7));
         }
         return Optional.empty();

@@ -2,6 +2,9 @@ package io.retinue.gateway.internal;
 
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
+
+import jakarta.servlet.http.HttpServletRequest;
 
 import javax.sql.DataSource;
 
@@ -18,6 +21,11 @@ import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
+import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
+import org.springframework.security.crypto.password.DelegatingPasswordEncoder;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.intercept.AuthorizationFilter;
 import org.springframework.security.web.header.writers.DelegatingRequestMatcherHeaderWriter;
@@ -43,7 +51,8 @@ import io.retinue.shared.web.Problems;
 class GatewaySecurity {
 
     static final String[] PUBLIC = { "/actuator/health", "/actuator/health/**", "/v3/api-docs", "/v3/api-docs/**",
-            "/v3/api-docs.yaml", "/swagger-ui.html", "/swagger-ui/**", "/error" };
+            "/v3/api-docs.yaml", "/swagger-ui.html", "/swagger-ui/**", "/error", "/api/v1/auth/login",
+            "/api/v1/auth/refresh", "/api/v1/auth/logout", "/.well-known/jwks.json" };
 
     /** Browser access from the configured origins only; none by default. */
     static CorsConfigurationSource cors(List<String> origins) {
@@ -64,7 +73,7 @@ class GatewaySecurity {
 
     @Bean
     SecurityFilterChain apiSecurity(HttpSecurity http, ApiKeys keys, AuditLog audit, RateLimits rateLimits,
-            ProblemWriter problems, Clock clock,
+            AccessTokens accessTokens, ProblemWriter problems, Clock clock,
             @Value("${retinue.http.cors.allowed-origins:}") List<String> corsOrigins) throws Exception {
         http.csrf(AbstractHttpConfigurer::disable)
             .cors(cors -> cors.configurationSource(cors(corsOrigins)))
@@ -91,7 +100,9 @@ class GatewaySecurity {
                 .hasAuthority(Scopes.KEYS_MANAGE)
                 .requestMatchers(HttpMethod.GET, "/api/v1/audit-events")
                 .hasAuthority(Scopes.AUDIT_READ)
-                .requestMatchers("/api/v1/tenants", "/api/v1/tenants/**")
+                .requestMatchers("/api/v1/users", "/api/v1/users/**")
+                .hasAuthority(Scopes.USERS_MANAGE)
+                .requestMatchers("/api/v1/tenants", "/api/v1/tenants/**", "/api/v1/auth/signing-keys/**")
                 .hasAuthority(Scopes.PLATFORM_ADMIN)
                 .requestMatchers("/actuator/**")
                 .hasAuthority(Scopes.ADMIN)
@@ -99,20 +110,44 @@ class GatewaySecurity {
                 .authenticated())
             .addFilterBefore(new ApiKeyFilter(keys, audit, problems, clock), AuthorizationFilter.class)
             .addFilterBefore(new RateLimitFilter(rateLimits, problems), AuthorizationFilter.class)
-            .exceptionHandling(errors -> errors.authenticationEntryPoint((request, response, ex) -> {
-                response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
-                problems.write(response, Problems.of(ProblemType.UNAUTHENTICATED,
-                        "Present an API key as 'Authorization: Bearer <key>' or 'X-API-Key: <key>'"));
-            })
+            .oauth2ResourceServer(oauth -> oauth.bearerTokenResolver(GatewaySecurity::jwtOnly)
+                .jwt(jwt -> jwt.decoder(accessTokens.decoder())
+                    .jwtAuthenticationConverter(token -> new CallerAuthentication(AccessTokens.callerOf(token))))
+                .authenticationEntryPoint(unauthenticated(problems, "The access token is not valid")))
+            .exceptionHandling(errors -> errors.authenticationEntryPoint(unauthenticated(problems,
+                    "Present an API key or access token as 'Authorization: Bearer <token>' (or 'X-API-Key: <key>')"))
                 .accessDeniedHandler((request, response, ex) -> {
-                    if (SecurityContextHolder.getContext().getAuthentication() instanceof ApiKeyAuthentication key) {
+                    if (SecurityContextHolder.getContext().getAuthentication() instanceof CallerAuthentication key) {
                         audit.denied(key.getPrincipal().tenant(), key.getPrincipal().principalId(), "access.denied",
                                 request.getMethod() + " " + request.getRequestURI(), "missing scope");
                     }
                     problems.write(response,
-                            Problems.of(ProblemType.FORBIDDEN, "The API key lacks the scope this operation needs"));
+                            Problems.of(ProblemType.FORBIDDEN, "The caller lacks the scope this operation needs"));
                 }));
         return http.build();
+    }
+
+    private static AuthenticationEntryPoint unauthenticated(ProblemWriter problems, String detail) {
+        return (request, response, ex) -> {
+            response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
+            problems.write(response, Problems.of(ProblemType.UNAUTHENTICATED, detail));
+        };
+    }
+
+    /** Bearer tokens that are not API keys are JWTs; API keys are the {@link ApiKeyFilter}'s. */
+    private static String jwtOnly(HttpServletRequest request) {
+        String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
+        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return null;
+        }
+        String token = authorization.substring(7).trim();
+        return token.isEmpty() || token.startsWith("rtn_") ? null : token;
+    }
+
+    @Bean
+    PasswordEncoder passwordEncoder() {
+        return new DelegatingPasswordEncoder("argon2", Map.of("argon2",
+                Argon2PasswordEncoder.defaultsForSpringSecurity_v5_8(), "bcrypt", new BCryptPasswordEncoder()));
     }
 
     @Bean

@@ -40,10 +40,11 @@ final class RateLimitFilter extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        if (!(SecurityContextHolder.getContext().getAuthentication() instanceof ApiKeyAuthentication authentication)) {
+        if (!(SecurityContextHolder.getContext().getAuthentication() instanceof CallerAuthentication authentication)) {
             chain.doFilter(request, response);
             return;
         }
+        request.setAttribute(AccessLog.CALLER_ATTRIBUTE, authentication.getPrincipal());
         RateLimits.Decision decision = limits.decide(authentication.getPrincipal(), RouteClass.of(request));
         request.setAttribute(RateLimits.Decision.class.getName(), decision.verdict());
         if (!decision.policies().isEmpty()) {

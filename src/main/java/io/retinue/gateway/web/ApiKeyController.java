@@ -111,14 +111,6 @@ class ApiKeyController {
     }
 
     private static Role role(String role) {
-        if (role == null) {
-            return null;
-        }
-        for (Role candidate : Role.values()) {
-            if (candidate.wire().equals(role)) {
-                return candidate;
-            }
-        }
-        throw DomainProblem.invalid(List.of(new Violation("/role", "must be one of owner, admin, developer, operator, viewer")));
+        return role == null ? null : UserController.role(role);
     }
 }

@@ -51,6 +51,7 @@ class SharedRateLimitIT extends PlatformIT {
                 "--spring.datasource.username=" + TestDatabase.user(),
                 "--spring.datasource.password=" + TestDatabase.password(),
                 "--retinue.security.bootstrap-api-key=" + ADMIN_KEY,
+                "--retinue.security.master-key=" + MASTER_KEY,
                 "--retinue.rate-limit.backend=redis",
                 "--retinue.rate-limit.redis-url=redis://127.0.0.1:" + REDIS.port(),
                 "--retinue.rate-limit.key-prefix=" + PREFIX,

@@ -9,12 +9,15 @@ import org.springframework.security.core.authority.SimpleGrantedAuthority;
 
 import io.retinue.shared.Caller;
 
-/** A request authenticated by an API key; the principal is the {@link Caller}, the authorities its effective scopes. */
-final class ApiKeyAuthentication extends AbstractAuthenticationToken {
+/**
+ * A request authenticated by an API key or a JWT; the principal is the {@link Caller}, the authorities its effective
+ * scopes.
+ */
+public final class CallerAuthentication extends AbstractAuthenticationToken {
 
     private final Caller caller;
 
-    ApiKeyAuthentication(Caller caller) {
+    CallerAuthentication(Caller caller) {
         super(authorities(caller));
         this.caller = caller;
         setAuthenticated(true);
