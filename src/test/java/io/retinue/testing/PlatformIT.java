@@ -38,6 +38,14 @@ public abstract class PlatformIT {
         registry.add("retinue.security.bootstrap-api-key", () -> ADMIN_KEY);
         registry.add("retinue.security.master-key", () -> MASTER_KEY);
         registry.add("retinue.auth.lockout", () -> "2s");
+        TestIdentityProvider idp = TestIdentityProvider.get();
+        registry.add("retinue.auth.oidc[0].issuer", idp::issuer);
+        registry.add("retinue.auth.oidc[0].jwk-set-uri", idp::jwkSetUri);
+        registry.add("retinue.auth.oidc[0].audience", () -> "retinue");
+        registry.add("retinue.auth.oidc[0].tenant-claim", () -> "org");
+        registry.add("retinue.auth.oidc[0].roles-claim", () -> "realm_access.roles");
+        registry.add("retinue.auth.oidc[0].role-mapping.engineers", () -> "developer");
+        registry.add("retinue.auth.oidc[0].role-mapping.auditors", () -> "operator");
         registry.add("retinue.http.max-request-body", () -> "64KB");
         registry.add("retinue.http.cors.allowed-origins", () -> "https://console.example.com");
         // The suite's own traffic must not trip the limits; rate-limit tests set tight ones per tenant.

@@ -25,6 +25,7 @@ import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
 import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
 import org.springframework.security.crypto.password.DelegatingPasswordEncoder;
 import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.oauth2.server.resource.authentication.JwtIssuerAuthenticationManagerResolver;
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.intercept.AuthorizationFilter;
@@ -47,7 +48,7 @@ import io.retinue.shared.web.Problems;
  * right scope. Failures are problem+json like every other error.
  */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties(RateLimitProperties.class)
+@EnableConfigurationProperties({ RateLimitProperties.class, OidcProviders.class })
 class GatewaySecurity {
 
     static final String[] PUBLIC = { "/actuator/health", "/actuator/health/**", "/v3/api-docs", "/v3/api-docs/**",
@@ -73,7 +74,8 @@ class GatewaySecurity {
 
     @Bean
     SecurityFilterChain apiSecurity(HttpSecurity http, ApiKeys keys, AuditLog audit, RateLimits rateLimits,
-            AccessTokens accessTokens, ProblemWriter problems, Clock clock,
+            AccessTokens accessTokens, OidcProviders oidc, @Value("${retinue.auth.issuer:retinue}") String issuer,
+            ProblemWriter problems, Clock clock,
             @Value("${retinue.http.cors.allowed-origins:}") List<String> corsOrigins) throws Exception {
         http.csrf(AbstractHttpConfigurer::disable)
             .cors(cors -> cors.configurationSource(cors(corsOrigins)))
@@ -111,8 +113,8 @@ class GatewaySecurity {
             .addFilterBefore(new ApiKeyFilter(keys, audit, problems, clock), AuthorizationFilter.class)
             .addFilterBefore(new RateLimitFilter(rateLimits, problems), AuthorizationFilter.class)
             .oauth2ResourceServer(oauth -> oauth.bearerTokenResolver(GatewaySecurity::jwtOnly)
-                .jwt(jwt -> jwt.decoder(accessTokens.decoder())
-                    .jwtAuthenticationConverter(token -> new CallerAuthentication(AccessTokens.callerOf(token))))
+                .authenticationManagerResolver(
+                        new JwtIssuerAuthenticationManagerResolver(oidc.managers(issuer, accessTokens.decoder())::get))
                 .authenticationEntryPoint(unauthenticated(problems, "The access token is not valid")))
             .exceptionHandling(errors -> errors.authenticationEntryPoint(unauthenticated(problems,
                     "Present an API key or access token as 'Authorization: Bearer <token>' (or 'X-API-Key: <key>')"))

@@ -62,10 +62,10 @@ public class SigningKeys {
 
     /** The key that signs new tokens, made on first use. */
     RSAKey current() {
-        List<RSAKey> keys = keys(false);
+        List<RSAKey> keys = keys(Freshness.CACHED);
         if (keys.isEmpty()) {
             rotate();
-            keys = keys(true);
+            keys = keys(Freshness.NOW);
         }
         return keys.getFirst();
     }
@@ -78,14 +78,14 @@ public class SigningKeys {
     /** Source of every verifying key, reloading once when a token names a key id this instance has not seen. */
     JWKSource<SecurityContext> verifying() {
         return (selector, context) -> {
-            List<JWK> found = selector.select(publicSet(keys(false)));
-            return found.isEmpty() ? selector.select(publicSet(keys(true))) : found;
+            List<JWK> found = selector.select(publicSet(keys(Freshness.CACHED)));
+            return found.isEmpty() ? selector.select(publicSet(keys(Freshness.THROTTLED))) : found;
         };
     }
 
     /** The published JWK set: public parts of every key not yet retired. */
     public JWKSet published() {
-        return publicSet(keys(false));
+        return publicSet(keys(Freshness.CACHED));
     }
 
     /** Makes a new signing key; the previous ones retire once every token they signed has expired. */
@@ -109,14 +109,14 @@ public class SigningKeys {
             .param("private", box.seal(key.toJSONString()))
             .param("at", now.atOffset(ZoneOffset.UTC))
             .update();
-        keys(true);
+        keys(Freshness.NOW);
         log.info("New JWT signing key {}", key.getKeyID());
         return key.getKeyID();
     }
 
     @Scheduled(fixedDelayString = "${retinue.auth.signing-key-check:1h}", initialDelayString = "1m")
     void rotateWhenDue() {
-        List<RSAKey> keys = keys(true);
+        List<RSAKey> keys = keys(Freshness.NOW);
         OffsetDateTime newest = jdbc.sql("SELECT MAX(created_at) FROM gateway.signing_key")
             .query(OffsetDateTime.class)
             .optional()
@@ -126,10 +126,16 @@ public class SigningKeys {
         }
     }
 
-    private List<RSAKey> keys(boolean reload) {
+    /** How fresh the key list must be: as cached (at most a minute old), reloaded unless just reloaded, or now. */
+    private enum Freshness {
+        CACHED, THROTTLED, NOW
+    }
+
+    private List<RSAKey> keys(Freshness freshness) {
         Loaded current = loaded;
         long age = current == null ? Long.MAX_VALUE : System.nanoTime() - current.loadedNanos();
-        if (age > Duration.ofMinutes(1).toNanos() || (reload && age > RELOAD_AT_MOST_EVERY.toNanos())) {
+        if (freshness == Freshness.NOW || age > Duration.ofMinutes(1).toNanos()
+                || (freshness == Freshness.THROTTLED && age > RELOAD_AT_MOST_EVERY.toNanos())) {
             List<RSAKey> keys = jdbc.sql("""
                     SELECT private_jwk FROM gateway.signing_key
                     WHERE retire_at IS NULL OR retire_at > :now ORDER BY created_at DESC""")
