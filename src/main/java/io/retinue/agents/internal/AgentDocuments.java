@@ -46,8 +46,10 @@ public class AgentDocuments {
     }
 
     @Transactional(readOnly = true)
-    public AgentDocument export(TenantId tenant, String ref, boolean liveOnly) {
-        Agent agent = repository.find(tenant, ref).orElseThrow(() -> AgentProblems.agentNotFound(ref));
+    public AgentDocument export(AgentAccess access, String ref, boolean liveOnly) {
+        Agent agent = repository.find(access.tenant(), ref)
+            .filter(access::admits)
+            .orElseThrow(() -> AgentProblems.agentNotFound(ref));
         List<AgentVersion> versions = repository.allVersions(agent);
         if (liveOnly) {
             if (agent.liveVersion() == null) {
@@ -67,8 +69,10 @@ public class AgentDocuments {
     }
 
     @Transactional
-    public Imported importDocument(TenantId tenant, AgentDocument document) {
+    public Imported importDocument(AgentAccess access, AgentDocument document) {
         checkConsistency(document);
+        access.mayCreate(document.metadata().slug());
+        TenantId tenant = access.tenant();
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
         List<AgentDocument.Version> incoming = document.versions()
             .stream()

@@ -22,7 +22,7 @@ import io.retinue.shared.TenantId;
  * (its sort value and id), so pages stay stable while agents are added; it is bound to the filters and order it was
  * issued for and refused with any others.
  */
-public record AgentSearch(TenantId tenant, String text, SortedMap<String, String> labels, AgentStatus status,
+public record AgentSearch(AgentAccess access, String text, SortedMap<String, String> labels, AgentStatus status,
         String provider, String model, Instant createdAfter, Instant createdBefore, Instant updatedAfter,
         Instant updatedBefore, Sort sort, boolean descending, int limit, String cursor) {
 
@@ -74,7 +74,11 @@ public record AgentSearch(TenantId tenant, String text, SortedMap<String, String
         List<String> conditions = new ArrayList<>();
         Map<String, Object> params = new LinkedHashMap<>();
         conditions.add("a.tenant_id = :tenant");
-        params.put("tenant", tenant.value());
+        params.put("tenant", access.tenant().value());
+        if (access.isRestricted()) {
+            conditions.add("(CAST(a.id AS VARCHAR(36)) IN (:restrictedTo) OR a.slug IN (:restrictedTo))");
+            params.put("restrictedTo", List.copyOf(access.agents()));
+        }
         if (text != null && !text.isBlank()) {
             conditions.add("(LOWER(a.name) LIKE :text ESCAPE '\\' OR LOWER(a.slug) LIKE :text ESCAPE '\\'"
                     + " OR LOWER(a.description) LIKE :text ESCAPE '\\')");
@@ -132,7 +136,7 @@ public record AgentSearch(TenantId tenant, String text, SortedMap<String, String
 
     /** What a cursor is bound to: every filter and the order, but not the page size. */
     private String fingerprint() {
-        return Integer.toHexString(Objects.hash(tenant, text, labels, status, provider, model, createdAfter,
+        return Integer.toHexString(Objects.hash(access, text, labels, status, provider, model, createdAfter,
                 createdBefore, updatedAfter, updatedBefore, sort, descending));
     }
 

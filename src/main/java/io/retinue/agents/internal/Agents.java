@@ -63,7 +63,9 @@ public class Agents {
      * Creates an agent with version 1 as a draft. With an idempotency key, repeating the same request returns the
      * agent the first one created, and reusing the key for a different request is refused.
      */
-    public Created create(TenantId tenant, NewAgent command, String idempotencyKey, JsonNode requestBody) {
+    public Created create(AgentAccess access, NewAgent command, String idempotencyKey, JsonNode requestBody) {
+        access.mayCreate(command.slug());
+        TenantId tenant = access.tenant();
         String requestDigest = idempotencyKey == null ? null : ConfigDigest.ofJson(requestBody);
         try {
             return transactions.execute(status -> createOnce(tenant, command, idempotencyKey, requestDigest));
@@ -112,28 +114,29 @@ public class Agents {
                 throw new DomainProblem(ProblemType.IDEMPOTENCY_KEY_REUSED, "Idempotency-Key '" + idempotencyKey
                         + "' was already used with a different request; use a new key for a new request");
             }
-            Agent agent = load(tenant, use.agentId().toString());
+            Agent agent = repository.find(tenant, use.agentId().toString())
+                .orElseThrow(() -> AgentProblems.agentNotFound(use.agentId().toString()));
             AgentVersion first = repository.findVersion(agent, 1).orElseThrow();
             return new Created(agent, first, true);
         }).orElse(null);
     }
 
     @Transactional(readOnly = true)
-    public Agent get(TenantId tenant, String ref) {
-        return load(tenant, ref);
+    public Agent get(AgentAccess access, String ref) {
+        return load(access, ref);
     }
 
     @Transactional
-    public Agent describe(TenantId tenant, String ref, AgentChanges changes, Long ifMatch) {
-        Agent agent = loadForWrite(tenant, ref, ifMatch);
+    public Agent describe(AgentAccess access, String ref, AgentChanges changes, Long ifMatch) {
+        Agent agent = loadForWrite(access, ref, ifMatch);
         Agent next = agent.describe(changes.name(), changes.description(), changes.labels(), now());
         repository.update(agent, next, ifMatch != null);
         return next;
     }
 
     @Transactional
-    public Versioned newVersion(TenantId tenant, String ref, AgentConfig config, String note, Long ifMatch) {
-        Agent agent = loadForWrite(tenant, ref, ifMatch);
+    public Versioned newVersion(AgentAccess access, String ref, AgentConfig config, String note, Long ifMatch) {
+        Agent agent = loadForWrite(access, ref, ifMatch);
         Instant now = now();
         AgentVersion draft = AgentVersion.draft(agent.id(), agent.nextDraftNumber(), config, note, now);
         Agent next = agent.withDraft(draft, now);
@@ -143,9 +146,9 @@ public class Agents {
     }
 
     @Transactional
-    public Versioned reviseDraft(TenantId tenant, String ref, int number, AgentConfig config, String note,
+    public Versioned reviseDraft(AgentAccess access, String ref, int number, AgentConfig config, String note,
             Long ifMatch) {
-        Agent agent = loadForWrite(tenant, ref, ifMatch);
+        Agent agent = loadForWrite(access, ref, ifMatch);
         AgentVersion revised = version(agent, ref, number).revise(config, note);
         Agent next = agent.reviseDraft(revised, now());
         repository.update(agent, next, ifMatch != null);
@@ -154,8 +157,8 @@ public class Agents {
     }
 
     @Transactional
-    public Versioned publish(TenantId tenant, String ref, int number, Long ifMatch) {
-        Agent agent = loadForWrite(tenant, ref, ifMatch);
+    public Versioned publish(AgentAccess access, String ref, int number, Long ifMatch) {
+        Agent agent = loadForWrite(access, ref, ifMatch);
         Instant now = now();
         AgentVersion published = version(agent, ref, number).publish(now);
         Agent next = agent.publish(published, now);
@@ -167,8 +170,8 @@ public class Agents {
     }
 
     @Transactional
-    public Versioned rollback(TenantId tenant, String ref, int number, Long ifMatch) {
-        Agent agent = loadForWrite(tenant, ref, ifMatch);
+    public Versioned rollback(AgentAccess access, String ref, int number, Long ifMatch) {
+        Agent agent = loadForWrite(access, ref, ifMatch);
         Instant now = now();
         AgentVersion target = version(agent, ref, number);
         Agent next = agent.rollbackTo(target, now);
@@ -179,8 +182,8 @@ public class Agents {
     }
 
     @Transactional
-    public Agent archive(TenantId tenant, String ref, Long ifMatch) {
-        Agent agent = loadForWrite(tenant, ref, ifMatch);
+    public Agent archive(AgentAccess access, String ref, Long ifMatch) {
+        Agent agent = loadForWrite(access, ref, ifMatch);
         if (agent.isArchived()) {
             return agent;
         }
@@ -192,8 +195,8 @@ public class Agents {
     }
 
     @Transactional
-    public Agent unarchive(TenantId tenant, String ref, Long ifMatch) {
-        Agent agent = loadForWrite(tenant, ref, ifMatch);
+    public Agent unarchive(AgentAccess access, String ref, Long ifMatch) {
+        Agent agent = loadForWrite(access, ref, ifMatch);
         if (!agent.isArchived()) {
             return agent;
         }
@@ -203,15 +206,15 @@ public class Agents {
     }
 
     @Transactional
-    public void delete(TenantId tenant, String ref, Long ifMatch) {
-        Agent agent = loadForWrite(tenant, ref, ifMatch);
+    public void delete(AgentAccess access, String ref, Long ifMatch) {
+        Agent agent = loadForWrite(access, ref, ifMatch);
         repository.delete(agent);
         events.publishEvent(new AgentDeleted(agent.id(), agent.tenant(), agent.slug(), now()));
     }
 
     @Transactional(readOnly = true)
-    public Versioned version(TenantId tenant, String ref, int number) {
-        Agent agent = load(tenant, ref);
+    public Versioned version(AgentAccess access, String ref, int number) {
+        Agent agent = load(access, ref);
         return new Versioned(agent, version(agent, ref, number));
     }
 
@@ -221,11 +224,11 @@ public class Agents {
 
     /** A page of versions, newest first; the cursor is the number to continue below. */
     @Transactional(readOnly = true)
-    public VersionPage versions(TenantId tenant, String ref, Integer before, int limit) {
+    public VersionPage versions(AgentAccess access, String ref, Integer before, int limit) {
         if (limit < 1 || limit > AgentSearch.MAX_LIMIT) {
             throw DomainProblem.invalidParameter("limit", "limit must be between 1 and " + AgentSearch.MAX_LIMIT);
         }
-        Agent agent = load(tenant, ref);
+        Agent agent = load(access, ref);
         List<AgentVersion> versions = repository.versions(agent, before, limit + 1);
         boolean more = versions.size() > limit;
         List<AgentVersion> page = more ? versions.subList(0, limit) : versions;
@@ -233,8 +236,8 @@ public class Agents {
     }
 
     @Transactional(readOnly = true)
-    public List<ConfigDiff.Change> diff(TenantId tenant, String ref, int from, int to) {
-        Agent agent = load(tenant, ref);
+    public List<ConfigDiff.Change> diff(AgentAccess access, String ref, int from, int to) {
+        Agent agent = load(access, ref);
         JsonNode older = json.valueToTree(version(agent, ref, from).config());
         JsonNode newer = json.valueToTree(version(agent, ref, to).config());
         return ConfigDiff.between(older, newer);
@@ -249,8 +252,8 @@ public class Agents {
 
     /** The runnable spec of a published version, the live one when {@code number} is null. */
     @Transactional(readOnly = true)
-    public AgentSpec spec(TenantId tenant, String ref, Integer number) {
-        Agent agent = load(tenant, ref);
+    public AgentSpec spec(AgentAccess access, String ref, Integer number) {
+        Agent agent = load(access, ref);
         if (number == null && agent.liveVersion() == null) {
             throw new DomainProblem(AgentProblems.NOT_PUBLISHED,
                     "Agent '" + agent.slug() + "' has no live version yet; publish one first");
@@ -259,12 +262,15 @@ public class Agents {
         return factory.spec(agent, version(agent, ref, wanted));
     }
 
-    Agent load(TenantId tenant, String ref) {
-        return repository.find(tenant, ref).orElseThrow(() -> AgentProblems.agentNotFound(ref));
+    /** The agent, if it exists in the caller's tenant and the caller may touch it; otherwise 404, never 403. */
+    Agent load(AgentAccess access, String ref) {
+        return repository.find(access.tenant(), ref)
+            .filter(access::admits)
+            .orElseThrow(() -> AgentProblems.agentNotFound(ref));
     }
 
-    private Agent loadForWrite(TenantId tenant, String ref, Long ifMatch) {
-        Agent agent = load(tenant, ref);
+    private Agent loadForWrite(AgentAccess access, String ref, Long ifMatch) {
+        Agent agent = load(access, ref);
         agent.checkPrecondition(ifMatch);
         return agent;
     }

@@ -26,6 +26,7 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 
 import io.retinue.agents.AgentSpec;
+import io.retinue.agents.internal.AgentAccess;
 import io.retinue.agents.internal.Agent;
 import io.retinue.agents.internal.AgentChanges;
 import io.retinue.agents.internal.AgentSearch;
@@ -73,7 +74,7 @@ class AgentController {
             throw DomainProblem.invalidParameter("Idempotency-Key", "Idempotency-Key must be 1 to 255 characters");
         }
         AgentRequests.Create request = bodies.read(body, Shape.CREATE_AGENT, AgentRequests.Create.class);
-        Agents.Created created = agents.create(caller.tenant(), new NewAgent(request.slug(), request.name(),
+        Agents.Created created = agents.create(AgentAccess.of(caller), new NewAgent(request.slug(), request.name(),
                 request.description(), request.labels(), request.config(), request.note()), idempotencyKey, body);
         URI location = ServletUriComponentsBuilder.fromCurrentRequestUri()
             .path("/{id}")
@@ -108,7 +109,7 @@ class AgentController {
         if (!order.equals("asc") && !order.equals("desc")) {
             throw DomainProblem.invalidParameter("order", "order must be asc or desc");
         }
-        AgentSearch search = new AgentSearch(caller.tenant(), q, labels(labels), status(status), provider, model,
+        AgentSearch search = new AgentSearch(AgentAccess.of(caller), q, labels(labels), status(status), provider, model,
                 instant("createdAfter", createdAfter), instant("createdBefore", createdBefore),
                 instant("updatedAfter", updatedAfter), instant("updatedBefore", updatedBefore),
                 AgentSearch.Sort.fromWire(sort), order.equals("desc"), limit, cursor);
@@ -129,7 +130,7 @@ class AgentController {
     ResponseEntity<AgentView> get(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @PathVariable String agent,
             @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) {
-        Agent found = agents.get(caller.tenant(), agent);
+        Agent found = agents.get(AgentAccess.of(caller), agent);
         if (Preconditions.noneMatch(ifNoneMatch, found.etag())) {
             return ResponseEntity.status(HttpStatus.NOT_MODIFIED).eTag(found.etag()).build();
         }
@@ -144,7 +145,7 @@ class AgentController {
                     schema = @Schema(implementation = AgentRequests.Update.class),
                     examples = @ExampleObject(value = Examples.UPDATE))) @RequestBody JsonNode body) {
         AgentRequests.Update request = bodies.read(body, Shape.UPDATE_AGENT, AgentRequests.Update.class);
-        Agent updated = agents.describe(caller.tenant(), agent,
+        Agent updated = agents.describe(AgentAccess.of(caller), agent,
                 new AgentChanges(request.name(), request.description(), request.labels()),
                 Preconditions.ifMatch(ifMatch));
         return ResponseEntity.ok().eTag(updated.etag()).body(AgentView.of(updated));
@@ -154,7 +155,7 @@ class AgentController {
     @Operation(summary = "Delete an agent and all its versions")
     ResponseEntity<Void> delete(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @PathVariable String agent, @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
-        agents.delete(caller.tenant(), agent, Preconditions.ifMatch(ifMatch));
+        agents.delete(AgentAccess.of(caller), agent, Preconditions.ifMatch(ifMatch));
         return ResponseEntity.noContent().build();
     }
 
@@ -162,7 +163,7 @@ class AgentController {
     @Operation(summary = "Archive an agent", description = "No new run starts from an archived agent's live version.")
     ResponseEntity<AgentView> archive(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @PathVariable String agent, @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
-        Agent archived = agents.archive(caller.tenant(), agent, Preconditions.ifMatch(ifMatch));
+        Agent archived = agents.archive(AgentAccess.of(caller), agent, Preconditions.ifMatch(ifMatch));
         return ResponseEntity.ok().eTag(archived.etag()).body(AgentView.of(archived));
     }
 
@@ -170,7 +171,7 @@ class AgentController {
     @Operation(summary = "Unarchive an agent")
     ResponseEntity<AgentView> unarchive(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @PathVariable String agent, @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
-        Agent active = agents.unarchive(caller.tenant(), agent, Preconditions.ifMatch(ifMatch));
+        Agent active = agents.unarchive(AgentAccess.of(caller), agent, Preconditions.ifMatch(ifMatch));
         return ResponseEntity.ok().eTag(active.etag()).body(AgentView.of(active));
     }
 
@@ -182,7 +183,7 @@ class AgentController {
                     schema = @Schema(implementation = AgentRequests.Rollback.class),
                     examples = @ExampleObject(value = "{ \"version\": 1 }"))) @RequestBody JsonNode body) {
         AgentRequests.Rollback request = bodies.read(body, Shape.ROLLBACK, AgentRequests.Rollback.class);
-        Agents.Versioned live = agents.rollback(caller.tenant(), agent, request.version(),
+        Agents.Versioned live = agents.rollback(AgentAccess.of(caller), agent, request.version(),
                 Preconditions.ifMatch(ifMatch));
         return ResponseEntity.ok().eTag(live.agent().etag()).body(VersionView.of(live.agent(), live.version()));
     }
@@ -192,7 +193,7 @@ class AgentController {
             description = "What the runtime runs: the live version, or the published version given.")
     AgentSpec spec(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable String agent,
             @RequestParam(required = false) Integer version) {
-        return agents.spec(caller.tenant(), agent, version);
+        return agents.spec(AgentAccess.of(caller), agent, version);
     }
 
     private static SortedMap<String, String> labels(List<String> selectors) {

@@ -16,6 +16,7 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import io.retinue.agents.internal.AgentAccess;
 import io.retinue.agents.internal.AgentDocument;
 import io.retinue.agents.internal.AgentDocuments;
 import io.retinue.agents.internal.ConfigValidator.Shape;
@@ -66,7 +67,7 @@ class AgentDocumentController {
         if (!format.equals("yaml") && !format.equals("json")) {
             throw DomainProblem.invalidParameter("format", "format must be yaml or json");
         }
-        AgentDocument document = documents.export(caller.tenant(), agent, versions.equals("live"));
+        AgentDocument document = documents.export(AgentAccess.of(caller), agent, versions.equals("live"));
         boolean asYaml = format.equals("yaml");
         String body = asYaml ? yaml.writeValueAsString(document)
                 : json.writerWithDefaultPrettyPrinter().writeValueAsString(document);
@@ -91,7 +92,7 @@ class AgentDocumentController {
                     schema = @Schema(type = "string"), examples = @ExampleObject(value = Examples.DOCUMENT_YAML))) @RequestBody String body) {
         JsonNode tree = parse(body, MediaType.parseMediaType(contentType).getSubtype().contains("yaml"));
         AgentDocument document = bodies.read(tree, Shape.DOCUMENT, AgentDocument.class);
-        AgentDocuments.Imported imported = documents.importDocument(caller.tenant(), document);
+        AgentDocuments.Imported imported = documents.importDocument(AgentAccess.of(caller), document);
         return new ImportView(AgentView.of(imported.agent()), imported.created(), imported.changed(),
                 imported.addedVersions());
     }

@@ -18,6 +18,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 
+import io.retinue.agents.internal.AgentAccess;
 import io.retinue.agents.internal.Agents;
 import io.retinue.agents.internal.ConfigDiff;
 import io.retinue.agents.internal.ConfigValidator.Shape;
@@ -54,7 +55,7 @@ class VersionController {
             @PathVariable String agent, @RequestParam(defaultValue = "20") @Parameter(description = "1 to 200") int limit,
             @RequestParam(required = false) String cursor) {
         Integer before = cursor == null ? null : versionCursor(cursor);
-        Agents.VersionPage found = agents.versions(caller.tenant(), agent, before, limit);
+        Agents.VersionPage found = agents.versions(AgentAccess.of(caller), agent, before, limit);
         return PageView.of(found.versions().map(version -> VersionView.of(found.agent(), version)));
     }
 
@@ -67,7 +68,7 @@ class VersionController {
                     schema = @Schema(implementation = AgentRequests.Version.class),
                     examples = @ExampleObject(value = Examples.VERSION))) @RequestBody JsonNode body) {
         AgentRequests.Version request = bodies.read(body, Shape.VERSION, AgentRequests.Version.class);
-        Agents.Versioned created = agents.newVersion(caller.tenant(), agent, request.config(), request.note(),
+        Agents.Versioned created = agents.newVersion(AgentAccess.of(caller), agent, request.config(), request.note(),
                 Preconditions.ifMatch(ifMatch));
         URI location = ServletUriComponentsBuilder.fromCurrentRequestUri()
             .path("/{number}")
@@ -82,7 +83,7 @@ class VersionController {
     @Operation(summary = "Get one version")
     ResponseEntity<VersionView> get(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @PathVariable String agent, @PathVariable int version) {
-        Agents.Versioned found = agents.version(caller.tenant(), agent, version);
+        Agents.Versioned found = agents.version(AgentAccess.of(caller), agent, version);
         return ResponseEntity.ok().eTag(found.agent().etag()).body(VersionView.of(found.agent(), found.version()));
     }
 
@@ -96,7 +97,7 @@ class VersionController {
                     schema = @Schema(implementation = AgentRequests.Version.class),
                     examples = @ExampleObject(value = Examples.VERSION))) @RequestBody JsonNode body) {
         AgentRequests.Version request = bodies.read(body, Shape.VERSION, AgentRequests.Version.class);
-        Agents.Versioned revised = agents.reviseDraft(caller.tenant(), agent, version, request.config(),
+        Agents.Versioned revised = agents.reviseDraft(AgentAccess.of(caller), agent, version, request.config(),
                 request.note(), Preconditions.ifMatch(ifMatch));
         return ResponseEntity.ok()
             .eTag(revised.agent().etag())
@@ -109,7 +110,7 @@ class VersionController {
     ResponseEntity<VersionView> publish(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @PathVariable String agent, @PathVariable int version,
             @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
-        Agents.Versioned published = agents.publish(caller.tenant(), agent, version, Preconditions.ifMatch(ifMatch));
+        Agents.Versioned published = agents.publish(AgentAccess.of(caller), agent, version, Preconditions.ifMatch(ifMatch));
         return ResponseEntity.ok()
             .eTag(published.agent().etag())
             .body(VersionView.of(published.agent(), published.version()));
@@ -120,7 +121,7 @@ class VersionController {
             description = "JSON-Patch-like operations that turn version `from` into version `to`, with old values.")
     DiffView diff(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable String agent,
             @RequestParam int from, @RequestParam int to) {
-        return new DiffView(from, to, agents.diff(caller.tenant(), agent, from, to));
+        return new DiffView(from, to, agents.diff(AgentAccess.of(caller), agent, from, to));
     }
 
     private static int versionCursor(String cursor) {

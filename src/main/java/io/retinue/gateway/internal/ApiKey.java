@@ -31,6 +31,6 @@ record ApiKey(String id, TenantId tenant, String name, String secretDigest, Set<
     }
 
     Caller asCaller() {
-        return new Caller(tenant, "key:" + id, Scopes.effective(scopes));
+        return new Caller(tenant, "key:" + id, Scopes.effective(scopes), agents);
     }
 }
