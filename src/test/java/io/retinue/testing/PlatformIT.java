@@ -38,6 +38,11 @@ public abstract class PlatformIT {
         registry.add("retinue.security.bootstrap-api-key", () -> ADMIN_KEY);
         registry.add("retinue.security.master-key", () -> MASTER_KEY);
         registry.add("retinue.auth.lockout", () -> "2s");
+        registry.add("retinue.outbound.defaults.minimum-calls", () -> "4");
+        registry.add("retinue.outbound.defaults.sliding-window", () -> "4");
+        registry.add("retinue.outbound.defaults.open-for", () -> "2s");
+        registry.add("retinue.outbound.defaults.retry-backoff", () -> "50ms");
+        registry.add("retinue.outbound.timeouts.slow-upstream", () -> "300ms");
         TestIdentityProvider idp = TestIdentityProvider.get();
         registry.add("retinue.auth.oidc[0].issuer", idp::issuer);
         registry.add("retinue.auth.oidc[0].jwk-set-uri", idp::jwkSetUri);

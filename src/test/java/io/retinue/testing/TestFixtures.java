@@ -7,7 +7,16 @@ import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.modulith.events.ApplicationModuleListener;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+
+import io.retinue.shared.outbound.OutboundCalls;
+import io.retinue.shared.outbound.OutboundTarget;
 
 import io.retinue.agents.AgentArchived;
 import io.retinue.agents.AgentDeleted;
@@ -44,6 +53,45 @@ public class TestFixtures {
 
         public List<Object> all() {
             return List.copyOf(events);
+        }
+    }
+
+    /**
+     * Calls a URL through the outbound guard, the way a tool or model adapter will: a non-2xx answer is a failure.
+     * Found by component scan.
+     */
+    @RestController
+    public static class UpstreamCaller {
+
+        private final OutboundCalls calls;
+        private final HttpClient http = HttpClient.newHttpClient();
+
+        UpstreamCaller(OutboundCalls calls) {
+            this.calls = calls;
+        }
+
+        @GetMapping("/api/v1/test/upstream")
+        String call(@RequestParam String target, @RequestParam String url,
+                @RequestParam(defaultValue = "false") boolean idempotent) {
+            return calls.call(new OutboundTarget(target, idempotent), () -> get(url));
+        }
+
+        private String get(String url) {
+            try {
+                HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() >= 300) {
+                    throw new IllegalStateException("upstream answered " + response.statusCode());
+                }
+                return response.body();
+            }
+            catch (java.io.IOException ex) {
+                throw new java.io.UncheckedIOException(ex);
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(ex);
+            }
         }
     }
 

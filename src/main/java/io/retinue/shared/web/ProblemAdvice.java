@@ -24,6 +24,7 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
 import io.retinue.shared.DomainProblem;
 import io.retinue.shared.ProblemType;
 import io.retinue.shared.Violation;
+import io.retinue.shared.outbound.OutboundUnavailable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.databind.exc.InvalidFormatException;
@@ -42,8 +43,15 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(DomainProblem.class)
     ResponseEntity<ProblemDetail> domain(DomainProblem problem) {
-        return respond(Problems.of(problem.type(), problem.type().status(), problem.getMessage(), problem.violations(),
-                problem.properties()));
+        ProblemDetail body = Problems.of(problem.type(), problem.type().status(), problem.getMessage(),
+                problem.violations(), problem.properties());
+        if (problem instanceof OutboundUnavailable unavailable && unavailable.retryAfter() != null) {
+            return ResponseEntity.status(body.getStatus())
+                .contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .header(HttpHeaders.RETRY_AFTER, String.valueOf(Math.max(1, unavailable.retryAfter().toSeconds())))
+                .body(body);
+        }
+        return respond(body);
     }
 
     @ExceptionHandler(DataIntegrityViolationException.class)

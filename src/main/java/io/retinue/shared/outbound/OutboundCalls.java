@@ -1,0 +1,132 @@
+package io.retinue.shared.outbound;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.stereotype.Component;
+
+import io.github.resilience4j.bulkhead.Bulkhead;
+import io.github.resilience4j.bulkhead.BulkheadConfig;
+import io.github.resilience4j.bulkhead.BulkheadFullException;
+import io.github.resilience4j.bulkhead.BulkheadRegistry;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.micrometer.tagged.TaggedBulkheadMetrics;
+import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
+import io.github.resilience4j.micrometer.tagged.TaggedRetryMetrics;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+import io.github.resilience4j.retry.RetryRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * The one way Retinue calls out: each target gets a timeout, a circuit breaker, a bulkhead and — for idempotent
+ * calls only — retries with exponential back-off (Resilience4j). A refused call becomes {@link OutboundUnavailable}
+ * (503 with Retry-After, or 504 on timeout); breaker, bulkhead and retry state are published as metrics
+ * ({@code resilience4j.circuitbreaker.state{name=<target>}}, …).
+ */
+@Component
+@EnableConfigurationProperties(OutboundProperties.class)
+public class OutboundCalls implements AutoCloseable {
+
+    private final OutboundProperties properties;
+    private final CircuitBreakerRegistry breakers;
+    private final BulkheadRegistry bulkheads;
+    private final RetryRegistry retries;
+    private final Map<String, Duration> timeouts = new ConcurrentHashMap<>();
+    private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
+
+    public OutboundCalls(OutboundProperties properties, MeterRegistry meters) {
+        this.properties = properties;
+        OutboundProperties.Guard guard = properties.defaults();
+        this.breakers = CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
+            .failureRateThreshold(guard.failureRateThreshold())
+            .minimumNumberOfCalls(guard.minimumCalls())
+            .slidingWindowSize(guard.slidingWindow())
+            .waitDurationInOpenState(guard.openFor())
+            .permittedNumberOfCallsInHalfOpenState(2)
+            .build());
+        this.bulkheads = BulkheadRegistry.of(BulkheadConfig.custom()
+            .maxConcurrentCalls(guard.maxConcurrent())
+            .maxWaitDuration(Duration.ZERO)
+            .build());
+        this.retries = RetryRegistry.of(RetryConfig.custom()
+            .maxAttempts(guard.retries() + 1)
+            .intervalFunction(IntervalFunction.ofExponentialBackoff(guard.retryBackoff(), 2.0))
+            .retryOnException(failure -> !(failure instanceof OutboundUnavailable unavailable)
+                    || unavailable.type() == OutboundUnavailable.TIMEOUT)
+            .build());
+        TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(breakers).bindTo(meters);
+        TaggedBulkheadMetrics.ofBulkheadRegistry(bulkheads).bindTo(meters);
+        TaggedRetryMetrics.ofRetryRegistry(retries).bindTo(meters);
+    }
+
+    /** Calls {@code call} under the target's guard; its exceptions pass through unless the guard refuses the call. */
+    public <T> T call(OutboundTarget target, Supplier<T> call) {
+        CircuitBreaker breaker = breakers.circuitBreaker(target.name());
+        Bulkhead bulkhead = bulkheads.bulkhead(target.name());
+        Supplier<T> guarded = CircuitBreaker.decorateSupplier(breaker,
+                Bulkhead.decorateSupplier(bulkhead, () -> withTimeout(target, call)));
+        if (target.idempotent()) {
+            guarded = Retry.decorateSupplier(retries.retry(target.name()), guarded);
+        }
+        try {
+            return guarded.get();
+        }
+        catch (CallNotPermittedException open) {
+            Duration wait = properties.defaults().openFor();
+            throw new OutboundUnavailable(OutboundUnavailable.CIRCUIT_OPEN, "Calls to " + target.name()
+                    + " are paused after repeated failures; retry later", target.name(), wait);
+        }
+        catch (BulkheadFullException full) {
+            throw new OutboundUnavailable(OutboundUnavailable.SATURATED,
+                    "Too many calls to " + target.name() + " are in flight; retry shortly", target.name(),
+                    Duration.ofSeconds(1));
+        }
+    }
+
+    /** The breaker state of a target: CLOSED, OPEN, HALF_OPEN, … */
+    public String state(OutboundTarget target) {
+        return breakers.circuitBreaker(target.name()).getState().name();
+    }
+
+    private <T> T withTimeout(OutboundTarget target, Supplier<T> call) {
+        Duration timeout = properties.timeouts().getOrDefault(target.name(), properties.defaults().timeout());
+        CompletableFuture<T> running = CompletableFuture.supplyAsync(call, calls);
+        try {
+            return running.get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+        catch (TimeoutException slow) {
+            running.cancel(true);
+            throw new OutboundUnavailable(OutboundUnavailable.TIMEOUT,
+                    target.name() + " did not answer within " + timeout.toMillis() + " ms", target.name(), null);
+        }
+        catch (ExecutionException failed) {
+            if (failed.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException(failed.getCause());
+        }
+        catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            running.cancel(true);
+            throw new IllegalStateException("Interrupted while calling " + target.name(), interrupted);
+        }
+    }
+
+    @Override
+    public void close() {
+        calls.shutdownNow();
+    }
+}
