@@ -12,6 +12,9 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 
 import com.nimbusds.jose.JWSAlgorithm;
@@ -30,6 +33,7 @@ import io.retinue.testing.Api.Reply;
 import io.retinue.testing.PlatformIT;
 import tools.jackson.databind.JsonNode;
 
+@ExtendWith(OutputCaptureExtension.class)
 class UserAuthenticationIT extends PlatformIT {
 
     private static final String PASSWORD = "correct horse battery staple";
@@ -57,7 +61,7 @@ class UserAuthenticationIT extends PlatformIT {
     }
 
     @Test
-    void usersLogInAndActWithTheirRolesScopes() {
+    void usersLogInAndActWithTheirRolesScopes(CapturedOutput output) {
         JsonNode session = session(newUser(api, "developer"));
         assertThat(session.get("tokenType").asString()).isEqualTo("Bearer");
         assertThat(session.get("expiresIn").asLong()).isBetween(890L, 900L);
@@ -73,6 +77,10 @@ class UserAuthenticationIT extends PlatformIT {
         JsonNode viewer = session(newUser(api, "viewer"));
         assertThat(api.as(viewer.get("accessToken").asString()).post("/api/v1/agents",
                 Agents.create(uniqueSlug("viewer"), Map.of())).status()).isEqualTo(403);
+
+        assertThat(output.getAll()).as("no password or token in any log line").doesNotContain(PASSWORD,
+                session.get("accessToken").asString(), session.get("refreshToken").asString(),
+                viewer.get("accessToken").asString());
     }
 
     @Test
@@ -203,6 +211,9 @@ class UserAuthenticationIT extends PlatformIT {
         assertThat(stranger.get("/api/v1/agents/" + agentId).status()).isEqualTo(404);
         assertThat(stranger.get("/api/v1/users").body()).doesNotContain("@example.com\",\"displayName\":\"Test\",\"role\":\"developer");
         assertThat(login("default", email, PASSWORD).status()).as("the user belongs to its tenant only").isEqualTo(401);
+        String strangerId = owner.get("/api/v1/users").json().get(0).get("id").asString();
+        assertThat(api.patch("/api/v1/users/" + strangerId, Map.of("role", "viewer")).status()).isEqualTo(404);
+        assertThat(api.delete("/api/v1/users/" + strangerId).status()).isEqualTo(404);
     }
 
     private String issueKey(Map<String, Object> request) {
