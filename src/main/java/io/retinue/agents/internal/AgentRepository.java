@@ -2,9 +2,6 @@ package io.retinue.agents.internal;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -21,6 +18,7 @@ import io.retinue.agents.AgentConfig;
 import io.retinue.agents.AgentId;
 import io.retinue.shared.DomainProblem;
 import io.retinue.shared.TenantId;
+import io.retinue.shared.Timestamps;
 
 /**
  * The seed's AgentRepository: agents, their labels and versions in schema {@code agents}, written with plain SQL so
@@ -224,8 +222,8 @@ public class AgentRepository {
         params.put("provider", agent.modelProvider());
         params.put("model", agent.modelName());
         params.put("revision", agent.revision());
-        params.put("createdAt", timestamp(agent.createdAt()));
-        params.put("updatedAt", timestamp(agent.updatedAt()));
+        params.put("createdAt", Timestamps.of(agent.createdAt()));
+        params.put("updatedAt", Timestamps.of(agent.updatedAt()));
         return params;
     }
 
@@ -238,19 +236,12 @@ public class AgentRepository {
         params.put("config", ConfigDigest.canonicalJson(version.config()));
         params.put("digest", version.digest());
         params.put("note", version.note());
-        params.put("createdAt", timestamp(version.createdAt()));
-        params.put("publishedAt", timestamp(version.publishedAt()));
+        params.put("createdAt", Timestamps.of(version.createdAt()));
+        params.put("publishedAt", Timestamps.of(version.publishedAt()));
         return params;
     }
 
-    static OffsetDateTime timestamp(Instant instant) {
-        return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
-    }
 
-    private static Instant instant(ResultSet rs, String column) throws SQLException {
-        OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
-        return value == null ? null : value.toInstant();
-    }
 
     private static Integer nullableInt(ResultSet rs, String column) throws SQLException {
         int value = rs.getInt(column);
@@ -262,14 +253,14 @@ public class AgentRepository {
                 rs.getString("slug"), rs.getString("name"), rs.getString("description"), Map.of(),
                 AgentStatus.fromWire(rs.getString("status")), nullableInt(rs, "live_version"),
                 rs.getInt("latest_version"), nullableInt(rs, "draft_version"), rs.getString("model_provider"),
-                rs.getString("model_name"), rs.getLong("revision"), instant(rs, "created_at"),
-                instant(rs, "updated_at"));
+                rs.getString("model_name"), rs.getLong("revision"), Timestamps.read(rs, "created_at"),
+                Timestamps.read(rs, "updated_at"));
     }
 
     private static AgentVersion version(ResultSet rs, int row) throws SQLException {
         AgentConfig config = ConfigDigest.CANONICAL.readValue(rs.getString("config"), AgentConfig.class);
         return new AgentVersion(new AgentId(rs.getObject("agent_id", UUID.class)), rs.getInt("version_no"),
                 VersionStatus.fromWire(rs.getString("status")), config, rs.getString("config_digest"),
-                rs.getString("note"), instant(rs, "created_at"), instant(rs, "published_at"));
+                rs.getString("note"), Timestamps.read(rs, "created_at"), Timestamps.read(rs, "published_at"));
     }
 }

@@ -15,7 +15,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 
 import io.retinue.shared.DomainProblem;
-import io.retinue.shared.TenantId;
+import io.retinue.shared.Timestamps;
 
 /**
  * A query over a tenant's agents: filters, a sort order and a keyset cursor. The cursor names the last row seen
@@ -103,13 +103,13 @@ public record AgentSearch(AgentAccess access, String text, SortedMap<String, Str
         condition(conditions, params, status == null ? null : status.wire(), "a.status = :status", "status");
         condition(conditions, params, provider, "a.model_provider = :provider", "provider");
         condition(conditions, params, model, "a.model_name = :model", "model");
-        condition(conditions, params, AgentRepository.timestamp(createdAfter), "a.created_at >= :createdAfter",
+        condition(conditions, params, Timestamps.of(createdAfter), "a.created_at >= :createdAfter",
                 "createdAfter");
-        condition(conditions, params, AgentRepository.timestamp(createdBefore), "a.created_at < :createdBefore",
+        condition(conditions, params, Timestamps.of(createdBefore), "a.created_at < :createdBefore",
                 "createdBefore");
-        condition(conditions, params, AgentRepository.timestamp(updatedAfter), "a.updated_at >= :updatedAfter",
+        condition(conditions, params, Timestamps.of(updatedAfter), "a.updated_at >= :updatedAfter",
                 "updatedAfter");
-        condition(conditions, params, AgentRepository.timestamp(updatedBefore), "a.updated_at < :updatedBefore",
+        condition(conditions, params, Timestamps.of(updatedBefore), "a.updated_at < :updatedBefore",
                 "updatedBefore");
         if (cursor != null) {
             TypedPosition after = Position.decode(cursor, this);
@@ -155,7 +155,7 @@ public record AgentSearch(AgentAccess access, String text, SortedMap<String, Str
     private record Position(String value, UUID id) {
 
         Object typedValue(AgentSearch search) {
-            return search.sort.isTime() ? AgentRepository.timestamp(Instant.parse(value)) : value;
+            return search.sort.isTime() ? Timestamps.of(Instant.parse(value)) : value;
         }
 
         String encode(AgentSearch search) {

@@ -13,6 +13,7 @@ import org.springframework.stereotype.Repository;
 
 import io.retinue.agents.AgentId;
 import io.retinue.shared.TenantId;
+import io.retinue.shared.Timestamps;
 
 /**
  * Remembers, per tenant, which agent a create with a given {@code Idempotency-Key} produced and a digest of the
@@ -41,7 +42,7 @@ class IdempotencyKeys {
                 WHERE tenant_id = :tenant AND idem_key = :key AND created_at >= :since""")
             .param("tenant", tenant.value())
             .param("key", key)
-            .param("since", AgentRepository.timestamp(clock.instant().minus(ttl)))
+            .param("since", Timestamps.of(clock.instant().minus(ttl)))
             .query((rs, n) -> new Use(rs.getString("request_digest"),
                     new AgentId(rs.getObject("agent_id", UUID.class))))
             .optional();
@@ -52,7 +53,7 @@ class IdempotencyKeys {
         jdbc.sql("DELETE FROM agents.idempotency_key WHERE tenant_id = :tenant AND idem_key = :key AND created_at < :since")
             .param("tenant", tenant.value())
             .param("key", key)
-            .param("since", AgentRepository.timestamp(now.minus(ttl)))
+            .param("since", Timestamps.of(now.minus(ttl)))
             .update();
         jdbc.sql("""
                 INSERT INTO agents.idempotency_key (tenant_id, idem_key, request_digest, agent_id, created_at)
@@ -61,14 +62,14 @@ class IdempotencyKeys {
             .param("key", key)
             .param("digest", requestDigest)
             .param("agent", agentId.value())
-            .param("createdAt", AgentRepository.timestamp(now))
+            .param("createdAt", Timestamps.of(now))
             .update();
     }
 
     @Scheduled(fixedDelayString = "${retinue.agents.idempotency-purge-interval:1h}", initialDelayString = "1m")
     void purgeExpired() {
         jdbc.sql("DELETE FROM agents.idempotency_key WHERE created_at < :since")
-            .param("since", AgentRepository.timestamp(clock.instant().minus(ttl)))
+            .param("since", Timestamps.of(clock.instant().minus(ttl)))
             .update();
     }
 }

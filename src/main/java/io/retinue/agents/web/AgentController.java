@@ -1,8 +1,6 @@
 package io.retinue.agents.web;
 
 import java.net.URI;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -17,7 +15,6 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -36,6 +33,7 @@ import io.retinue.agents.internal.ConfigValidator.Shape;
 import io.retinue.agents.internal.NewAgent;
 import io.retinue.shared.Caller;
 import io.retinue.shared.DomainProblem;
+import io.retinue.shared.web.QueryParameters;
 import io.retinue.shared.Page;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -110,8 +108,8 @@ class AgentController {
             throw DomainProblem.invalidParameter("order", "order must be asc or desc");
         }
         AgentSearch search = new AgentSearch(AgentAccess.of(caller), q, labels(labels), status(status), provider, model,
-                instant("createdAfter", createdAfter), instant("createdBefore", createdBefore),
-                instant("updatedAfter", updatedAfter), instant("updatedBefore", updatedBefore),
+                QueryParameters.instant("createdAfter", createdAfter), QueryParameters.instant("createdBefore", createdBefore),
+                QueryParameters.instant("updatedAfter", updatedAfter), QueryParameters.instant("updatedBefore", updatedBefore),
                 AgentSearch.Sort.fromWire(sort), order.equals("desc"), limit, cursor);
         Page<AgentView> page = agents.search(search).map(AgentView::of);
         ResponseEntity.BodyBuilder response = ResponseEntity.ok();
@@ -221,12 +219,4 @@ class AgentController {
         };
     }
 
-    private static Instant instant(String name, String value) {
-        try {
-            return value == null ? null : Instant.parse(value);
-        }
-        catch (DateTimeParseException ex) {
-            throw DomainProblem.invalidParameter(name, name + " must be an ISO-8601 instant such as 2026-01-31T12:00:00Z");
-        }
-    }
 }

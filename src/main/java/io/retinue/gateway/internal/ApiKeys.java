@@ -3,8 +3,6 @@ package io.retinue.gateway.internal;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -15,6 +13,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 import io.retinue.shared.TenantId;
+import io.retinue.shared.Timestamps;
 
 /** The gateway's table of API keys ({@code gateway.api_key}). */
 @Repository
@@ -57,8 +56,8 @@ class ApiKeys {
             .param("scopes", String.join(" ", new TreeSet<>(key.scopes())))
             .param("agents", key.agents().isEmpty() ? null : String.join(" ", new TreeSet<>(key.agents())))
             .param("createdBy", key.createdBy())
-            .param("createdAt", timestamp(key.createdAt()))
-            .param("expiresAt", timestamp(key.expiresAt()))
+            .param("createdAt", Timestamps.of(key.createdAt()))
+            .param("expiresAt", Timestamps.of(key.expiresAt()))
             .update();
     }
 
@@ -71,14 +70,14 @@ class ApiKeys {
             .param("tenant", tenant.value())
             .param("limit", limit);
         if (after != null) {
-            statement = statement.param("afterTime", timestamp(after.createdAt())).param("afterId", after.id());
+            statement = statement.param("afterTime", Timestamps.of(after.createdAt())).param("afterId", after.id());
         }
         return statement.query(ApiKeys::key).list();
     }
 
     boolean revoke(ApiKey key, Instant now) {
         return jdbc.sql("UPDATE gateway.api_key SET revoked_at = :now WHERE id = :id AND revoked_at IS NULL")
-            .param("now", timestamp(now))
+            .param("now", Timestamps.of(now))
             .param("id", key.id())
             .update() == 1;
     }
@@ -87,7 +86,7 @@ class ApiKeys {
     void retire(ApiKey key, Instant until, String successor) {
         Instant end = key.expiresAt() != null && key.expiresAt().isBefore(until) ? key.expiresAt() : until;
         jdbc.sql("UPDATE gateway.api_key SET expires_at = :until, replaced_by = :successor WHERE id = :id")
-            .param("until", timestamp(end))
+            .param("until", Timestamps.of(end))
             .param("successor", successor)
             .param("id", key.id())
             .update();
@@ -95,19 +94,12 @@ class ApiKeys {
 
     void touch(ApiKey key, Instant now) {
         jdbc.sql("UPDATE gateway.api_key SET last_used_at = :now WHERE id = :id")
-            .param("now", timestamp(now))
+            .param("now", Timestamps.of(now))
             .param("id", key.id())
             .update();
     }
 
-    private static OffsetDateTime timestamp(Instant instant) {
-        return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
-    }
 
-    private static Instant instant(ResultSet rs, String column) throws SQLException {
-        OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
-        return value == null ? null : value.toInstant();
-    }
 
     private static Set<String> words(String stored) {
         return stored == null || stored.isBlank() ? Set.of() : Set.copyOf(Arrays.asList(stored.trim().split("\\s+")));
@@ -116,7 +108,7 @@ class ApiKeys {
     private static ApiKey key(ResultSet rs, int row) throws SQLException {
         return new ApiKey(rs.getString("id"), new TenantId(rs.getString("tenant_id")), rs.getString("name"),
                 rs.getString("secret_digest"), words(rs.getString("scopes")), words(rs.getString("agents")),
-                rs.getString("created_by"), instant(rs, "created_at"), instant(rs, "expires_at"),
-                instant(rs, "last_used_at"), instant(rs, "revoked_at"), rs.getString("replaced_by"));
+                rs.getString("created_by"), Timestamps.read(rs, "created_at"), Timestamps.read(rs, "expires_at"),
+                Timestamps.read(rs, "last_used_at"), Timestamps.read(rs, "revoked_at"), rs.getString("replaced_by"));
     }
 }

@@ -3,8 +3,6 @@ package io.retinue.gateway.internal;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -15,6 +13,7 @@ import org.springframework.stereotype.Repository;
 
 import io.retinue.gateway.Role;
 import io.retinue.shared.TenantId;
+import io.retinue.shared.Timestamps;
 
 /** The gateway's users ({@code gateway.user_account}). Emails are compared in lower case. */
 @Repository
@@ -63,14 +62,14 @@ class Users {
             .param("name", user.displayName())
             .param("hash", user.passwordHash())
             .param("role", user.role().wire())
-            .param("at", timestamp(user.createdAt()))
+            .param("at", Timestamps.of(user.createdAt()))
             .update();
     }
 
     void recordFailure(User user) {
         jdbc.sql("UPDATE gateway.user_account SET failed_attempts = :failures, locked_until = :locked WHERE id = :id")
             .param("failures", user.failedAttempts())
-            .param("locked", timestamp(user.lockedUntil()))
+            .param("locked", Timestamps.of(user.lockedUntil()))
             .param("id", user.id())
             .update();
     }
@@ -93,24 +92,17 @@ class Users {
 
     void disable(User user, Instant now) {
         jdbc.sql("UPDATE gateway.user_account SET disabled_at = :now WHERE id = :id AND disabled_at IS NULL")
-            .param("now", timestamp(now))
+            .param("now", Timestamps.of(now))
             .param("id", user.id())
             .update();
     }
 
-    private static OffsetDateTime timestamp(Instant instant) {
-        return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
-    }
 
-    private static Instant instant(ResultSet rs, String column) throws SQLException {
-        OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
-        return value == null ? null : value.toInstant();
-    }
 
     private static User user(ResultSet rs, int row) throws SQLException {
         return new User(rs.getObject("id", UUID.class), new TenantId(rs.getString("tenant_id")), rs.getString("email"),
                 rs.getString("display_name"), rs.getString("password_hash"),
                 Role.valueOf(rs.getString("role").toUpperCase(Locale.ROOT)), rs.getInt("failed_attempts"),
-                instant(rs, "locked_until"), instant(rs, "created_at"), instant(rs, "disabled_at"));
+                Timestamps.read(rs, "locked_until"), Timestamps.read(rs, "created_at"), Timestamps.read(rs, "disabled_at"));
     }
 }

@@ -1,7 +1,5 @@
 package io.retinue.gateway.web;
 
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 
 import org.springframework.http.MediaType;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
@@ -12,6 +10,7 @@ import org.springframework.web.bind.annotation.RestController;
 import io.retinue.gateway.internal.AuditLog;
 import io.retinue.shared.Caller;
 import io.retinue.shared.DomainProblem;
+import io.retinue.shared.web.QueryParameters;
 import io.retinue.shared.Page;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -41,16 +40,8 @@ class AuditController {
         if (limit < 1 || limit > 200) {
             throw DomainProblem.invalidParameter("limit", "limit must be between 1 and 200");
         }
-        return audit.query(new AuditLog.Query(caller.tenant(), action, actor, outcome, instant("after", after),
-                instant("before", before), limit, cursor));
+        return audit.query(new AuditLog.Query(caller.tenant(), action, actor, outcome, QueryParameters.instant("after", after),
+                QueryParameters.instant("before", before), limit, cursor));
     }
 
-    private static Instant instant(String name, String value) {
-        try {
-            return value == null ? null : Instant.parse(value);
-        }
-        catch (DateTimeParseException ex) {
-            throw DomainProblem.invalidParameter(name, name + " must be an ISO-8601 instant");
-        }
-    }
 }
