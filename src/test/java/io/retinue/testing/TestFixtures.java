@@ -78,8 +78,11 @@ public class TestFixtures {
 
         private String get(String url) {
             try {
-                HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url)).build(),
-                        HttpResponse.BodyHandlers.ofString());
+                HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url));
+                if (OutboundCalls.traceparent() != null) {
+                    request.header("traceparent", OutboundCalls.traceparent());
+                }
+                HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
                 if (response.statusCode() >= 300) {
                     throw new IllegalStateException("upstream answered " + response.statusCode());
                 }

@@ -18,11 +18,13 @@ public final class TestUpstream implements AutoCloseable {
     private final HttpServer server;
     private final AtomicInteger requests = new AtomicInteger();
     private final AtomicInteger flakyLeft = new AtomicInteger();
+    private volatile String lastTraceparent;
 
     public TestUpstream() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", exchange -> {
             requests.incrementAndGet();
+            lastTraceparent = exchange.getRequestHeaders().getFirst("traceparent");
             String path = exchange.getRequestURI().getPath();
             int status = switch (path) {
                 case "/fail" -> 500;
@@ -53,6 +55,10 @@ public final class TestUpstream implements AutoCloseable {
 
     public int requests() {
         return requests.get();
+    }
+
+    public String lastTraceparent() {
+        return lastTraceparent;
     }
 
     public void failNext(int times) {

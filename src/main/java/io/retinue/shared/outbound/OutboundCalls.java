@@ -29,6 +29,9 @@ import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import io.github.resilience4j.retry.RetryRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.retinue.shared.web.TraceContext;
+import org.springframework.web.context.request.RequestContextHolder;
+import org.springframework.web.context.request.ServletRequestAttributes;
 
 /**
  * The one way Retinue calls out: each target gets a timeout, a circuit breaker, a bulkhead and — for idempotent
@@ -46,6 +49,7 @@ public class OutboundCalls implements AutoCloseable {
     private final RetryRegistry retries;
     private final Map<String, Duration> timeouts = new ConcurrentHashMap<>();
     private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
+    private static final ThreadLocal<String> TRACEPARENT = new ThreadLocal<>();
 
     public OutboundCalls(OutboundProperties properties, MeterRegistry meters) {
         this.properties = properties;
@@ -96,6 +100,14 @@ public class OutboundCalls implements AutoCloseable {
         }
     }
 
+    /**
+     * The W3C {@code traceparent} an outbound request made inside {@link #call} should carry: the trace of the
+     * incoming request that caused the call, with a new span id. Null outside a call or a request.
+     */
+    public static String traceparent() {
+        return TRACEPARENT.get();
+    }
+
     /** The breaker state of a target: CLOSED, OPEN, HALF_OPEN, … */
     public String state(OutboundTarget target) {
         return breakers.circuitBreaker(target.name()).getState().name();
@@ -103,7 +115,16 @@ public class OutboundCalls implements AutoCloseable {
 
     private <T> T withTimeout(OutboundTarget target, Supplier<T> call) {
         Duration timeout = properties.timeouts().getOrDefault(target.name(), properties.defaults().timeout());
-        CompletableFuture<T> running = CompletableFuture.supplyAsync(call, calls);
+        String traceparent = childOfCurrentTrace();
+        CompletableFuture<T> running = CompletableFuture.supplyAsync(() -> {
+            TRACEPARENT.set(traceparent);
+            try {
+                return call.get();
+            }
+            finally {
+                TRACEPARENT.remove();
+            }
+        }, calls);
         try {
             return running.get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         }
@@ -123,6 +144,14 @@ public class OutboundCalls implements AutoCloseable {
             running.cancel(true);
             throw new IllegalStateException("Interrupted while calling " + target.name(), interrupted);
         }
+    }
+
+    private static String childOfCurrentTrace() {
+        if (RequestContextHolder.getRequestAttributes() instanceof ServletRequestAttributes request
+                && request.getRequest().getAttribute(TraceContext.ATTRIBUTE) instanceof TraceContext trace) {
+            return trace.child();
+        }
+        return TRACEPARENT.get();
     }
 
     @Override

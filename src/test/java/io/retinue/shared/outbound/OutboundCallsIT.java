@@ -59,6 +59,18 @@ class OutboundCallsIT extends PlatformIT {
     }
 
     @Test
+    void propagatesTheCallersTrace() {
+        String traceId = "0af7651916cd43dd8448eb211c80319c";
+        Reply reply = api.call("GET", "/api/v1/test/upstream?target=traced&url="
+                + URLEncoder.encode(upstream.url("/ok"), StandardCharsets.UTF_8))
+            .header("traceparent", "00-" + traceId + "-b7ad6b7169203331-01")
+            .send();
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(upstream.lastTraceparent()).matches("00-" + traceId + "-[0-9a-f]{16}-01")
+            .doesNotContain("b7ad6b7169203331");
+    }
+
+    @Test
     void slowTargetsTimeOut() {
         Reply slow = call("slow-upstream", "/slow", false);
         assertThat(slow.status()).isEqualTo(504);
