@@ -74,7 +74,7 @@ class GatewaySecurity {
 
     @Bean
     SecurityFilterChain apiSecurity(HttpSecurity http, ApiKeys keys, AuditLog audit, RateLimits rateLimits,
-            AccessTokens accessTokens, OidcProviders oidc, @Value("${retinue.auth.issuer:retinue}") String issuer,
+            AccessTokens accessTokens, OidcProviders oidc, TenantDirectory tenants, @Value("${retinue.auth.issuer:retinue}") String issuer,
             ProblemWriter problems, Clock clock,
             @Value("${retinue.http.cors.allowed-origins:}") List<String> corsOrigins) throws Exception {
         http.csrf(AbstractHttpConfigurer::disable)
@@ -114,7 +114,8 @@ class GatewaySecurity {
             .addFilterBefore(new RateLimitFilter(rateLimits, problems), AuthorizationFilter.class)
             .oauth2ResourceServer(oauth -> oauth.bearerTokenResolver(GatewaySecurity::jwtOnly)
                 .authenticationManagerResolver(
-                        new JwtIssuerAuthenticationManagerResolver(oidc.managers(issuer, accessTokens.decoder())::get))
+                        new JwtIssuerAuthenticationManagerResolver(
+                                oidc.managers(issuer, accessTokens.decoder(), tenants::exists)::get))
                 .authenticationEntryPoint(unauthenticated(problems, "The access token is not valid")))
             .exceptionHandling(errors -> errors.authenticationEntryPoint(unauthenticated(problems,
                     "Present an API key or access token as 'Authorization: Bearer <token>' (or 'X-API-Key: <key>')"))

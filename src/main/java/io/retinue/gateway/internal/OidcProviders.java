@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.security.authentication.AuthenticationManager;
@@ -49,8 +50,8 @@ public record OidcProviders(List<Provider> oidc) {
             roleMapping = roleMapping == null ? Map.of() : Map.copyOf(roleMapping);
         }
 
-        /** The caller a verified token of this issuer stands for; refused when it names no tenant or no role. */
-        Caller callerOf(Jwt jwt) {
+        /** The caller a verified token of this issuer stands for; refused when it names no existing tenant. */
+        Caller callerOf(Jwt jwt, Predicate<TenantId> tenantExists) {
             String tenantId = tenant != null ? tenant : jwt.getClaimAsString(tenantClaim);
             if (tenantId == null) {
                 throw new InvalidBearerTokenException("The token names no tenant");
@@ -65,12 +66,17 @@ public record OidcProviders(List<Provider> oidc) {
             if (scopes.isEmpty() && defaultRole != null) {
                 scopes.addAll(Role.valueOf(defaultRole.toUpperCase(Locale.ROOT)).scopes());
             }
+            TenantId id;
             try {
-                return new Caller(new TenantId(tenantId), "oidc:" + jwt.getSubject(), scopes);
+                id = new TenantId(tenantId);
             }
             catch (IllegalArgumentException ex) {
                 throw new InvalidBearerTokenException("The token names no valid tenant");
             }
+            if (!tenantExists.test(id)) {
+                throw new InvalidBearerTokenException("The token names a tenant that does not exist here");
+            }
+            return new Caller(id, "oidc:" + jwt.getSubject(), scopes);
         }
 
         JwtDecoder decoder() {
@@ -129,12 +135,13 @@ public record OidcProviders(List<Provider> oidc) {
     }
 
     /** An authentication manager per trusted issuer, besides Retinue's own. */
-    Map<String, AuthenticationManager> managers(String ownIssuer, JwtDecoder ownDecoder) {
+    Map<String, AuthenticationManager> managers(String ownIssuer, JwtDecoder ownDecoder,
+            Predicate<TenantId> tenantExists) {
         Map<String, AuthenticationManager> managers = new HashMap<>();
         managers.put(ownIssuer, manager(ownDecoder, jwt -> new CallerAuthentication(AccessTokens.callerOf(jwt))));
         for (Provider provider : oidc) {
             managers.put(provider.issuer(),
-                    manager(provider.decoder(), jwt -> new CallerAuthentication(provider.callerOf(jwt))));
+                    manager(provider.decoder(), jwt -> new CallerAuthentication(provider.callerOf(jwt, tenantExists))));
         }
         return Map.copyOf(managers);
     }

@@ -29,6 +29,7 @@ public class TenantDirectory {
     private final KeyRing keyRing;
     private final AuditLog audit;
     private final Clock clock;
+    private final java.util.Set<TenantId> known = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     TenantDirectory(JdbcClient jdbc, KeyRing keyRing, AuditLog audit, Clock clock) {
         this.jdbc = jdbc;
@@ -37,11 +38,19 @@ public class TenantDirectory {
         this.clock = clock;
     }
 
+    /** Whether the tenant exists; tenants are never deleted, so a yes is remembered. */
     public boolean exists(TenantId id) {
-        return jdbc.sql("SELECT COUNT(*) FROM gateway.tenant WHERE id = :id")
+        if (known.contains(id)) {
+            return true;
+        }
+        boolean exists = jdbc.sql("SELECT COUNT(*) FROM gateway.tenant WHERE id = :id")
             .param("id", id.value())
             .query(Long.class)
             .single() > 0;
+        if (exists) {
+            known.add(id);
+        }
+        return exists;
     }
 
     @Transactional

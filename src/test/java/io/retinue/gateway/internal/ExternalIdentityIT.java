@@ -41,7 +41,11 @@ class ExternalIdentityIT extends PlatformIT {
     void keepsTenantsApart() {
         String slug = uniqueSlug("mine");
         String id = api.post("/api/v1/agents", Agents.create(slug, Map.of())).json().get("id").asString();
-        Api outsider = api.as(idp.token("mallory", "another-org", List.of("engineers")));
+        String org = "org" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        assertThat(api.as(idp.token("mallory", org, List.of("engineers"))).get("/api/v1/agents").status())
+            .as("a tenant that does not exist here").isEqualTo(401);
+        api.post("/api/v1/tenants", Map.of("id", org, "name", "Another org"));
+        Api outsider = api.as(idp.token("mallory", org, List.of("engineers")));
         assertThat(outsider.get("/api/v1/agents/" + id).status()).isEqualTo(404);
         assertThat(outsider.get("/api/v1/agents?q=" + slug).json().get("items")).isEmpty();
     }
