@@ -26,6 +26,14 @@ public final class TestUpstream implements AutoCloseable {
             requests.incrementAndGet();
             lastTraceparent = exchange.getRequestHeaders().getFirst("traceparent");
             String path = exchange.getRequestURI().getPath();
+            String query = exchange.getRequestURI().getRawQuery() == null ? "" : exchange.getRequestURI().getRawQuery();
+            if (path.equals("/redirect")) {
+                exchange.getResponseHeaders().set("Location",
+                        java.net.URLDecoder.decode(query.replaceFirst("^to=", ""), StandardCharsets.UTF_8));
+                exchange.sendResponseHeaders(302, -1);
+                exchange.close();
+                return;
+            }
             int status = switch (path) {
                 case "/fail" -> 500;
                 case "/flaky" -> flakyLeft.getAndDecrement() > 0 ? 500 : 200;
@@ -39,7 +47,14 @@ public final class TestUpstream implements AutoCloseable {
                     Thread.currentThread().interrupt();
                 }
             }
-            byte[] body = ("{\"path\":\"" + path + "\"}").getBytes(StandardCharsets.UTF_8);
+            String text = switch (path) {
+                case "/echo" -> "{\"path\":\"/echo\",\"query\":\"" + query + "\",\"authorization\":\""
+                        + String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")) + "\"}";
+                case "/big" -> "{\"data\":\"" + "x".repeat(5000) + "\"}";
+                default -> "{\"path\":\"" + path + "\"}";
+            };
+            exchange.getResponseHeaders().set("Content-Type", "application/json");
+            byte[] body = text.getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(status, body.length);
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(body);
@@ -47,6 +62,25 @@ public final class TestUpstream implements AutoCloseable {
         });
         server.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
         server.start();
+    }
+
+    private static TestUpstream shared;
+
+    /** One upstream for the whole test run, so its address can be configured into the application. */
+    public static synchronized TestUpstream shared() {
+        if (shared == null) {
+            try {
+                shared = new TestUpstream();
+            }
+            catch (IOException ex) {
+                throw new IllegalStateException(ex);
+            }
+        }
+        return shared;
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
     }
 
     public String url(String path) {

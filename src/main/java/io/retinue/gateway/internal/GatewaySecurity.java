@@ -98,6 +98,17 @@ class GatewaySecurity {
                 .hasAuthority(Scopes.AGENTS_READ)
                 .requestMatchers("/api/v1/agents/**", "/api/v1/agents", "/api/v1/agent-configs/**")
                 .hasAuthority(Scopes.AGENTS_WRITE)
+                .requestMatchers(HttpMethod.POST, "/api/v1/tools/*/invoke")
+                .hasAuthority(Scopes.RUNS_EXECUTE)
+                .requestMatchers(HttpMethod.POST, "/api/v1/tool-permissions/check")
+                .hasAuthority(Scopes.TOOLS_READ)
+                .requestMatchers(HttpMethod.GET, "/api/v1/tools", "/api/v1/tools/**", "/api/v1/credentials",
+                        "/api/v1/tool-grants", "/api/v1/tool-permissions/**", "/api/v1/tool-executions",
+                        "/api/v1/tool-executions/**")
+                .hasAuthority(Scopes.TOOLS_READ)
+                .requestMatchers("/api/v1/tools", "/api/v1/tools/**", "/api/v1/credentials", "/api/v1/credentials/**",
+                        "/api/v1/tool-grants", "/api/v1/tool-grants/**")
+                .hasAuthority(Scopes.TOOLS_ADMIN)
                 .requestMatchers("/api/v1/api-keys", "/api/v1/api-keys/**")
                 .hasAuthority(Scopes.KEYS_MANAGE)
                 .requestMatchers(HttpMethod.GET, "/api/v1/audit-events")

@@ -78,10 +78,15 @@ public class OutboundCalls implements AutoCloseable {
 
     /** Calls {@code call} under the target's guard; its exceptions pass through unless the guard refuses the call. */
     public <T> T call(OutboundTarget target, Supplier<T> call) {
+        return call(target, properties.timeouts().getOrDefault(target.name(), properties.defaults().timeout()), call);
+    }
+
+    /** As {@link #call(OutboundTarget, Supplier)}, with a timeout the caller chooses (e.g. a tool's own). */
+    public <T> T call(OutboundTarget target, Duration timeout, Supplier<T> call) {
         CircuitBreaker breaker = breakers.circuitBreaker(target.name());
         Bulkhead bulkhead = bulkheads.bulkhead(target.name());
         Supplier<T> guarded = CircuitBreaker.decorateSupplier(breaker,
-                Bulkhead.decorateSupplier(bulkhead, () -> withTimeout(target, call)));
+                Bulkhead.decorateSupplier(bulkhead, () -> withTimeout(target, timeout, call)));
         if (target.idempotent()) {
             guarded = Retry.decorateSupplier(retries.retry(target.name()), guarded);
         }
@@ -113,8 +118,7 @@ public class OutboundCalls implements AutoCloseable {
         return breakers.circuitBreaker(target.name()).getState().name();
     }
 
-    private <T> T withTimeout(OutboundTarget target, Supplier<T> call) {
-        Duration timeout = properties.timeouts().getOrDefault(target.name(), properties.defaults().timeout());
+    private <T> T withTimeout(OutboundTarget target, Duration timeout, Supplier<T> call) {
         String traceparent = childOfCurrentTrace();
         CompletableFuture<T> running = CompletableFuture.supplyAsync(() -> {
             TRACEPARENT.set(traceparent);

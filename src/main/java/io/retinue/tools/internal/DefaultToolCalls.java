@@ -1,0 +1,212 @@
+package io.retinue.tools.internal;
+
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+import org.springframework.stereotype.Service;
+
+import com.networknt.schema.Error;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SchemaRegistryConfig;
+import com.networknt.schema.SpecificationVersion;
+import com.networknt.schema.path.PathType;
+
+import io.retinue.shared.Caller;
+import io.retinue.shared.DomainProblem;
+import io.retinue.shared.TenantId;
+import io.retinue.shared.Violation;
+import io.retinue.shared.outbound.OutboundCalls;
+import io.retinue.shared.outbound.OutboundTarget;
+import io.retinue.shared.outbound.OutboundUnavailable;
+import io.retinue.shared.web.JsonPointers;
+import io.retinue.tools.ToolCall;
+import io.retinue.tools.ToolCalls;
+import io.retinue.tools.ToolCatalog;
+import io.retinue.tools.ToolDescriptor;
+import io.retinue.tools.ToolOutcome;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The seed's ToolExecutor: permission first (default deny, decision recorded), then the arguments against the
+ * tool's schema, then the run under the outbound guard (the tool's own timeout, breaker, bulkhead; retries only for
+ * idempotent tools), then the output cap — and an execution record for every outcome.
+ */
+@Service
+class DefaultToolCalls implements ToolCalls, ToolCatalog {
+
+    private static final Set<String> SECRET_ARGUMENTS = Set.of("password", "secret", "token", "apikey", "api_key",
+            "authorization", "credential", "key");
+
+    private final ToolRegistry registry;
+    private final ToolPermissions permissions;
+    private final ExecutionLedger ledger;
+    private final Builtins builtins;
+    private final HttpTools http;
+    private final OutboundCalls outbound;
+    private final JsonMapper json;
+    private final SchemaRegistry schemas = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12,
+            builder -> builder.schemaRegistryConfig(SchemaRegistryConfig.builder().pathType(PathType.JSON_POINTER).build()));
+
+    DefaultToolCalls(ToolRegistry registry, ToolPermissions permissions, ExecutionLedger ledger, Builtins builtins,
+            HttpTools http, OutboundCalls outbound, JsonMapper json) {
+        this.registry = registry;
+        this.permissions = permissions;
+        this.ledger = ledger;
+        this.builtins = builtins;
+        this.http = http;
+        this.outbound = outbound;
+        this.json = json;
+    }
+
+    @Override
+    public List<ToolDescriptor> availableTo(Caller caller, String agent) {
+        return registry.search(caller.tenant(), null, null, null, true, null, Integer.MAX_VALUE)
+            .stream()
+            .filter(tool -> permissions.evaluate(caller, agent, tool, null).effect() != ToolPermissions.Effect.DENY)
+            .map(Tool::descriptor)
+            .toList();
+    }
+
+    @Override
+    public ToolOutcome call(ToolCall call) {
+        TenantId tenant = call.caller().tenant();
+        Optional<ExecutionLedger.Execution> earlier = ledger.byIdempotencyKey(tenant, call.idempotencyKey());
+        if (earlier.isPresent()) {
+            return replay(earlier.get());
+        }
+        Tool tool = registry.current(tenant, call.tool())
+            .orElseThrow(() -> DomainProblem.notFound("Tool '" + call.tool() + "'"));
+        if (!tool.enabled()) {
+            throw new DomainProblem(ToolProblems.DISABLED, "Tool '" + tool.name() + "' is disabled");
+        }
+        JsonNode arguments = call.arguments() == null ? json.createObjectNode() : call.arguments();
+        Instant started = ledger.now();
+        ToolPermissions.Decision decision = permissions.decide(call.caller(), call.agent(), tool, arguments);
+        if (decision.effect() == ToolPermissions.Effect.DENY) {
+            UUID id = record(call, tool, arguments, started, "denied", null, false, decision.reason());
+            return new ToolOutcome.Denied(id, decision.reason());
+        }
+        if (decision.effect() == ToolPermissions.Effect.REQUIRE_APPROVAL) {
+            UUID id = record(call, tool, arguments, started, "approval_required", null, false, decision.reason());
+            return new ToolOutcome.ApprovalRequired(id, decision.reason());
+        }
+        List<Violation> violations = violations(tool.inputSchema(), arguments);
+        if (!violations.isEmpty()) {
+            UUID id = record(call, tool, arguments, started, "invalid_arguments", null, false,
+                    violations.size() + " argument problem(s)");
+            return new ToolOutcome.InvalidArguments(id, violations);
+        }
+        try {
+            Output output = outbound.call(new OutboundTarget("tool:" + tool.name(), tool.idempotent()),
+                    Duration.ofMillis(tool.timeoutMs()), () -> run(tenant, tool, arguments));
+            UUID id = record(call, tool, arguments, started, "completed", output.result(), output.truncated(), null);
+            return new ToolOutcome.Completed(id, output.result(), output.truncated());
+        }
+        catch (OutboundUnavailable unavailable) {
+            String status = unavailable.type() == OutboundUnavailable.TIMEOUT ? "timed_out" : "unavailable";
+            UUID id = record(call, tool, arguments, started, status, null, false, unavailable.getMessage());
+            return new ToolOutcome.Failed(id, unavailable.getMessage(), true);
+        }
+        catch (SsrfGuard.Refused refused) {
+            UUID id = record(call, tool, arguments, started, "refused", null, false, refused.getMessage());
+            return new ToolOutcome.Failed(id, "refused: " + refused.getMessage(), false);
+        }
+        catch (Builtins.BuiltinFailure | HttpTools.UpstreamError failure) {
+            UUID id = record(call, tool, arguments, started, "failed", null, false, failure.getMessage());
+            return new ToolOutcome.Failed(id, failure.getMessage(), false);
+        }
+        catch (UncheckedIOException unreachable) {
+            UUID id = record(call, tool, arguments, started, "failed", null, false, unreachable.getMessage());
+            return new ToolOutcome.Failed(id, unreachable.getMessage(), true);
+        }
+    }
+
+    /** A result and whether it was cut to the tool's output cap. */
+    private record Output(JsonNode result, boolean truncated) {
+    }
+
+    private Output run(TenantId tenant, Tool tool, JsonNode arguments) {
+        if (tool.kind() == ToolKind.HTTP) {
+            HttpTools.Result result = http.run(tenant, tool, arguments);
+            return new Output(result.body(), result.truncated());
+        }
+        JsonNode result = builtins.run(tool.name(), arguments);
+        byte[] bytes = json.writeValueAsBytes(result);
+        if (bytes.length <= tool.maxOutputBytes()) {
+            return new Output(result, false);
+        }
+        return new Output(json.getNodeFactory()
+            .stringNode(new String(bytes, 0, tool.maxOutputBytes(), StandardCharsets.UTF_8)), true);
+    }
+
+    private List<Violation> violations(JsonNode schema, JsonNode arguments) {
+        return schemas.getSchema(schema).validate(arguments).stream().map(DefaultToolCalls::violation).toList();
+    }
+
+    private static Violation violation(Error error) {
+        String pointer = error.getInstanceLocation().toString();
+        if (error.getProperty() != null && Set.of("required", "additionalProperties").contains(error.getKeyword())) {
+            pointer = pointer + "/" + JsonPointers.escape(error.getProperty());
+        }
+        String message = error.getMessage();
+        String location = error.getInstanceLocation().toString();
+        return new Violation(pointer, message.startsWith(location + ": ") ? message.substring(location.length() + 2)
+                : message);
+    }
+
+    private UUID record(ToolCall call, Tool tool, JsonNode arguments, Instant started, String status, JsonNode result,
+            boolean truncated, String error) {
+        String argumentsText = json.writeValueAsString(masked(arguments));
+        String resultText = result == null ? null : json.writeValueAsString(result);
+        UUID id = UUID.randomUUID();
+        ledger.record(call.caller().tenant(), new ExecutionLedger.Execution(id, tool.name(), tool.version(),
+                call.caller().principalId(), call.agent(), call.idempotencyKey(), status, started,
+                ExecutionLedger.millisSince(started, ledger.now()), argumentsText, resultText,
+                argumentsText.getBytes(StandardCharsets.UTF_8).length,
+                resultText == null ? 0 : resultText.getBytes(StandardCharsets.UTF_8).length, truncated, error));
+        return id;
+    }
+
+    /** Arguments as stored: values of secret-looking fields replaced, at any depth. */
+    private JsonNode masked(JsonNode arguments) {
+        JsonNode copy = arguments.deepCopy();
+        mask(copy);
+        return copy;
+    }
+
+    private static void mask(JsonNode node) {
+        if (node instanceof ObjectNode object) {
+            for (String name : List.copyOf(object.propertyNames())) {
+                if (SECRET_ARGUMENTS.contains(name.toLowerCase(Locale.ROOT))) {
+                    object.put(name, "****");
+                }
+                else {
+                    mask(object.get(name));
+                }
+            }
+        }
+        else if (node.isArray()) {
+            node.forEach(DefaultToolCalls::mask);
+        }
+    }
+
+    private ToolOutcome replay(ExecutionLedger.Execution earlier) {
+        return switch (earlier.status()) {
+            case "completed" -> new ToolOutcome.Completed(earlier.id(),
+                    earlier.result() == null ? null : json.readTree(earlier.result()), earlier.truncated());
+            case "denied" -> new ToolOutcome.Denied(earlier.id(), earlier.error());
+            case "approval_required" -> new ToolOutcome.ApprovalRequired(earlier.id(), earlier.error());
+            case "invalid_arguments" -> new ToolOutcome.InvalidArguments(earlier.id(), List.of());
+            default -> new ToolOutcome.Failed(earlier.id(), earlier.error(), false);
+        };
+    }
+}

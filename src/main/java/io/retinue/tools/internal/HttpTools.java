@@ -1,0 +1,126 @@
+package io.retinue.tools.internal;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.springframework.stereotype.Component;
+
+import io.retinue.shared.TenantId;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Runs {@code http} tools from their request template: {@code {argument}} placeholders are filled from the call's
+ * arguments (URL-encoded in the URL), {@code {{secret:name}}} or {@code {{secret:name.field}}} from the credential
+ * store at the last moment; the body is the arguments as JSON when the template says so. Secret values never leave:
+ * they are masked in results and errors.
+ */
+@Component
+class HttpTools {
+
+    private static final Pattern ARGUMENT = Pattern.compile("\\{([A-Za-z_][A-Za-z0-9_]*)}");
+    private static final Pattern SECRET = Pattern.compile("\\{\\{secret:([A-Za-z0-9_.-]+?)(?:\\.([A-Za-z0-9_]+))?}}");
+
+    /** What an HTTP tool answered. */
+    record Result(JsonNode body, boolean truncated) {
+    }
+
+    /** The upstream answered with an error status. */
+    static final class UpstreamError extends RuntimeException {
+
+        UpstreamError(String message) {
+            super(message);
+        }
+    }
+
+    private final GuardedHttp http;
+    private final CredentialStore credentials;
+    private final JsonMapper json;
+
+    HttpTools(GuardedHttp http, CredentialStore credentials, JsonMapper json) {
+        this.http = http;
+        this.credentials = credentials;
+        this.json = json;
+    }
+
+    Result run(TenantId tenant, Tool tool, JsonNode arguments) {
+        JsonNode spec = tool.spec();
+        Set<String> secrets = new HashSet<>();
+        String url = fill(spec.path("url").asString(), arguments, true);
+        Map<String, String> headers = new LinkedHashMap<>();
+        spec.path("headers").properties().forEach(header -> headers.put(header.getKey(),
+                reveal(tenant, fill(header.getValue().asString(), arguments, false), secrets)));
+        String body = null;
+        if ("arguments".equals(spec.path("body").asString(""))) {
+            body = json.writeValueAsString(arguments);
+            headers.putIfAbsent("Content-Type", "application/json");
+        }
+        headers.putIfAbsent("Accept", "application/json");
+        GuardedHttp.Answer answer = http.send(spec.path("method").asString("GET"), URI.create(url), headers, body,
+                tool.maxOutputBytes());
+        String text = mask(answer.body(), secrets);
+        if (answer.status() >= 400) {
+            throw new UpstreamError("the tool's endpoint answered HTTP " + answer.status() + ": "
+                    + text.substring(0, Math.min(500, text.length())));
+        }
+        if (!answer.truncated() && answer.contentType().contains("json")) {
+            try {
+                return new Result(json.readTree(text), false);
+            }
+            catch (JacksonException notJson) {
+                // fall through: hand the text over as it is
+            }
+        }
+        return new Result(json.getNodeFactory().stringNode(text), answer.truncated());
+    }
+
+    private static String fill(String template, JsonNode arguments, boolean encode) {
+        Matcher matcher = ARGUMENT.matcher(template);
+        StringBuilder out = new StringBuilder();
+        while (matcher.find()) {
+            JsonNode value = arguments.path(matcher.group(1));
+            String text = value.isMissingNode() || value.isNull() ? "" : value.isString() ? value.asString() : value.toString();
+            matcher.appendReplacement(out,
+                    Matcher.quoteReplacement(encode ? URLEncoder.encode(text, StandardCharsets.UTF_8) : text));
+        }
+        matcher.appendTail(out);
+        return out.toString();
+    }
+
+    private String reveal(TenantId tenant, String template, Set<String> secrets) {
+        Matcher matcher = SECRET.matcher(template);
+        StringBuilder out = new StringBuilder();
+        while (matcher.find()) {
+            String name = matcher.group(1);
+            String field = matcher.group(2) == null ? "value" : matcher.group(2);
+            JsonNode credential = credentials.open(tenant, name)
+                .orElseThrow(() -> new UpstreamError("the credential '" + name + "' does not exist"));
+            String value = credential.path(field).asString("");
+            if (value.isEmpty()) {
+                throw new UpstreamError("the credential '" + name + "' has no field '" + field + "'");
+            }
+            secrets.add(value);
+            matcher.appendReplacement(out, Matcher.quoteReplacement(value));
+        }
+        matcher.appendTail(out);
+        return out.toString();
+    }
+
+    static String mask(String text, Set<String> secrets) {
+        String masked = text;
+        for (String secret : secrets) {
+            if (secret.length() >= 4) {
+                masked = masked.replace(secret, "****");
+            }
+        }
+        return masked;
+    }
+}

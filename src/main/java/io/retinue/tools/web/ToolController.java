@@ -1,0 +1,160 @@
+package io.retinue.tools.web;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+import io.retinue.shared.Caller;
+import io.retinue.shared.DomainProblem;
+import io.retinue.shared.Page;
+import io.retinue.tools.ToolCall;
+import io.retinue.tools.ToolCalls;
+import io.retinue.tools.ToolOutcome;
+import io.retinue.tools.internal.ToolAdmin;
+import io.retinue.tools.internal.ToolKind;
+import io.retinue.tools.internal.ToolProblems;
+import io.retinue.tools.internal.ToolRegistry;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import tools.jackson.databind.JsonNode;
+
+/** The tool registry over HTTP, and direct invocation for operators testing a tool. */
+@RestController
+@RequestMapping(path = "/api/v1/tools", produces = MediaType.APPLICATION_JSON_VALUE)
+@Tag(name = "Tools", description = "Register, version, enable, query and invoke tools")
+class ToolController {
+
+    private final ToolAdmin admin;
+    private final ToolRegistry registry;
+    private final ToolCalls calls;
+
+    ToolController(ToolAdmin admin, ToolRegistry registry, ToolCalls calls) {
+        this.admin = admin;
+        this.registry = registry;
+        this.calls = calls;
+    }
+
+    /** A direct invocation. */
+    @Schema(name = "InvokeToolRequest")
+    record Invoke(@Schema(description = "The tool's arguments") JsonNode arguments,
+            @Schema(description = "Decide permissions as this agent (id or slug)") String agent,
+            @Schema(description = "Runs at most once per key") String idempotencyKey) {
+    }
+
+    /** What an invocation returned. */
+    @Schema(name = "ToolResult")
+    record Result(String executionId, JsonNode result, boolean truncated) {
+    }
+
+    @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "Register a tool (version 1)", description = "Kind http: a request template with "
+            + "{argument} placeholders and {{secret:name}} credential references.")
+    ResponseEntity<ToolView> register(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
+            @RequestBody ToolAdmin.Definition definition) {
+        ToolView tool = ToolView.of(admin.register(caller, definition));
+        return ResponseEntity.created(URI.create("/api/v1/tools/" + tool.name())).body(tool);
+    }
+
+    @GetMapping
+    @Operation(summary = "List and filter tools (current versions, builtins included), by name")
+    Page<ToolView> list(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
+            @RequestParam(required = false) String q, @RequestParam(required = false) String tag,
+            @RequestParam(required = false) @Parameter(schema = @Schema(allowableValues = { "builtin", "http" })) String kind,
+            @RequestParam(required = false) Boolean enabled, @RequestParam(defaultValue = "50") int limit,
+            @RequestParam(required = false) String cursor) {
+        if (limit < 1 || limit > 200) {
+            throw DomainProblem.invalidParameter("limit", "limit must be between 1 and 200");
+        }
+        ToolKind toolKind;
+        try {
+            toolKind = kind == null ? null : ToolKind.fromWire(kind);
+        }
+        catch (IllegalArgumentException ex) {
+            throw DomainProblem.invalidParameter("kind", "kind must be builtin or http");
+        }
+        List<ToolView> tools = registry.search(caller.tenant(), q, tag, toolKind, enabled, cursor, limit + 1)
+            .stream()
+            .map(ToolView::of)
+            .toList();
+        boolean more = tools.size() > limit;
+        List<ToolView> page = more ? tools.subList(0, limit) : tools;
+        return new Page<>(page, more ? page.getLast().name() : null);
+    }
+
+    @GetMapping("/{name}")
+    @Operation(summary = "The current version of a tool")
+    ToolView get(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable String name) {
+        return registry.current(caller.tenant(), name)
+            .map(ToolView::of)
+            .orElseThrow(() -> DomainProblem.notFound("Tool '" + name + "'"));
+    }
+
+    @GetMapping("/{name}/versions")
+    @Operation(summary = "Every version of a tool, newest first")
+    List<ToolView> versions(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable String name) {
+        return registry.versions(caller.tenant(), name).stream().map(ToolView::of).toList();
+    }
+
+    @PutMapping(path = "/{name}", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "Change a tool: stores the definition as its next version")
+    ToolView revise(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable String name,
+            @RequestBody ToolAdmin.Definition definition) {
+        return ToolView.of(admin.revise(caller, name, definition));
+    }
+
+    @PostMapping("/{name}/enable")
+    @Operation(summary = "Enable a tool")
+    ToolView enable(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable String name) {
+        return ToolView.of(admin.setEnabled(caller, name, true));
+    }
+
+    @PostMapping("/{name}/disable")
+    @Operation(summary = "Disable a tool: calls to it are refused until it is enabled again")
+    ToolView disable(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable String name) {
+        return ToolView.of(admin.setEnabled(caller, name, false));
+    }
+
+    @DeleteMapping("/{name}")
+    @Operation(summary = "Delete a tool and all its versions")
+    ResponseEntity<Void> delete(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
+            @PathVariable String name) {
+        admin.delete(caller, name);
+        return ResponseEntity.noContent().build();
+    }
+
+    @PostMapping(path = "/{name}/invoke", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "Run a tool directly (permission-checked, validated, recorded)",
+            description = "422 tools/invalid-arguments lists every argument problem; 403 tools/permission-denied or "
+                    + "tools/approval-required; 502 tools/execution-failed; every answer names the executionId.")
+    Result invoke(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable String name,
+            @RequestBody Invoke body) {
+        ToolOutcome outcome = calls.call(new ToolCall(caller, body.agent(), name, body.arguments(), body.idempotencyKey()));
+        return switch (outcome) {
+            case ToolOutcome.Completed done -> new Result(done.executionId().toString(), done.result(), done.truncated());
+            case ToolOutcome.InvalidArguments invalid -> throw new DomainProblem(ToolProblems.INVALID_ARGUMENTS,
+                    "The arguments do not match the tool's input schema", invalid.violations(),
+                    Map.of("executionId", invalid.executionId().toString()));
+            case ToolOutcome.Denied denied -> throw new DomainProblem(ToolProblems.DENIED, denied.reason(), List.of(),
+                    Map.of("executionId", denied.executionId().toString()));
+            case ToolOutcome.ApprovalRequired approval -> throw new DomainProblem(ToolProblems.APPROVAL_REQUIRED,
+                    approval.reason(), List.of(), Map.of("executionId", approval.executionId().toString()));
+            case ToolOutcome.Failed failed -> throw new DomainProblem(ToolProblems.EXECUTION_FAILED, failed.error(),
+                    List.of(), Map.of("executionId", failed.executionId().toString(), "retryable", failed.retryable()));
+        };
+    }
+}

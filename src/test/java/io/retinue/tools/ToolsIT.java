@@ -1,0 +1,218 @@
+package io.retinue.tools;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+
+import io.retinue.testing.Api;
+import io.retinue.testing.Api.Reply;
+import io.retinue.testing.PlatformIT;
+import io.retinue.testing.TestUpstream;
+import tools.jackson.databind.JsonNode;
+
+/** Tools over real HTTP: registry, grants, validation, credentials, SSRF guard, limits, records. */
+@ExtendWith(OutputCaptureExtension.class)
+class ToolsIT extends PlatformIT {
+
+    private final TestUpstream upstream = TestUpstream.shared();
+
+    private String ns() {
+        return "t" + java.util.UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    private static Map<String, Object> httpTool(String name, String url, Map<String, Object> extra) {
+        Map<String, Object> tool = new LinkedHashMap<>();
+        tool.put("name", name);
+        tool.put("description", "Test tool " + name);
+        tool.put("kind", "http");
+        tool.put("inputSchema", Map.of("type", "object", "properties", Map.of("query", Map.of("type", "string"))));
+        tool.put("http", Map.of("method", "GET", "url", url));
+        tool.putAll(extra);
+        return tool;
+    }
+
+    private void allow(Api as, String subject, String tools) {
+        assertThat(as.post("/api/v1/tool-grants", Map.of("subject", subject, "tools", tools, "effect", "allow")).status())
+            .isEqualTo(201);
+    }
+
+    private Reply invoke(Api as, String tool, Object arguments) {
+        return as.post("/api/v1/tools/" + tool + "/invoke", Map.of("arguments", arguments));
+    }
+
+    private Api freshTenant() {
+        String id = "tt" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        return api.as(api.post("/api/v1/tenants", Map.of("id", id, "name", "Tools")).json().at("/ownerKey/secret").asString());
+    }
+
+    @Test
+    void builtinsRunOnceGrantedAndEverythingIsDeniedByDefault() {
+        Api owner = freshTenant();
+        Reply denied = invoke(owner, "builtin.calculator", Map.of("expression", "2*(3+4)"));
+        assertThat(denied.status()).isEqualTo(403);
+        assertThat(denied.json().get("type").asString()).endsWith("/tools/permission-denied");
+        assertThat(denied.json().get("detail").asString()).contains("default deny");
+
+        allow(owner, "scope:runs:execute", "builtin.*");
+        Reply sum = invoke(owner, "builtin.calculator", Map.of("expression", "2*(3+4)/4"));
+        assertThat(sum.status()).as(sum.toString()).isEqualTo(200);
+        assertThat(sum.json().at("/result/result").asString()).isEqualTo("3.5");
+        assertThat(invoke(owner, "builtin.clock", Map.of("timezone", "Asia/Tokyo", "instant", "2026-01-01T00:00:00Z"))
+            .json().at("/result/dateTime").asString()).isEqualTo("2026-01-01T09:00+09:00");
+        assertThat(invoke(owner, "builtin.json_select", Map.of("document", Map.of("a", Map.of("b", 7)), "select",
+                Map.of("seven", "/a/b"))).json().at("/result/seven").asInt()).isEqualTo(7);
+        assertThat(invoke(owner, "builtin.http_get", Map.of("url", "https://example.com/")).json().get("detail").asString())
+            .contains("allow-list");
+
+        JsonNode executions = owner.get("/api/v1/tool-executions?tool=builtin.calculator").json().get("items");
+        assertThat(executions.valueStream().map(e -> e.get("status").asString())).contains("denied", "completed");
+        assertThat(owner.get("/api/v1/tool-permissions/decisions?tool=builtin.calculator").json().get("items")
+            .valueStream().map(d -> d.get("effect").asString())).contains("deny", "allow");
+        assertThat(owner.get("/api/v1/tools?kind=builtin").json().get("items")).hasSize(4);
+    }
+
+    @Test
+    void argumentsAreValidatedWithEveryProblemNamed() {
+        Api owner = freshTenant();
+        allow(owner, "*", "builtin.calculator");
+        Reply invalid = invoke(owner, "builtin.calculator", Map.of("expr", 1));
+        assertThat(invalid.status()).isEqualTo(422);
+        assertThat(invalid.json().get("type").asString()).endsWith("/tools/invalid-arguments");
+        assertThat(invalid.json().get("errors").valueStream().map(e -> e.get("pointer").asString()))
+            .containsExactlyInAnyOrder("/expression", "/expr");
+        assertThat(invalid.json().get("executionId").asString()).isNotBlank();
+        assertThat(invoke(owner, "builtin.calculator", Map.of("expression", "1/0")).json().get("type").asString())
+            .endsWith("/tools/execution-failed");
+    }
+
+    @Test
+    void httpToolsGetCredentialsInjectedAndNeverShowThem(CapturedOutput output) {
+        Api owner = freshTenant();
+        String secret = "sk-live-" + java.util.UUID.randomUUID();
+        assertThat(owner.put("/api/v1/credentials/crm-token", Map.of("kind", "bearer", "fields", Map.of("value", secret)))
+            .status()).isEqualTo(200);
+        String name = ns() + ".echo";
+        Reply registered = owner.post("/api/v1/tools", httpTool(name,
+                "http://localhost:" + upstream.port() + "/echo?q={query}",
+                Map.of("http", Map.of("method", "GET", "url", "http://localhost:" + upstream.port() + "/echo?q={query}",
+                        "headers", Map.of("Authorization", "Bearer {{secret:crm-token}}")))));
+        assertThat(registered.status()).as(registered.toString()).isEqualTo(201);
+        allow(owner, "scope:runs:execute", name);
+
+        Reply result = invoke(owner, name, Map.of("query", "a b&c"));
+        assertThat(result.status()).as(result.toString()).isEqualTo(200);
+        assertThat(result.json().at("/result/query").asString()).isEqualTo("q=a+b%26c");
+        assertThat(result.json().at("/result/authorization").asString()).isEqualTo("Bearer ****");
+        assertThat(result.body()).doesNotContain(secret);
+        assertThat(owner.get("/api/v1/credentials").body()).contains("crm-token").doesNotContain(secret);
+        assertThat(owner.get("/api/v1/tools/" + name).body()).contains("{{secret:crm-token}}").doesNotContain(secret);
+        assertThat(owner.get("/api/v1/tool-executions?tool=" + name).body()).doesNotContain(secret);
+        assertThat(output.getAll()).doesNotContain(secret);
+    }
+
+    @Test
+    void internalAddressesAreRefusedAlsoBehindNamesAndRedirects() {
+        Api owner = freshTenant();
+        allow(owner, "*", "*");
+        int port = upstream.port();
+        Map<String, String> targets = Map.of(
+                "loopback", "http://127.0.0.1:" + port + "/ok",
+                "metadata", "http://169.254.169.254/latest/meta-data/",
+                "name", "http://localhost:1/ok",
+                "redirect", "http://localhost:" + port + "/redirect?to=http%3A%2F%2F127.0.0.1%3A" + port + "%2Fok");
+        String ns = ns();
+        targets.forEach((label, url) -> {
+            String name = ns + "." + label;
+            assertThat(owner.post("/api/v1/tools", httpTool(name, url, Map.of())).status()).isEqualTo(201);
+            Reply refused = invoke(owner, name, Map.of());
+            assertThat(refused.status()).as(label + ": " + refused).isEqualTo(502);
+            assertThat(refused.json().get("detail").asString()).as(label).contains("refused");
+        });
+        assertThat(owner.get("/api/v1/tool-executions?status=refused").json().get("items")).hasSize(4);
+        assertThat(upstream.requests()).isPositive();
+    }
+
+    @Test
+    void timeoutsAndOversizedOutputAreReportedNotHidden() {
+        Api owner = freshTenant();
+        allow(owner, "*", "*");
+        String slow = ns() + ".slow";
+        owner.post("/api/v1/tools", httpTool(slow, "http://localhost:" + upstream.port() + "/slow", Map.of("timeoutMs", 300)));
+        Reply timedOut = invoke(owner, slow, Map.of());
+        assertThat(timedOut.status()).isEqualTo(502);
+        assertThat(timedOut.json().get("retryable").asBoolean()).isTrue();
+        assertThat(owner.get("/api/v1/tool-executions?tool=" + slow).json().at("/items/0/status").asString()).isEqualTo("timed_out");
+
+        String big = ns() + ".big";
+        owner.post("/api/v1/tools", httpTool(big, "http://localhost:" + upstream.port() + "/big", Map.of("maxOutputBytes", 100)));
+        Reply truncated = invoke(owner, big, Map.of());
+        assertThat(truncated.status()).isEqualTo(200);
+        assertThat(truncated.json().get("truncated").asBoolean()).isTrue();
+        assertThat(truncated.json().get("result").asString()).hasSize(100);
+    }
+
+    @Test
+    void grantsCanRequireApprovalOrConstrainArguments() {
+        Api owner = freshTenant();
+        String name = ns() + ".echo";
+        owner.post("/api/v1/tools", httpTool(name, "http://localhost:" + upstream.port() + "/echo?q={query}", Map.of()));
+        assertThat(owner.post("/api/v1/tool-grants", Map.of("subject", "agent:support-bot", "tools", name, "effect",
+                "allow", "argumentSchema", Map.of("properties", Map.of("query", Map.of("enum", List.of("ok")))))).status())
+            .isEqualTo(201);
+
+        Reply ok = owner.post("/api/v1/tools/" + name + "/invoke", Map.of("agent", "support-bot", "arguments", Map.of("query", "ok")));
+        assertThat(ok.status()).isEqualTo(200);
+        Reply outside = owner.post("/api/v1/tools/" + name + "/invoke",
+                Map.of("agent", "support-bot", "arguments", Map.of("query", "drop tables")));
+        assertThat(outside.status()).isEqualTo(403);
+        assertThat(outside.json().get("detail").asString()).contains("constraints");
+        assertThat(owner.post("/api/v1/tools/" + name + "/invoke", Map.of("arguments", Map.of("query", "ok"))).status())
+            .as("not as that agent").isEqualTo(403);
+
+        owner.post("/api/v1/tool-grants", Map.of("subject", "agent:support-bot", "tools", name, "effect", "require_approval"));
+        Reply approval = owner.post("/api/v1/tools/" + name + "/invoke", Map.of("agent", "support-bot", "arguments", Map.of("query", "ok")));
+        assertThat(approval.status()).isEqualTo(403);
+        assertThat(approval.json().get("type").asString()).endsWith("/tools/approval-required");
+
+        JsonNode check = owner.post("/api/v1/tool-permissions/check",
+                Map.of("tool", name, "agent", "support-bot", "arguments", Map.of("query", "ok"))).json();
+        assertThat(check.get("effect").asString()).isEqualTo("REQUIRE_APPROVAL");
+    }
+
+    @Test
+    void toolsAreVersionedDisabledAndValidatedWhenRegistered() {
+        Api owner = freshTenant();
+        allow(owner, "*", "*");
+        String name = ns() + ".ok";
+        owner.post("/api/v1/tools", httpTool(name, "http://localhost:" + upstream.port() + "/ok", Map.of()));
+        assertThat(owner.post("/api/v1/tools", httpTool(name, "http://localhost/ok", Map.of())).status()).isEqualTo(409);
+        Reply v2 = owner.put("/api/v1/tools/" + name, httpTool(name, "http://localhost:" + upstream.port() + "/ok",
+                Map.of("description", "Second version", "tags", List.of("crm"))));
+        assertThat(v2.json().get("version").asInt()).isEqualTo(2);
+        assertThat(owner.get("/api/v1/tools/" + name + "/versions").json()).hasSize(2);
+        assertThat(owner.get("/api/v1/tools?tag=crm").json().at("/items/0/name").asString()).isEqualTo(name);
+
+        assertThat(owner.post("/api/v1/tools/" + name + "/disable", "").json().get("enabled").asBoolean()).isFalse();
+        assertThat(invoke(owner, name, Map.of()).status()).isEqualTo(409);
+        owner.post("/api/v1/tools/" + name + "/enable", "");
+        assertThat(invoke(owner, name, Map.of()).status()).isEqualTo(200);
+
+        Reply invalid = owner.post("/api/v1/tools", Map.of("name", "NoNamespace", "description", "", "kind", "http",
+                "inputSchema", Map.of("type", "banana"), "http", Map.of("method", "FETCH", "url", "ftp://x",
+                        "headers", Map.of("Authorization", "Bearer hunter2"))));
+        assertThat(invalid.status()).isEqualTo(422);
+        assertThat(invalid.json().get("errors").valueStream().map(e -> e.get("pointer").asString()))
+            .contains("/name", "/description", "/inputSchema/type", "/http/method", "/http/url", "/http/headers/Authorization");
+        assertThat(owner.put("/api/v1/tools/builtin.clock", httpTool("builtin.clock", "http://localhost/", Map.of())).status())
+            .isEqualTo(409);
+        assertThat(owner.delete("/api/v1/tools/" + name).status()).isEqualTo(204);
+        assertThat(owner.get("/api/v1/tools/" + name).status()).isEqualTo(404);
+    }
+}
