@@ -215,4 +215,27 @@ class ToolsIT extends PlatformIT {
         assertThat(owner.delete("/api/v1/tools/" + name).status()).isEqualTo(204);
         assertThat(owner.get("/api/v1/tools/" + name).status()).isEqualTo(404);
     }
+
+    @Test
+    void aToolNamedByALiveAgentVersionCannotBeDeleted() {
+        String name = ns() + ".lookup";
+        api.post("/api/v1/tools", httpTool(name, "http://localhost:" + upstream.port() + "/ok", Map.of()));
+        tools.jackson.databind.node.ObjectNode agent = io.retinue.testing.Agents.create(uniqueSlug("user"), Map.of());
+        ((tools.jackson.databind.node.ObjectNode) agent.get("config")).set("tools",
+                io.retinue.testing.Api.JSON.valueToTree(List.of(Map.of("name", name))));
+        String slug = agent.get("slug").asString();
+        api.post("/api/v1/agents", agent);
+        api.post("/api/v1/agents/" + slug + "/versions/1/publish", "");
+
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).untilAsserted(() -> {
+            Reply refused = api.delete("/api/v1/tools/" + name);
+            assertThat(refused.status()).isEqualTo(409);
+            assertThat(refused.json().get("type").asString()).endsWith("/tools/tool-in-use");
+            assertThat(refused.json().get("agents").valueStream().map(JsonNode::asString)).containsExactly(slug);
+        });
+
+        api.delete("/api/v1/agents/" + slug);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+            .until(() -> api.delete("/api/v1/tools/" + name).status() == 204);
+    }
 }

@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -22,8 +23,8 @@ import com.networknt.schema.path.PathType;
 import io.retinue.shared.Caller;
 import io.retinue.shared.DomainProblem;
 import io.retinue.shared.Violation;
+import io.retinue.tools.ToolChanged;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Registers tools and changes them: every change is a new version, the enabled flag belongs to the tool, and
@@ -44,15 +45,18 @@ public class ToolAdmin {
 
     private final ToolRegistry registry;
     private final ExecutionLedger ledger;
-    private final JsonMapper json;
+    private final AgentToolReferences references;
+    private final ApplicationEventPublisher events;
     private final Schema metaSchema = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12,
             builder -> builder.schemaRegistryConfig(SchemaRegistryConfig.builder().pathType(PathType.JSON_POINTER).build()))
         .getSchema(SchemaLocation.of("https://json-schema.org/draft/2020-12/schema"));
 
-    ToolAdmin(ToolRegistry registry, ExecutionLedger ledger, JsonMapper json) {
+    ToolAdmin(ToolRegistry registry, ExecutionLedger ledger, AgentToolReferences references,
+            ApplicationEventPublisher events) {
         this.registry = registry;
         this.ledger = ledger;
-        this.json = json;
+        this.references = references;
+        this.events = events;
     }
 
     @Transactional
@@ -68,6 +72,7 @@ public class ToolAdmin {
         catch (DuplicateKeyException race) {
             throw new DomainProblem(ToolProblems.NAME_TAKEN, "A tool named '" + tool.name() + "' exists");
         }
+        changed(tool, ToolChanged.Change.REGISTERED);
         return tool;
     }
 
@@ -79,6 +84,7 @@ public class ToolAdmin {
                 definition.maxOutputBytes(), definition.http());
         Tool next = build(caller, named, current.version() + 1, current.enabled());
         registry.insert(next);
+        changed(next, ToolChanged.Change.REVISED);
         return next;
     }
 
@@ -86,13 +92,25 @@ public class ToolAdmin {
     public Tool setEnabled(Caller caller, String name, boolean enabled) {
         Tool current = own(caller, name);
         registry.setEnabled(caller.tenant(), name, enabled);
+        changed(current, enabled ? ToolChanged.Change.ENABLED : ToolChanged.Change.DISABLED);
         return current.enabled(enabled);
     }
 
+    /** Deletes a tool, unless the live version of some agent still names it (409, listing those agents). */
     @Transactional
     public void delete(Caller caller, String name) {
-        own(caller, name);
+        Tool tool = own(caller, name);
+        List<String> users = references.agentsUsing(caller.tenant(), name);
+        if (!users.isEmpty()) {
+            throw new DomainProblem(ToolProblems.IN_USE, "Tool '" + name + "' is used by the live version of "
+                    + users.size() + " agent(s); change those agents first", List.of(), Map.of("agents", users));
+        }
         registry.delete(caller.tenant(), name);
+        changed(tool, ToolChanged.Change.DELETED);
+    }
+
+    private void changed(Tool tool, ToolChanged.Change change) {
+        events.publishEvent(new ToolChanged(tool.tenant(), tool.name(), tool.version(), change, ledger.now()));
     }
 
     private Tool own(Caller caller, String name) {

@@ -19,6 +19,8 @@ public final class ToolProblems {
             HttpStatus.BAD_GATEWAY, "Tool execution failed");
     public static final ProblemType DISABLED = ProblemType.of("tools/tool-disabled", HttpStatus.CONFLICT,
             "Tool disabled");
+    public static final ProblemType IN_USE = ProblemType.of("tools/tool-in-use", HttpStatus.CONFLICT,
+            "Tool in use");
     public static final ProblemType BUILTIN_READ_ONLY = ProblemType.of("tools/builtin-read-only",
             HttpStatus.CONFLICT, "Builtin tools cannot be changed");
 

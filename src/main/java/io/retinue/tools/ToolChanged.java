@@ -1,0 +1,14 @@
+package io.retinue.tools;
+
+import java.time.Instant;
+
+import io.retinue.shared.TenantId;
+
+/** A tenant's tool was registered, given a new version, enabled, disabled or deleted. */
+public record ToolChanged(TenantId tenant, String name, int version, Change change, Instant occurredAt) {
+
+    /** What happened to the tool. */
+    public enum Change {
+        REGISTERED, REVISED, ENABLED, DISABLED, DELETED
+    }
+}
