@@ -44,7 +44,9 @@ public abstract class PlatformIT {
         registry.add("retinue.outbound.defaults.retry-backoff", () -> "50ms");
         registry.add("retinue.outbound.timeouts.slow-upstream", () -> "300ms");
         // Tools may reach the shared test upstream by the name localhost on its port, and nothing else internal.
-        registry.add("retinue.tools.http.allowed-internal", () -> "localhost:" + TestUpstream.shared().port());
+        registry.add("retinue.tools.http.allowed-internal",
+                () -> "localhost:" + TestUpstream.shared().port() + ",localhost:" + TestMcpServers.http().port());
+        registry.add("retinue.tools.mcp.stdio-commands", TestMcpServers::javaExecutable);
         TestIdentityProvider idp = TestIdentityProvider.get();
         registry.add("retinue.auth.oidc[0].issuer", idp::issuer);
         registry.add("retinue.auth.oidc[0].jwk-set-uri", idp::jwkSetUri);

@@ -102,11 +102,13 @@ class GatewaySecurity {
                 .hasAuthority(Scopes.RUNS_EXECUTE)
                 .requestMatchers(HttpMethod.POST, "/api/v1/tool-permissions/check")
                 .hasAuthority(Scopes.TOOLS_READ)
-                .requestMatchers(HttpMethod.GET, "/api/v1/tools", "/api/v1/tools/**", "/api/v1/credentials",
+                .requestMatchers(HttpMethod.GET, "/api/v1/tools", "/api/v1/tools/**", "/api/v1/mcp-servers",
+                        "/api/v1/mcp-servers/**", "/api/v1/credentials",
                         "/api/v1/tool-grants", "/api/v1/tool-permissions/**", "/api/v1/tool-executions",
                         "/api/v1/tool-executions/**")
                 .hasAuthority(Scopes.TOOLS_READ)
-                .requestMatchers("/api/v1/tools", "/api/v1/tools/**", "/api/v1/credentials", "/api/v1/credentials/**",
+                .requestMatchers("/api/v1/tools", "/api/v1/tools/**", "/api/v1/mcp-servers", "/api/v1/mcp-servers/**",
+                        "/api/v1/credentials", "/api/v1/credentials/**",
                         "/api/v1/tool-grants", "/api/v1/tool-grants/**")
                 .hasAuthority(Scopes.TOOLS_ADMIN)
                 .requestMatchers("/api/v1/api-keys", "/api/v1/api-keys/**")

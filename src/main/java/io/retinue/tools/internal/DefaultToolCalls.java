@@ -18,6 +18,7 @@ import com.networknt.schema.SchemaRegistryConfig;
 import com.networknt.schema.SpecificationVersion;
 import com.networknt.schema.path.PathType;
 
+import io.modelcontextprotocol.spec.McpSchema;
 import io.retinue.shared.Caller;
 import io.retinue.shared.DomainProblem;
 import io.retinue.shared.TenantId;
@@ -51,18 +52,20 @@ class DefaultToolCalls implements ToolCalls, ToolCatalog {
     private final ExecutionLedger ledger;
     private final Builtins builtins;
     private final HttpTools http;
+    private final McpServers mcp;
     private final OutboundCalls outbound;
     private final JsonMapper json;
     private final SchemaRegistry schemas = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12,
             builder -> builder.schemaRegistryConfig(SchemaRegistryConfig.builder().pathType(PathType.JSON_POINTER).build()));
 
     DefaultToolCalls(ToolRegistry registry, ToolPermissions permissions, ExecutionLedger ledger, Builtins builtins,
-            HttpTools http, OutboundCalls outbound, JsonMapper json) {
+            HttpTools http, McpServers mcp, OutboundCalls outbound, JsonMapper json) {
         this.registry = registry;
         this.permissions = permissions;
         this.ledger = ledger;
         this.builtins = builtins;
         this.http = http;
+        this.mcp = mcp;
         this.outbound = outbound;
         this.json = json;
     }
@@ -124,6 +127,10 @@ class DefaultToolCalls implements ToolCalls, ToolCatalog {
             UUID id = record(call, tool, arguments, started, "failed", null, false, failure.getMessage());
             return new ToolOutcome.Failed(id, failure.getMessage(), false);
         }
+        catch (io.modelcontextprotocol.spec.McpError mcpFailure) {
+            UUID id = record(call, tool, arguments, started, "failed", null, false, mcpFailure.getMessage());
+            return new ToolOutcome.Failed(id, mcpFailure.getMessage(), false);
+        }
         catch (UncheckedIOException unreachable) {
             UUID id = record(call, tool, arguments, started, "failed", null, false, unreachable.getMessage());
             return new ToolOutcome.Failed(id, unreachable.getMessage(), true);
@@ -139,13 +146,36 @@ class DefaultToolCalls implements ToolCalls, ToolCatalog {
             HttpTools.Result result = http.run(tenant, tool, arguments);
             return new Output(result.body(), result.truncated());
         }
-        JsonNode result = builtins.run(tool.name(), arguments);
+        JsonNode result = tool.kind() == ToolKind.MCP ? mcpResult(mcp.call(tenant, tool, arguments))
+                : builtins.run(tool.name(), arguments);
         byte[] bytes = json.writeValueAsBytes(result);
         if (bytes.length <= tool.maxOutputBytes()) {
             return new Output(result, false);
         }
         return new Output(json.getNodeFactory()
             .stringNode(new String(bytes, 0, tool.maxOutputBytes(), StandardCharsets.UTF_8)), true);
+    }
+
+    /** An MCP result as JSON: its structured content, else its text (parsed when it is JSON); an error result fails. */
+    private JsonNode mcpResult(McpSchema.CallToolResult result) {
+        StringBuilder text = new StringBuilder();
+        for (McpSchema.Content content : result.content() == null ? List.<McpSchema.Content>of() : result.content()) {
+            if (content instanceof McpSchema.TextContent part) {
+                text.append(part.text());
+            }
+        }
+        if (Boolean.TRUE.equals(result.isError())) {
+            throw new HttpTools.UpstreamError("the MCP tool reported an error: " + text);
+        }
+        if (result.structuredContent() != null) {
+            return json.valueToTree(result.structuredContent());
+        }
+        try {
+            return json.readTree(text.toString());
+        }
+        catch (tools.jackson.core.JacksonException notJson) {
+            return json.getNodeFactory().stringNode(text.toString());
+        }
     }
 
     private List<Violation> violations(JsonNode schema, JsonNode arguments) {

@@ -78,7 +78,7 @@ public class ToolAdmin {
 
     @Transactional
     public Tool revise(Caller caller, String name, Definition definition) {
-        Tool current = own(caller, name);
+        Tool current = ownDefinition(caller, name);
         Definition named = new Definition(name, definition.description(), definition.kind(), definition.inputSchema(),
                 definition.outputSchema(), definition.tags(), definition.idempotent(), definition.timeoutMs(),
                 definition.maxOutputBytes(), definition.http());
@@ -99,7 +99,7 @@ public class ToolAdmin {
     /** Deletes a tool, unless the live version of some agent still names it (409, listing those agents). */
     @Transactional
     public void delete(Caller caller, String name) {
-        Tool tool = own(caller, name);
+        Tool tool = ownDefinition(caller, name);
         List<String> users = references.agentsUsing(caller.tenant(), name);
         if (!users.isEmpty()) {
             throw new DomainProblem(ToolProblems.IN_USE, "Tool '" + name + "' is used by the live version of "
@@ -118,6 +118,16 @@ public class ToolAdmin {
             .orElseThrow(() -> DomainProblem.notFound("Tool '" + name + "'"));
         if (tool.kind() == ToolKind.BUILTIN) {
             throw new DomainProblem(ToolProblems.BUILTIN_READ_ONLY, "Builtin tools cannot be changed or deleted");
+        }
+        return tool;
+    }
+
+    /** MCP tools follow their server: enable or disable them, but change or delete them through the server. */
+    private Tool ownDefinition(Caller caller, String name) {
+        Tool tool = own(caller, name);
+        if (tool.kind() == ToolKind.MCP) {
+            throw new DomainProblem(ToolProblems.BUILTIN_READ_ONLY, "Tool '" + name
+                    + "' comes from an MCP server; sync or delete the server instead");
         }
         return tool;
     }

@@ -4,7 +4,7 @@ import java.util.Locale;
 
 /** How a tool runs. */
 public enum ToolKind {
-    BUILTIN, HTTP;
+    BUILTIN, HTTP, MCP;
 
     public String wire() {
         return name().toLowerCase(Locale.ROOT);

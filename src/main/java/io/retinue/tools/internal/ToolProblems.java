@@ -21,8 +21,8 @@ public final class ToolProblems {
             "Tool disabled");
     public static final ProblemType IN_USE = ProblemType.of("tools/tool-in-use", HttpStatus.CONFLICT,
             "Tool in use");
-    public static final ProblemType BUILTIN_READ_ONLY = ProblemType.of("tools/builtin-read-only",
-            HttpStatus.CONFLICT, "Builtin tools cannot be changed");
+    public static final ProblemType BUILTIN_READ_ONLY = ProblemType.of("tools/read-only",
+            HttpStatus.CONFLICT, "Tool cannot be changed here");
 
     private ToolProblems() {
     }

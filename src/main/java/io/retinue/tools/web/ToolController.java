@@ -74,7 +74,7 @@ class ToolController {
     @Operation(summary = "List and filter tools (current versions, builtins included), by name")
     Page<ToolView> list(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @RequestParam(required = false) String q, @RequestParam(required = false) String tag,
-            @RequestParam(required = false) @Parameter(schema = @Schema(allowableValues = { "builtin", "http" })) String kind,
+            @RequestParam(required = false) @Parameter(schema = @Schema(allowableValues = { "builtin", "http", "mcp" })) String kind,
             @RequestParam(required = false) Boolean enabled, @RequestParam(defaultValue = "50") int limit,
             @RequestParam(required = false) String cursor) {
         if (limit < 1 || limit > 200) {
@@ -85,7 +85,7 @@ class ToolController {
             toolKind = kind == null ? null : ToolKind.fromWire(kind);
         }
         catch (IllegalArgumentException ex) {
-            throw DomainProblem.invalidParameter("kind", "kind must be builtin or http");
+            throw DomainProblem.invalidParameter("kind", "kind must be builtin, http or mcp");
         }
         List<ToolView> tools = registry.search(caller.tenant(), q, tag, toolKind, enabled, cursor, limit + 1)
             .stream()

@@ -1,0 +1,363 @@
+package io.retinue.tools.internal;
+
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Service;
+
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
+import io.modelcontextprotocol.client.transport.ServerParameters;
+import io.modelcontextprotocol.client.transport.StdioClientTransport;
+import io.modelcontextprotocol.json.jackson3.JacksonMcpJsonMapper;
+import io.modelcontextprotocol.spec.McpClientTransport;
+import io.modelcontextprotocol.spec.McpSchema;
+import io.retinue.shared.Caller;
+import io.retinue.shared.DomainProblem;
+import io.retinue.shared.TenantId;
+import io.retinue.shared.Timestamps;
+import io.retinue.shared.Violation;
+import io.retinue.tools.ToolChanged;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * MCP servers as tool sources, through the official MCP Java SDK client: over Streamable HTTP (URL checked by the
+ * SSRF guard) or as a stdio command (only executables on {@code retinue.tools.mcp.stdio-commands}). Registering a
+ * server discovers its tools as {@code <server>.<tool>}; they are kept in sync on list-changed notifications, on
+ * demand and every few minutes, and the server's health is recorded with each sync.
+ */
+@Service
+public class McpServers implements DisposableBean {
+
+    private static final Logger log = LoggerFactory.getLogger(McpServers.class);
+
+    /** A registered server as shown: never a secret. */
+    public record ServerView(String name, String transport, String url, List<String> command, String status,
+            int toolCount, Instant lastSyncedAt, String lastError, List<String> tools) {
+    }
+
+    /** A server registration. */
+    public record Registration(String name, String transport, String url, List<String> command,
+            Map<String, String> headers) {
+    }
+
+    private record Key(TenantId tenant, String name) {
+    }
+
+    private record Stored(TenantId tenant, String name, String transport, String url, List<String> command,
+            Map<String, String> headers) {
+    }
+
+    private final JdbcClient jdbc;
+    private final JsonMapper json;
+    private final ToolRegistry registry;
+    private final ExecutionLedger clock;
+    private final SsrfGuard guard;
+    private final CredentialStore credentials;
+    private final ApplicationEventPublisher events;
+    private final Set<String> stdioCommands;
+    private final Map<Key, McpSyncClient> clients = new ConcurrentHashMap<>();
+
+    McpServers(JdbcClient jdbc, JsonMapper json, ToolRegistry registry, ExecutionLedger clock, SsrfGuard guard,
+            CredentialStore credentials, ApplicationEventPublisher events,
+            @Value("${retinue.tools.mcp.stdio-commands:}") List<String> stdioCommands) {
+        this.jdbc = jdbc;
+        this.json = json;
+        this.registry = registry;
+        this.clock = clock;
+        this.guard = guard;
+        this.credentials = credentials;
+        this.events = events;
+        this.stdioCommands = Set.copyOf(stdioCommands);
+    }
+
+    public ServerView register(Caller caller, Registration registration) {
+        List<Violation> violations = new ArrayList<>();
+        if (registration.name() == null || !registration.name().matches("[a-z0-9][a-z0-9_-]{0,62}")
+                || registration.name().equals("builtin")) {
+            violations.add(new Violation("/name", "must be a lower-case namespace such as github (not builtin)"));
+        }
+        if ("streamable_http".equals(registration.transport())) {
+            if (registration.url() == null) {
+                violations.add(new Violation("/url", "is required for streamable_http"));
+            }
+            else {
+                try {
+                    guard.check(URI.create(registration.url()));
+                }
+                catch (SsrfGuard.Refused | IllegalArgumentException refused) {
+                    violations.add(new Violation("/url", "is refused: " + refused.getMessage()));
+                }
+            }
+        }
+        else if ("stdio".equals(registration.transport())) {
+            if (registration.command() == null || registration.command().isEmpty()
+                    || !stdioCommands.contains(registration.command().getFirst())) {
+                violations.add(new Violation("/command",
+                        "must start with an executable on this installation's retinue.tools.mcp.stdio-commands"));
+            }
+        }
+        else {
+            violations.add(new Violation("/transport", "must be streamable_http or stdio"));
+        }
+        if (!violations.isEmpty()) {
+            throw DomainProblem.invalid(violations);
+        }
+        if (find(caller.tenant(), registration.name()).isPresent()) {
+            throw new DomainProblem(ToolProblems.NAME_TAKEN, "An MCP server named '" + registration.name() + "' exists",
+                    List.of(new Violation("/name", "is already in use")), Map.of());
+        }
+        jdbc.sql("""
+                INSERT INTO tools.mcp_server (tenant_id, name, transport, url, command, headers, status, tool_count,
+                    created_at)
+                VALUES (:tenant, :name, :transport, :url, :command, :headers, 'registered', 0, :at)""")
+            .param("tenant", caller.tenant().value())
+            .param("name", registration.name())
+            .param("transport", registration.transport())
+            .param("url", registration.url())
+            .param("command", registration.command() == null ? null : json.writeValueAsString(registration.command()))
+            .param("headers", registration.headers() == null ? null : json.writeValueAsString(registration.headers()))
+            .param("at", Timestamps.of(clock.now()))
+            .update();
+        return sync(caller.tenant(), registration.name());
+    }
+
+    /** Lists the server's tools again and brings the registry in line; records health either way. */
+    public ServerView sync(TenantId tenant, String name) {
+        Stored server = find(tenant, name).orElseThrow(() -> DomainProblem.notFound("MCP server '" + name + "'"));
+        try {
+            List<McpSchema.Tool> remote = listTools(client(server));
+            int count = reconcile(server, remote);
+            record(server, "healthy", count, null);
+        }
+        catch (RuntimeException unreachable) {
+            log.warn("MCP server {} of tenant {} cannot be synced: {}", name, tenant, unreachable.toString());
+            drop(new Key(tenant, name));
+            record(server, "unreachable", null, unreachable.getMessage());
+        }
+        return view(tenant, name);
+    }
+
+    public List<ServerView> list(TenantId tenant) {
+        return jdbc.sql("SELECT name FROM tools.mcp_server WHERE tenant_id = :tenant ORDER BY name")
+            .param("tenant", tenant.value())
+            .query(String.class)
+            .list()
+            .stream()
+            .map(name -> view(tenant, name))
+            .toList();
+    }
+
+    public ServerView view(TenantId tenant, String name) {
+        List<String> tools = registry.search(tenant, null, null, ToolKind.MCP, null, null, Integer.MAX_VALUE)
+            .stream()
+            .map(Tool::name)
+            .filter(tool -> tool.startsWith(name + "."))
+            .toList();
+        return jdbc.sql("""
+                SELECT name, transport, url, command, status, tool_count, last_synced_at, last_error
+                FROM tools.mcp_server WHERE tenant_id = :tenant AND name = :name""")
+            .param("tenant", tenant.value())
+            .param("name", name)
+            .query((rs, n) -> new ServerView(rs.getString("name"), rs.getString("transport"), rs.getString("url"),
+                    rs.getString("command") == null ? null : List.of(json.readValue(rs.getString("command"), String[].class)),
+                    rs.getString("status"), rs.getInt("tool_count"), Timestamps.read(rs, "last_synced_at"),
+                    rs.getString("last_error"), tools))
+            .optional()
+            .orElseThrow(() -> DomainProblem.notFound("MCP server '" + name + "'"));
+    }
+
+    public void delete(TenantId tenant, String name) {
+        find(tenant, name).orElseThrow(() -> DomainProblem.notFound("MCP server '" + name + "'"));
+        drop(new Key(tenant, name));
+        for (Tool tool : registry.search(tenant, null, null, ToolKind.MCP, null, null, Integer.MAX_VALUE)) {
+            if (tool.name().startsWith(name + ".")) {
+                registry.delete(tenant, tool.name());
+            }
+        }
+        jdbc.sql("DELETE FROM tools.mcp_server WHERE tenant_id = :tenant AND name = :name")
+            .param("tenant", tenant.value())
+            .param("name", name)
+            .update();
+    }
+
+    /** Calls a discovered tool on its server. */
+    McpSchema.CallToolResult call(TenantId tenant, Tool tool, JsonNode arguments) {
+        String server = tool.spec().path("server").asString();
+        Stored stored = find(tenant, server)
+            .orElseThrow(() -> new HttpTools.UpstreamError("the MCP server '" + server + "' is no longer registered"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> args = json.convertValue(arguments, Map.class);
+        try {
+            return client(stored).callTool(new McpSchema.CallToolRequest(tool.spec().path("tool").asString(), args));
+        }
+        catch (RuntimeException failure) {
+            drop(new Key(tenant, server));
+            throw failure;
+        }
+    }
+
+    @Scheduled(fixedDelayString = "${retinue.tools.mcp.refresh:5m}", initialDelayString = "${retinue.tools.mcp.refresh:5m}")
+    void refreshAll() {
+        jdbc.sql("SELECT tenant_id, name FROM tools.mcp_server")
+            .query((rs, n) -> new Key(new TenantId(rs.getString("tenant_id")), rs.getString("name")))
+            .list()
+            .forEach(key -> sync(key.tenant(), key.name()));
+    }
+
+    private int reconcile(Stored server, List<McpSchema.Tool> remote) {
+        Map<String, McpSchema.Tool> wanted = new HashMap<>();
+        for (McpSchema.Tool tool : remote) {
+            wanted.put(server.name() + "." + tool.name().toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_-]", "_"),
+                    tool);
+        }
+        for (Map.Entry<String, McpSchema.Tool> entry : wanted.entrySet()) {
+            McpSchema.Tool tool = entry.getValue();
+            JsonNode schema = json.valueToTree(tool.inputSchema());
+            String description = tool.description() == null || tool.description().isBlank() ? tool.name()
+                    : tool.description();
+            Optional<Tool> current = registry.current(server.tenant(), entry.getKey());
+            if (current.isPresent() && current.get().inputSchema().equals(schema)
+                    && current.get().description().equals(description)) {
+                continue;
+            }
+            boolean idempotent = tool.annotations() != null && Boolean.TRUE.equals(tool.annotations().idempotentHint());
+            Tool next = new Tool(UUID.randomUUID(), server.tenant(), entry.getKey(),
+                    current.map(existing -> existing.version() + 1).orElse(1), description.length() > 2000
+                            ? description.substring(0, 2000) : description,
+                    ToolKind.MCP, schema, null, Set.of("mcp", server.name()), current.map(Tool::enabled).orElse(true),
+                    idempotent, 30_000, 262_144,
+                    json.createObjectNode().put("server", server.name()).put("tool", tool.name()), clock.now());
+            registry.insert(next);
+            events.publishEvent(new ToolChanged(server.tenant(), next.name(), next.version(),
+                    current.isPresent() ? ToolChanged.Change.REVISED : ToolChanged.Change.REGISTERED, next.createdAt()));
+        }
+        for (Tool existing : registry.search(server.tenant(), null, null, ToolKind.MCP, true, null, Integer.MAX_VALUE)) {
+            if (existing.name().startsWith(server.name() + ".") && !wanted.containsKey(existing.name())) {
+                registry.setEnabled(server.tenant(), existing.name(), false);
+                events.publishEvent(new ToolChanged(server.tenant(), existing.name(), existing.version(),
+                        ToolChanged.Change.DISABLED, clock.now()));
+            }
+        }
+        return wanted.size();
+    }
+
+    private static List<McpSchema.Tool> listTools(McpSyncClient client) {
+        List<McpSchema.Tool> tools = new ArrayList<>();
+        String cursor = null;
+        do {
+            McpSchema.ListToolsResult page = cursor == null ? client.listTools() : client.listTools(cursor);
+            tools.addAll(page.tools());
+            cursor = page.nextCursor();
+        }
+        while (cursor != null);
+        return tools;
+    }
+
+    private void record(Stored server, String status, Integer toolCount, String error) {
+        jdbc.sql("""
+                UPDATE tools.mcp_server SET status = :status, last_synced_at = :at, last_error = :error,
+                    tool_count = COALESCE(:count, tool_count)
+                WHERE tenant_id = :tenant AND name = :name""")
+            .param("status", status)
+            .param("at", Timestamps.of(clock.now()))
+            .param("error", error == null ? null : error.substring(0, Math.min(2000, error.length())))
+            .param("count", toolCount)
+            .param("tenant", server.tenant().value())
+            .param("name", server.name())
+            .update();
+    }
+
+    private Optional<Stored> find(TenantId tenant, String name) {
+        return jdbc.sql("SELECT transport, url, command, headers FROM tools.mcp_server WHERE tenant_id = :tenant AND name = :name")
+            .param("tenant", tenant.value())
+            .param("name", name)
+            .query((rs, n) -> new Stored(tenant, name, rs.getString("transport"), rs.getString("url"),
+                    rs.getString("command") == null ? null : List.of(json.readValue(rs.getString("command"), String[].class)),
+                    rs.getString("headers") == null ? Map.of()
+                            : json.readValue(rs.getString("headers"), new tools.jackson.core.type.TypeReference<Map<String, String>>() {
+                            })))
+            .optional();
+    }
+
+    private McpSyncClient client(Stored server) {
+        Key key = new Key(server.tenant(), server.name());
+        return clients.computeIfAbsent(key, ignored -> {
+            McpSyncClient client = McpClient.sync(transport(server))
+                .requestTimeout(Duration.ofSeconds(30))
+                .clientInfo(new McpSchema.Implementation("retinue", "0.1.0"))
+                .toolsChangeConsumer(tools -> Thread.ofVirtual().start(() -> sync(server.tenant(), server.name())))
+                .build();
+            client.initialize();
+            return client;
+        });
+    }
+
+    private McpClientTransport transport(Stored server) {
+        JacksonMcpJsonMapper mapper = new JacksonMcpJsonMapper(json);
+        if ("stdio".equals(server.transport())) {
+            List<String> command = server.command();
+            return new StdioClientTransport(ServerParameters.builder(command.getFirst())
+                .args(command.subList(1, command.size()))
+                .build(), mapper);
+        }
+        URI uri = URI.create(server.url());
+        guard.check(uri);
+        String base = uri.getScheme() + "://" + uri.getAuthority();
+        String endpoint = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/mcp" : uri.getRawPath();
+        Map<String, String> headers = new HashMap<>();
+        server.headers().forEach((header, template) -> headers.put(header, reveal(server.tenant(), template)));
+        return HttpClientStreamableHttpTransport.builder(base)
+            .endpoint(endpoint)
+            .jsonMapper(mapper)
+            .httpRequestCustomizer((request, method, target, body, context) -> headers.forEach(request::header))
+            .build();
+    }
+
+    private String reveal(TenantId tenant, String template) {
+        var matcher = java.util.regex.Pattern.compile("\\{\\{secret:([A-Za-z0-9_-]+)}}").matcher(template);
+        StringBuilder out = new StringBuilder();
+        while (matcher.find()) {
+            String value = credentials.open(tenant, matcher.group(1)).map(fields -> fields.path("value").asString(""))
+                .orElseThrow(() -> new HttpTools.UpstreamError("the credential '" + matcher.group(1) + "' does not exist"));
+            matcher.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(value));
+        }
+        matcher.appendTail(out);
+        return out.toString();
+    }
+
+    private void drop(Key key) {
+        McpSyncClient client = clients.remove(key);
+        if (client != null) {
+            try {
+                client.closeGracefully();
+            }
+            catch (RuntimeException ignored) {
+                client.close();
+            }
+        }
+    }
+
+    @Override
+    public void destroy() {
+        clients.keySet().forEach(this::drop);
+    }
+}

@@ -1,0 +1,69 @@
+package io.retinue.tools.web;
+
+import java.net.URI;
+import java.util.List;
+
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+import io.retinue.shared.Caller;
+import io.retinue.tools.internal.McpServers;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.tags.Tag;
+
+/** MCP servers as tool sources: register (tools are discovered), sync, inspect health, remove. */
+@RestController
+@RequestMapping(path = "/api/v1/mcp-servers", produces = MediaType.APPLICATION_JSON_VALUE)
+@Tag(name = "MCP servers", description = "Model Context Protocol servers whose tools agents may use")
+class McpServerController {
+
+    private final McpServers servers;
+
+    McpServerController(McpServers servers) {
+        this.servers = servers;
+    }
+
+    @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "Register an MCP server and discover its tools",
+            description = "transport streamable_http with url (and optional headers with {{secret:name}}), or stdio "
+                    + "with command (an executable the installation allows). Tools become <name>.<tool>.")
+    ResponseEntity<McpServers.ServerView> register(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
+            @RequestBody McpServers.Registration registration) {
+        McpServers.ServerView server = servers.register(caller, registration);
+        return ResponseEntity.created(URI.create("/api/v1/mcp-servers/" + server.name())).body(server);
+    }
+
+    @GetMapping
+    @Operation(summary = "List MCP servers with their health and tools")
+    List<McpServers.ServerView> list(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
+        return servers.list(caller.tenant());
+    }
+
+    @GetMapping("/{name}")
+    @Operation(summary = "One MCP server")
+    McpServers.ServerView get(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable String name) {
+        return servers.view(caller.tenant(), name);
+    }
+
+    @PostMapping("/{name}/sync")
+    @Operation(summary = "List the server's tools again now")
+    McpServers.ServerView sync(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable String name) {
+        return servers.sync(caller.tenant(), name);
+    }
+
+    @DeleteMapping("/{name}")
+    @Operation(summary = "Remove the server and its tools")
+    ResponseEntity<Void> delete(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable String name) {
+        servers.delete(caller.tenant(), name);
+        return ResponseEntity.noContent().build();
+    }
+}
