@@ -34,6 +34,27 @@ public final class TestUpstream implements AutoCloseable {
                 exchange.close();
                 return;
             }
+            if (path.equals("/openapi.json")) {
+                byte[] document = openApi().getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().set("Content-Type", "application/json");
+                exchange.sendResponseHeaders(200, document.length);
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(document);
+                }
+                return;
+            }
+            if (path.startsWith("/pets")) {
+                String sent = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+                byte[] reply = ("{\"method\":\"" + exchange.getRequestMethod() + "\",\"path\":\"" + path
+                        + "\",\"query\":\"" + query + "\",\"body\":" + (sent.isEmpty() ? "null" : sent) + "}")
+                    .getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().set("Content-Type", "application/json");
+                exchange.sendResponseHeaders(200, reply.length);
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(reply);
+                }
+                return;
+            }
             int status = switch (path) {
                 case "/fail" -> 500;
                 case "/flaky" -> flakyLeft.getAndDecrement() > 0 ? 500 : 200;
@@ -85,6 +106,25 @@ public final class TestUpstream implements AutoCloseable {
 
     public String url(String path) {
         return "http://127.0.0.1:" + server.getAddress().getPort() + path;
+    }
+
+    /** A small OpenAPI 3 document describing this server's /pets API, with a $ref to resolve. */
+    public String openApi() {
+        return """
+                {"openapi": "3.0.3", "info": {"title": "Pets", "version": "1"},
+                 "servers": [{"url": "http://localhost:%d"}],
+                 "paths": {
+                   "/pets": {
+                     "get": {"operationId": "listPets", "summary": "Lists pets",
+                             "parameters": [{"name": "limit", "in": "query", "schema": {"type": "integer", "maximum": 100}}]},
+                     "post": {"operationId": "createPet", "summary": "Adds a pet",
+                              "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Pet"}}}}}},
+                   "/pets/{pet-id}": {
+                     "get": {"operationId": "getPet", "summary": "Finds a pet",
+                             "parameters": [{"name": "pet-id", "in": "path", "required": true, "schema": {"type": "string"}}]}}},
+                 "components": {"schemas": {"Pet": {"type": "object", "required": ["name"],
+                   "properties": {"name": {"type": "string"}, "age": {"type": "integer"}}}}}}
+                """.formatted(port());
     }
 
     public int requests() {

@@ -108,7 +108,7 @@ class ToolsIT extends PlatformIT {
 
         Reply result = invoke(owner, name, Map.of("query", "a b&c"));
         assertThat(result.status()).as(result.toString()).isEqualTo(200);
-        assertThat(result.json().at("/result/query").asString()).isEqualTo("q=a+b%26c");
+        assertThat(result.json().at("/result/query").asString()).isEqualTo("q=a%20b%26c");
         assertThat(result.json().at("/result/authorization").asString()).isEqualTo("Bearer ****");
         assertThat(result.body()).doesNotContain(secret);
         assertThat(owner.get("/api/v1/credentials").body()).contains("crm-token").doesNotContain(secret);

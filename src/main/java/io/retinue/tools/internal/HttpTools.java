@@ -19,8 +19,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Runs {@code http} tools from their request template: {@code {argument}} placeholders are filled from the call's
- * arguments (URL-encoded in the URL), {@code {{secret:name}}} or {@code {{secret:name.field}}} from the credential
- * store at the last moment; the body is the arguments as JSON when the template says so. Secret values never leave:
+ * arguments (URL-encoded in the URL; query parameters left out when empty), {@code {{secret:name}}} or
+ * {@code {{secret:name.field}}} from the credential store at the last moment; the body is the arguments as JSON
+ * ({@code "arguments"}) or one argument ({@code "argument:<name>"}) when the template says so. Secret values never leave:
  * they are masked in results and errors.
  */
 @Component
@@ -54,17 +55,32 @@ class HttpTools {
     Result run(TenantId tenant, Tool tool, JsonNode arguments) {
         JsonNode spec = tool.spec();
         Set<String> secrets = new HashSet<>();
-        String url = fill(spec.path("url").asString(), arguments, true);
+        StringBuilder url = new StringBuilder(fill(spec.path("url").asString(), arguments, true));
+        spec.path("query").properties().forEach(parameter -> {
+            String value = fill(parameter.getValue().asString(), arguments, false);
+            if (!value.isEmpty()) {
+                url.append(url.indexOf("?") < 0 ? '?' : '&')
+                    .append(encoded(parameter.getKey()))
+                    .append('=')
+                    .append(encoded(value));
+            }
+        });
         Map<String, String> headers = new LinkedHashMap<>();
         spec.path("headers").properties().forEach(header -> headers.put(header.getKey(),
                 reveal(tenant, fill(header.getValue().asString(), arguments, false), secrets)));
         String body = null;
-        if ("arguments".equals(spec.path("body").asString(""))) {
+        String bodyMapping = spec.path("body").asString("");
+        if (bodyMapping.equals("arguments")) {
             body = json.writeValueAsString(arguments);
+        }
+        else if (bodyMapping.startsWith("argument:") && arguments.has(bodyMapping.substring(9))) {
+            body = json.writeValueAsString(arguments.get(bodyMapping.substring(9)));
+        }
+        if (body != null) {
             headers.putIfAbsent("Content-Type", "application/json");
         }
         headers.putIfAbsent("Accept", "application/json");
-        GuardedHttp.Answer answer = http.send(spec.path("method").asString("GET"), URI.create(url), headers, body,
+        GuardedHttp.Answer answer = http.send(spec.path("method").asString("GET"), URI.create(url.toString()), headers, body,
                 tool.maxOutputBytes());
         String text = mask(answer.body(), secrets);
         if (answer.status() >= 400) {
@@ -89,10 +105,15 @@ class HttpTools {
             JsonNode value = arguments.path(matcher.group(1));
             String text = value.isMissingNode() || value.isNull() ? "" : value.isString() ? value.asString() : value.toString();
             matcher.appendReplacement(out,
-                    Matcher.quoteReplacement(encode ? URLEncoder.encode(text, StandardCharsets.UTF_8) : text));
+                    Matcher.quoteReplacement(encode ? encoded(text) : text));
         }
         matcher.appendTail(out);
         return out.toString();
+    }
+
+    /** Percent-encoding that is right in a path segment as well as a query ({@code %20}, never {@code +}). */
+    private static String encoded(String text) {
+        return URLEncoder.encode(text, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     private String reveal(TenantId tenant, String template, Set<String> secrets) {

@@ -221,11 +221,17 @@ public class ToolAdmin {
             });
         }
         JsonNode body = http.path("body");
-        if (!body.isMissingNode() && !body.isNull() && !"arguments".equals(body.asString(""))) {
-            violations.add(new Violation("/http/body", "must be \"arguments\" (send the arguments as JSON) or absent"));
+        if (!body.isMissingNode() && !body.isNull() && !"arguments".equals(body.asString(""))
+                && !body.asString("").matches("argument:[A-Za-z_][A-Za-z0-9_]*")) {
+            violations.add(new Violation("/http/body",
+                    "must be \"arguments\" (all arguments as JSON), \"argument:<name>\" (one of them) or absent"));
+        }
+        JsonNode query = http.path("query");
+        if (!query.isMissingNode() && (!query.isObject() || query.valueStream().anyMatch(value -> !value.isString()))) {
+            violations.add(new Violation("/http/query", "must be an object of query parameter templates"));
         }
         http.propertyNames().stream()
-            .filter(field -> !Set.of("method", "url", "headers", "body").contains(field))
+            .filter(field -> !Set.of("method", "url", "headers", "query", "body").contains(field))
             .forEach(field -> violations.add(new Violation("/http/" + field, "is not a known field")));
     }
 }

@@ -23,6 +23,7 @@ import io.retinue.shared.Page;
 import io.retinue.tools.ToolCall;
 import io.retinue.tools.ToolCalls;
 import io.retinue.tools.ToolOutcome;
+import io.retinue.tools.internal.OpenApiImport;
 import io.retinue.tools.internal.ToolAdmin;
 import io.retinue.tools.internal.ToolKind;
 import io.retinue.tools.internal.ToolProblems;
@@ -42,11 +43,13 @@ class ToolController {
     private final ToolAdmin admin;
     private final ToolRegistry registry;
     private final ToolCalls calls;
+    private final OpenApiImport openApi;
 
-    ToolController(ToolAdmin admin, ToolRegistry registry, ToolCalls calls) {
+    ToolController(ToolAdmin admin, ToolRegistry registry, ToolCalls calls, OpenApiImport openApi) {
         this.admin = admin;
         this.registry = registry;
         this.calls = calls;
+        this.openApi = openApi;
     }
 
     /** A direct invocation. */
@@ -68,6 +71,15 @@ class ToolController {
             @RequestBody ToolAdmin.Definition definition) {
         ToolView tool = ToolView.of(admin.register(caller, definition));
         return ResponseEntity.created(URI.create("/api/v1/tools/" + tool.name())).body(tool);
+    }
+
+    @PostMapping(path = "/openapi-import", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "Import the operations of an OpenAPI 3 document as http tools",
+            description = "Give the document (JSON or YAML text) or its url; tools are named <namespace>.<operationId>. "
+                    + "Importing again versions changed operations and leaves unchanged ones.")
+    OpenApiImport.Result importOpenApi(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
+            @RequestBody OpenApiImport.Request request) {
+        return openApi.importDocument(caller, request);
     }
 
     @GetMapping
