@@ -19,6 +19,7 @@ public final class TestUpstream implements AutoCloseable {
     private final AtomicInteger requests = new AtomicInteger();
     private final AtomicInteger flakyLeft = new AtomicInteger();
     private volatile String lastTraceparent;
+    private final AtomicInteger tokenRequests = new AtomicInteger();
 
     public TestUpstream() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -32,6 +33,21 @@ public final class TestUpstream implements AutoCloseable {
                         java.net.URLDecoder.decode(query.replaceFirst("^to=", ""), StandardCharsets.UTF_8));
                 exchange.sendResponseHeaders(302, -1);
                 exchange.close();
+                return;
+            }
+            if (path.equals("/oauth/token")) {
+                tokenRequests.incrementAndGet();
+                String expected = "Basic " + java.util.Base64.getEncoder()
+                    .encodeToString("retinue-client:client-s3cret".getBytes(StandardCharsets.UTF_8));
+                boolean ok = expected.equals(exchange.getRequestHeaders().getFirst("Authorization"));
+                byte[] reply = (ok ? "{\"access_token\":\"tok-" + java.util.UUID.randomUUID()
+                        + "\",\"token_type\":\"Bearer\",\"expires_in\":3600}" : "{\"error\":\"invalid_client\"}")
+                    .getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().set("Content-Type", "application/json");
+                exchange.sendResponseHeaders(ok ? 200 : 401, reply.length);
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(reply);
+                }
                 return;
             }
             if (path.equals("/openapi.json")) {
@@ -129,6 +145,10 @@ public final class TestUpstream implements AutoCloseable {
 
     public int requests() {
         return requests.get();
+    }
+
+    public int tokenRequests() {
+        return tokenRequests.get();
     }
 
     public String lastTraceparent() {

@@ -118,6 +118,31 @@ class ToolsIT extends PlatformIT {
     }
 
     @Test
+    void basicAndOAuthClientCredentialsAreInjectedAndMasked() {
+        Api owner = freshTenant();
+        allow(owner, "*", "*");
+        owner.put("/api/v1/credentials/legacy", Map.of("kind", "basic", "fields", Map.of("username", "ada", "password", "pa55word")));
+        owner.put("/api/v1/credentials/crm-oauth", Map.of("kind", "oauth_client", "fields", Map.of(
+                "tokenUrl", "http://localhost:" + upstream.port() + "/oauth/token",
+                "clientId", "retinue-client", "clientSecret", "client-s3cret")));
+        String echo = "http://localhost:" + upstream.port() + "/echo";
+        String basic = ns() + ".basic";
+        String oauth = ns() + ".oauth";
+        owner.post("/api/v1/tools", httpTool(basic, echo, Map.of("http", Map.of("method", "GET", "url", echo,
+                "headers", Map.of("Authorization", "{{basic:legacy}}")))));
+        owner.post("/api/v1/tools", httpTool(oauth, echo, Map.of("http", Map.of("method", "GET", "url", echo,
+                "headers", Map.of("Authorization", "Bearer {{oauth:crm-oauth}}")))));
+
+        assertThat(invoke(owner, basic, Map.of()).json().at("/result/authorization").asString()).isEqualTo("Basic ****");
+        int before = upstream.tokenRequests();
+        Reply first = invoke(owner, oauth, Map.of());
+        assertThat(first.status()).as(first.toString()).isEqualTo(200);
+        assertThat(first.json().at("/result/authorization").asString()).isEqualTo("Bearer ****");
+        invoke(owner, oauth, Map.of());
+        assertThat(upstream.tokenRequests() - before).as("the token is cached").isEqualTo(1);
+    }
+
+    @Test
     void internalAddressesAreRefusedAlsoBehindNamesAndRedirects() {
         Api owner = freshTenant();
         allow(owner, "*", "*");

@@ -28,7 +28,8 @@ import tools.jackson.databind.json.JsonMapper;
 class HttpTools {
 
     private static final Pattern ARGUMENT = Pattern.compile("\\{([A-Za-z_][A-Za-z0-9_]*)}");
-    private static final Pattern SECRET = Pattern.compile("\\{\\{secret:([A-Za-z0-9_.-]+?)(?:\\.([A-Za-z0-9_]+))?}}");
+    private static final Pattern SECRET = Pattern.compile(
+            "\\{\\{(secret|basic|oauth):([A-Za-z0-9_-]+)(?:\\.([A-Za-z0-9_]+))?}}");
 
     /** What an HTTP tool answered. */
     record Result(JsonNode body, boolean truncated) {
@@ -44,11 +45,13 @@ class HttpTools {
 
     private final GuardedHttp http;
     private final CredentialStore credentials;
+    private final OAuthTokens tokens;
     private final JsonMapper json;
 
-    HttpTools(GuardedHttp http, CredentialStore credentials, JsonMapper json) {
+    HttpTools(GuardedHttp http, CredentialStore credentials, OAuthTokens tokens, JsonMapper json) {
         this.http = http;
         this.credentials = credentials;
+        this.tokens = tokens;
         this.json = json;
     }
 
@@ -116,23 +119,40 @@ class HttpTools {
         return URLEncoder.encode(text, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
+    /**
+     * Fills credential references: {@code {{secret:name}}} (a field, {@code value} by default), {@code {{basic:name}}}
+     * (HTTP Basic from {@code username} and {@code password}) and {@code {{oauth:name}}} (an access token obtained
+     * with the OAuth 2 client-credentials grant from {@code tokenUrl}, {@code clientId}, {@code clientSecret},
+     * optional {@code scope}; cached until shortly before it expires).
+     */
     private String reveal(TenantId tenant, String template, Set<String> secrets) {
         Matcher matcher = SECRET.matcher(template);
         StringBuilder out = new StringBuilder();
         while (matcher.find()) {
-            String name = matcher.group(1);
-            String field = matcher.group(2) == null ? "value" : matcher.group(2);
+            String kind = matcher.group(1);
+            String name = matcher.group(2);
             JsonNode credential = credentials.open(tenant, name)
                 .orElseThrow(() -> new UpstreamError("the credential '" + name + "' does not exist"));
-            String value = credential.path(field).asString("");
-            if (value.isEmpty()) {
-                throw new UpstreamError("the credential '" + name + "' has no field '" + field + "'");
-            }
+            String value = switch (kind) {
+                case "basic" -> "Basic " + java.util.Base64.getEncoder().encodeToString((field(credential, name, "username")
+                        + ":" + field(credential, name, "password")).getBytes(StandardCharsets.UTF_8));
+                case "oauth" -> tokens.token(tenant, name, credential);
+                default -> field(credential, name, matcher.group(3) == null ? "value" : matcher.group(3));
+            };
             secrets.add(value);
+            secrets.add(value.replaceFirst("^(Basic|Bearer) ", ""));
             matcher.appendReplacement(out, Matcher.quoteReplacement(value));
         }
         matcher.appendTail(out);
         return out.toString();
+    }
+
+    private static String field(JsonNode credential, String name, String field) {
+        String value = credential.path(field).asString("");
+        if (value.isEmpty()) {
+            throw new UpstreamError("the credential '" + name + "' has no field '" + field + "'");
+        }
+        return value;
     }
 
     static String mask(String text, Set<String> secrets) {

@@ -214,9 +214,9 @@ public class ToolAdmin {
                     violations.add(new Violation("/http/headers/" + header.getKey(), "must be a string"));
                 }
                 else if (header.getKey().equalsIgnoreCase("authorization")
-                        && !header.getValue().asString().contains("{{secret:")) {
-                    violations.add(new Violation("/http/headers/" + header.getKey(),
-                            "reference a credential ({{secret:name}}) instead of inlining a secret"));
+                        && !header.getValue().asString().matches(".*\\{\\{(secret|basic|oauth):.*")) {
+                    violations.add(new Violation("/http/headers/" + header.getKey(), "reference a credential "
+                            + "({{secret:name}}, {{basic:name}} or {{oauth:name}}) instead of inlining a secret"));
                 }
             });
         }
