@@ -184,6 +184,26 @@ class ToolsIT extends PlatformIT {
     }
 
     @Test
+    void aToolRunsAtMostItsConcurrencyLimitAtOnce() throws Exception {
+        Api owner = freshTenant();
+        allow(owner, "*", "*");
+        String single = ns() + ".single";
+        owner.post("/api/v1/tools", httpTool(single, "http://localhost:" + upstream.port() + "/slow",
+                Map.of("timeoutMs", 10000, "maxConcurrency", 1)));
+        java.util.List<Reply> replies = new java.util.ArrayList<>();
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            var futures = java.util.stream.IntStream.range(0, 3)
+                .mapToObj(i -> pool.submit(() -> invoke(owner, single, Map.of())))
+                .toList();
+            for (var future : futures) {
+                replies.add(future.get());
+            }
+        }
+        assertThat(replies).extracting(Reply::status).containsExactlyInAnyOrder(200, 502, 502);
+        assertThat(owner.get("/api/v1/tool-executions?tool=" + single + "&status=saturated").json().get("items")).hasSize(2);
+    }
+
+    @Test
     void grantsCanRequireApprovalOrConstrainArguments() {
         Api owner = freshTenant();
         String name = ns() + ".echo";

@@ -83,8 +83,13 @@ public class OutboundCalls implements AutoCloseable {
 
     /** As {@link #call(OutboundTarget, Supplier)}, with a timeout the caller chooses (e.g. a tool's own). */
     public <T> T call(OutboundTarget target, Duration timeout, Supplier<T> call) {
+        return call(target, timeout, properties.defaults().maxConcurrent(), call);
+    }
+
+    /** As above, with the target's own limit of calls in flight (its bulkhead). */
+    public <T> T call(OutboundTarget target, Duration timeout, int maxConcurrent, Supplier<T> call) {
         CircuitBreaker breaker = breakers.circuitBreaker(target.name());
-        Bulkhead bulkhead = bulkheads.bulkhead(target.name());
+        Bulkhead bulkhead = bulkhead(target.name(), maxConcurrent);
         Supplier<T> guarded = CircuitBreaker.decorateSupplier(breaker,
                 Bulkhead.decorateSupplier(bulkhead, () -> withTimeout(target, timeout, call)));
         if (target.idempotent()) {
@@ -111,6 +116,18 @@ public class OutboundCalls implements AutoCloseable {
      */
     public static String traceparent() {
         return TRACEPARENT.get();
+    }
+
+    /** The target's bulkhead, made again when its limit changed (a tool's limit is part of its definition). */
+    private Bulkhead bulkhead(String name, int maxConcurrent) {
+        Bulkhead current = bulkheads.bulkhead(name, BulkheadConfig.custom()
+            .maxConcurrentCalls(maxConcurrent)
+            .maxWaitDuration(Duration.ZERO)
+            .build());
+        if (current.getBulkheadConfig().getMaxConcurrentCalls() != maxConcurrent) {
+            current.changeConfig(BulkheadConfig.custom().maxConcurrentCalls(maxConcurrent).maxWaitDuration(Duration.ZERO).build());
+        }
+        return current;
     }
 
     /** The breaker state of a target: CLOSED, OPEN, HALF_OPEN, … */

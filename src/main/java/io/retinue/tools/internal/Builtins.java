@@ -86,7 +86,7 @@ public class Builtins {
 
     private Tool define(String name, String description, String schema, boolean idempotent, Set<String> tags) {
         return new Tool(UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)), null, name, 1, description,
-                ToolKind.BUILTIN, json.readTree(schema), null, tags, true, idempotent, 10_000, 65_536,
+                ToolKind.BUILTIN, json.readTree(schema), null, tags, true, idempotent, 10_000, 65_536, 64,
                 json.createObjectNode(), Instant.EPOCH);
     }
 

@@ -110,12 +110,13 @@ class DefaultToolCalls implements ToolCalls, ToolCatalog {
         }
         try {
             Output output = outbound.call(new OutboundTarget("tool:" + tool.name(), tool.idempotent()),
-                    Duration.ofMillis(tool.timeoutMs()), () -> run(tenant, tool, arguments));
+                    Duration.ofMillis(tool.timeoutMs()), tool.maxConcurrency(), () -> run(tenant, tool, arguments));
             UUID id = record(call, tool, arguments, started, "completed", output.result(), output.truncated(), null);
             return new ToolOutcome.Completed(id, output.result(), output.truncated());
         }
         catch (OutboundUnavailable unavailable) {
-            String status = unavailable.type() == OutboundUnavailable.TIMEOUT ? "timed_out" : "unavailable";
+            String status = unavailable.type() == OutboundUnavailable.TIMEOUT ? "timed_out"
+                    : unavailable.type() == OutboundUnavailable.SATURATED ? "saturated" : "unavailable";
             UUID id = record(call, tool, arguments, started, status, null, false, unavailable.getMessage());
             return new ToolOutcome.Failed(id, unavailable.getMessage(), true);
         }

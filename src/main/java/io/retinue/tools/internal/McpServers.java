@@ -244,7 +244,7 @@ public class McpServers implements DisposableBean {
                     current.map(existing -> existing.version() + 1).orElse(1), description.length() > 2000
                             ? description.substring(0, 2000) : description,
                     ToolKind.MCP, schema, null, Set.of("mcp", server.name()), current.map(Tool::enabled).orElse(true),
-                    idempotent, 30_000, 262_144,
+                    idempotent, 30_000, 262_144, 16,
                     json.createObjectNode().put("server", server.name()).put("tool", tool.name()), clock.now());
             registry.insert(next);
             events.publishEvent(new ToolChanged(server.tenant(), next.name(), next.version(),

@@ -204,7 +204,7 @@ public class OpenApiImport {
         String description = firstNonBlank(operation.getSummary(), operation.getDescription(), method + " " + path);
         return new ToolAdmin.Definition(request.namespace() + "." + identifier(operationId).toLowerCase(Locale.ROOT),
                 description.length() > 2000 ? description.substring(0, 2000) : description, "http", schema, null,
-                request.tags(), "GET".equals(method), null, null, spec);
+                request.tags(), "GET".equals(method), null, null, null, spec);
     }
 
     private JsonNode tree(Object swaggerModel) {

@@ -10,11 +10,11 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * One version of a tool definition: what it is called, what it accepts, how it runs ({@code kind} and its
- * kind-specific {@code spec}) and how it is limited (timeout, output cap). Builtins have no tenant and version 1.
+ * kind-specific {@code spec}) and how it is limited (timeout, output cap, calls in flight). Builtins have no tenant and version 1.
  */
 public record Tool(UUID id, TenantId tenant, String name, int version, String description, ToolKind kind,
         JsonNode inputSchema, JsonNode outputSchema, Set<String> tags, boolean enabled, boolean idempotent,
-        int timeoutMs, int maxOutputBytes, JsonNode spec, Instant createdAt) {
+        int timeoutMs, int maxOutputBytes, int maxConcurrency, JsonNode spec, Instant createdAt) {
 
     public Tool {
         tags = Set.copyOf(tags);
@@ -32,6 +32,6 @@ public record Tool(UUID id, TenantId tenant, String name, int version, String de
 
     Tool enabled(boolean value) {
         return new Tool(id, tenant, name, version, description, kind, inputSchema, outputSchema, tags, value,
-                idempotent, timeoutMs, maxOutputBytes, spec, createdAt);
+                idempotent, timeoutMs, maxOutputBytes, maxConcurrency, spec, createdAt);
     }
 }

@@ -40,7 +40,7 @@ public class ToolAdmin {
     /** A tool definition as submitted. */
     public record Definition(String name, String description, String kind, JsonNode inputSchema,
             JsonNode outputSchema, Set<String> tags, Boolean idempotent, Integer timeoutMs, Integer maxOutputBytes,
-            JsonNode http) {
+            Integer maxConcurrency, JsonNode http) {
     }
 
     private final ToolRegistry registry;
@@ -81,7 +81,7 @@ public class ToolAdmin {
         Tool current = ownDefinition(caller, name);
         Definition named = new Definition(name, definition.description(), definition.kind(), definition.inputSchema(),
                 definition.outputSchema(), definition.tags(), definition.idempotent(), definition.timeoutMs(),
-                definition.maxOutputBytes(), definition.http());
+                definition.maxOutputBytes(), definition.maxConcurrency(), definition.http());
         Tool next = build(caller, named, current.version() + 1, current.enabled());
         registry.insert(next);
         changed(next, ToolChanged.Change.REVISED);
@@ -159,6 +159,10 @@ public class ToolAdmin {
         if (maxOutput < 1 || maxOutput > 10_485_760) {
             violations.add(new Violation("/maxOutputBytes", "must be between 1 and 10485760"));
         }
+        int maxConcurrency = definition.maxConcurrency() == null ? 16 : definition.maxConcurrency();
+        if (maxConcurrency < 1 || maxConcurrency > 1024) {
+            violations.add(new Violation("/maxConcurrency", "must be between 1 and 1024"));
+        }
         Set<String> tags = definition.tags() == null ? Set.of() : definition.tags();
         if (tags.size() > 32 || tags.stream().anyMatch(tag -> !tag.matches("[a-z0-9][a-z0-9_-]{0,62}"))) {
             violations.add(new Violation("/tags", "at most 32 tags of lower-case letters, digits, _ and -"));
@@ -169,7 +173,8 @@ public class ToolAdmin {
         }
         return new Tool(UUID.randomUUID(), caller.tenant(), definition.name(), version, definition.description(),
                 ToolKind.HTTP, definition.inputSchema(), definition.outputSchema(), tags, enabled,
-                Boolean.TRUE.equals(definition.idempotent()), timeout, maxOutput, definition.http(), ledger.now());
+                Boolean.TRUE.equals(definition.idempotent()), timeout, maxOutput, maxConcurrency, definition.http(),
+                ledger.now());
     }
 
     private void checkSchema(JsonNode schema, String pointer, boolean mustBeObject, List<Violation> violations) {

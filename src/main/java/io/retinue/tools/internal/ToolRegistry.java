@@ -28,7 +28,7 @@ public class ToolRegistry {
 
     private static final String COLUMNS = """
             t.id, t.tenant_id, t.name, t.version, t.description, t.kind, t.input_schema, t.output_schema, t.tags,
-            t.enabled, t.idempotent, t.timeout_ms, t.max_output_bytes, t.spec, t.created_at""";
+            t.enabled, t.idempotent, t.timeout_ms, t.max_output_bytes, t.max_concurrency, t.spec, t.created_at""";
     private static final String CURRENT = """
             t.version = (SELECT MAX(v.version) FROM tools.tool v WHERE v.tenant_id = t.tenant_id AND v.name = t.name)""";
 
@@ -92,9 +92,9 @@ public class ToolRegistry {
     void insert(Tool tool) {
         jdbc.sql("""
                 INSERT INTO tools.tool (id, tenant_id, name, version, description, kind, input_schema, output_schema,
-                    tags, enabled, idempotent, timeout_ms, max_output_bytes, spec, created_at)
+                    tags, enabled, idempotent, timeout_ms, max_output_bytes, max_concurrency, spec, created_at)
                 VALUES (:id, :tenant, :name, :version, :description, :kind, :input, :output, :tags, :enabled,
-                    :idempotent, :timeout, :maxOutput, :spec, :createdAt)""")
+                    :idempotent, :timeout, :maxOutput, :maxConcurrency, :spec, :createdAt)""")
             .param("id", tool.id())
             .param("tenant", tool.tenant().value())
             .param("name", tool.name())
@@ -108,6 +108,7 @@ public class ToolRegistry {
             .param("idempotent", tool.idempotent())
             .param("timeout", tool.timeoutMs())
             .param("maxOutput", tool.maxOutputBytes())
+            .param("maxConcurrency", tool.maxConcurrency())
             .param("spec", json.writeValueAsString(tool.spec()))
             .param("createdAt", Timestamps.of(tool.createdAt()))
             .update();
@@ -137,7 +138,7 @@ public class ToolRegistry {
                 json.readTree(rs.getString("input_schema")), output == null ? null : json.readTree(output),
                 tags == null || tags.isBlank() ? Set.of() : Set.copyOf(Arrays.asList(tags.split(" "))),
                 rs.getBoolean("enabled"), rs.getBoolean("idempotent"), rs.getInt("timeout_ms"),
-                rs.getInt("max_output_bytes"), json.readTree(rs.getString("spec")),
+                rs.getInt("max_output_bytes"), rs.getInt("max_concurrency"), json.readTree(rs.getString("spec")),
                 Timestamps.read(rs, "created_at"));
     }
 }

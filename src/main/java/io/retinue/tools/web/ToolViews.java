@@ -12,12 +12,13 @@ import tools.jackson.databind.JsonNode;
 @Schema(name = "Tool")
 record ToolView(String name, int version, String kind, String description, JsonNode inputSchema,
         JsonNode outputSchema, Set<String> tags, boolean enabled, boolean idempotent, int timeoutMs,
-        int maxOutputBytes, JsonNode http, Instant createdAt) {
+        int maxOutputBytes, int maxConcurrency, JsonNode http, Instant createdAt) {
 
     static ToolView of(Tool tool) {
         return new ToolView(tool.name(), tool.version(), tool.kind().wire(), tool.description(), tool.inputSchema(),
                 tool.outputSchema(), new TreeSet<>(tool.tags()), tool.enabled(), tool.idempotent(), tool.timeoutMs(),
-                tool.maxOutputBytes(), tool.kind() == io.retinue.tools.internal.ToolKind.HTTP ? tool.spec() : null,
+                tool.maxOutputBytes(), tool.maxConcurrency(),
+                tool.kind() == io.retinue.tools.internal.ToolKind.HTTP ? tool.spec() : null,
                 tool.createdAt());
     }
 }
