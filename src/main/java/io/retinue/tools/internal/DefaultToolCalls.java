@@ -72,9 +72,10 @@ class DefaultToolCalls implements ToolCalls, ToolCatalog {
 
     @Override
     public List<ToolDescriptor> availableTo(Caller caller, String agent) {
+        List<ToolPermissions.Grant> grants = permissions.grants(caller.tenant());
         return registry.search(caller.tenant(), null, null, null, true, null, Integer.MAX_VALUE)
             .stream()
-            .filter(tool -> permissions.evaluate(caller, agent, tool, null).effect() != ToolPermissions.Effect.DENY)
+            .filter(tool -> permissions.evaluate(grants, caller, agent, tool, null).effect() != ToolPermissions.Effect.DENY)
             .map(Tool::descriptor)
             .toList();
     }

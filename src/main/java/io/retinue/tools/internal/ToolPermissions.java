@@ -115,12 +115,17 @@ public class ToolPermissions {
             .update() == 1;
     }
 
-    /** Decides without recording (for listing the tools an agent may see). */
+    /** Decides without recording (the check endpoint). */
     public Decision evaluate(Caller caller, String agent, Tool tool, JsonNode arguments) {
+        return evaluate(grants(caller.tenant()), caller, agent, tool, arguments);
+    }
+
+    /** Decides against grants already loaded, so that listing many tools reads the grants once. */
+    Decision evaluate(List<Grant> grants, Caller caller, String agent, Tool tool, JsonNode arguments) {
         Effect strictest = null;
         List<String> reasons = new ArrayList<>();
         boolean constrainedOut = false;
-        for (Grant grant : grants(caller.tenant())) {
+        for (Grant grant : grants) {
             if (!coversTool(grant.tools(), tool) || !coversSubject(grant.subject(), caller, agent)) {
                 continue;
             }
