@@ -228,7 +228,7 @@ class ToolsIT extends PlatformIT {
 
         JsonNode check = owner.post("/api/v1/tool-permissions/check",
                 Map.of("tool", name, "agent", "support-bot", "arguments", Map.of("query", "ok"))).json();
-        assertThat(check.get("effect").asString()).isEqualTo("REQUIRE_APPROVAL");
+        assertThat(check.get("effect").asString()).isEqualTo("require_approval");
     }
 
     @Test

@@ -10,6 +10,9 @@ import java.util.Map;
 import java.util.UUID;
 
 import org.slf4j.MDC;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -41,10 +44,12 @@ public class ToolPermissions {
     public enum Effect {
         ALLOW, REQUIRE_APPROVAL, DENY;
 
+        @JsonValue
         public String wire() {
             return name().toLowerCase(Locale.ROOT);
         }
 
+        @JsonCreator
         public static Effect fromWire(String text) {
             return valueOf(text.toUpperCase(Locale.ROOT));
         }
