@@ -70,6 +70,20 @@ public abstract class PlatformIT {
         api = new Api(port, ADMIN_KEY);
     }
 
+    /** A tenant made for one test, and an API client holding its owner key. */
+    public record TestTenant(String id, Api owner) {
+    }
+
+    /** Creates a tenant no other test uses. */
+    protected static TestTenant newTenant(Api platformAdmin, String prefix) {
+        String id = prefix + java.util.UUID.randomUUID().toString().replace("-", "").substring(0, 8);
+        Api.Reply created = platformAdmin.post("/api/v1/tenants", java.util.Map.of("id", id, "name", "Test " + id));
+        if (created.status() != 201) {
+            throw new IllegalStateException("could not create tenant " + id + ": " + created);
+        }
+        return new TestTenant(id, platformAdmin.as(created.json().at("/ownerKey/secret").asString()));
+    }
+
     /** A slug no other test uses. */
     protected static String uniqueSlug(String prefix) {
         return prefix + "-" + java.util.UUID.randomUUID().toString().substring(0, 8);

@@ -18,8 +18,7 @@ import tools.jackson.databind.JsonNode;
 class McpToolsIT extends PlatformIT {
 
     private Api freshTenant() {
-        String id = "mc" + java.util.UUID.randomUUID().toString().substring(0, 8);
-        Api owner = api.as(api.post("/api/v1/tenants", Map.of("id", id, "name", "MCP")).json().at("/ownerKey/secret").asString());
+        Api owner = newTenant(api, "mc").owner();
         owner.post("/api/v1/tool-grants", Map.of("subject", "*", "tools", "tag:mcp", "effect", "allow"));
         return owner;
     }

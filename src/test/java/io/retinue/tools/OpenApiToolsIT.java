@@ -20,8 +20,7 @@ class OpenApiToolsIT extends PlatformIT {
 
     @Test
     void importsOperationsAsToolsAndCallsThem() {
-        String id = "oa" + java.util.UUID.randomUUID().toString().substring(0, 8);
-        Api owner = api.as(api.post("/api/v1/tenants", Map.of("id", id, "name", "Pets")).json().at("/ownerKey/secret").asString());
+        Api owner = newTenant(api, "oa").owner();
         owner.post("/api/v1/tool-grants", Map.of("subject", "*", "tools", "pets.*", "effect", "allow"));
 
         Reply imported = owner.post("/api/v1/tools/openapi-import",

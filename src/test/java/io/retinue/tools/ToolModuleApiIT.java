@@ -26,8 +26,9 @@ class ToolModuleApiIT extends PlatformIT {
 
     @Test
     void listsOnlyTheToolsAnAgentIsGrantedWithTheirSchemas() {
-        String tenant = "ma" + java.util.UUID.randomUUID().toString().substring(0, 8);
-        Api owner = api.as(api.post("/api/v1/tenants", Map.of("id", tenant, "name", "API")).json().at("/ownerKey/secret").asString());
+        TestTenant made = newTenant(api, "ma");
+        Api owner = made.owner();
+        String tenant = made.id();
         owner.post("/api/v1/tool-grants", Map.of("subject", "agent:helper", "tools", "builtin.calculator", "effect", "allow"));
         owner.post("/api/v1/tool-grants", Map.of("subject", "agent:helper", "tools", "builtin.clock", "effect", "require_approval"));
         owner.post("/api/v1/tool-grants", Map.of("subject", "*", "tools", "builtin.clock", "effect", "deny"));
@@ -42,8 +43,9 @@ class ToolModuleApiIT extends PlatformIT {
 
     @Test
     void aCallWithAnIdempotencyKeyRunsOnce() {
-        String tenant = "mi" + java.util.UUID.randomUUID().toString().substring(0, 8);
-        Api owner = api.as(api.post("/api/v1/tenants", Map.of("id", tenant, "name", "Once")).json().at("/ownerKey/secret").asString());
+        TestTenant made = newTenant(api, "mi");
+        Api owner = made.owner();
+        String tenant = made.id();
         owner.post("/api/v1/tool-grants", Map.of("subject", "*", "tools", "*", "effect", "allow"));
         TestUpstream upstream = TestUpstream.shared();
         owner.post("/api/v1/tools", Map.of("name", "once.ok", "description", "counts", "kind", "http",
@@ -60,4 +62,5 @@ class ToolModuleApiIT extends PlatformIT {
         assertThat(second).isEqualTo(first);
         assertThat(upstream.requests() - before).isEqualTo(1);
     }
+
 }

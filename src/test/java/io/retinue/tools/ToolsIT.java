@@ -48,8 +48,7 @@ class ToolsIT extends PlatformIT {
     }
 
     private Api freshTenant() {
-        String id = "tt" + java.util.UUID.randomUUID().toString().substring(0, 8);
-        return api.as(api.post("/api/v1/tenants", Map.of("id", id, "name", "Tools")).json().at("/ownerKey/secret").asString());
+        return newTenant(api, "tt").owner();
     }
 
     @Test

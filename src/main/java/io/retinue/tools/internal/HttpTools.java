@@ -68,9 +68,10 @@ class HttpTools {
                     .append(encoded(value));
             }
         });
-        Map<String, String> headers = new LinkedHashMap<>();
-        spec.path("headers").properties().forEach(header -> headers.put(header.getKey(),
-                reveal(tenant, fill(header.getValue().asString(), arguments, false), secrets)));
+        Map<String, String> templates = new LinkedHashMap<>();
+        spec.path("headers").properties().forEach(header -> templates.put(header.getKey(),
+                fill(header.getValue().asString(), arguments, false)));
+        Map<String, String> headers = new LinkedHashMap<>(reveal(tenant, templates, secrets));
         String body = null;
         String bodyMapping = spec.path("body").asString("");
         if (bodyMapping.equals("arguments")) {
@@ -125,6 +126,13 @@ class HttpTools {
      * with the OAuth 2 client-credentials grant from {@code tokenUrl}, {@code clientId}, {@code clientSecret},
      * optional {@code scope}; cached until shortly before it expires).
      */
+    /** Header templates with their credential references filled; the values used are added to {@code secrets}. */
+    Map<String, String> reveal(TenantId tenant, Map<String, String> templates, Set<String> secrets) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        templates.forEach((name, template) -> headers.put(name, reveal(tenant, template, secrets)));
+        return headers;
+    }
+
     private String reveal(TenantId tenant, String template, Set<String> secrets) {
         Matcher matcher = SECRET.matcher(template);
         StringBuilder out = new StringBuilder();

@@ -71,20 +71,20 @@ public class McpServers implements DisposableBean {
     private final ToolRegistry registry;
     private final ExecutionLedger clock;
     private final SsrfGuard guard;
-    private final CredentialStore credentials;
+    private final HttpTools httpTools;
     private final ApplicationEventPublisher events;
     private final Set<String> stdioCommands;
     private final Map<Key, McpSyncClient> clients = new ConcurrentHashMap<>();
 
     McpServers(JdbcClient jdbc, JsonMapper json, ToolRegistry registry, ExecutionLedger clock, SsrfGuard guard,
-            CredentialStore credentials, ApplicationEventPublisher events,
+            HttpTools httpTools, ApplicationEventPublisher events,
             @Value("${retinue.tools.mcp.stdio-commands:}") List<String> stdioCommands) {
         this.jdbc = jdbc;
         this.json = json;
         this.registry = registry;
         this.clock = clock;
         this.guard = guard;
-        this.credentials = credentials;
+        this.httpTools = httpTools;
         this.events = events;
         this.stdioCommands = Set.copyOf(stdioCommands);
     }
@@ -323,8 +323,7 @@ public class McpServers implements DisposableBean {
         guard.check(uri);
         String base = uri.getScheme() + "://" + uri.getAuthority();
         String endpoint = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/mcp" : uri.getRawPath();
-        Map<String, String> headers = new HashMap<>();
-        server.headers().forEach((header, template) -> headers.put(header, reveal(server.tenant(), template)));
+        Map<String, String> headers = httpTools.reveal(server.tenant(), server.headers(), new java.util.HashSet<>());
         return HttpClientStreamableHttpTransport.builder(base)
             .endpoint(endpoint)
             .jsonMapper(mapper)
@@ -332,17 +331,6 @@ public class McpServers implements DisposableBean {
             .build();
     }
 
-    private String reveal(TenantId tenant, String template) {
-        var matcher = java.util.regex.Pattern.compile("\\{\\{secret:([A-Za-z0-9_-]+)}}").matcher(template);
-        StringBuilder out = new StringBuilder();
-        while (matcher.find()) {
-            String value = credentials.open(tenant, matcher.group(1)).map(fields -> fields.path("value").asString(""))
-                .orElseThrow(() -> new HttpTools.UpstreamError("the credential '" + matcher.group(1) + "' does not exist"));
-            matcher.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(value));
-        }
-        matcher.appendTail(out);
-        return out.toString();
-    }
 
     private void drop(Key key) {
         McpSyncClient client = clients.remove(key);

@@ -21,13 +21,11 @@ class RateLimitIT extends PlatformIT {
 
     /** A fresh tenant with the given limits for one route class, and an API for its owner. */
     static Api tenantWithLimit(Api admin, String routeClass, long principal, long tenant, long periodSeconds) {
-        String id = "rl" + java.util.UUID.randomUUID().toString().substring(0, 8);
-        Reply created = admin.post("/api/v1/tenants", Map.of("id", id, "name", "Limited"));
-        assertThat(created.status()).as(created.toString()).isEqualTo(201);
-        Reply limited = admin.put("/api/v1/tenants/" + id + "/rate-limits/" + routeClass,
+        TestTenant made = newTenant(admin, "rl");
+        Reply limited = admin.put("/api/v1/tenants/" + made.id() + "/rate-limits/" + routeClass,
                 Map.of("principal", principal, "tenant", tenant, "periodSeconds", periodSeconds));
         assertThat(limited.status()).as(limited.toString()).isEqualTo(200);
-        return admin.as(created.json().at("/ownerKey/secret").asString());
+        return made.owner();
     }
 
     static List<Reply> concurrently(int count, java.util.function.IntFunction<Reply> request) throws Exception {
