@@ -98,8 +98,10 @@ class GatewaySecurity {
                 .hasAuthority(Scopes.AGENTS_READ)
                 .requestMatchers("/api/v1/agents/**", "/api/v1/agents", "/api/v1/agent-configs/**")
                 .hasAuthority(Scopes.AGENTS_WRITE)
-                .requestMatchers(HttpMethod.POST, "/api/v1/tools/*/invoke")
+                .requestMatchers(HttpMethod.POST, "/api/v1/tools/*/invoke", "/api/v1/runs")
                 .hasAuthority(Scopes.RUNS_EXECUTE)
+                .requestMatchers(HttpMethod.GET, "/api/v1/runs", "/api/v1/runs/**")
+                .hasAuthority(Scopes.RUNS_READ)
                 .requestMatchers(HttpMethod.POST, "/api/v1/tool-permissions/check")
                 .hasAuthority(Scopes.TOOLS_READ)
                 .requestMatchers(HttpMethod.GET, "/api/v1/tools", "/api/v1/tools/**", "/api/v1/mcp-servers",

@@ -1,0 +1,271 @@
+package io.retinue.runtime.internal;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+import org.springframework.ai.chat.messages.AssistantMessage;
+import org.springframework.ai.chat.messages.Message;
+import org.springframework.ai.chat.messages.SystemMessage;
+import org.springframework.ai.chat.messages.ToolResponseMessage;
+import org.springframework.ai.chat.messages.UserMessage;
+import org.springframework.ai.chat.metadata.Usage;
+import org.springframework.ai.chat.model.ChatModel;
+import org.springframework.ai.chat.model.ChatResponse;
+import org.springframework.ai.chat.prompt.Prompt;
+import org.springframework.ai.model.tool.ToolCallingChatOptions;
+import org.springframework.ai.tool.ToolCallback;
+import org.springframework.ai.tool.definition.ToolDefinition;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Service;
+
+import io.retinue.agents.AgentCatalog;
+import io.retinue.agents.AgentConfig;
+import io.retinue.agents.AgentSpec;
+import io.retinue.shared.Caller;
+import io.retinue.shared.DomainProblem;
+import io.retinue.shared.ProblemType;
+import io.retinue.shared.Violation;
+import io.retinue.tools.ToolCall;
+import io.retinue.tools.ToolCalls;
+import io.retinue.tools.ToolCatalog;
+import io.retinue.tools.ToolDescriptor;
+import io.retinue.tools.ToolOutcome;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The seed's RuntimeManager, first slice: runs one turn of a published agent version synchronously. It binds the
+ * instructions, offers the agent's granted tools, calls the model, runs the tool calls it asks for through the tools
+ * module (permission-checked, validated, recorded; each with an idempotency key of run, step and call), feeds the
+ * results back and repeats until a final answer or a limit — every step recorded.
+ */
+@Service
+public class AgentRunner {
+
+    static final ProblemType NOT_RUNNABLE = ProblemType.of("runtime/agent-not-runnable", HttpStatus.CONFLICT,
+            "Agent cannot run");
+
+    /** A request to run an agent once. */
+    public record RunRequest(String agent, Integer version, String input, Map<String, String> variables) {
+    }
+
+    private final AgentCatalog agents;
+    private final ToolCatalog toolCatalog;
+    private final ToolCalls toolCalls;
+    private final ModelProviders providers;
+    private final RunLedger ledger;
+    private final JsonMapper json;
+    private final Clock clock;
+
+    AgentRunner(AgentCatalog agents, ToolCatalog toolCatalog, ToolCalls toolCalls, ModelProviders providers,
+            RunLedger ledger, JsonMapper json, Clock clock) {
+        this.agents = agents;
+        this.toolCatalog = toolCatalog;
+        this.toolCalls = toolCalls;
+        this.providers = providers;
+        this.ledger = ledger;
+        this.json = json;
+        this.clock = clock;
+    }
+
+    public UUID run(Caller caller, RunRequest request) {
+        if (request.input() == null || request.input().isBlank()) {
+            throw DomainProblem.invalid(List.of(new Violation("/input", "is required")));
+        }
+        AgentSpec spec = agents.spec(caller.tenant(), request.agent(), request.version())
+            .orElseThrow(() -> new DomainProblem(NOT_RUNNABLE, "Agent '" + request.agent()
+                    + "' has no published version to run (or is archived, or does not exist)"));
+        if (caller.isRestrictedToAgents() && !caller.agents().contains(spec.slug())
+                && !caller.agents().contains(spec.agentId().toString())) {
+            throw DomainProblem.notFound("Agent '" + request.agent() + "'");
+        }
+        AgentConfig config = spec.config();
+        String system;
+        try {
+            system = config.instructions().render(request.variables() == null ? Map.of() : request.variables());
+        }
+        catch (IllegalArgumentException unbound) {
+            throw DomainProblem.invalid(List.of(new Violation("/variables", unbound.getMessage())));
+        }
+        Instant started = now();
+        UUID runId = UUID.randomUUID();
+        ledger.start(caller.tenant(), new RunLedger.Run(runId, spec.agentId().value(), spec.slug(), spec.version(),
+                caller.principalId(), "running", request.input(), null, null, 0, 0, 0, started, null));
+        Turn turn = new Turn(runId, caller, spec, started);
+        try {
+            ChatModel model = providers.model(config.model().provider()).orElse(null);
+            if (model == null) {
+                turn.finish("failed", null, "The model provider '" + config.model().provider()
+                        + "' is not configured on this installation");
+                return runId;
+            }
+            run(turn, model, system, request.input());
+        }
+        catch (RuntimeException unexpected) {
+            turn.finish("failed", null, "The run failed: " + unexpected.getMessage());
+        }
+        return runId;
+    }
+
+    private void run(Turn turn, ChatModel model, String system, String input) {
+        AgentConfig config = turn.spec.config();
+        List<ToolDescriptor> offered = offeredTools(turn);
+        ToolCallingChatOptions options = ToolCallingChatOptions.builder()
+            .model(config.model().name())
+            .temperature(config.model().parameters().temperature())
+            .maxTokens(config.model().parameters().maxOutputTokens())
+            .toolCallbacks(offered.stream().map(AgentRunner::definitionOnly).toList())
+            .build();
+        List<Message> messages = new ArrayList<>(List.of(new SystemMessage(system), new UserMessage(input)));
+        Duration timeout = Duration.ofSeconds(config.limits().runTimeoutSeconds());
+        for (int step = 1; step <= config.limits().maxSteps(); step++) {
+            if (Duration.between(turn.started, now()).compareTo(timeout) > 0) {
+                turn.finish("timed_out", null, "The run exceeded its timeout of " + timeout.toSeconds() + " s");
+                return;
+            }
+            Instant callStarted = now();
+            ChatResponse response = model.call(new Prompt(messages, options));
+            Usage usage = response.getMetadata().getUsage();
+            long in = usage == null || usage.getPromptTokens() == null ? 0 : usage.getPromptTokens();
+            long out = usage == null || usage.getCompletionTokens() == null ? 0 : usage.getCompletionTokens();
+            AssistantMessage answer = response.getResult().getOutput();
+            turn.step("model", config.model().provider() + "/" + config.model().name(),
+                    answer.hasToolCalls() ? "tool_calls" : "answer", callStarted, in, out, answer.getText());
+            if (turn.tokensIn + turn.tokensOut > config.limits().maxTokensPerRun()) {
+                turn.finish("failed", null, "The run exceeded its budget of " + config.limits().maxTokensPerRun()
+                        + " tokens");
+                return;
+            }
+            if (!answer.hasToolCalls()) {
+                turn.finish("completed", answer.getText(), null);
+                return;
+            }
+            messages.add(answer);
+            List<ToolResponseMessage.ToolResponse> results = new ArrayList<>();
+            for (int i = 0; i < answer.getToolCalls().size(); i++) {
+                AssistantMessage.ToolCall call = answer.getToolCalls().get(i);
+                ToolResult result = callTool(turn, call, step, i);
+                if (result.needsApproval()) {
+                    turn.finish("requires_action", null, "The call to " + call.name() + " needs approval: "
+                            + result.text());
+                    return;
+                }
+                results.add(new ToolResponseMessage.ToolResponse(call.id(), call.name(), result.text()));
+            }
+            messages.add(ToolResponseMessage.builder().responses(results).build());
+        }
+        turn.finish("failed", null, "The run reached its limit of " + config.limits().maxSteps() + " steps");
+    }
+
+    /** What a tool call gave the model, and whether the run must wait for a human instead. */
+    private record ToolResult(String text, boolean needsApproval) {
+    }
+
+    private ToolResult callTool(Turn turn, AssistantMessage.ToolCall call, int step, int index) {
+        Instant started = now();
+        JsonNode arguments;
+        try {
+            arguments = call.arguments() == null || call.arguments().isBlank() ? json.createObjectNode()
+                    : json.readTree(call.arguments());
+        }
+        catch (tools.jackson.core.JacksonException malformed) {
+            turn.step("tool", call.name(), "invalid_arguments", started, 0, 0, call.arguments());
+            return new ToolResult("{\"error\":\"the arguments are not valid JSON\"}", false);
+        }
+        ToolOutcome outcome = toolCalls.call(new ToolCall(turn.caller, turn.spec.slug(), call.name(), arguments,
+                turn.runId + "/" + step + "/" + index));
+        String text = switch (outcome) {
+            case ToolOutcome.Completed done -> json.writeValueAsString(done.result());
+            case ToolOutcome.InvalidArguments invalid -> json.writeValueAsString(Map.of("error", "invalid arguments",
+                    "violations", invalid.violations()));
+            case ToolOutcome.Denied denied -> json.writeValueAsString(Map.of("error", "not permitted: " + denied.reason()));
+            case ToolOutcome.ApprovalRequired approval -> approval.reason();
+            case ToolOutcome.Failed failed -> json.writeValueAsString(Map.of("error", failed.error()));
+        };
+        String status = switch (outcome) {
+            case ToolOutcome.Completed done -> done.truncated() ? "completed_truncated" : "completed";
+            case ToolOutcome.InvalidArguments invalid -> "invalid_arguments";
+            case ToolOutcome.Denied denied -> "denied";
+            case ToolOutcome.ApprovalRequired approval -> "approval_required";
+            case ToolOutcome.Failed failed -> "failed";
+        };
+        turn.step("tool", call.name(), status, started, 0, 0, text);
+        return new ToolResult(text, outcome instanceof ToolOutcome.ApprovalRequired);
+    }
+
+    /** The tools offered to the model: those the agent names, among those its grants let it use. */
+    private List<ToolDescriptor> offeredTools(Turn turn) {
+        Set<String> named = turn.spec.config().tools().stream().map(AgentConfig.ToolRef::name).collect(Collectors.toSet());
+        if (named.isEmpty()) {
+            return List.of();
+        }
+        return toolCatalog.availableTo(turn.caller, turn.spec.slug())
+            .stream()
+            .filter(tool -> named.contains(tool.name()))
+            .toList();
+    }
+
+    /** A tool as the model sees it; running it is the runtime's job, never the model adapter's. */
+    private static ToolCallback definitionOnly(ToolDescriptor tool) {
+        ToolDefinition definition = ToolDefinition.builder()
+            .name(tool.name())
+            .description(tool.description())
+            .inputSchema(tool.inputSchema().toString())
+            .build();
+        return new ToolCallback() {
+
+            @Override
+            public ToolDefinition getToolDefinition() {
+                return definition;
+            }
+
+            @Override
+            public String call(String arguments) {
+                throw new IllegalStateException("tools are run by the runtime through the tools module");
+            }
+        };
+    }
+
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MICROS);
+    }
+
+    /** One run in progress: counts steps and tokens and writes them as they happen. */
+    private final class Turn {
+
+        private final UUID runId;
+        private final Caller caller;
+        private final AgentSpec spec;
+        private final Instant started;
+        private int steps;
+        private long tokensIn;
+        private long tokensOut;
+
+        Turn(UUID runId, Caller caller, AgentSpec spec, Instant started) {
+            this.runId = runId;
+            this.caller = caller;
+            this.spec = spec;
+            this.started = started;
+        }
+
+        void step(String kind, String name, String outcome, Instant stepStarted, long in, long out, String detail) {
+            steps++;
+            tokensIn += in;
+            tokensOut += out;
+            ledger.step(runId, new RunLedger.Step(steps, kind, name, outcome, stepStarted,
+                    Duration.between(stepStarted, now()).toMillis(), in, out, detail));
+        }
+
+        void finish(String status, String output, String error) {
+            ledger.finish(runId, status, output, error, steps, tokensIn, tokensOut, now());
+        }
+    }
+}

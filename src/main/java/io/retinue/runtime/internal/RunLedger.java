@@ -1,0 +1,129 @@
+package io.retinue.runtime.internal;
+
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import io.retinue.shared.TenantId;
+import io.retinue.shared.Timestamps;
+
+/** Runs and their steps ({@code runtime.run}, {@code runtime.run_step}). */
+@Repository
+public class RunLedger {
+
+    /** A run as recorded. */
+    public record Run(UUID id, UUID agentId, String agentSlug, int agentVersion, String caller, String status,
+            String input, String output, String error, int steps, long tokensIn, long tokensOut, Instant startedAt,
+            Instant finishedAt) {
+    }
+
+    /** One step: a model call or a tool call. */
+    public record Step(int number, String kind, String name, String outcome, Instant startedAt, long durationMs,
+            long tokensIn, long tokensOut, String detail) {
+    }
+
+    private final JdbcClient jdbc;
+
+    RunLedger(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    void start(TenantId tenant, Run run) {
+        jdbc.sql("""
+                INSERT INTO runtime.run (id, tenant_id, agent_id, agent_slug, agent_version, caller, status, input,
+                    steps, tokens_in, tokens_out, started_at)
+                VALUES (:id, :tenant, :agent, :slug, :version, :caller, :status, :input, 0, 0, 0, :started)""")
+            .param("id", run.id())
+            .param("tenant", tenant.value())
+            .param("agent", run.agentId())
+            .param("slug", run.agentSlug())
+            .param("version", run.agentVersion())
+            .param("caller", run.caller())
+            .param("status", run.status())
+            .param("input", run.input())
+            .param("started", Timestamps.of(run.startedAt()))
+            .update();
+    }
+
+    void step(UUID run, Step step) {
+        jdbc.sql("""
+                INSERT INTO runtime.run_step (run_id, step_no, kind, name, outcome, started_at, duration_ms, tokens_in,
+                    tokens_out, detail)
+                VALUES (:run, :number, :kind, :name, :outcome, :started, :duration, :in, :out, :detail)""")
+            .param("run", run)
+            .param("number", step.number())
+            .param("kind", step.kind())
+            .param("name", step.name())
+            .param("outcome", step.outcome())
+            .param("started", Timestamps.of(step.startedAt()))
+            .param("duration", step.durationMs())
+            .param("in", step.tokensIn())
+            .param("out", step.tokensOut())
+            .param("detail", step.detail() == null || step.detail().length() <= 16_384 ? step.detail()
+                    : step.detail().substring(0, 16_384) + "…[truncated]")
+            .update();
+    }
+
+    void finish(UUID run, String status, String output, String error, int steps, long tokensIn, long tokensOut,
+            Instant finishedAt) {
+        jdbc.sql("""
+                UPDATE runtime.run SET status = :status, output = :output, error = :error, steps = :steps,
+                    tokens_in = :in, tokens_out = :out, finished_at = :finished WHERE id = :id""")
+            .param("status", status)
+            .param("output", output)
+            .param("error", error == null ? null : error.substring(0, Math.min(2000, error.length())))
+            .param("steps", steps)
+            .param("in", tokensIn)
+            .param("out", tokensOut)
+            .param("finished", Timestamps.of(finishedAt))
+            .param("id", run)
+            .update();
+    }
+
+    public Optional<Run> find(TenantId tenant, UUID id) {
+        return jdbc.sql("SELECT * FROM runtime.run WHERE tenant_id = :tenant AND id = :id")
+            .param("tenant", tenant.value())
+            .param("id", id)
+            .query((rs, n) -> run(rs))
+            .optional();
+    }
+
+    public List<Step> steps(UUID run) {
+        return jdbc.sql("SELECT * FROM runtime.run_step WHERE run_id = :run ORDER BY step_no")
+            .param("run", run)
+            .query((rs, n) -> new Step(rs.getInt("step_no"), rs.getString("kind"), rs.getString("name"),
+                    rs.getString("outcome"), Timestamps.read(rs, "started_at"), rs.getLong("duration_ms"),
+                    rs.getLong("tokens_in"), rs.getLong("tokens_out"), rs.getString("detail")))
+            .list();
+    }
+
+    public List<Run> query(TenantId tenant, String agentSlug, String status, int limit) {
+        StringBuilder where = new StringBuilder("tenant_id = :tenant");
+        Map<String, Object> params = new HashMap<>(Map.of("tenant", tenant.value(), "limit", limit));
+        if (agentSlug != null) {
+            where.append(" AND agent_slug = :slug");
+            params.put("slug", agentSlug);
+        }
+        if (status != null) {
+            where.append(" AND status = :status");
+            params.put("status", status);
+        }
+        return jdbc.sql("SELECT * FROM runtime.run WHERE " + where + " ORDER BY started_at DESC, id DESC FETCH FIRST :limit ROWS ONLY")
+            .params(params)
+            .query((rs, n) -> run(rs))
+            .list();
+    }
+
+    private static Run run(java.sql.ResultSet rs) throws java.sql.SQLException {
+        return new Run(rs.getObject("id", UUID.class), rs.getObject("agent_id", UUID.class), rs.getString("agent_slug"),
+                rs.getInt("agent_version"), rs.getString("caller"), rs.getString("status"), rs.getString("input"),
+                rs.getString("output"), rs.getString("error"), rs.getInt("steps"), rs.getLong("tokens_in"),
+                rs.getLong("tokens_out"), Timestamps.read(rs, "started_at"), Timestamps.read(rs, "finished_at"));
+    }
+}

@@ -1,0 +1,97 @@
+package io.retinue.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import io.retinue.testing.Agents;
+import io.retinue.testing.Api;
+import io.retinue.testing.Api.Reply;
+import io.retinue.testing.PlatformIT;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/** Synchronous runs with the built-in demo model: prompt, tool calls through the tools module, limits, records. */
+class RunsIT extends PlatformIT {
+
+    private String publishedAgent(Api as, String tool, Integer maxSteps, String provider) {
+        ObjectNode body = Agents.create(uniqueSlug("runner"), Map.of());
+        ObjectNode config = (ObjectNode) body.get("config");
+        config.set("tools", Api.JSON.valueToTree(tool == null ? List.of() : List.of(Map.of("name", tool))));
+        if (maxSteps != null) {
+            config.set("limits", Api.JSON.createObjectNode().put("maxSteps", maxSteps));
+        }
+        if (provider != null) {
+            ((ObjectNode) config.get("model")).put("provider", provider);
+        }
+        String slug = body.get("slug").asString();
+        assertThat(as.post("/api/v1/agents", body).status()).isEqualTo(201);
+        assertThat(as.post("/api/v1/agents/" + slug + "/versions/1/publish", "").status()).isEqualTo(200);
+        return slug;
+    }
+
+    private Reply run(Api as, String agent, String input) {
+        return as.post("/api/v1/runs", Map.of("agent", agent, "input", input, "variables", Map.of("company", "ACME")));
+    }
+
+    @Test
+    void aToolUsingRunCallsTheToolThroughTheToolsModuleAndAnswers() {
+        Api owner = newTenant(api, "rn").owner();
+        String slug = publishedAgent(owner, "builtin.calculator", null, null);
+        owner.post("/api/v1/tool-grants", Map.of("subject", "agent:" + slug, "tools", "builtin.calculator", "effect", "allow"));
+
+        Reply reply = run(owner, slug, "What is 6 * 7?");
+        assertThat(reply.status()).as(reply.toString()).isEqualTo(201);
+        JsonNode run = reply.json().get("run");
+        assertThat(run.get("status").asString()).isEqualTo("completed");
+        assertThat(run.get("output").asString()).startsWith("[demo model]").contains("42");
+        assertThat(reply.json().get("steps").valueStream().map(s -> s.get("kind").asString() + ":" + s.get("outcome").asString()))
+            .containsExactly("model:tool_calls", "tool:completed", "model:answer");
+        assertThat(run.get("tokensIn").asLong()).isPositive();
+
+        String id = run.get("id").asString();
+        assertThat(owner.get("/api/v1/runs/" + id).json().at("/run/status").asString()).isEqualTo("completed");
+        assertThat(owner.get("/api/v1/runs?agent=" + slug).json().get("items")).hasSize(1);
+        assertThat(owner.get("/api/v1/tool-executions?tool=builtin.calculator").json().at("/items/0/agent").asString())
+            .isEqualTo(slug);
+        assertThat(api.get("/api/v1/runs/" + id).status()).as("another tenant").isEqualTo(404);
+    }
+
+    @Test
+    void aToolWithoutAGrantIsNotOfferedAndApprovalStopsTheRun() {
+        Api owner = newTenant(api, "rg").owner();
+        String slug = publishedAgent(owner, "builtin.calculator", null, null);
+        JsonNode ungranted = run(owner, slug, "What is 6 * 7?").json();
+        assertThat(ungranted.at("/run/status").asString()).isEqualTo("completed");
+        assertThat(ungranted.at("/run/output").asString()).contains("You said");
+
+        owner.post("/api/v1/tool-grants", Map.of("subject", "agent:" + slug, "tools", "builtin.calculator", "effect",
+                "require_approval"));
+        JsonNode waiting = run(owner, slug, "What is 6 * 7?").json();
+        assertThat(waiting.at("/run/status").asString()).isEqualTo("requires_action");
+        assertThat(waiting.at("/run/error").asString()).contains("needs approval");
+    }
+
+    @Test
+    void limitsAndMissingProvidersEndRunsWithAClearStatus() {
+        Api owner = newTenant(api, "rl").owner();
+        String oneStep = publishedAgent(owner, "builtin.calculator", 1, null);
+        owner.post("/api/v1/tool-grants", Map.of("subject", "*", "tools", "builtin.*", "effect", "allow"));
+        JsonNode limited = run(owner, oneStep, "What is 1 + 1?").json();
+        assertThat(limited.at("/run/status").asString()).isEqualTo("failed");
+        assertThat(limited.at("/run/error").asString()).contains("limit of 1 steps");
+
+        String elsewhere = publishedAgent(owner, null, null, "openai");
+        JsonNode unconfigured = run(owner, elsewhere, "Hello").json();
+        assertThat(unconfigured.at("/run/status").asString()).isEqualTo("failed");
+        assertThat(unconfigured.at("/run/error").asString()).contains("'openai' is not configured");
+
+        Reply missing = owner.post("/api/v1/runs", Map.of("agent", oneStep, "input", "hi"));
+        assertThat(missing.status()).isEqualTo(422);
+        assertThat(missing.json().at("/errors/0/pointer").asString()).isEqualTo("/variables");
+        assertThat(owner.post("/api/v1/runs", Map.of("agent", "nope", "input", "hi")).status()).isEqualTo(409);
+    }
+}
