@@ -94,4 +94,28 @@ class RunsIT extends PlatformIT {
         assertThat(missing.json().at("/errors/0/pointer").asString()).isEqualTo("/variables");
         assertThat(owner.post("/api/v1/runs", Map.of("agent", "nope", "input", "hi")).status()).isEqualTo(409);
     }
+
+    @Test
+    void runsAgainstAnOpenAiCompatibleProviderWithToolCalls() {
+        io.retinue.testing.FakeModelServer model = io.retinue.testing.FakeModelServer.get();
+        Api owner = newTenant(api, "ro").owner();
+        String slug = publishedAgent(owner, "builtin.calculator", null, "fake");
+        owner.post("/api/v1/tool-grants", Map.of("subject", "agent:" + slug, "tools", "builtin.*", "effect", "allow"));
+
+        Reply reply = run(owner, slug, "use builtin__calculator with {\"expression\":\"2+3\"}");
+        assertThat(reply.status()).as(reply.toString()).isEqualTo(201);
+        JsonNode run = reply.json().get("run");
+        assertThat(run.get("status").asString()).as(reply.toString()).isEqualTo("completed");
+        assertThat(run.get("output").asString()).startsWith("fake model: the tool said").contains("5");
+        assertThat(reply.json().get("steps").valueStream().map(s -> s.get("kind").asString() + ":" + s.get("name").asString()))
+            .containsExactly("model:fake/demo-echo", "tool:builtin.calculator", "model:fake/demo-echo");
+        assertThat(run.get("tokensIn").asLong()).isEqualTo(40);
+
+        JsonNode sent = model.lastRequest();
+        assertThat(sent.get("model").asString()).isEqualTo("demo-echo");
+        assertThat(sent.at("/messages/0/role").asString()).isEqualTo("system");
+        assertThat(sent.at("/messages/0/content").toString()).contains("ACME");
+        assertThat(sent.get("tools").valueStream().map(tool -> tool.at("/function/name").asString()))
+            .containsExactly("builtin__calculator");
+    }
 }

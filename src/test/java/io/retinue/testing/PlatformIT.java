@@ -47,6 +47,9 @@ public abstract class PlatformIT {
         registry.add("retinue.tools.http.allowed-internal",
                 () -> "localhost:" + TestUpstream.shared().port() + ",localhost:" + TestMcpServers.http().port());
         registry.add("retinue.tools.mcp.stdio-commands", TestMcpServers::javaExecutable);
+        registry.add("retinue.runtime.providers.fake.base-url", () -> FakeModelServer.get().baseUrl());
+        registry.add("retinue.runtime.providers.fake.api-key", () -> FakeModelServer.API_KEY);
+        registry.add("retinue.agents.providers", () -> "demo,openai,anthropic,ollama,fake");
         TestIdentityProvider idp = TestIdentityProvider.get();
         registry.add("retinue.auth.oidc[0].issuer", idp::issuer);
         registry.add("retinue.auth.oidc[0].jwk-set-uri", idp::jwkSetUri);

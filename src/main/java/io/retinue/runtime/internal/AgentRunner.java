@@ -118,12 +118,11 @@ public class AgentRunner {
     private void run(Turn turn, ChatModel model, String system, String input) {
         AgentConfig config = turn.spec.config();
         List<ToolDescriptor> offered = offeredTools(turn);
-        ToolCallingChatOptions options = ToolCallingChatOptions.builder()
-            .model(config.model().name())
-            .temperature(config.model().parameters().temperature())
-            .maxTokens(config.model().parameters().maxOutputTokens())
-            .toolCallbacks(offered.stream().map(AgentRunner::definitionOnly).toList())
-            .build();
+        Map<String, String> realNames = offered.stream()
+            .collect(Collectors.toMap(tool -> modelName(tool.name()), ToolDescriptor::name));
+        ToolCallingChatOptions options = providers.options(config.model().provider(), config.model().name(),
+                config.model().parameters().temperature(), config.model().parameters().maxOutputTokens(),
+                offered.stream().map(AgentRunner::definitionOnly).toList());
         List<Message> messages = new ArrayList<>(List.of(new SystemMessage(system), new UserMessage(input)));
         Duration timeout = Duration.ofSeconds(config.limits().runTimeoutSeconds());
         for (int step = 1; step <= config.limits().maxSteps(); step++) {
@@ -152,7 +151,7 @@ public class AgentRunner {
             List<ToolResponseMessage.ToolResponse> results = new ArrayList<>();
             for (int i = 0; i < answer.getToolCalls().size(); i++) {
                 AssistantMessage.ToolCall call = answer.getToolCalls().get(i);
-                ToolResult result = callTool(turn, call, step, i);
+                ToolResult result = callTool(turn, call, realNames.getOrDefault(call.name(), call.name()), step, i);
                 if (result.needsApproval()) {
                     turn.finish("requires_action", null, "The call to " + call.name() + " needs approval: "
                             + result.text());
@@ -169,7 +168,7 @@ public class AgentRunner {
     private record ToolResult(String text, boolean needsApproval) {
     }
 
-    private ToolResult callTool(Turn turn, AssistantMessage.ToolCall call, int step, int index) {
+    private ToolResult callTool(Turn turn, AssistantMessage.ToolCall call, String tool, int step, int index) {
         Instant started = now();
         JsonNode arguments;
         try {
@@ -177,10 +176,10 @@ public class AgentRunner {
                     : json.readTree(call.arguments());
         }
         catch (tools.jackson.core.JacksonException malformed) {
-            turn.step("tool", call.name(), "invalid_arguments", started, 0, 0, call.arguments());
+            turn.step("tool", tool, "invalid_arguments", started, 0, 0, call.arguments());
             return new ToolResult("{\"error\":\"the arguments are not valid JSON\"}", false);
         }
-        ToolOutcome outcome = toolCalls.call(new ToolCall(turn.caller, turn.spec.slug(), call.name(), arguments,
+        ToolOutcome outcome = toolCalls.call(new ToolCall(turn.caller, turn.spec.slug(), tool, arguments,
                 turn.runId + "/" + step + "/" + index));
         String text = switch (outcome) {
             case ToolOutcome.Completed done -> json.writeValueAsString(done.result());
@@ -197,7 +196,7 @@ public class AgentRunner {
             case ToolOutcome.ApprovalRequired approval -> "approval_required";
             case ToolOutcome.Failed failed -> "failed";
         };
-        turn.step("tool", call.name(), status, started, 0, 0, text);
+        turn.step("tool", tool, status, started, 0, 0, text);
         return new ToolResult(text, outcome instanceof ToolOutcome.ApprovalRequired);
     }
 
@@ -213,10 +212,18 @@ public class AgentRunner {
             .toList();
     }
 
+    /**
+     * The name a model sees for a tool: providers accept only letters, digits, {@code _} and {@code -} in function
+     * names, so the namespace dot becomes {@code __} (and is mapped back when the model calls the tool).
+     */
+    static String modelName(String tool) {
+        return tool.replace(".", "__");
+    }
+
     /** A tool as the model sees it; running it is the runtime's job, never the model adapter's. */
     private static ToolCallback definitionOnly(ToolDescriptor tool) {
         ToolDefinition definition = ToolDefinition.builder()
-            .name(tool.name())
+            .name(modelName(tool.name()))
             .description(tool.description())
             .inputSchema(tool.inputSchema().toString())
             .build();

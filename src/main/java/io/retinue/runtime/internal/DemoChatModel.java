@@ -42,18 +42,21 @@ final class DemoChatModel implements ChatModel {
         if (last instanceof ToolResponseMessage results) {
             reply = LABEL + results.getResponses()
                 .stream()
-                .map(response -> "The tool " + response.name() + " returned: " + response.responseData())
+                .map(response -> "The tool " + response.name().replace("__", ".") + " returned: "
+                        + response.responseData())
                 .collect(Collectors.joining(" "));
         }
         else {
             String input = last instanceof UserMessage user ? user.getText() : String.valueOf(last.getText());
             Matcher arithmetic = ARITHMETIC.matcher(input);
-            if (tools.contains("builtin.calculator") && arithmetic.find()) {
-                toolCall = call("builtin.calculator", "{\"expression\":\"" + arithmetic.group(1).trim() + "\"}");
+            if (tools.contains(AgentRunner.modelName("builtin.calculator")) && arithmetic.find()) {
+                toolCall = call(AgentRunner.modelName("builtin.calculator"),
+                        "{\"expression\":\"" + arithmetic.group(1).trim() + "\"}");
                 reply = "";
             }
-            else if (tools.contains("builtin.clock") && input.toLowerCase(Locale.ROOT).contains("time")) {
-                toolCall = call("builtin.clock", "{}");
+            else if (tools.contains(AgentRunner.modelName("builtin.clock"))
+                    && input.toLowerCase(Locale.ROOT).contains("time")) {
+                toolCall = call(AgentRunner.modelName("builtin.clock"), "{}");
                 reply = "";
             }
             else {

@@ -1,0 +1,114 @@
+package io.retinue.testing;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * An OpenAI-compatible chat-completions server on loopback, for tests: it answers deterministically from the last
+ * message. "use <tool> with <json>" makes it call that tool (when it was offered); a tool result makes it report the
+ * result; anything else is echoed. It checks the API key and remembers the last request.
+ */
+public final class FakeModelServer {
+
+    public static final String API_KEY = "sk-fake-test-key";
+    private static final Pattern USE = Pattern.compile("use (\\S+) with (\\{.*})", Pattern.DOTALL);
+    private static FakeModelServer instance;
+
+    private final HttpServer server;
+    private final AtomicInteger calls = new AtomicInteger();
+    private volatile JsonNode lastRequest;
+
+    private FakeModelServer() throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/v1/chat/completions", this::complete);
+        server.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
+        server.start();
+    }
+
+    public static synchronized FakeModelServer get() {
+        if (instance == null) {
+            try {
+                instance = new FakeModelServer();
+            }
+            catch (IOException ex) {
+                throw new IllegalStateException(ex);
+            }
+        }
+        return instance;
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
+    }
+
+    public JsonNode lastRequest() {
+        return lastRequest;
+    }
+
+    public int calls() {
+        return calls.get();
+    }
+
+    private void complete(HttpExchange exchange) throws IOException {
+        calls.incrementAndGet();
+        if (!("Bearer " + API_KEY).equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+            send(exchange, 401, "{\"error\":{\"message\":\"Incorrect API key\",\"type\":\"invalid_request_error\"}}");
+            return;
+        }
+        JsonNode request = Api.JSON.readTree(exchange.getRequestBody());
+        lastRequest = request;
+        JsonNode last = request.get("messages").get(request.get("messages").size() - 1);
+        ObjectNode message = Api.JSON.createObjectNode().put("role", "assistant");
+        String finish = "stop";
+        if ("tool".equals(last.path("role").asString())) {
+            message.put("content", "fake model: the tool said " + last.path("content").asString());
+        }
+        else {
+            String text = last.path("content").isString() ? last.path("content").asString() : last.path("content").toString();
+            Matcher use = USE.matcher(text);
+            boolean offered = use.find() && request.path("tools").valueStream()
+                .anyMatch(tool -> tool.at("/function/name").asString().equals(use.group(1)));
+            if (offered) {
+                ArrayNode toolCalls = message.putArray("tool_calls");
+                ObjectNode call = toolCalls.addObject().put("id", "call_" + calls.get()).put("type", "function");
+                call.putObject("function").put("name", use.group(1)).put("arguments", use.group(2));
+                message.putNull("content");
+                finish = "tool_calls";
+            }
+            else {
+                message.put("content", "fake model: " + text);
+            }
+        }
+        ObjectNode response = Api.JSON.createObjectNode()
+            .put("id", "chatcmpl-" + calls.get())
+            .put("object", "chat.completion")
+            .put("created", System.currentTimeMillis() / 1000)
+            .put("model", request.path("model").asString("fake"));
+        ObjectNode choice = response.putArray("choices").addObject().put("index", 0).put("finish_reason", finish);
+        choice.set("message", message);
+        response.putObject("usage").put("prompt_tokens", 20).put("completion_tokens", 7).put("total_tokens", 27);
+        send(exchange, 200, Api.JSON.writeValueAsString(response));
+    }
+
+    private static void send(HttpExchange exchange, int status, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+}
