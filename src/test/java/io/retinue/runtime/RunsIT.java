@@ -118,4 +118,33 @@ class RunsIT extends PlatformIT {
         assertThat(sent.get("tools").valueStream().map(tool -> tool.at("/function/name").asString()))
             .containsExactly("builtin__calculator");
     }
+
+    @Test
+    void providerFailuresAreClassifiedAndOnlyTransientOnesRetried() {
+        io.retinue.testing.FakeModelServer model = io.retinue.testing.FakeModelServer.get();
+        Api owner = newTenant(api, "rf").owner();
+        String healthy = publishedAgent(owner, null, null, "fake");
+        String failing = publishedAgent(owner, null, null, "fake-failing");
+
+        int before = model.calls();
+        JsonNode flaky = run(owner, healthy, "hello [[flaky:1]] " + java.util.UUID.randomUUID()).json();
+        assertThat(flaky.at("/run/status").asString()).isEqualTo("completed");
+        assertThat(model.calls() - before).as("a 503 retried, then success").isEqualTo(2);
+
+        before = model.calls();
+        JsonNode unauthorized = run(owner, failing, "hello [[status:401]]").json();
+        assertThat(unauthorized.at("/run/status").asString()).isEqualTo("failed");
+        assertThat(unauthorized.at("/run/error").asString()).startsWith("provider_auth:");
+        assertThat(model.calls() - before).as("a wrong key is not retried").isEqualTo(1);
+        assertThat(run(owner, failing, "hello [[status:400]]").json().at("/run/error").asString())
+            .startsWith("provider_context_too_long:");
+
+        before = model.calls();
+        JsonNode limited = run(owner, failing, "hello [[status:429]]").json();
+        assertThat(limited.at("/run/error").asString()).startsWith("provider_rate_limited:");
+        assertThat(model.calls() - before).as("rate limits are retried").isEqualTo(3);
+        JsonNode paused = run(owner, failing, "hello [[status:429]] again").json();
+        assertThat(paused.at("/run/error").asString()).as("repeated transient failures open the breaker")
+            .startsWith("provider_unavailable:").contains("paused");
+    }
 }

@@ -19,12 +19,16 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * An OpenAI-compatible chat-completions server on loopback, for tests: it answers deterministically from the last
  * message. "use <tool> with <json>" makes it call that tool (when it was offered); a tool result makes it report the
- * result; anything else is echoed. It checks the API key and remembers the last request.
+ * result; anything else is echoed. "[[status:NNN]]" answers that error status; "[[flaky:N]]" answers 503 the first N
+ * times. It checks the API key and remembers the last request.
  */
 public final class FakeModelServer {
 
     public static final String API_KEY = "sk-fake-test-key";
     private static final Pattern USE = Pattern.compile("use (\\S+) with (\\{.*})", Pattern.DOTALL);
+    private static final Pattern STATUS = Pattern.compile("\\[\\[status:(\\d{3})]]");
+    private static final Pattern FLAKY = Pattern.compile("\\[\\[flaky:(\\d)]]");
+    private final java.util.Map<String, Integer> failures = new java.util.concurrent.ConcurrentHashMap<>();
     private static FakeModelServer instance;
 
     private final HttpServer server;
@@ -71,6 +75,18 @@ public final class FakeModelServer {
         JsonNode request = Api.JSON.readTree(exchange.getRequestBody());
         lastRequest = request;
         JsonNode last = request.get("messages").get(request.get("messages").size() - 1);
+        Matcher status = STATUS.matcher(last.path("content").toString());
+        if (status.find()) {
+            send(exchange, Integer.parseInt(status.group(1)), "{\"error\":{\"message\":\"" + (status.group(1).equals("400")
+                    ? "This model's maximum context length is 8192 tokens" : "failure on demand")
+                    + "\",\"type\":\"test\"}}");
+            return;
+        }
+        Matcher flaky = FLAKY.matcher(last.path("content").toString());
+        if (flaky.find() && failures.merge(last.path("content").toString(), 1, Integer::sum) <= Integer.parseInt(flaky.group(1))) {
+            send(exchange, 503, "{\"error\":{\"message\":\"overloaded\",\"type\":\"server_error\"}}");
+            return;
+        }
         ObjectNode message = Api.JSON.createObjectNode().put("role", "assistant");
         String finish = "stop";
         if ("tool".equals(last.path("role").asString())) {

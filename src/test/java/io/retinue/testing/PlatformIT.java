@@ -49,7 +49,10 @@ public abstract class PlatformIT {
         registry.add("retinue.tools.mcp.stdio-commands", TestMcpServers::javaExecutable);
         registry.add("retinue.runtime.providers.fake.base-url", () -> FakeModelServer.get().baseUrl());
         registry.add("retinue.runtime.providers.fake.api-key", () -> FakeModelServer.API_KEY);
-        registry.add("retinue.agents.providers", () -> "demo,openai,anthropic,ollama,fake");
+        // A second connection to the same server, for tests that trip its breaker.
+        registry.add("retinue.runtime.providers.fake-failing.base-url", () -> FakeModelServer.get().baseUrl());
+        registry.add("retinue.runtime.providers.fake-failing.api-key", () -> FakeModelServer.API_KEY);
+        registry.add("retinue.agents.providers", () -> "demo,openai,anthropic,ollama,fake,fake-failing");
         TestIdentityProvider idp = TestIdentityProvider.get();
         registry.add("retinue.auth.oidc[0].issuer", idp::issuer);
         registry.add("retinue.auth.oidc[0].jwk-set-uri", idp::jwkSetUri);

@@ -33,6 +33,8 @@ import io.retinue.shared.Caller;
 import io.retinue.shared.DomainProblem;
 import io.retinue.shared.ProblemType;
 import io.retinue.shared.Violation;
+import io.retinue.shared.outbound.OutboundCalls;
+import io.retinue.shared.outbound.OutboundTarget;
 import io.retinue.tools.ToolCall;
 import io.retinue.tools.ToolCalls;
 import io.retinue.tools.ToolCatalog;
@@ -62,16 +64,18 @@ public class AgentRunner {
     private final ToolCalls toolCalls;
     private final ModelProviders providers;
     private final RunLedger ledger;
+    private final OutboundCalls outbound;
     private final JsonMapper json;
     private final Clock clock;
 
     AgentRunner(AgentCatalog agents, ToolCatalog toolCatalog, ToolCalls toolCalls, ModelProviders providers,
-            RunLedger ledger, JsonMapper json, Clock clock) {
+            RunLedger ledger, OutboundCalls outbound, JsonMapper json, Clock clock) {
         this.agents = agents;
         this.toolCatalog = toolCatalog;
         this.toolCalls = toolCalls;
         this.providers = providers;
         this.ledger = ledger;
+        this.outbound = outbound;
         this.json = json;
         this.clock = clock;
     }
@@ -131,7 +135,21 @@ public class AgentRunner {
                 return;
             }
             Instant callStarted = now();
-            ChatResponse response = model.call(new Prompt(messages, options));
+            Prompt prompt = new Prompt(messages, options);
+            Duration left = timeout.minus(Duration.between(turn.started, now()));
+            ChatResponse response;
+            try {
+                response = outbound.call(new OutboundTarget("model:" + config.model().provider(), true), left, 64,
+                        failure -> ProviderFailure.of(failure).isTransient(), () -> model.call(prompt));
+            }
+            catch (RuntimeException failed) {
+                ProviderFailure failure = ProviderFailure.of(failed);
+                turn.step("model", config.model().provider() + "/" + config.model().name(), "error_" + failure.kind().wire(),
+                        callStarted, 0, 0, failure.message());
+                turn.finish(failure.kind() == ProviderFailure.Kind.TIMEOUT ? "timed_out" : "failed", null,
+                        "provider_" + failure.kind().wire() + ": " + failure.message());
+                return;
+            }
             Usage usage = response.getMetadata().getUsage();
             long in = usage == null || usage.getPromptTokens() == null ? 0 : usage.getPromptTokens();
             long out = usage == null || usage.getCompletionTokens() == null ? 0 : usage.getCompletionTokens();

@@ -88,12 +88,30 @@ public class OutboundCalls implements AutoCloseable {
 
     /** As above, with the target's own limit of calls in flight (its bulkhead). */
     public <T> T call(OutboundTarget target, Duration timeout, int maxConcurrent, Supplier<T> call) {
-        CircuitBreaker breaker = breakers.circuitBreaker(target.name());
+        return call(target, timeout, maxConcurrent, failure -> true, call);
+    }
+
+    /**
+     * As above, where only the failures {@code transientFailure} accepts (say, rate limits and unavailability, but
+     * not a bad request or a wrong key) count against the breaker and, for idempotent calls, are retried.
+     */
+    public <T> T call(OutboundTarget target, Duration timeout, int maxConcurrent,
+            java.util.function.Predicate<Throwable> transientFailure, Supplier<T> call) {
+        // Only failures that say something about the target's health count against its breaker: a refused
+        // credential or a bad request is the caller's problem, not the target's.
+        CircuitBreaker breaker = breakers.circuitBreaker(target.name(),
+                CircuitBreakerConfig.from(breakers.getDefaultConfig())
+                    .recordException(transientFailure)
+                    .ignoreException(failure -> !transientFailure.test(failure))
+                    .build());
         Bulkhead bulkhead = bulkhead(target.name(), maxConcurrent);
         Supplier<T> guarded = CircuitBreaker.decorateSupplier(breaker,
                 Bulkhead.decorateSupplier(bulkhead, () -> withTimeout(target, timeout, call)));
         if (target.idempotent()) {
-            guarded = Retry.decorateSupplier(retries.retry(target.name()), guarded);
+            RetryConfig base = retries.getDefaultConfig();
+            guarded = Retry.decorateSupplier(retries.retry(target.name(), RetryConfig.from(base)
+                .retryOnException(failure -> base.getExceptionPredicate().test(failure) && transientFailure.test(failure))
+                .build()), guarded);
         }
         try {
             return guarded.get();

@@ -1,0 +1,57 @@
+package io.retinue.runtime.internal;
+
+import java.io.InterruptedIOException;
+import java.net.http.HttpTimeoutException;
+import java.util.Locale;
+
+import com.openai.errors.OpenAIIoException;
+import com.openai.errors.OpenAIServiceException;
+
+import io.retinue.shared.outbound.OutboundUnavailable;
+
+/**
+ * Why a model provider failed, in terms a run can report and act on: only rate limits, unavailability and timeouts
+ * are worth retrying; a wrong key, a bad request or an overlong context are not.
+ */
+record ProviderFailure(Kind kind, String message) {
+
+    /** The classes of provider failure. */
+    enum Kind {
+        AUTH, RATE_LIMITED, CONTEXT_TOO_LONG, BAD_REQUEST, UNAVAILABLE, TIMEOUT, UNKNOWN;
+
+        String wire() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    boolean isTransient() {
+        return kind == Kind.RATE_LIMITED || kind == Kind.UNAVAILABLE || kind == Kind.TIMEOUT;
+    }
+
+    static ProviderFailure of(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof OpenAIServiceException service) {
+                String text = String.valueOf(service.getMessage()).toLowerCase(Locale.ROOT);
+                int status = service.statusCode();
+                Kind kind = status == 401 || status == 403 ? Kind.AUTH
+                        : status == 429 ? Kind.RATE_LIMITED
+                        : status >= 500 ? Kind.UNAVAILABLE
+                        : text.contains("context") && (text.contains("length") || text.contains("too long")
+                                || text.contains("maximum")) ? Kind.CONTEXT_TOO_LONG
+                        : Kind.BAD_REQUEST;
+                return new ProviderFailure(kind, "HTTP " + status + ": " + service.getMessage());
+            }
+            if (cause instanceof OutboundUnavailable unavailable) {
+                return new ProviderFailure(unavailable.type() == OutboundUnavailable.TIMEOUT ? Kind.TIMEOUT
+                        : Kind.UNAVAILABLE, unavailable.getMessage());
+            }
+            if (cause instanceof HttpTimeoutException || cause instanceof InterruptedIOException) {
+                return new ProviderFailure(Kind.TIMEOUT, cause.getMessage());
+            }
+            if (cause instanceof OpenAIIoException) {
+                return new ProviderFailure(Kind.UNAVAILABLE, cause.getMessage());
+            }
+        }
+        return new ProviderFailure(Kind.UNKNOWN, String.valueOf(failure.getMessage()));
+    }
+}
