@@ -147,4 +147,35 @@ class RunsIT extends PlatformIT {
         assertThat(paused.at("/run/error").asString()).as("repeated transient failures open the breaker")
             .startsWith("provider_unavailable:").contains("paused");
     }
+
+    @Test
+    void asyncRunsAnswerAtOnceAndAnyRunCanBeCancelled() {
+        Api owner = newTenant(api, "ra").owner();
+        String slug = publishedAgent(owner, null, null, "fake");
+
+        Reply accepted = owner.call("POST", "/api/v1/runs?mode=async")
+            .json(Map.of("agent", slug, "input", "[[slow:300]] hello", "variables", Map.of("company", "ACME"))).send();
+        assertThat(accepted.status()).isEqualTo(202);
+        String location = accepted.header("Location").orElseThrow();
+        assertThat(accepted.json().at("/run/status").asString()).isIn("queued", "running");
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+            .until(() -> owner.get(location).json().at("/run/status").asString().equals("completed"));
+        assertThat(owner.get(location).json().at("/run/output").asString()).isEqualTo("fake model: [[slow:300]] hello");
+
+        Reply slow = owner.call("POST", "/api/v1/runs?mode=async")
+            .json(Map.of("agent", slug, "input", "[[slow:5000]] take your time", "variables", Map.of("company", "ACME"))).send();
+        String slowRun = slow.header("Location").orElseThrow();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+            .until(() -> owner.get(slowRun).json().at("/run/status").asString().equals("running"));
+        long started = System.nanoTime();
+        Reply cancelled = owner.post(slowRun + "/cancel", "");
+        assertThat(cancelled.status()).isEqualTo(200);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(4))
+            .until(() -> owner.get(slowRun).json().at("/run/status").asString().equals("cancelled"));
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - started)).as("the in-flight model call is abandoned")
+            .isLessThan(java.time.Duration.ofSeconds(4));
+        assertThat(owner.post(slowRun + "/cancel", "").status()).as("already ended").isEqualTo(409);
+        assertThat(owner.call("POST", "/api/v1/runs?mode=later").json(Map.of("agent", slug, "input", "x")).send().status())
+            .isEqualTo(400);
+    }
 }

@@ -20,7 +20,7 @@ import tools.jackson.databind.node.ObjectNode;
  * An OpenAI-compatible chat-completions server on loopback, for tests: it answers deterministically from the last
  * message. "use <tool> with <json>" makes it call that tool (when it was offered); a tool result makes it report the
  * result; anything else is echoed. "[[status:NNN]]" answers that error status; "[[flaky:N]]" answers 503 the first N
- * times. It checks the API key and remembers the last request.
+ * times; "[[slow:MS]]" answers after MS milliseconds. It checks the API key and remembers the last request.
  */
 public final class FakeModelServer {
 
@@ -28,6 +28,7 @@ public final class FakeModelServer {
     private static final Pattern USE = Pattern.compile("use (\\S+) with (\\{.*})", Pattern.DOTALL);
     private static final Pattern STATUS = Pattern.compile("\\[\\[status:(\\d{3})]]");
     private static final Pattern FLAKY = Pattern.compile("\\[\\[flaky:(\\d)]]");
+    private static final Pattern SLOW = Pattern.compile("\\[\\[slow:(\\d+)]]");
     private final java.util.Map<String, Integer> failures = new java.util.concurrent.ConcurrentHashMap<>();
     private static FakeModelServer instance;
 
@@ -75,6 +76,15 @@ public final class FakeModelServer {
         JsonNode request = Api.JSON.readTree(exchange.getRequestBody());
         lastRequest = request;
         JsonNode last = request.get("messages").get(request.get("messages").size() - 1);
+        Matcher slow = SLOW.matcher(last.path("content").toString());
+        if (slow.find()) {
+            try {
+                Thread.sleep(Long.parseLong(slow.group(1)));
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+        }
         Matcher status = STATUS.matcher(last.path("content").toString());
         if (status.find()) {
             send(exchange, Integer.parseInt(status.group(1)), "{\"error\":{\"message\":\"" + (status.group(1).equals("400")

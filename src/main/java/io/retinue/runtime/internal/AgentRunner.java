@@ -67,6 +67,7 @@ public class AgentRunner {
     private final OutboundCalls outbound;
     private final JsonMapper json;
     private final Clock clock;
+    private final Map<UUID, Thread> workers = new java.util.concurrent.ConcurrentHashMap<>();
 
     AgentRunner(AgentCatalog agents, ToolCatalog toolCatalog, ToolCalls toolCalls, ModelProviders providers,
             RunLedger ledger, OutboundCalls outbound, JsonMapper json, Clock clock) {
@@ -80,7 +81,44 @@ public class AgentRunner {
         this.clock = clock;
     }
 
+    /** Runs an agent and returns when the run has ended. */
     public UUID run(Caller caller, RunRequest request) {
+        Prepared prepared = prepare(caller, request, "running");
+        execute(prepared);
+        return prepared.turn().runId;
+    }
+
+    /** Accepts a run, answers at once and runs it on a virtual thread of this instance. */
+    public UUID start(Caller caller, RunRequest request) {
+        Prepared prepared = prepare(caller, request, "queued");
+        Thread.ofVirtual().name("run-" + prepared.turn().runId).start(() -> {
+            ledger.markRunning(prepared.turn().runId);
+            execute(prepared);
+        });
+        return prepared.turn().runId;
+    }
+
+    /**
+     * Asks a run to stop: a queued or running run ends {@code cancelled} — at once if it runs on this instance (its
+     * thread is interrupted, in-flight model and tool calls included), else at its next step.
+     */
+    public boolean cancel(Caller caller, UUID runId) {
+        RunLedger.Run run = ledger.find(caller.tenant(), runId).orElseThrow(() -> DomainProblem.notFound("Run '" + runId + "'"));
+        if (!ledger.requestCancel(run.id())) {
+            return false;
+        }
+        Thread worker = workers.get(runId);
+        if (worker != null) {
+            worker.interrupt();
+        }
+        return true;
+    }
+
+    /** A run accepted and recorded, ready to execute. */
+    private record Prepared(Turn turn, String system, String input) {
+    }
+
+    private Prepared prepare(Caller caller, RunRequest request, String status) {
         if (request.input() == null || request.input().isBlank()) {
             throw DomainProblem.invalid(List.of(new Violation("/input", "is required")));
         }
@@ -91,10 +129,9 @@ public class AgentRunner {
                 && !caller.agents().contains(spec.agentId().toString())) {
             throw DomainProblem.notFound("Agent '" + request.agent() + "'");
         }
-        AgentConfig config = spec.config();
         String system;
         try {
-            system = config.instructions().render(request.variables() == null ? Map.of() : request.variables());
+            system = spec.config().instructions().render(request.variables() == null ? Map.of() : request.variables());
         }
         catch (IllegalArgumentException unbound) {
             throw DomainProblem.invalid(List.of(new Violation("/variables", unbound.getMessage())));
@@ -102,21 +139,40 @@ public class AgentRunner {
         Instant started = now();
         UUID runId = UUID.randomUUID();
         ledger.start(caller.tenant(), new RunLedger.Run(runId, spec.agentId().value(), spec.slug(), spec.version(),
-                caller.principalId(), "running", request.input(), null, null, 0, 0, 0, started, null));
-        Turn turn = new Turn(runId, caller, spec, started);
+                caller.principalId(), status, request.input(), null, null, 0, 0, 0, started, null));
+        return new Prepared(new Turn(runId, caller, spec, started), system, request.input());
+    }
+
+    private void execute(Prepared prepared) {
+        Turn turn = prepared.turn();
+        workers.put(turn.runId, Thread.currentThread());
         try {
-            ChatModel model = providers.model(config.model().provider()).orElse(null);
-            if (model == null) {
-                turn.finish("failed", null, "The model provider '" + config.model().provider()
-                        + "' is not configured on this installation");
-                return runId;
+            if (ledger.isCancelling(turn.runId)) {
+                turn.finish("cancelled", null, "Cancelled before it started");
+                return;
             }
-            run(turn, model, system, request.input());
+            ChatModel model = providers.model(turn.spec.config().model().provider()).orElse(null);
+            if (model == null) {
+                turn.finish("failed", null, "The model provider '" + turn.spec.config().model().provider()
+                        + "' is not configured on this installation");
+                return;
+            }
+            run(turn, model, prepared.system(), prepared.input());
         }
         catch (RuntimeException unexpected) {
-            turn.finish("failed", null, "The run failed: " + unexpected.getMessage());
+            // A cancel interrupts this thread; clear the flag so that recording the outcome is not interrupted too.
+            Thread.interrupted();
+            if (ledger.isCancelling(turn.runId)) {
+                turn.finish("cancelled", null, "Cancelled while running");
+            }
+            else {
+                turn.finish("failed", null, "The run failed: " + unexpected.getMessage());
+            }
         }
-        return runId;
+        finally {
+            workers.remove(turn.runId);
+            Thread.interrupted();
+        }
     }
 
     private void run(Turn turn, ChatModel model, String system, String input) {
@@ -130,6 +186,10 @@ public class AgentRunner {
         List<Message> messages = new ArrayList<>(List.of(new SystemMessage(system), new UserMessage(input)));
         Duration timeout = Duration.ofSeconds(config.limits().runTimeoutSeconds());
         for (int step = 1; step <= config.limits().maxSteps(); step++) {
+            if (ledger.isCancelling(turn.runId)) {
+                turn.finish("cancelled", null, "Cancelled after " + (step - 1) + " step(s)");
+                return;
+            }
             if (Duration.between(turn.started, now()).compareTo(timeout) > 0) {
                 turn.finish("timed_out", null, "The run exceeded its timeout of " + timeout.toSeconds() + " s");
                 return;
@@ -143,6 +203,9 @@ public class AgentRunner {
                         failure -> ProviderFailure.of(failure).isTransient(), () -> model.call(prompt));
             }
             catch (RuntimeException failed) {
+                if (ledger.isCancelling(turn.runId)) {
+                    throw failed;
+                }
                 ProviderFailure failure = ProviderFailure.of(failed);
                 turn.step("model", config.model().provider() + "/" + config.model().name(), "error_" + failure.kind().wire(),
                         callStarted, 0, 0, failure.message());

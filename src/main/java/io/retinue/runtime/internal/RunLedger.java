@@ -51,6 +51,25 @@ public class RunLedger {
             .update();
     }
 
+    void markRunning(UUID run) {
+        jdbc.sql("UPDATE runtime.run SET status = 'running' WHERE id = :id AND status = 'queued'").param("id", run).update();
+    }
+
+    /** Marks a queued or running run as being cancelled; false when it has already ended. */
+    boolean requestCancel(UUID run) {
+        return jdbc.sql("UPDATE runtime.run SET status = 'cancelling' WHERE id = :id AND status IN ('queued', 'running')")
+            .param("id", run)
+            .update() == 1;
+    }
+
+    boolean isCancelling(UUID run) {
+        return "cancelling".equals(jdbc.sql("SELECT status FROM runtime.run WHERE id = :id")
+            .param("id", run)
+            .query(String.class)
+            .optional()
+            .orElse(null));
+    }
+
     void step(UUID run, Step step) {
         jdbc.sql("""
                 INSERT INTO runtime.run_step (run_id, step_no, kind, name, outcome, started_at, duration_ms, tokens_in,

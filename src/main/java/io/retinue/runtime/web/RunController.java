@@ -43,13 +43,35 @@ class RunController {
     }
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Run an agent once and wait for the result",
+    @Operation(summary = "Run an agent once",
             description = "Runs the live version (or the published version given) with the input and template "
-                    + "variables. The answer is the finished run: completed, failed, timed_out or requires_action.")
+                    + "variables. mode=sync (default) answers 201 with the finished run (completed, failed, timed_out, "
+                    + "cancelled or requires_action); mode=async answers 202 at once with Location to poll.")
     ResponseEntity<RunView> run(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
+            @RequestParam(defaultValue = "sync") @Parameter(schema = @io.swagger.v3.oas.annotations.media.Schema(
+                    allowableValues = { "sync", "async" })) String mode,
             @RequestBody AgentRunner.RunRequest request) {
-        UUID id = runner.run(caller, request);
-        return ResponseEntity.created(URI.create("/api/v1/runs/" + id)).body(view(caller, id));
+        switch (mode) {
+            case "sync" -> {
+                UUID id = runner.run(caller, request);
+                return ResponseEntity.created(URI.create("/api/v1/runs/" + id)).body(view(caller, id));
+            }
+            case "async" -> {
+                UUID id = runner.start(caller, request);
+                return ResponseEntity.accepted().location(URI.create("/api/v1/runs/" + id)).body(view(caller, id));
+            }
+            default -> throw DomainProblem.invalidParameter("mode", "mode must be sync or async");
+        }
+    }
+
+    @PostMapping("/{id}/cancel")
+    @Operation(summary = "Cancel a queued or running run",
+            description = "The run ends cancelled; 409 when it has already ended.")
+    RunView cancel(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable UUID id) {
+        if (!runner.cancel(caller, id)) {
+            throw new DomainProblem(io.retinue.shared.ProblemType.CONFLICT, "Run " + id + " has already ended");
+        }
+        return view(caller, id);
     }
 
     @GetMapping("/{id}")
