@@ -178,4 +178,45 @@ class RunsIT extends PlatformIT {
         assertThat(owner.call("POST", "/api/v1/runs?mode=later").json(Map.of("agent", slug, "input", "x")).send().status())
             .isEqualTo(400);
     }
+
+    @Test
+    void sessionsCarryTheConversationAndRunOneTurnAtATime() {
+        io.retinue.testing.FakeModelServer model = io.retinue.testing.FakeModelServer.get();
+        Api owner = newTenant(api, "rs").owner();
+        String slug = publishedAgent(owner, "builtin.calculator", null, "fake");
+        owner.post("/api/v1/tool-grants", Map.of("subject", "*", "tools", "builtin.*", "effect", "allow"));
+        String session = owner.post("/api/v1/sessions", Map.of("agent", slug, "metadata", Map.of("channel", "web")))
+            .json().get("id").asString();
+
+        Reply first = owner.post("/api/v1/runs", Map.of("agent", slug, "session", session, "input",
+                "use builtin__calculator with {\"expression\":\"1+1\"}", "variables", Map.of("company", "ACME")));
+        assertThat(first.json().at("/run/status").asString()).as(first.toString()).isEqualTo("completed");
+        Reply second = owner.post("/api/v1/runs", Map.of("agent", slug, "session", session, "input", "and now?",
+                "variables", Map.of("company", "ACME")));
+        assertThat(second.json().at("/run/status").asString()).isEqualTo("completed");
+        JsonNode sent = model.lastRequest().get("messages");
+        assertThat(sent.valueStream().map(m -> m.get("role").asString()))
+            .as("the second turn sees the first: system, user, assistant tool call, tool result, assistant, user")
+            .containsExactly("system", "user", "assistant", "tool", "assistant", "user");
+
+        JsonNode stored = owner.get("/api/v1/sessions/" + session).json();
+        assertThat(stored.get("messages").valueStream().map(m -> m.get("role").asString()))
+            .containsExactly("user", "assistant", "tool", "assistant", "user", "assistant");
+        assertThat(stored.at("/session/metadata/channel").asString()).isEqualTo("web");
+
+        Reply slow = owner.call("POST", "/api/v1/runs?mode=async").json(Map.of("agent", slug, "session", session,
+                "input", "[[slow:1500]] busy", "variables", Map.of("company", "ACME"))).send();
+        assertThat(slow.status()).isEqualTo(202);
+        Reply rejected = owner.post("/api/v1/runs", Map.of("agent", slug, "session", session, "input", "me too",
+                "variables", Map.of("company", "ACME")));
+        assertThat(rejected.status()).isEqualTo(409);
+        assertThat(rejected.json().get("type").asString()).endsWith("/runtime/session-busy");
+        assertThat(owner.delete("/api/v1/sessions/" + session).status()).isEqualTo(409);
+        Reply queued = owner.post("/api/v1/runs", Map.of("agent", slug, "session", session, "input", "after you",
+                "variables", Map.of("company", "ACME"), "multitask", "queue"));
+        assertThat(queued.json().at("/run/status").asString()).isEqualTo("completed");
+        assertThat(owner.get("/api/v1/sessions/" + session).json().get("messages")).hasSize(10);
+        assertThat(owner.delete("/api/v1/sessions/" + session).status()).isEqualTo(204);
+        assertThat(api.get("/api/v1/sessions/" + session).status()).isEqualTo(404);
+    }
 }

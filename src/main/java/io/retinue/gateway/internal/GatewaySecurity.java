@@ -100,8 +100,11 @@ class GatewaySecurity {
                 .hasAuthority(Scopes.AGENTS_WRITE)
                 .requestMatchers(HttpMethod.POST, "/api/v1/tools/*/invoke", "/api/v1/runs", "/api/v1/runs/*/cancel")
                 .hasAuthority(Scopes.RUNS_EXECUTE)
-                .requestMatchers(HttpMethod.GET, "/api/v1/runs", "/api/v1/runs/**")
+                .requestMatchers(HttpMethod.GET, "/api/v1/runs", "/api/v1/runs/**", "/api/v1/sessions",
+                        "/api/v1/sessions/**")
                 .hasAuthority(Scopes.RUNS_READ)
+                .requestMatchers("/api/v1/sessions", "/api/v1/sessions/**")
+                .hasAuthority(Scopes.RUNS_EXECUTE)
                 .requestMatchers(HttpMethod.POST, "/api/v1/tool-permissions/check")
                 .hasAuthority(Scopes.TOOLS_READ)
                 .requestMatchers(HttpMethod.GET, "/api/v1/tools", "/api/v1/tools/**", "/api/v1/mcp-servers",

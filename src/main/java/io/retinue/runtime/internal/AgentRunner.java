@@ -56,7 +56,8 @@ public class AgentRunner {
             "Agent cannot run");
 
     /** A request to run an agent once. */
-    public record RunRequest(String agent, Integer version, String input, Map<String, String> variables) {
+    public record RunRequest(String agent, Integer version, String input, Map<String, String> variables,
+            UUID session, String multitask) {
     }
 
     private final AgentCatalog agents;
@@ -67,15 +68,17 @@ public class AgentRunner {
     private final OutboundCalls outbound;
     private final JsonMapper json;
     private final Clock clock;
+    private final SessionStorage sessions;
     private final Map<UUID, Thread> workers = new java.util.concurrent.ConcurrentHashMap<>();
 
     AgentRunner(AgentCatalog agents, ToolCatalog toolCatalog, ToolCalls toolCalls, ModelProviders providers,
-            RunLedger ledger, OutboundCalls outbound, JsonMapper json, Clock clock) {
+            RunLedger ledger, SessionStorage sessions, OutboundCalls outbound, JsonMapper json, Clock clock) {
         this.agents = agents;
         this.toolCatalog = toolCatalog;
         this.toolCalls = toolCalls;
         this.providers = providers;
         this.ledger = ledger;
+        this.sessions = sessions;
         this.outbound = outbound;
         this.json = json;
         this.clock = clock;
@@ -115,7 +118,7 @@ public class AgentRunner {
     }
 
     /** A run accepted and recorded, ready to execute. */
-    private record Prepared(Turn turn, String system, String input) {
+    private record Prepared(Turn turn, String system, String input, UUID session) {
     }
 
     private Prepared prepare(Caller caller, RunRequest request, String status) {
@@ -136,11 +139,40 @@ public class AgentRunner {
         catch (IllegalArgumentException unbound) {
             throw DomainProblem.invalid(List.of(new Violation("/variables", unbound.getMessage())));
         }
-        Instant started = now();
         UUID runId = UUID.randomUUID();
+        if (request.session() != null) {
+            sessions.find(caller.tenant(), request.session())
+                .orElseThrow(() -> DomainProblem.notFound("Session '" + request.session() + "'"));
+            claim(request.session(), runId, request.multitask());
+        }
+        Instant started = now();
         ledger.start(caller.tenant(), new RunLedger.Run(runId, spec.agentId().value(), spec.slug(), spec.version(),
-                caller.principalId(), status, request.input(), null, null, 0, 0, 0, started, null));
-        return new Prepared(new Turn(runId, caller, spec, started), system, request.input());
+                caller.principalId(), status, request.input(), null, null, 0, 0, 0, started, null), request.session());
+        return new Prepared(new Turn(runId, caller, spec, started), system, request.input(), request.session());
+    }
+
+    /**
+     * One turn at a time per session: {@code multitask=reject} (the default) refuses a second turn with 409,
+     * {@code multitask=queue} waits up to 30 s for the running one to finish.
+     */
+    private void claim(UUID session, UUID runId, String multitask) {
+        String policy = multitask == null ? "reject" : multitask;
+        if (!policy.equals("reject") && !policy.equals("queue")) {
+            throw DomainProblem.invalid(List.of(new Violation("/multitask", "must be reject or queue")));
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!sessions.claim(session, runId)) {
+            if (policy.equals("reject") || System.nanoTime() > deadline) {
+                throw SessionStorage.busy(session);
+            }
+            try {
+                Thread.sleep(100);
+            }
+            catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                throw SessionStorage.busy(session);
+            }
+        }
     }
 
     private void execute(Prepared prepared) {
@@ -157,7 +189,11 @@ public class AgentRunner {
                         + "' is not configured on this installation");
                 return;
             }
-            run(turn, model, prepared.system(), prepared.input());
+            List<Message> history = prepared.session() == null ? List.of() : sessions.history(prepared.session());
+            List<Message> added = run(turn, model, prepared.system(), history, prepared.input());
+            if (prepared.session() != null && !added.isEmpty()) {
+                sessions.append(prepared.session(), turn.runId, added);
+            }
         }
         catch (RuntimeException unexpected) {
             // A cancel interrupts this thread; clear the flag so that recording the outcome is not interrupted too.
@@ -172,10 +208,14 @@ public class AgentRunner {
         finally {
             workers.remove(turn.runId);
             Thread.interrupted();
+            if (prepared.session() != null) {
+                sessions.release(prepared.session(), turn.runId);
+            }
         }
     }
 
-    private void run(Turn turn, ChatModel model, String system, String input) {
+    /** Runs the loop; answers the messages the turn added to the conversation when it completed, else none. */
+    private List<Message> run(Turn turn, ChatModel model, String system, List<Message> history, String input) {
         AgentConfig config = turn.spec.config();
         List<ToolDescriptor> offered = offeredTools(turn);
         Map<String, String> realNames = offered.stream()
@@ -183,16 +223,20 @@ public class AgentRunner {
         ToolCallingChatOptions options = providers.options(config.model().provider(), config.model().name(),
                 config.model().parameters().temperature(), config.model().parameters().maxOutputTokens(),
                 offered.stream().map(AgentRunner::definitionOnly).toList());
-        List<Message> messages = new ArrayList<>(List.of(new SystemMessage(system), new UserMessage(input)));
+        List<Message> messages = new ArrayList<>();
+        messages.add(new SystemMessage(system));
+        messages.addAll(history);
+        int turnStart = messages.size();
+        messages.add(new UserMessage(input));
         Duration timeout = Duration.ofSeconds(config.limits().runTimeoutSeconds());
         for (int step = 1; step <= config.limits().maxSteps(); step++) {
             if (ledger.isCancelling(turn.runId)) {
                 turn.finish("cancelled", null, "Cancelled after " + (step - 1) + " step(s)");
-                return;
+                return List.of();
             }
             if (Duration.between(turn.started, now()).compareTo(timeout) > 0) {
                 turn.finish("timed_out", null, "The run exceeded its timeout of " + timeout.toSeconds() + " s");
-                return;
+                return List.of();
             }
             Instant callStarted = now();
             Prompt prompt = new Prompt(messages, options);
@@ -211,7 +255,7 @@ public class AgentRunner {
                         callStarted, 0, 0, failure.message());
                 turn.finish(failure.kind() == ProviderFailure.Kind.TIMEOUT ? "timed_out" : "failed", null,
                         "provider_" + failure.kind().wire() + ": " + failure.message());
-                return;
+                return List.of();
             }
             Usage usage = response.getMetadata().getUsage();
             long in = usage == null || usage.getPromptTokens() == null ? 0 : usage.getPromptTokens();
@@ -222,11 +266,12 @@ public class AgentRunner {
             if (turn.tokensIn + turn.tokensOut > config.limits().maxTokensPerRun()) {
                 turn.finish("failed", null, "The run exceeded its budget of " + config.limits().maxTokensPerRun()
                         + " tokens");
-                return;
+                return List.of();
             }
             if (!answer.hasToolCalls()) {
+                messages.add(answer);
                 turn.finish("completed", answer.getText(), null);
-                return;
+                return List.copyOf(messages.subList(turnStart, messages.size()));
             }
             messages.add(answer);
             List<ToolResponseMessage.ToolResponse> results = new ArrayList<>();
@@ -236,13 +281,14 @@ public class AgentRunner {
                 if (result.needsApproval()) {
                     turn.finish("requires_action", null, "The call to " + call.name() + " needs approval: "
                             + result.text());
-                    return;
+                    return List.of();
                 }
                 results.add(new ToolResponseMessage.ToolResponse(call.id(), call.name(), result.text()));
             }
             messages.add(ToolResponseMessage.builder().responses(results).build());
         }
         turn.finish("failed", null, "The run reached its limit of " + config.limits().maxSteps() + " steps");
+        return List.of();
     }
 
     /** What a tool call gave the model, and whether the run must wait for a human instead. */

@@ -34,11 +34,12 @@ public class RunLedger {
         this.jdbc = jdbc;
     }
 
-    void start(TenantId tenant, Run run) {
+    void start(TenantId tenant, Run run, UUID session) {
         jdbc.sql("""
                 INSERT INTO runtime.run (id, tenant_id, agent_id, agent_slug, agent_version, caller, status, input,
-                    steps, tokens_in, tokens_out, started_at)
-                VALUES (:id, :tenant, :agent, :slug, :version, :caller, :status, :input, 0, 0, 0, :started)""")
+                    steps, tokens_in, tokens_out, started_at, session_id)
+                VALUES (:id, :tenant, :agent, :slug, :version, :caller, :status, :input, 0, 0, 0, :started, :session)""")
+            .param("session", session)
             .param("id", run.id())
             .param("tenant", tenant.value())
             .param("agent", run.agentId())

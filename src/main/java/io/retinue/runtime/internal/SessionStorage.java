@@ -1,0 +1,194 @@
+package io.retinue.runtime.internal;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.springframework.ai.chat.messages.AssistantMessage;
+import org.springframework.ai.chat.messages.Message;
+import org.springframework.ai.chat.messages.ToolResponseMessage;
+import org.springframework.ai.chat.messages.UserMessage;
+import org.springframework.http.HttpStatus;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import io.retinue.shared.DomainProblem;
+import io.retinue.shared.ProblemType;
+import io.retinue.shared.TenantId;
+import io.retinue.shared.Timestamps;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The seed's SessionStorage: conversation threads and their messages (user, assistant with its tool calls, tool
+ * results) in the runtime's schema. A session runs one turn at a time: a turn claims it and releases it when done.
+ */
+@Repository
+public class SessionStorage {
+
+    static final ProblemType BUSY = ProblemType.of("runtime/session-busy", HttpStatus.CONFLICT, "Session busy");
+
+    /** A session as shown. */
+    public record Session(UUID id, String agent, JsonNode metadata, UUID busyRun, Instant createdAt,
+            Instant updatedAt) {
+    }
+
+    /** One stored message. */
+    public record StoredMessage(int seq, String role, String content, JsonNode toolCalls, UUID runId,
+            Instant createdAt) {
+    }
+
+    private final JdbcClient jdbc;
+    private final JsonMapper json;
+    private final Clock clock;
+
+    SessionStorage(JdbcClient jdbc, JsonMapper json, Clock clock) {
+        this.jdbc = jdbc;
+        this.json = json;
+        this.clock = clock;
+    }
+
+    public Session create(TenantId tenant, String agent, JsonNode metadata) {
+        UUID id = UUID.randomUUID();
+        Instant now = now();
+        jdbc.sql("""
+                INSERT INTO runtime.session (id, tenant_id, agent_slug, metadata, created_at, updated_at)
+                VALUES (:id, :tenant, :agent, :metadata, :now, :now)""")
+            .param("id", id)
+            .param("tenant", tenant.value())
+            .param("agent", agent)
+            .param("metadata", json.writeValueAsString(metadata == null ? json.createObjectNode() : metadata))
+            .param("now", Timestamps.of(now))
+            .update();
+        return find(tenant, id).orElseThrow();
+    }
+
+    public Optional<Session> find(TenantId tenant, UUID id) {
+        return jdbc.sql("SELECT * FROM runtime.session WHERE tenant_id = :tenant AND id = :id")
+            .param("tenant", tenant.value())
+            .param("id", id)
+            .query((rs, n) -> new Session(rs.getObject("id", UUID.class), rs.getString("agent_slug"),
+                    json.readTree(rs.getString("metadata")), rs.getObject("busy_run_id", UUID.class),
+                    Timestamps.read(rs, "created_at"), Timestamps.read(rs, "updated_at")))
+            .optional();
+    }
+
+    public List<Session> list(TenantId tenant, String agent, int limit) {
+        return jdbc.sql("SELECT id FROM runtime.session WHERE tenant_id = :tenant"
+                + (agent == null ? "" : " AND agent_slug = :agent") + " ORDER BY updated_at DESC FETCH FIRST :limit ROWS ONLY")
+            .params(agent == null ? Map.of("tenant", tenant.value(), "limit", limit)
+                    : Map.of("tenant", tenant.value(), "agent", agent, "limit", limit))
+            .query(UUID.class)
+            .list()
+            .stream()
+            .map(id -> find(tenant, id).orElseThrow())
+            .toList();
+    }
+
+    public boolean delete(TenantId tenant, UUID id) {
+        return jdbc.sql("DELETE FROM runtime.session WHERE tenant_id = :tenant AND id = :id AND busy_run_id IS NULL")
+            .param("tenant", tenant.value())
+            .param("id", id)
+            .update() == 1;
+    }
+
+    public List<StoredMessage> messages(UUID session) {
+        return jdbc.sql("SELECT * FROM runtime.session_message WHERE session_id = :id ORDER BY seq")
+            .param("id", session)
+            .query((rs, n) -> new StoredMessage(rs.getInt("seq"), rs.getString("role"), rs.getString("content"),
+                    rs.getString("tool_calls") == null ? null : json.readTree(rs.getString("tool_calls")),
+                    rs.getObject("run_id", UUID.class), Timestamps.read(rs, "created_at")))
+            .list();
+    }
+
+    /** Claims the session for a run; false while another run holds it. */
+    boolean claim(UUID session, UUID run) {
+        return jdbc.sql("UPDATE runtime.session SET busy_run_id = :run WHERE id = :id AND busy_run_id IS NULL")
+            .param("run", run)
+            .param("id", session)
+            .update() == 1;
+    }
+
+    void release(UUID session, UUID run) {
+        jdbc.sql("UPDATE runtime.session SET busy_run_id = NULL, updated_at = :now WHERE id = :id AND busy_run_id = :run")
+            .param("now", Timestamps.of(now()))
+            .param("id", session)
+            .param("run", run)
+            .update();
+    }
+
+    /** The conversation so far, as model messages. */
+    List<Message> history(UUID session) {
+        List<Message> history = new ArrayList<>();
+        for (StoredMessage message : messages(session)) {
+            switch (message.role()) {
+                case "user" -> history.add(new UserMessage(message.content()));
+                case "assistant" -> {
+                    List<AssistantMessage.ToolCall> calls = message.toolCalls() == null ? List.of()
+                            : json.convertValue(message.toolCalls(), new TypeReference<List<AssistantMessage.ToolCall>>() {
+                            });
+                    history.add(AssistantMessage.builder().content(message.content()).toolCalls(calls).build());
+                }
+                case "tool" -> history.add(ToolResponseMessage.builder()
+                    .responses(json.convertValue(message.toolCalls(),
+                            new TypeReference<List<ToolResponseMessage.ToolResponse>>() {
+                            }))
+                    .build());
+                default -> {
+                }
+            }
+        }
+        return history;
+    }
+
+    /** Appends the messages one turn added. */
+    void append(UUID session, UUID run, List<Message> added) {
+        int next = jdbc.sql("SELECT COALESCE(MAX(seq), 0) FROM runtime.session_message WHERE session_id = :id")
+            .param("id", session)
+            .query(Integer.class)
+            .single();
+        for (Message message : added) {
+            String role;
+            String content = message.getText();
+            String toolCalls = null;
+            if (message instanceof AssistantMessage assistant) {
+                role = "assistant";
+                toolCalls = assistant.hasToolCalls() ? json.writeValueAsString(assistant.getToolCalls()) : null;
+            }
+            else if (message instanceof ToolResponseMessage tools) {
+                role = "tool";
+                toolCalls = json.writeValueAsString(tools.getResponses());
+                content = null;
+            }
+            else {
+                role = "user";
+            }
+            jdbc.sql("""
+                    INSERT INTO runtime.session_message (session_id, seq, role, content, tool_calls, run_id, created_at)
+                    VALUES (:session, :seq, :role, :content, :calls, :run, :now)""")
+                .param("session", session)
+                .param("seq", ++next)
+                .param("role", role)
+                .param("content", content)
+                .param("calls", toolCalls)
+                .param("run", run)
+                .param("now", Timestamps.of(now()))
+                .update();
+        }
+    }
+
+    static DomainProblem busy(UUID session) {
+        return new DomainProblem(BUSY, "Session " + session + " is running another turn; retry when it has finished "
+                + "or send multitask=queue to wait for it");
+    }
+
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MICROS);
+    }
+}

@@ -1,0 +1,85 @@
+package io.retinue.runtime.web;
+
+import java.net.URI;
+import java.util.List;
+import java.util.UUID;
+
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+import io.retinue.runtime.internal.SessionStorage;
+import io.retinue.shared.Caller;
+import io.retinue.shared.DomainProblem;
+import io.retinue.shared.Page;
+import io.retinue.shared.ProblemType;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import tools.jackson.databind.JsonNode;
+
+/** Sessions: conversation threads that runs continue (pass {@code session} when starting a run). */
+@RestController
+@RequestMapping(path = "/api/v1/sessions", produces = MediaType.APPLICATION_JSON_VALUE)
+@Tag(name = "Sessions", description = "Conversation threads, one turn at a time")
+class SessionController {
+
+    private final SessionStorage sessions;
+
+    SessionController(SessionStorage sessions) {
+        this.sessions = sessions;
+    }
+
+    /** A new session. */
+    record NewSession(String agent, JsonNode metadata) {
+    }
+
+    /** A session and its messages. */
+    record SessionView(SessionStorage.Session session, List<SessionStorage.StoredMessage> messages) {
+    }
+
+    @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "Start a session")
+    ResponseEntity<SessionStorage.Session> create(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
+            @RequestBody(required = false) NewSession body) {
+        if (body != null && body.metadata() != null && !body.metadata().isObject()) {
+            throw DomainProblem.invalidParameter("metadata", "metadata must be a JSON object");
+        }
+        SessionStorage.Session session = sessions.create(caller.tenant(), body == null ? null : body.agent(),
+                body == null ? null : body.metadata());
+        return ResponseEntity.created(URI.create("/api/v1/sessions/" + session.id())).body(session);
+    }
+
+    @GetMapping("/{id}")
+    @Operation(summary = "A session and its messages")
+    SessionView get(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable UUID id) {
+        SessionStorage.Session session = sessions.find(caller.tenant(), id)
+            .orElseThrow(() -> DomainProblem.notFound("Session '" + id + "'"));
+        return new SessionView(session, sessions.messages(id));
+    }
+
+    @GetMapping
+    @Operation(summary = "Sessions, most recently active first")
+    Page<SessionStorage.Session> list(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
+            @RequestParam(required = false) String agent, @RequestParam(defaultValue = "50") int limit) {
+        return new Page<>(sessions.list(caller.tenant(), agent, Math.max(1, Math.min(200, limit))), null);
+    }
+
+    @DeleteMapping("/{id}")
+    @Operation(summary = "Delete a session and its messages", description = "409 while a turn is running.")
+    ResponseEntity<Void> delete(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable UUID id) {
+        sessions.find(caller.tenant(), id).orElseThrow(() -> DomainProblem.notFound("Session '" + id + "'"));
+        if (!sessions.delete(caller.tenant(), id)) {
+            throw new DomainProblem(ProblemType.CONFLICT, "Session " + id + " is running a turn");
+        }
+        return ResponseEntity.noContent().build();
+    }
+}
