@@ -216,7 +216,12 @@ class RunsIT extends PlatformIT {
                 "variables", Map.of("company", "ACME"), "multitask", "queue"));
         assertThat(queued.json().at("/run/status").asString()).isEqualTo("completed");
         assertThat(owner.get("/api/v1/sessions/" + session).json().get("messages")).hasSize(10);
+        Reply inUse = owner.delete("/api/v1/agents/" + slug);
+        assertThat(inUse.status()).as("an agent with a session bound to it stays").isEqualTo(409);
+        assertThat(inUse.json().get("type").asString()).endsWith("/agents/agent-in-use");
+        assertThat(inUse.json().at("/dependents/0").asString()).contains("session");
         assertThat(owner.delete("/api/v1/sessions/" + session).status()).isEqualTo(204);
         assertThat(api.get("/api/v1/sessions/" + session).status()).isEqualTo(404);
+        assertThat(owner.delete("/api/v1/agents/" + slug).status()).isEqualTo(204);
     }
 }

@@ -22,6 +22,8 @@ public final class AgentProblems {
             "Agent is archived");
     public static final ProblemType CONCURRENT_MODIFICATION = ProblemType.of("agents/concurrent-modification",
             HttpStatus.CONFLICT, "Concurrent modification");
+    public static final ProblemType IN_USE = ProblemType.of("agents/agent-in-use", HttpStatus.CONFLICT,
+            "Agent in use");
     public static final ProblemType INVALID_CURSOR = ProblemType.of("agents/invalid-cursor", HttpStatus.BAD_REQUEST,
             "Invalid cursor");
 

@@ -14,6 +14,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 import io.retinue.agents.AgentArchived;
 import io.retinue.agents.AgentConfig;
 import io.retinue.agents.AgentDeleted;
+import io.retinue.agents.AgentDependents;
 import io.retinue.agents.AgentId;
 import io.retinue.agents.AgentSpec;
 import io.retinue.agents.AgentVersionPublished;
@@ -47,9 +48,11 @@ public class Agents {
     private final TransactionTemplate transactions;
     private final JsonMapper json;
     private final Clock clock;
+    private final List<AgentDependents> dependents;
 
     Agents(AgentRepository repository, IdempotencyKeys idempotencyKeys, AgentFactory factory,
-            ApplicationEventPublisher events, TransactionTemplate transactions, JsonMapper json, Clock clock) {
+            ApplicationEventPublisher events, TransactionTemplate transactions, JsonMapper json, Clock clock,
+            List<AgentDependents> dependents) {
         this.repository = repository;
         this.idempotencyKeys = idempotencyKeys;
         this.factory = factory;
@@ -57,6 +60,7 @@ public class Agents {
         this.transactions = transactions;
         this.json = json;
         this.clock = clock;
+        this.dependents = List.copyOf(dependents);
     }
 
     /**
@@ -205,9 +209,17 @@ public class Agents {
         return next;
     }
 
+    /** Deletes an agent and its versions, unless another module still depends on it (409, listing why). */
     @Transactional
     public void delete(AgentAccess access, String ref, Long ifMatch) {
         Agent agent = loadForWrite(access, ref, ifMatch);
+        List<String> reasons = dependents.stream()
+            .flatMap(dependent -> dependent.dependentsOf(agent.tenant(), agent.id(), agent.slug()).stream())
+            .toList();
+        if (!reasons.isEmpty()) {
+            throw new DomainProblem(AgentProblems.IN_USE, "Agent '" + agent.slug() + "' is still in use: "
+                    + String.join("; ", reasons), List.of(), java.util.Map.of("dependents", reasons));
+        }
         repository.delete(agent);
         events.publishEvent(new AgentDeleted(agent.id(), agent.tenant(), agent.slug(), now()));
     }
