@@ -224,4 +224,30 @@ class RunsIT extends PlatformIT {
         assertThat(api.get("/api/v1/sessions/" + session).status()).isEqualTo(404);
         assertThat(owner.delete("/api/v1/agents/" + slug).status()).isEqualTo(204);
     }
+
+    @Test
+    void structuredAnswersAreValidatedWithOneRepairAttempt() {
+        Api owner = newTenant(api, "rj").owner();
+        ObjectNode body = Agents.create(uniqueSlug("structured"), Map.of());
+        ObjectNode config = (ObjectNode) body.get("config");
+        ((ObjectNode) config.get("model")).put("provider", "fake");
+        config.set("responseFormat", Api.JSON.valueToTree(Map.of("type", "json_schema", "schema", Map.of("type", "object",
+                "required", List.of("answer"), "properties", Map.of("answer", Map.of("type", "string"))))));
+        String slug = body.get("slug").asString();
+        owner.post("/api/v1/agents", body);
+        owner.post("/api/v1/agents/" + slug + "/versions/1/publish", "");
+
+        JsonNode direct = run(owner, slug, "[[json:{\"answer\":\"yes\"}]]").json();
+        assertThat(direct.at("/run/status").asString()).as(direct.toString()).isEqualTo("completed");
+        assertThat(Api.JSON.readTree(direct.at("/run/output").asString()).get("answer").asString()).isEqualTo("yes");
+
+        JsonNode repaired = run(owner, slug, "[[repair-json:{\"answer\":\"fixed\"}]]").json();
+        assertThat(repaired.at("/run/status").asString()).as(repaired.toString()).isEqualTo("completed");
+        assertThat(repaired.at("/run/output").asString()).contains("fixed");
+        assertThat(repaired.get("steps")).hasSize(2);
+
+        JsonNode hopeless = run(owner, slug, "just talk").json();
+        assertThat(hopeless.at("/run/status").asString()).isEqualTo("failed");
+        assertThat(hopeless.at("/run/error").asString()).startsWith("structured_output_invalid:").contains("not JSON");
+    }
 }

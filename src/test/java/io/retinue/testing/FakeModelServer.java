@@ -20,7 +20,8 @@ import tools.jackson.databind.node.ObjectNode;
  * An OpenAI-compatible chat-completions server on loopback, for tests: it answers deterministically from the last
  * message. "use <tool> with <json>" makes it call that tool (when it was offered); a tool result makes it report the
  * result; anything else is echoed. "[[status:NNN]]" answers that error status; "[[flaky:N]]" answers 503 the first N
- * times; "[[slow:MS]]" answers after MS milliseconds. It checks the API key and remembers the last request.
+ * times; "[[slow:MS]]" answers after MS milliseconds; "[[json:{…}]]" answers exactly that JSON; "[[repair-json:{…}]]"
+ * answers prose first and that JSON once asked to repair its answer. It checks the API key and remembers the last request.
  */
 public final class FakeModelServer {
 
@@ -29,6 +30,8 @@ public final class FakeModelServer {
     private static final Pattern STATUS = Pattern.compile("\\[\\[status:(\\d{3})]]");
     private static final Pattern FLAKY = Pattern.compile("\\[\\[flaky:(\\d)]]");
     private static final Pattern SLOW = Pattern.compile("\\[\\[slow:(\\d+)]]");
+    private static final Pattern JSON_ANSWER = Pattern.compile("\\[\\[json:(\\{.*?})]]");
+    private static final Pattern REPAIR_JSON = Pattern.compile("\\[\\[repair-json:(\\{.*?})]]");
     private final java.util.Map<String, Integer> failures = new java.util.concurrent.ConcurrentHashMap<>();
     private static FakeModelServer instance;
 
@@ -99,7 +102,17 @@ public final class FakeModelServer {
         }
         ObjectNode message = Api.JSON.createObjectNode().put("role", "assistant");
         String finish = "stop";
-        if ("tool".equals(last.path("role").asString())) {
+        String conversation = request.get("messages").toString();
+        Matcher json = JSON_ANSWER.matcher(conversation);
+        Matcher repairJson = REPAIR_JSON.matcher(conversation);
+        if (json.find()) {
+            message.put("content", json.group(1).replace("\\\"", "\""));
+        }
+        else if (repairJson.find()) {
+            message.put("content", last.path("content").asString("").contains("required JSON Schema")
+                    ? repairJson.group(1).replace("\\\"", "\"") : "Sure! Here it is in prose.");
+        }
+        else if ("tool".equals(last.path("role").asString())) {
             message.put("content", "fake model: the tool said " + last.path("content").asString());
         }
         else {

@@ -69,16 +69,19 @@ public class AgentRunner {
     private final JsonMapper json;
     private final Clock clock;
     private final SessionStorage sessions;
+    private final StructuredOutput structuredOutput;
     private final Map<UUID, Thread> workers = new java.util.concurrent.ConcurrentHashMap<>();
 
     AgentRunner(AgentCatalog agents, ToolCatalog toolCatalog, ToolCalls toolCalls, ModelProviders providers,
-            RunLedger ledger, SessionStorage sessions, OutboundCalls outbound, JsonMapper json, Clock clock) {
+            RunLedger ledger, SessionStorage sessions, StructuredOutput structuredOutput, OutboundCalls outbound,
+            JsonMapper json, Clock clock) {
         this.agents = agents;
         this.toolCatalog = toolCatalog;
         this.toolCalls = toolCalls;
         this.providers = providers;
         this.ledger = ledger;
         this.sessions = sessions;
+        this.structuredOutput = structuredOutput;
         this.outbound = outbound;
         this.json = json;
         this.clock = clock;
@@ -229,6 +232,7 @@ public class AgentRunner {
         int turnStart = messages.size();
         messages.add(new UserMessage(input));
         Duration timeout = Duration.ofSeconds(config.limits().runTimeoutSeconds());
+        boolean repaired = false;
         for (int step = 1; step <= config.limits().maxSteps(); step++) {
             if (ledger.isCancelling(turn.runId)) {
                 turn.finish("cancelled", null, "Cancelled after " + (step - 1) + " step(s)");
@@ -270,6 +274,19 @@ public class AgentRunner {
             }
             if (!answer.hasToolCalls()) {
                 messages.add(answer);
+                if (config.responseFormat().isJsonSchema()) {
+                    List<String> problems = structuredOutput.problems(config.responseFormat().schema(), answer.getText());
+                    if (!problems.isEmpty()) {
+                        if (repaired) {
+                            turn.finish("failed", null, "structured_output_invalid: " + String.join("; ", problems));
+                            return List.of();
+                        }
+                        // One repair attempt: tell the model what is wrong and let it answer again.
+                        repaired = true;
+                        messages.add(new UserMessage(StructuredOutput.repairRequest(problems)));
+                        continue;
+                    }
+                }
                 turn.finish("completed", answer.getText(), null);
                 return List.copyOf(messages.subList(turnStart, messages.size()));
             }
