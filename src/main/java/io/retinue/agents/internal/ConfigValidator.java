@@ -6,7 +6,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -15,16 +14,12 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.stereotype.Component;
 
-import com.networknt.schema.Error;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaRegistry;
-import com.networknt.schema.SchemaRegistryConfig;
-import com.networknt.schema.SpecificationVersion;
-import com.networknt.schema.path.PathType;
 
+import io.retinue.shared.JsonSchemas;
 import io.retinue.shared.Violation;
-import io.retinue.shared.web.JsonPointers;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -40,9 +35,6 @@ public class ConfigValidator {
 
     static final String CONFIG_SCHEMA_ID = "https://retinue.dev/schemas/agent-config.json";
     static final String REQUESTS_SCHEMA_ID = "https://retinue.dev/schemas/agent-requests.json";
-    private static final String META_SCHEMA_ID = "https://json-schema.org/draft/2020-12/schema";
-    private static final Set<String> NAMED_PROPERTY_KEYWORDS = Set.of("required", "additionalProperties",
-            "dependentRequired", "unevaluatedProperties", "propertyNames");
 
     /** The request shapes the agents API accepts, each a definition in agent-requests.schema.json. */
     public enum Shape {
@@ -68,13 +60,10 @@ public class ConfigValidator {
         this.providers = Set.copyOf(providers);
         this.json = json;
         this.configSchemaText = read("schemas/agent-config.schema.json");
-        SchemaRegistry registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12,
-                builder -> builder
-                    .schemaRegistryConfig(SchemaRegistryConfig.builder().pathType(PathType.JSON_POINTER).build())
-                    .schemas(Map.of(CONFIG_SCHEMA_ID, configSchemaText, REQUESTS_SCHEMA_ID,
-                            read("schemas/agent-requests.schema.json"))));
+        SchemaRegistry registry = JsonSchemas.registry(Map.of(CONFIG_SCHEMA_ID, configSchemaText, REQUESTS_SCHEMA_ID,
+                read("schemas/agent-requests.schema.json")));
         this.configSchema = registry.getSchema(SchemaLocation.of(CONFIG_SCHEMA_ID));
-        this.metaSchema = registry.getSchema(SchemaLocation.of(META_SCHEMA_ID));
+        this.metaSchema = JsonSchemas.metaSchema(registry);
         this.requestSchemas = new java.util.EnumMap<>(Shape.class);
         for (Shape shape : Shape.values()) {
             requestSchemas.put(shape,
@@ -89,14 +78,14 @@ public class ConfigValidator {
 
     /** Every problem of a bare configuration (the dry-run validate endpoint). */
     public List<Violation> validateConfig(JsonNode config) {
-        List<Violation> violations = new ArrayList<>(schemaViolations(configSchema, config, ""));
+        List<Violation> violations = new ArrayList<>(JsonSchemas.violations(configSchema, config, ""));
         violations.addAll(semanticViolations(config, ""));
         return violations;
     }
 
     /** Every problem of a request body of the given shape, including the semantics of the configs it carries. */
     public List<Violation> validateRequest(Shape shape, JsonNode body) {
-        List<Violation> violations = new ArrayList<>(schemaViolations(requestSchemas.get(shape), body, ""));
+        List<Violation> violations = new ArrayList<>(JsonSchemas.violations(requestSchemas.get(shape), body, ""));
         switch (shape) {
             case CREATE_AGENT, VERSION -> violations.addAll(semanticViolations(body.path("config"), "/config"));
             case DOCUMENT -> {
@@ -111,33 +100,6 @@ public class ConfigValidator {
         return violations;
     }
 
-    private List<Violation> schemaViolations(Schema schema, JsonNode instance, String prefix) {
-        Set<Violation> found = new LinkedHashSet<>();
-        for (Error error : schema.validate(instance)) {
-            found.add(new Violation(prefix + pointerOf(error), messageOf(error)));
-        }
-        return List.copyOf(found);
-    }
-
-    private static String pointerOf(Error error) {
-        String pointer = error.getInstanceLocation().toString();
-        if (error.getProperty() != null && NAMED_PROPERTY_KEYWORDS.contains(error.getKeyword())) {
-            pointer = pointer + "/" + JsonPointers.escape(error.getProperty());
-        }
-        return pointer;
-    }
-
-    private static String messageOf(Error error) {
-        String message = error.getMessage();
-        String location = error.getInstanceLocation().toString();
-        if (message.startsWith(location + ": ")) {
-            message = message.substring(location.length() + 2);
-        }
-        else if (message.startsWith(": ")) {
-            message = message.substring(2);
-        }
-        return message;
-    }
 
     private List<Violation> semanticViolations(JsonNode config, String prefix) {
         if (!config.isObject()) {
@@ -206,7 +168,7 @@ public class ConfigValidator {
         if (schema.isObject()) {
             // The meta-schema can reject one keyword along several paths; one message per place is enough.
             Map<String, Violation> byPointer = new java.util.LinkedHashMap<>();
-            schemaViolations(metaSchema, schema, prefix + "/schema").forEach(violation -> byPointer.putIfAbsent(
+            JsonSchemas.violations(metaSchema, schema, prefix + "/schema").forEach(violation -> byPointer.putIfAbsent(
                     violation.pointer(),
                     new Violation(violation.pointer(), "is not a valid JSON Schema: " + violation.detail())));
             violations.addAll(byPointer.values());

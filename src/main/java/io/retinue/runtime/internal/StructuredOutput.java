@@ -5,10 +5,8 @@ import java.util.List;
 import org.springframework.stereotype.Component;
 
 import com.networknt.schema.SchemaRegistry;
-import com.networknt.schema.SchemaRegistryConfig;
-import com.networknt.schema.SpecificationVersion;
-import com.networknt.schema.path.PathType;
 
+import io.retinue.shared.JsonSchemas;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -21,8 +19,7 @@ import tools.jackson.databind.json.JsonMapper;
 class StructuredOutput {
 
     private final JsonMapper json;
-    private final SchemaRegistry schemas = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12,
-            builder -> builder.schemaRegistryConfig(SchemaRegistryConfig.builder().pathType(PathType.JSON_POINTER).build()));
+    private final SchemaRegistry schemas = JsonSchemas.registry();
 
     StructuredOutput(JsonMapper json) {
         this.json = json;
@@ -40,11 +37,9 @@ class StructuredOutput {
         if (parsed == null || parsed.isMissingNode()) {
             return List.of("the answer is empty");
         }
-        return schemas.getSchema(schema)
-            .validate(parsed)
+        return JsonSchemas.violations(schemas.getSchema(schema), parsed, "")
             .stream()
-            .map(error -> (error.getInstanceLocation().toString().isEmpty() ? "/" : error.getInstanceLocation().toString())
-                    + ": " + error.getMessage())
+            .map(violation -> (violation.pointer().isEmpty() ? "/" : violation.pointer()) + ": " + violation.detail())
             .toList();
     }
 

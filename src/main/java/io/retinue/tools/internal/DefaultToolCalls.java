@@ -12,21 +12,17 @@ import java.util.UUID;
 
 import org.springframework.stereotype.Service;
 
-import com.networknt.schema.Error;
 import com.networknt.schema.SchemaRegistry;
-import com.networknt.schema.SchemaRegistryConfig;
-import com.networknt.schema.SpecificationVersion;
-import com.networknt.schema.path.PathType;
 
 import io.modelcontextprotocol.spec.McpSchema;
 import io.retinue.shared.Caller;
 import io.retinue.shared.DomainProblem;
 import io.retinue.shared.TenantId;
+import io.retinue.shared.JsonSchemas;
 import io.retinue.shared.Violation;
 import io.retinue.shared.outbound.OutboundCalls;
 import io.retinue.shared.outbound.OutboundTarget;
 import io.retinue.shared.outbound.OutboundUnavailable;
-import io.retinue.shared.web.JsonPointers;
 import io.retinue.tools.ToolCall;
 import io.retinue.tools.ToolCalls;
 import io.retinue.tools.ToolCatalog;
@@ -55,8 +51,7 @@ class DefaultToolCalls implements ToolCalls, ToolCatalog {
     private final McpServers mcp;
     private final OutboundCalls outbound;
     private final JsonMapper json;
-    private final SchemaRegistry schemas = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12,
-            builder -> builder.schemaRegistryConfig(SchemaRegistryConfig.builder().pathType(PathType.JSON_POINTER).build()));
+    private final SchemaRegistry schemas = JsonSchemas.registry();
 
     DefaultToolCalls(ToolRegistry registry, ToolPermissions permissions, ExecutionLedger ledger, Builtins builtins,
             HttpTools http, McpServers mcp, OutboundCalls outbound, JsonMapper json) {
@@ -181,18 +176,7 @@ class DefaultToolCalls implements ToolCalls, ToolCatalog {
     }
 
     private List<Violation> violations(JsonNode schema, JsonNode arguments) {
-        return schemas.getSchema(schema).validate(arguments).stream().map(DefaultToolCalls::violation).toList();
-    }
-
-    private static Violation violation(Error error) {
-        String pointer = error.getInstanceLocation().toString();
-        if (error.getProperty() != null && Set.of("required", "additionalProperties").contains(error.getKeyword())) {
-            pointer = pointer + "/" + JsonPointers.escape(error.getProperty());
-        }
-        String message = error.getMessage();
-        String location = error.getInstanceLocation().toString();
-        return new Violation(pointer, message.startsWith(location + ": ") ? message.substring(location.length() + 2)
-                : message);
+        return JsonSchemas.violations(schemas.getSchema(schema), arguments, "");
     }
 
     private UUID record(ToolCall call, Tool tool, JsonNode arguments, Instant started, String status, JsonNode result,

@@ -14,14 +14,10 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 import com.networknt.schema.Schema;
-import com.networknt.schema.SchemaLocation;
-import com.networknt.schema.SchemaRegistry;
-import com.networknt.schema.SchemaRegistryConfig;
-import com.networknt.schema.SpecificationVersion;
-import com.networknt.schema.path.PathType;
 
 import io.retinue.shared.Caller;
 import io.retinue.shared.DomainProblem;
+import io.retinue.shared.JsonSchemas;
 import io.retinue.shared.Violation;
 import io.retinue.tools.ToolChanged;
 import tools.jackson.databind.JsonNode;
@@ -47,9 +43,7 @@ public class ToolAdmin {
     private final ExecutionLedger ledger;
     private final AgentToolReferences references;
     private final ApplicationEventPublisher events;
-    private final Schema metaSchema = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12,
-            builder -> builder.schemaRegistryConfig(SchemaRegistryConfig.builder().pathType(PathType.JSON_POINTER).build()))
-        .getSchema(SchemaLocation.of("https://json-schema.org/draft/2020-12/schema"));
+    private final Schema metaSchema = JsonSchemas.metaSchema(JsonSchemas.registry());
 
     ToolAdmin(ToolRegistry registry, ExecutionLedger ledger, AgentToolReferences references,
             ApplicationEventPublisher events) {
@@ -182,9 +176,9 @@ public class ToolAdmin {
             violations.add(new Violation(pointer, "must be a JSON Schema object"));
             return;
         }
-        metaSchema.validate(schema)
-            .forEach(error -> violations.add(new Violation(pointer + error.getInstanceLocation(),
-                    "is not a valid JSON Schema: " + error.getMessage())));
+        JsonSchemas.violations(metaSchema, schema, pointer)
+            .forEach(violation -> violations.add(new Violation(violation.pointer(),
+                    "is not a valid JSON Schema: " + violation.detail())));
         if (mustBeObject && !"object".equals(schema.path("type").asString(""))) {
             violations.add(new Violation(pointer + "/type", "tool arguments must be an object (\"type\": \"object\")"));
         }

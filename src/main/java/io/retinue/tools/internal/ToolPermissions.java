@@ -19,12 +19,12 @@ import org.springframework.transaction.annotation.Transactional;
 
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
-import com.networknt.schema.SpecificationVersion;
 
 import io.retinue.gateway.Role;
 import io.retinue.shared.Caller;
 import io.retinue.shared.Page;
 import io.retinue.shared.TenantId;
+import io.retinue.shared.JsonSchemas;
 import io.retinue.shared.Timestamps;
 import io.retinue.shared.web.RequestIds;
 import tools.jackson.databind.JsonNode;
@@ -72,7 +72,7 @@ public class ToolPermissions {
     private final JdbcClient jdbc;
     private final JsonMapper json;
     private final Clock clock;
-    private final SchemaRegistry schemas = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
+    private final SchemaRegistry schemas = JsonSchemas.registry();
 
     ToolPermissions(JdbcClient jdbc, JsonMapper json, Clock clock) {
         this.jdbc = jdbc;
