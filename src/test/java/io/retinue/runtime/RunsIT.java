@@ -110,6 +110,9 @@ class RunsIT extends PlatformIT {
         assertThat(reply.json().get("steps").valueStream().map(s -> s.get("kind").asString() + ":" + s.get("name").asString()))
             .containsExactly("model:fake/demo-echo", "tool:builtin.calculator", "model:fake/demo-echo");
         assertThat(run.get("tokensIn").asLong()).isEqualTo(40);
+        assertThat(run.get("estimatedCostUsd").decimalValue())
+            .as("40 in at 1.5 and 14 out at 6 USD per million tokens")
+            .isEqualByComparingTo(new java.math.BigDecimal("0.000144"));
 
         JsonNode sent = model.lastRequest();
         assertThat(sent.get("model").asString()).isEqualTo("demo-echo");

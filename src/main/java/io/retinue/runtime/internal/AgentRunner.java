@@ -71,10 +71,11 @@ public class AgentRunner {
     private final SessionStorage sessions;
     private final StructuredOutput structuredOutput;
     private final Map<UUID, Thread> workers = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, ProviderProperties.Price> prices;
 
     AgentRunner(AgentCatalog agents, ToolCatalog toolCatalog, ToolCalls toolCalls, ModelProviders providers,
             RunLedger ledger, SessionStorage sessions, StructuredOutput structuredOutput, OutboundCalls outbound,
-            JsonMapper json, Clock clock) {
+            JsonMapper json, Clock clock, ProviderProperties properties) {
         this.agents = agents;
         this.toolCatalog = toolCatalog;
         this.toolCalls = toolCalls;
@@ -82,6 +83,7 @@ public class AgentRunner {
         this.ledger = ledger;
         this.sessions = sessions;
         this.structuredOutput = structuredOutput;
+        this.prices = properties.prices();
         this.outbound = outbound;
         this.json = json;
         this.clock = clock;
@@ -150,7 +152,7 @@ public class AgentRunner {
         }
         Instant started = now();
         ledger.start(caller.tenant(), new RunLedger.Run(runId, spec.agentId().value(), spec.slug(), spec.version(),
-                caller.principalId(), status, request.input(), null, null, 0, 0, 0, started, null), request.session());
+                caller.principalId(), status, request.input(), null, null, 0, 0, 0, null, started, null), request.session());
         return new Prepared(new Turn(runId, caller, spec, started), system, request.input(), request.session());
     }
 
@@ -416,7 +418,9 @@ public class AgentRunner {
         }
 
         void finish(String status, String output, String error) {
-            ledger.finish(runId, status, output, error, steps, tokensIn, tokensOut, now());
+            ProviderProperties.Price price = prices.get(spec.config().model().name());
+            ledger.finish(runId, status, output, error, steps, tokensIn, tokensOut,
+                    price == null ? null : price.of(tokensIn, tokensOut), now());
         }
     }
 }

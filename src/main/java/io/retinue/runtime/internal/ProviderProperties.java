@@ -8,11 +8,24 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 /**
  * {@code retinue.runtime.providers.<name>.*}: model providers agents can name besides the built-in {@code demo}.
  * {@code type: openai} covers OpenAI and every OpenAI-compatible server (vLLM, LM Studio, llama.cpp, DeepSeek, …) by
- * {@code base-url}. Remember to list the provider in {@code retinue.agents.providers} so agent configurations may
+ * {@code base-url}. {@code prices.<model>.input/output} (USD per million tokens) give runs an estimated cost.
+ * Remember to list the provider in {@code retinue.agents.providers} so agent configurations may
  * name it.
  */
 @ConfigurationProperties("retinue.runtime")
-public record ProviderProperties(Map<String, Provider> providers) {
+public record ProviderProperties(Map<String, Provider> providers, Map<String, Price> prices) {
+
+    /** What a model costs, in USD per million tokens; {@code prices} is keyed by model name. */
+    public record Price(java.math.BigDecimal input, java.math.BigDecimal output) {
+
+        /** The cost of a run's tokens. */
+        java.math.BigDecimal of(long tokensIn, long tokensOut) {
+            java.math.BigDecimal million = java.math.BigDecimal.valueOf(1_000_000);
+            return input.multiply(java.math.BigDecimal.valueOf(tokensIn))
+                .add(output.multiply(java.math.BigDecimal.valueOf(tokensOut)))
+                .divide(million, 8, java.math.RoundingMode.HALF_UP);
+        }
+    }
 
     /** One provider connection. */
     public record Provider(String type, String baseUrl, String apiKey, Duration timeout) {
@@ -25,5 +38,6 @@ public record ProviderProperties(Map<String, Provider> providers) {
 
     public ProviderProperties {
         providers = providers == null ? Map.of() : Map.copyOf(providers);
+        prices = prices == null ? Map.of() : Map.copyOf(prices);
     }
 }

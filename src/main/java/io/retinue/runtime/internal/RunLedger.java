@@ -19,8 +19,8 @@ public class RunLedger {
 
     /** A run as recorded. */
     public record Run(UUID id, UUID agentId, String agentSlug, int agentVersion, String caller, String status,
-            String input, String output, String error, int steps, long tokensIn, long tokensOut, Instant startedAt,
-            Instant finishedAt) {
+            String input, String output, String error, int steps, long tokensIn, long tokensOut,
+            java.math.BigDecimal estimatedCostUsd, Instant startedAt, Instant finishedAt) {
     }
 
     /** One step: a model call or a tool call. */
@@ -91,10 +91,12 @@ public class RunLedger {
     }
 
     void finish(UUID run, String status, String output, String error, int steps, long tokensIn, long tokensOut,
-            Instant finishedAt) {
+            java.math.BigDecimal cost, Instant finishedAt) {
         jdbc.sql("""
                 UPDATE runtime.run SET status = :status, output = :output, error = :error, steps = :steps,
-                    tokens_in = :in, tokens_out = :out, finished_at = :finished WHERE id = :id""")
+                    tokens_in = :in, tokens_out = :out, estimated_cost_usd = :cost, finished_at = :finished
+                WHERE id = :id""")
+            .param("cost", cost)
             .param("status", status)
             .param("output", output)
             .param("error", error == null ? null : error.substring(0, Math.min(2000, error.length())))
@@ -144,6 +146,7 @@ public class RunLedger {
         return new Run(rs.getObject("id", UUID.class), rs.getObject("agent_id", UUID.class), rs.getString("agent_slug"),
                 rs.getInt("agent_version"), rs.getString("caller"), rs.getString("status"), rs.getString("input"),
                 rs.getString("output"), rs.getString("error"), rs.getInt("steps"), rs.getLong("tokens_in"),
-                rs.getLong("tokens_out"), Timestamps.read(rs, "started_at"), Timestamps.read(rs, "finished_at"));
+                rs.getLong("tokens_out"), rs.getBigDecimal("estimated_cost_usd"), Timestamps.read(rs, "started_at"),
+                Timestamps.read(rs, "finished_at"));
     }
 }
