@@ -70,7 +70,8 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
     @Override
     protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException ex,
             HttpHeaders headers, HttpStatusCode status, WebRequest request) {
-        return new ResponseEntity<>(notReadable(ex), problemHeaders(), statusOf(notReadable(ex)));
+        ProblemDetail problem = notReadable(ex);
+        return new ResponseEntity<>(problem, problemHeaders(), statusOf(problem));
     }
 
     /** Explains what was wrong with the body in terms the client can act on: where, and what was expected. */
