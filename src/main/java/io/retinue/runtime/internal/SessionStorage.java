@@ -1,5 +1,7 @@
 package io.retinue.runtime.internal;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -73,22 +75,23 @@ public class SessionStorage {
         return jdbc.sql("SELECT * FROM runtime.session WHERE tenant_id = :tenant AND id = :id")
             .param("tenant", tenant.value())
             .param("id", id)
-            .query((rs, n) -> new Session(rs.getObject("id", UUID.class), rs.getString("agent_slug"),
-                    json.readTree(rs.getString("metadata")), rs.getObject("busy_run_id", UUID.class),
-                    Timestamps.read(rs, "created_at"), Timestamps.read(rs, "updated_at")))
+            .query(this::session)
             .optional();
     }
 
+    private Session session(ResultSet rs, int row) throws SQLException {
+        return new Session(rs.getObject("id", UUID.class), rs.getString("agent_slug"),
+                json.readTree(rs.getString("metadata")), rs.getObject("busy_run_id", UUID.class),
+                Timestamps.read(rs, "created_at"), Timestamps.read(rs, "updated_at"));
+    }
+
     public List<Session> list(TenantId tenant, String agent, int limit) {
-        return jdbc.sql("SELECT id FROM runtime.session WHERE tenant_id = :tenant"
+        return jdbc.sql("SELECT * FROM runtime.session WHERE tenant_id = :tenant"
                 + (agent == null ? "" : " AND agent_slug = :agent") + " ORDER BY updated_at DESC FETCH FIRST :limit ROWS ONLY")
             .params(agent == null ? Map.of("tenant", tenant.value(), "limit", limit)
                     : Map.of("tenant", tenant.value(), "agent", agent, "limit", limit))
-            .query(UUID.class)
-            .list()
-            .stream()
-            .map(id -> find(tenant, id).orElseThrow())
-            .toList();
+            .query(this::session)
+            .list();
     }
 
     public boolean delete(TenantId tenant, UUID id) {
