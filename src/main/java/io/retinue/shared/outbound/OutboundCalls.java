@@ -99,19 +99,23 @@ public class OutboundCalls implements AutoCloseable {
             java.util.function.Predicate<Throwable> transientFailure, Supplier<T> call) {
         // Only failures that say something about the target's health count against its breaker: a refused
         // credential or a bad request is the caller's problem, not the target's.
-        CircuitBreaker breaker = breakers.circuitBreaker(target.name(),
+        // The registry keeps the first configuration a name was made with, so build one only for a new target.
+        CircuitBreaker breaker = breakers.find(target.name()).orElseGet(() -> breakers.circuitBreaker(target.name(),
                 CircuitBreakerConfig.from(breakers.getDefaultConfig())
                     .recordException(transientFailure)
                     .ignoreException(failure -> !transientFailure.test(failure))
-                    .build());
+                    .build()));
         Bulkhead bulkhead = bulkhead(target.name(), maxConcurrent);
         Supplier<T> guarded = CircuitBreaker.decorateSupplier(breaker,
                 Bulkhead.decorateSupplier(bulkhead, () -> withTimeout(target, timeout, call)));
         if (target.idempotent()) {
-            RetryConfig base = retries.getDefaultConfig();
-            guarded = Retry.decorateSupplier(retries.retry(target.name(), RetryConfig.from(base)
-                .retryOnException(failure -> base.getExceptionPredicate().test(failure) && transientFailure.test(failure))
-                .build()), guarded);
+            Retry retry = retries.find(target.name()).orElseGet(() -> {
+                RetryConfig base = retries.getDefaultConfig();
+                return retries.retry(target.name(), RetryConfig.from(base)
+                    .retryOnException(failure -> base.getExceptionPredicate().test(failure) && transientFailure.test(failure))
+                    .build());
+            });
+            guarded = Retry.decorateSupplier(retry, guarded);
         }
         try {
             return guarded.get();
@@ -138,14 +142,15 @@ public class OutboundCalls implements AutoCloseable {
 
     /** The target's bulkhead, made again when its limit changed (a tool's limit is part of its definition). */
     private Bulkhead bulkhead(String name, int maxConcurrent) {
-        Bulkhead current = bulkheads.bulkhead(name, BulkheadConfig.custom()
-            .maxConcurrentCalls(maxConcurrent)
-            .maxWaitDuration(Duration.ZERO)
-            .build());
+        Bulkhead current = bulkheads.find(name).orElseGet(() -> bulkheads.bulkhead(name, limitOf(maxConcurrent)));
         if (current.getBulkheadConfig().getMaxConcurrentCalls() != maxConcurrent) {
-            current.changeConfig(BulkheadConfig.custom().maxConcurrentCalls(maxConcurrent).maxWaitDuration(Duration.ZERO).build());
+            current.changeConfig(limitOf(maxConcurrent));
         }
         return current;
+    }
+
+    private static BulkheadConfig limitOf(int maxConcurrent) {
+        return BulkheadConfig.custom().maxConcurrentCalls(maxConcurrent).maxWaitDuration(Duration.ZERO).build();
     }
 
     /** The breaker state of a target: CLOSED, OPEN, HALF_OPEN, … */
