@@ -157,32 +157,34 @@ public class McpServers implements DisposableBean {
     }
 
     public List<ServerView> list(TenantId tenant) {
-        return jdbc.sql("SELECT name FROM tools.mcp_server WHERE tenant_id = :tenant ORDER BY name")
-            .param("tenant", tenant.value())
-            .query(String.class)
-            .list()
-            .stream()
-            .map(name -> view(tenant, name))
-            .toList();
+        return views(tenant, null);
     }
 
     public ServerView view(TenantId tenant, String name) {
-        List<String> tools = registry.search(tenant, null, null, ToolKind.MCP, null, null, Integer.MAX_VALUE)
+        return views(tenant, name).stream()
+            .findFirst()
+            .orElseThrow(() -> DomainProblem.notFound("MCP server '" + name + "'"));
+    }
+
+    /** The tenant's servers (or the one named), each with its tools, from one registry search. */
+    private List<ServerView> views(TenantId tenant, String name) {
+        List<String> mcpTools = registry.search(tenant, null, null, ToolKind.MCP, null, null, Integer.MAX_VALUE)
             .stream()
             .map(Tool::name)
-            .filter(tool -> tool.startsWith(name + "."))
             .toList();
         return jdbc.sql("""
                 SELECT name, transport, url, command, status, tool_count, last_synced_at, last_error
-                FROM tools.mcp_server WHERE tenant_id = :tenant AND name = :name""")
-            .param("tenant", tenant.value())
-            .param("name", name)
-            .query((rs, n) -> new ServerView(rs.getString("name"), rs.getString("transport"), rs.getString("url"),
-                    rs.getString("command") == null ? null : List.of(json.readValue(rs.getString("command"), String[].class)),
-                    rs.getString("status"), rs.getInt("tool_count"), Timestamps.read(rs, "last_synced_at"),
-                    rs.getString("last_error"), tools))
-            .optional()
-            .orElseThrow(() -> DomainProblem.notFound("MCP server '" + name + "'"));
+                FROM tools.mcp_server WHERE tenant_id = :tenant""" + (name == null ? "" : " AND name = :name")
+                + " ORDER BY name")
+            .params(name == null ? Map.of("tenant", tenant.value()) : Map.of("tenant", tenant.value(), "name", name))
+            .query((rs, n) -> {
+                String server = rs.getString("name");
+                return new ServerView(server, rs.getString("transport"), rs.getString("url"),
+                        rs.getString("command") == null ? null : List.of(json.readValue(rs.getString("command"), String[].class)),
+                        rs.getString("status"), rs.getInt("tool_count"), Timestamps.read(rs, "last_synced_at"),
+                        rs.getString("last_error"), mcpTools.stream().filter(tool -> tool.startsWith(server + ".")).toList());
+            })
+            .list();
     }
 
     public void delete(TenantId tenant, String name) {
