@@ -2,7 +2,6 @@ package io.retinue.shared.outbound;
 
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -160,7 +159,9 @@ public class OutboundCalls implements AutoCloseable {
 
     private <T> T withTimeout(OutboundTarget target, Duration timeout, Supplier<T> call) {
         String traceparent = childOfCurrentTrace();
-        CompletableFuture<T> running = CompletableFuture.supplyAsync(() -> {
+        // A plain Future (not a CompletableFuture), so that cancelling it interrupts the call: a blocking client
+        // or a streamed response stops reading instead of running on unobserved.
+        java.util.concurrent.Future<T> running = calls.submit(() -> {
             TRACEPARENT.set(traceparent);
             try {
                 return call.get();
@@ -168,7 +169,7 @@ public class OutboundCalls implements AutoCloseable {
             finally {
                 TRACEPARENT.remove();
             }
-        }, calls);
+        });
         try {
             return running.get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         }
@@ -180,6 +181,9 @@ public class OutboundCalls implements AutoCloseable {
         catch (ExecutionException failed) {
             if (failed.getCause() instanceof RuntimeException runtime) {
                 throw runtime;
+            }
+            if (failed.getCause() instanceof Error error) {
+                throw error;
             }
             throw new IllegalStateException(failed.getCause());
         }
