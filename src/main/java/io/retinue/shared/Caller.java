@@ -2,6 +2,8 @@ package io.retinue.shared;
 
 import java.util.Set;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
 /**
  * Who is calling: the authenticated principal as every module's web layer sees it. Carries ids and scopes only,
  * never a credential, so it can be logged and passed across a module (or service) boundary.
@@ -24,6 +26,7 @@ public record Caller(TenantId tenant, String principalId, Set<String> scopes, Se
         this(tenant, principalId, scopes, Set.of());
     }
 
+    @JsonIgnore // derived, not part of the record's wire form
     public boolean isRestrictedToAgents() {
         return !agents.isEmpty();
     }

@@ -72,7 +72,8 @@ class RunsIT extends PlatformIT {
                 "require_approval"));
         JsonNode waiting = run(owner, slug, "What is 6 * 7?").json();
         assertThat(waiting.at("/run/status").asString()).isEqualTo("requires_action");
-        assertThat(waiting.at("/run/error").asString()).contains("needs approval");
+        assertThat(waiting.at("/run/errorCode").asString()).isEqualTo("approval_required");
+        assertThat(waiting.at("/run/error").asString()).contains("Waiting for approval of builtin.calculator");
     }
 
     @Test
@@ -137,18 +138,20 @@ class RunsIT extends PlatformIT {
         before = model.calls();
         JsonNode unauthorized = run(owner, failing, "hello [[status:401]]").json();
         assertThat(unauthorized.at("/run/status").asString()).isEqualTo("failed");
-        assertThat(unauthorized.at("/run/error").asString()).startsWith("provider_auth:");
+        assertThat(unauthorized.at("/run/errorCode").asString()).isEqualTo("provider_auth");
+        assertThat(unauthorized.at("/run/error").asString()).startsWith("HTTP 401");
         assertThat(model.calls() - before).as("a wrong key is not retried").isEqualTo(1);
-        assertThat(run(owner, failing, "hello [[status:400]]").json().at("/run/error").asString())
-            .startsWith("provider_context_too_long:");
+        assertThat(run(owner, failing, "hello [[status:400]]").json().at("/run/errorCode").asString())
+            .isEqualTo("provider_context_too_long");
 
         before = model.calls();
         JsonNode limited = run(owner, failing, "hello [[status:429]]").json();
-        assertThat(limited.at("/run/error").asString()).startsWith("provider_rate_limited:");
+        assertThat(limited.at("/run/errorCode").asString()).isEqualTo("provider_rate_limited");
         assertThat(model.calls() - before).as("rate limits are retried").isEqualTo(3);
         JsonNode paused = run(owner, failing, "hello [[status:429]] again").json();
-        assertThat(paused.at("/run/error").asString()).as("repeated transient failures open the breaker")
-            .startsWith("provider_unavailable:").contains("paused");
+        assertThat(paused.at("/run/errorCode").asString()).as("repeated transient failures open the breaker")
+            .isEqualTo("provider_unavailable");
+        assertThat(paused.at("/run/error").asString()).contains("paused");
     }
 
     @Test
@@ -251,6 +254,7 @@ class RunsIT extends PlatformIT {
 
         JsonNode hopeless = run(owner, slug, "just talk").json();
         assertThat(hopeless.at("/run/status").asString()).isEqualTo("failed");
-        assertThat(hopeless.at("/run/error").asString()).startsWith("structured_output_invalid:").contains("not JSON");
+        assertThat(hopeless.at("/run/errorCode").asString()).isEqualTo("structured_output_invalid");
+        assertThat(hopeless.at("/run/error").asString()).contains("not JSON");
     }
 }

@@ -101,7 +101,26 @@ public final class Api {
             return this;
         }
 
-        public Reply send() {
+        /** Sends the request and reads a text/event-stream answer to its end (for an error, the problem as body). */
+        public Streamed stream() {
+            headers.putIfAbsent("Accept", "text/event-stream");
+            try {
+                HttpResponse<java.util.stream.Stream<String>> response = http.send(request(),
+                        HttpResponse.BodyHandlers.ofLines());
+                java.util.List<String> lines = response.body().toList();
+                return new Streamed(response.statusCode(), response.headers().map(), SseEvent.parse(lines),
+                        String.join("\n", lines));
+            }
+            catch (IOException ex) {
+                throw new UncheckedIOException(ex);
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(ex);
+            }
+        }
+
+        private HttpRequest request() {
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
                 .timeout(Duration.ofSeconds(30))
                 .method(method, body);
@@ -109,8 +128,12 @@ public final class Api {
                 request.header("Authorization", "Bearer " + apiKey);
             }
             headers.forEach(request::header);
+            return request.build();
+        }
+
+        public Reply send() {
             try {
-                HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> response = http.send(request(), HttpResponse.BodyHandlers.ofString());
                 return new Reply(response.statusCode(), response.headers().map(), response.body());
             }
             catch (IOException ex) {
@@ -120,6 +143,59 @@ public final class Api {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException(ex);
             }
+        }
+    }
+
+    /** One server-sent event. */
+    public record SseEvent(int id, String type, JsonNode data) {
+
+        static java.util.List<SseEvent> parse(java.util.List<String> lines) {
+            java.util.List<SseEvent> events = new java.util.ArrayList<>();
+            Integer id = null;
+            String type = null;
+            StringBuilder data = new StringBuilder();
+            for (String line : lines) {
+                if (line.isEmpty()) {
+                    if (type != null) {
+                        events.add(new SseEvent(id == null ? 0 : id, type, JSON.readTree(data.toString())));
+                    }
+                    id = null;
+                    type = null;
+                    data.setLength(0);
+                }
+                else if (line.startsWith("id: ")) {
+                    id = Integer.parseInt(line.substring(4));
+                }
+                else if (line.startsWith("event: ")) {
+                    type = line.substring(7);
+                }
+                else if (line.startsWith("data: ")) {
+                    data.append(line.substring(6));
+                }
+            }
+            return events;
+        }
+    }
+
+    /** A streamed response: status, headers, the events it carried and its raw text. */
+    public record Streamed(int status, Map<String, java.util.List<String>> headers, java.util.List<SseEvent> events,
+            String body) {
+
+        public java.util.List<String> types() {
+            return events.stream().map(SseEvent::type).toList();
+        }
+
+        public Optional<String> header(String name) {
+            return headers.entrySet()
+                .stream()
+                .filter(entry -> entry.getKey().equalsIgnoreCase(name))
+                .flatMap(entry -> entry.getValue().stream())
+                .findFirst();
+        }
+
+        @Override
+        public String toString() {
+            return status + " " + body;
         }
     }
 

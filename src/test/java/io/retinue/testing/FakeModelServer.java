@@ -21,7 +21,9 @@ import tools.jackson.databind.node.ObjectNode;
  * message. "use <tool> with <json>" makes it call that tool (when it was offered); a tool result makes it report the
  * result; anything else is echoed. "[[status:NNN]]" answers that error status; "[[flaky:N]]" answers 503 the first N
  * times; "[[slow:MS]]" answers after MS milliseconds; "[[json:{…}]]" answers exactly that JSON; "[[repair-json:{…}]]"
- * answers prose first and that JSON once asked to repair its answer. It checks the API key and remembers the last request.
+ * answers prose first and that JSON once asked to repair its answer; "[[drip:MS]]" anywhere in the conversation makes a
+ * streamed answer wait MS milliseconds before each piece. A request with "stream": true gets the answer as
+ * server-sent chunks. It checks the API key and remembers the last request.
  */
 public final class FakeModelServer {
 
@@ -31,6 +33,7 @@ public final class FakeModelServer {
     private static final Pattern FLAKY = Pattern.compile("\\[\\[flaky:(\\d)]]");
     private static final Pattern SLOW = Pattern.compile("\\[\\[slow:(\\d+)]]");
     private static final Pattern JSON_ANSWER = Pattern.compile("\\[\\[json:(\\{.*?})]]");
+    private static final Pattern DRIP = Pattern.compile("\\[\\[drip:(\\d+)]]");
     private static final Pattern REPAIR_JSON = Pattern.compile("\\[\\[repair-json:(\\{.*?})]]");
     private final java.util.Map<String, Integer> failures = new java.util.concurrent.ConcurrentHashMap<>();
     private static FakeModelServer instance;
@@ -139,7 +142,90 @@ public final class FakeModelServer {
         ObjectNode choice = response.putArray("choices").addObject().put("index", 0).put("finish_reason", finish);
         choice.set("message", message);
         response.putObject("usage").put("prompt_tokens", 20).put("completion_tokens", 7).put("total_tokens", 27);
+        if (request.path("stream").asBoolean(false)) {
+            Matcher drip = DRIP.matcher(conversation);
+            stream(exchange, response, message, finish, request.at("/stream_options/include_usage").asBoolean(false),
+                    drip.find() ? Long.parseLong(drip.group(1)) : 0);
+            return;
+        }
         send(exchange, 200, Api.JSON.writeValueAsString(response));
+    }
+
+    /**
+     * The same answer as server-sent chunks, the way OpenAI streams: the role, the text a word at a time, each tool
+     * call as a head (id and name) and its arguments in two pieces, the finish reason, the usage when asked, [DONE].
+     */
+    private void stream(HttpExchange exchange, ObjectNode whole, ObjectNode message, String finish, boolean usage,
+            long dripMillis) throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
+        exchange.sendResponseHeaders(200, 0);
+        try (OutputStream out = exchange.getResponseBody()) {
+            chunk(out, whole, Api.JSON.createObjectNode().put("role", "assistant").put("content", ""), null, 0);
+            String text = message.path("content").asString("");
+            for (String word : text.split("(?<=\\s)")) {
+                if (!word.isEmpty()) {
+                    chunk(out, whole, Api.JSON.createObjectNode().put("content", word), null, dripMillis);
+                }
+            }
+            int index = 0;
+            for (JsonNode call : message.path("tool_calls")) {
+                ObjectNode head = Api.JSON.createObjectNode();
+                ObjectNode headCall = head.putArray("tool_calls").addObject().put("index", index)
+                    .put("id", call.get("id").asString()).put("type", "function");
+                headCall.putObject("function").put("name", call.at("/function/name").asString()).put("arguments", "");
+                chunk(out, whole, head, null, dripMillis);
+                String arguments = call.at("/function/arguments").asString();
+                for (String piece : new String[] { arguments.substring(0, arguments.length() / 2),
+                        arguments.substring(arguments.length() / 2) }) {
+                    ObjectNode part = Api.JSON.createObjectNode();
+                    part.putArray("tool_calls").addObject().put("index", index).putObject("function").put("arguments", piece);
+                    chunk(out, whole, part, null, dripMillis);
+                }
+                index++;
+            }
+            chunk(out, whole, Api.JSON.createObjectNode(), finish, 0);
+            if (usage) {
+                ObjectNode last = whole.deepCopy();
+                last.put("object", "chat.completion.chunk").putArray("choices");
+                write(out, "data: " + Api.JSON.writeValueAsString(last) + "\n\n");
+            }
+            write(out, "data: [DONE]\n\n");
+        }
+        catch (IOException gone) {
+            // The client stopped reading (a cancelled run): nothing more to send.
+        }
+    }
+
+    private static void chunk(OutputStream out, ObjectNode whole, ObjectNode delta, String finish, long dripMillis)
+            throws IOException {
+        if (dripMillis > 0) {
+            try {
+                Thread.sleep(dripMillis);
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                throw new IOException(ex);
+            }
+        }
+        ObjectNode chunk = Api.JSON.createObjectNode()
+            .put("id", whole.get("id").asString())
+            .put("object", "chat.completion.chunk")
+            .put("created", whole.get("created").asLong())
+            .put("model", whole.get("model").asString());
+        ObjectNode choice = chunk.putArray("choices").addObject().put("index", 0);
+        choice.set("delta", delta);
+        if (finish == null) {
+            choice.putNull("finish_reason");
+        }
+        else {
+            choice.put("finish_reason", finish);
+        }
+        write(out, "data: " + Api.JSON.writeValueAsString(chunk) + "\n\n");
+    }
+
+    private static void write(OutputStream out, String frame) throws IOException {
+        out.write(frame.getBytes(StandardCharsets.UTF_8));
+        out.flush();
     }
 
     private static void send(HttpExchange exchange, int status, String body) throws IOException {

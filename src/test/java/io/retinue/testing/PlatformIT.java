@@ -49,6 +49,8 @@ public abstract class PlatformIT {
         registry.add("retinue.tools.mcp.stdio-commands", TestMcpServers::javaExecutable);
         registry.add("retinue.runtime.providers.fake.base-url", () -> FakeModelServer.get().baseUrl());
         registry.add("retinue.runtime.providers.fake.api-key", () -> FakeModelServer.API_KEY);
+        registry.add("retinue.runtime.stream.heartbeat", () -> "200ms");
+        registry.add("retinue.runtime.stream.reconnect-grace", () -> "500ms");
         registry.add("retinue.runtime.prices.demo-echo.input", () -> "1.5");
         registry.add("retinue.runtime.prices.demo-echo.output", () -> "6");
         // A second connection to the same server, for tests that trip its breaker.

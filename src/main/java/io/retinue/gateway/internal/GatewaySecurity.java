@@ -98,7 +98,8 @@ class GatewaySecurity {
                 .hasAuthority(Scopes.AGENTS_READ)
                 .requestMatchers("/api/v1/agents/**", "/api/v1/agents", "/api/v1/agent-configs/**")
                 .hasAuthority(Scopes.AGENTS_WRITE)
-                .requestMatchers(HttpMethod.POST, "/api/v1/tools/*/invoke", "/api/v1/runs", "/api/v1/runs/*/cancel")
+                .requestMatchers(HttpMethod.POST, "/api/v1/tools/*/invoke", "/api/v1/runs", "/api/v1/runs/*/cancel",
+                        "/api/v1/runs/*/decision")
                 .hasAuthority(Scopes.RUNS_EXECUTE)
                 .requestMatchers(HttpMethod.GET, "/api/v1/runs", "/api/v1/runs/**", "/api/v1/sessions",
                         "/api/v1/sessions/**")

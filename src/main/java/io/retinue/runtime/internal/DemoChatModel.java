@@ -1,5 +1,6 @@
 package io.retinue.runtime.internal;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -20,6 +21,8 @@ import org.springframework.ai.chat.model.Generation;
 import org.springframework.ai.chat.prompt.Prompt;
 import org.springframework.ai.model.tool.ToolCallingChatOptions;
 import org.springframework.ai.tool.ToolCallback;
+
+import reactor.core.publisher.Flux;
 
 /**
  * The built-in {@code demo} provider: a deterministic stand-in for a real model, so the platform shows a working
@@ -49,14 +52,14 @@ final class DemoChatModel implements ChatModel {
         else {
             String input = last instanceof UserMessage user ? user.getText() : String.valueOf(last.getText());
             Matcher arithmetic = ARITHMETIC.matcher(input);
-            if (tools.contains(AgentRunner.modelName("builtin.calculator")) && arithmetic.find()) {
-                toolCall = call(AgentRunner.modelName("builtin.calculator"),
+            if (tools.contains(AgentLoop.modelName("builtin.calculator")) && arithmetic.find()) {
+                toolCall = call(AgentLoop.modelName("builtin.calculator"),
                         "{\"expression\":\"" + arithmetic.group(1).trim() + "\"}");
                 reply = "";
             }
-            else if (tools.contains(AgentRunner.modelName("builtin.clock"))
+            else if (tools.contains(AgentLoop.modelName("builtin.clock"))
                     && input.toLowerCase(Locale.ROOT).contains("time")) {
-                toolCall = call(AgentRunner.modelName("builtin.clock"), "{}");
+                toolCall = call(AgentLoop.modelName("builtin.clock"), "{}");
                 reply = "";
             }
             else {
@@ -72,6 +75,24 @@ final class DemoChatModel implements ChatModel {
             .model("demo")
             .usage(new DefaultUsage(promptTokens, Math.max(1, words(reply))))
             .build());
+    }
+
+    /** The same answer, word by word, the way a provider streams: the tool calls and the usage come last. */
+    @Override
+    public Flux<ChatResponse> stream(Prompt prompt) {
+        ChatResponse whole = call(prompt);
+        AssistantMessage answer = whole.getResult().getOutput();
+        List<ChatResponse> parts = new ArrayList<>();
+        for (String word : answer.getText().split("(?<=\\s)")) {
+            if (!word.isEmpty()) {
+                parts.add(new ChatResponse(List.of(new Generation(AssistantMessage.builder().content(word).build()))));
+            }
+        }
+        parts.add(new ChatResponse(List.of(new Generation(AssistantMessage.builder()
+            .content("")
+            .toolCalls(answer.getToolCalls())
+            .build())), whole.getMetadata()));
+        return Flux.fromIterable(parts);
     }
 
     private static AssistantMessage.ToolCall call(String name, String arguments) {

@@ -17,7 +17,7 @@ record ProviderFailure(Kind kind, String message) {
 
     /** The classes of provider failure. */
     enum Kind {
-        AUTH, RATE_LIMITED, CONTEXT_TOO_LONG, BAD_REQUEST, UNAVAILABLE, TIMEOUT, UNKNOWN;
+        AUTH, RATE_LIMITED, CONTEXT_TOO_LONG, BAD_REQUEST, UNAVAILABLE, TIMEOUT, STREAM_BROKEN, UNKNOWN;
 
         String wire() {
             return name().toLowerCase(Locale.ROOT);
@@ -28,7 +28,18 @@ record ProviderFailure(Kind kind, String message) {
         return kind == Kind.RATE_LIMITED || kind == Kind.UNAVAILABLE || kind == Kind.TIMEOUT;
     }
 
+    /** A streamed answer that broke off after part of it was reported: not retried, a retry would repeat it. */
+    static final class StreamBroken extends RuntimeException {
+
+        StreamBroken(Throwable cause) {
+            super("the provider's stream broke off after it had started answering", cause);
+        }
+    }
+
     static ProviderFailure of(Throwable failure) {
+        if (failure instanceof StreamBroken broken) {
+            return new ProviderFailure(Kind.STREAM_BROKEN, broken.getMessage() + ": " + of(broken.getCause()).message());
+        }
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             if (cause instanceof OpenAIServiceException service) {
                 String text = String.valueOf(service.getMessage()).toLowerCase(Locale.ROOT);

@@ -19,8 +19,8 @@ public class RunLedger {
 
     /** A run as recorded. */
     public record Run(UUID id, UUID agentId, String agentSlug, int agentVersion, String caller, String status,
-            String input, String output, String error, int steps, long tokensIn, long tokensOut,
-            java.math.BigDecimal estimatedCostUsd, Instant startedAt, Instant finishedAt) {
+            String input, String output, String errorCode, String error, int steps, long tokensIn, long tokensOut,
+            java.math.BigDecimal estimatedCostUsd, Instant startedAt, Instant finishedAt, UUID sessionId) {
     }
 
     /** One step: a model call or a tool call. */
@@ -34,12 +34,12 @@ public class RunLedger {
         this.jdbc = jdbc;
     }
 
-    void start(TenantId tenant, Run run, UUID session) {
+    void start(TenantId tenant, Run run) {
         jdbc.sql("""
                 INSERT INTO runtime.run (id, tenant_id, agent_id, agent_slug, agent_version, caller, status, input,
                     steps, tokens_in, tokens_out, started_at, session_id)
                 VALUES (:id, :tenant, :agent, :slug, :version, :caller, :status, :input, 0, 0, 0, :started, :session)""")
-            .param("session", session)
+            .param("session", run.sessionId())
             .param("id", run.id())
             .param("tenant", tenant.value())
             .param("agent", run.agentId())
@@ -54,6 +54,22 @@ public class RunLedger {
 
     void markRunning(UUID run) {
         jdbc.sql("UPDATE runtime.run SET status = 'running' WHERE id = :id AND status = 'queued'").param("id", run).update();
+    }
+
+    /** Takes a run that waits for a decision back to running; false when it is not waiting (any more). */
+    boolean resume(UUID run) {
+        return jdbc.sql("""
+                UPDATE runtime.run SET status = 'running', error = NULL, error_code = NULL, finished_at = NULL
+                WHERE id = :id AND status = 'requires_action'""")
+            .param("id", run)
+            .update() == 1;
+    }
+
+    /** Cancels a run that waits for a decision (no worker holds it); false when it is not waiting. */
+    boolean cancelWaiting(UUID run) {
+        return jdbc.sql("UPDATE runtime.run SET status = 'cancelling' WHERE id = :id AND status = 'requires_action'")
+            .param("id", run)
+            .update() == 1;
     }
 
     /** Marks a queued or running run as being cancelled; false when it has already ended. */
@@ -90,13 +106,14 @@ public class RunLedger {
             .update();
     }
 
-    void finish(UUID run, String status, String output, String error, int steps, long tokensIn, long tokensOut,
-            java.math.BigDecimal cost, Instant finishedAt) {
+    void finish(UUID run, String status, String output, String errorCode, String error, int steps, long tokensIn,
+            long tokensOut, java.math.BigDecimal cost, Instant finishedAt) {
         jdbc.sql("""
-                UPDATE runtime.run SET status = :status, output = :output, error = :error, steps = :steps,
+                UPDATE runtime.run SET status = :status, output = :output, error_code = :code, error = :error, steps = :steps,
                     tokens_in = :in, tokens_out = :out, estimated_cost_usd = :cost, finished_at = :finished
                 WHERE id = :id""")
             .param("cost", cost)
+            .param("code", errorCode)
             .param("status", status)
             .param("output", output)
             .param("error", error == null ? null : error.substring(0, Math.min(2000, error.length())))
@@ -145,8 +162,8 @@ public class RunLedger {
     private static Run run(java.sql.ResultSet rs) throws java.sql.SQLException {
         return new Run(rs.getObject("id", UUID.class), rs.getObject("agent_id", UUID.class), rs.getString("agent_slug"),
                 rs.getInt("agent_version"), rs.getString("caller"), rs.getString("status"), rs.getString("input"),
-                rs.getString("output"), rs.getString("error"), rs.getInt("steps"), rs.getLong("tokens_in"),
+                rs.getString("output"), rs.getString("error_code"), rs.getString("error"), rs.getInt("steps"), rs.getLong("tokens_in"),
                 rs.getLong("tokens_out"), rs.getBigDecimal("estimated_cost_usd"), Timestamps.read(rs, "started_at"),
-                Timestamps.read(rs, "finished_at"));
+                Timestamps.read(rs, "finished_at"), rs.getObject("session_id", UUID.class));
     }
 }

@@ -5,16 +5,12 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
-import org.springframework.ai.chat.messages.AssistantMessage;
 import org.springframework.ai.chat.messages.Message;
-import org.springframework.ai.chat.messages.ToolResponseMessage;
-import org.springframework.ai.chat.messages.UserMessage;
 import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -23,7 +19,6 @@ import io.retinue.shared.DomainProblem;
 import io.retinue.shared.ProblemType;
 import io.retinue.shared.TenantId;
 import io.retinue.shared.Timestamps;
-import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -128,26 +123,9 @@ public class SessionStorage {
 
     /** The conversation so far, as model messages. */
     List<Message> history(UUID session) {
-        List<Message> history = new ArrayList<>();
-        for (StoredMessage message : messages(session)) {
-            switch (message.role()) {
-                case "user" -> history.add(new UserMessage(message.content()));
-                case "assistant" -> {
-                    List<AssistantMessage.ToolCall> calls = message.toolCalls() == null ? List.of()
-                            : json.convertValue(message.toolCalls(), new TypeReference<List<AssistantMessage.ToolCall>>() {
-                            });
-                    history.add(AssistantMessage.builder().content(message.content()).toolCalls(calls).build());
-                }
-                case "tool" -> history.add(ToolResponseMessage.builder()
-                    .responses(json.convertValue(message.toolCalls(),
-                            new TypeReference<List<ToolResponseMessage.ToolResponse>>() {
-                            }))
-                    .build());
-                default -> {
-                }
-            }
-        }
-        return history;
+        return messages(session).stream()
+            .map(message -> new TranscriptLine(message.role(), message.content(), message.toolCalls()).toMessage(json))
+            .toList();
     }
 
     /** Appends the messages one turn added. */
@@ -157,29 +135,15 @@ public class SessionStorage {
             .query(Integer.class)
             .single();
         for (Message message : added) {
-            String role;
-            String content = message.getText();
-            String toolCalls = null;
-            if (message instanceof AssistantMessage assistant) {
-                role = "assistant";
-                toolCalls = assistant.hasToolCalls() ? json.writeValueAsString(assistant.getToolCalls()) : null;
-            }
-            else if (message instanceof ToolResponseMessage tools) {
-                role = "tool";
-                toolCalls = json.writeValueAsString(tools.getResponses());
-                content = null;
-            }
-            else {
-                role = "user";
-            }
+            TranscriptLine line = TranscriptLine.of(message, json);
             jdbc.sql("""
                     INSERT INTO runtime.session_message (session_id, seq, role, content, tool_calls, run_id, created_at)
                     VALUES (:session, :seq, :role, :content, :calls, :run, :now)""")
                 .param("session", session)
                 .param("seq", ++next)
-                .param("role", role)
-                .param("content", content)
-                .param("calls", toolCalls)
+                .param("role", line.role())
+                .param("content", line.content())
+                .param("calls", line.toolCalls() == null ? null : json.writeValueAsString(line.toolCalls()))
                 .param("run", run)
                 .param("now", Timestamps.of(now()))
                 .update();

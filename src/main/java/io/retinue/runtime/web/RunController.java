@@ -1,6 +1,9 @@
 package io.retinue.runtime.web;
 
+import java.io.IOException;
+import java.io.OutputStream;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.UUID;
 
@@ -11,30 +14,44 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import io.retinue.runtime.internal.AgentRunner;
 import io.retinue.runtime.internal.RunLedger;
+import io.retinue.runtime.internal.RunStreams;
 import io.retinue.shared.Caller;
 import io.retinue.shared.DomainProblem;
 import io.retinue.shared.Page;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletResponse;
 
-/** Runs of agents: start one synchronously, read it with its steps, list runs. */
+/**
+ * Runs of agents: start one (waited for, in the background, or streamed as server-sent events), follow its events,
+ * decide on a tool call it holds back, cancel it, read it with its steps, list runs.
+ */
 @RestController
 @RequestMapping(path = "/api/v1/runs", produces = MediaType.APPLICATION_JSON_VALUE)
 @Tag(name = "Runs", description = "Run published agents and read what they did")
 class RunController {
 
+    private static final String EVENTS = "Events (each with an id, its type as the SSE event name and JSON data): "
+            + "run.started, text.delta, tool.started, tool.finished, step.finished, then one of run.completed, "
+            + "run.failed, run.cancelled, run.timed_out or run.requires_action, after which the stream ends. "
+            + "Idle streams carry a keep-alive comment.";
+
     private final AgentRunner runner;
+    private final RunStreams streams;
     private final RunLedger ledger;
 
-    RunController(AgentRunner runner, RunLedger ledger) {
+    RunController(AgentRunner runner, RunStreams streams, RunLedger ledger) {
         this.runner = runner;
+        this.streams = streams;
         this.ledger = ledger;
     }
 
@@ -46,10 +63,11 @@ class RunController {
     @Operation(summary = "Run an agent once",
             description = "Runs the live version (or the published version given) with the input and template "
                     + "variables. mode=sync (default) answers 201 with the finished run (completed, failed, timed_out, "
-                    + "cancelled or requires_action); mode=async answers 202 at once with Location to poll.")
+                    + "cancelled or requires_action); mode=async answers 202 at once with Location to poll; mode=stream "
+                    + "answers text/event-stream (see the stream operation).")
     ResponseEntity<RunView> run(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
-            @RequestParam(defaultValue = "sync") @Parameter(schema = @io.swagger.v3.oas.annotations.media.Schema(
-                    allowableValues = { "sync", "async" })) String mode,
+            @RequestParam(defaultValue = "sync") @Parameter(schema = @Schema(
+                    allowableValues = { "sync", "async", "stream" })) String mode,
             @RequestBody AgentRunner.RunRequest request) {
         switch (mode) {
             case "sync" -> {
@@ -60,12 +78,68 @@ class RunController {
                 UUID id = runner.start(caller, request);
                 return ResponseEntity.accepted().location(URI.create("/api/v1/runs/" + id)).body(view(caller, id));
             }
-            default -> throw DomainProblem.invalidParameter("mode", "mode must be sync or async");
+            default -> throw DomainProblem.invalidParameter("mode", "mode must be sync, async or stream");
         }
     }
 
+    @PostMapping(params = "mode=stream", consumes = MediaType.APPLICATION_JSON_VALUE,
+            produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    @Operation(summary = "Run an agent, streaming its events",
+            description = "Starts the run and streams its events as they happen. " + EVENTS + " Location names the "
+                    + "run; reconnect to its events with Last-Event-ID to get what was missed. onDisconnect=cancel "
+                    + "(default) cancels the run when no client listens for the reconnect grace; continue lets it run.")
+    void stream(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
+            @RequestBody AgentRunner.RunRequest request, HttpServletResponse response) throws IOException {
+        UUID id = streams.start(caller, request);
+        send(caller, id, 0, response);
+    }
+
+    @GetMapping(path = "/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    @Operation(summary = "Follow a run's events",
+            description = "Replays the run's events after Last-Event-ID (or ?after=, or from the first), then streams "
+                    + "new ones until the run ends or waits for a decision. " + EVENTS)
+    void events(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable UUID id,
+            @RequestHeader(name = "Last-Event-ID", required = false) Integer lastEventId,
+            @RequestParam(required = false) Integer after, HttpServletResponse response) throws IOException {
+        ledger.find(caller.tenant(), id).orElseThrow(() -> DomainProblem.notFound("Run '" + id + "'"));
+        send(caller, id, lastEventId != null ? lastEventId : after != null ? after : 0, response);
+    }
+
+    @PostMapping(path = "/{id}/decision", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "Approve or reject the tool call a run waits on",
+            description = "For a run in requires_action: decision=approve runs the call (with the edited arguments "
+                    + "when given) and the run goes on; reject tells the model the call was rejected (with the "
+                    + "comment). mode=sync (default) answers 200 once the run has ended or waits again; async answers "
+                    + "202 at once. 409 when the run is not waiting.")
+    ResponseEntity<RunView> decide(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
+            @PathVariable UUID id, @RequestParam(defaultValue = "sync") @Parameter(schema = @Schema(
+                    allowableValues = { "sync", "async", "stream" })) String mode,
+            @RequestBody AgentRunner.DecisionRequest request) {
+        switch (mode) {
+            case "sync" -> {
+                runner.decide(caller, id, request, true);
+                return ResponseEntity.ok(view(caller, id));
+            }
+            case "async" -> {
+                runner.decide(caller, id, request, false);
+                return ResponseEntity.accepted().location(URI.create("/api/v1/runs/" + id)).body(view(caller, id));
+            }
+            default -> throw DomainProblem.invalidParameter("mode", "mode must be sync, async or stream");
+        }
+    }
+
+    @PostMapping(path = "/{id}/decision", params = "mode=stream", consumes = MediaType.APPLICATION_JSON_VALUE,
+            produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    @Operation(summary = "Decide on the waiting tool call and stream what the run does next")
+    void decideStreaming(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable UUID id,
+            @RequestBody AgentRunner.DecisionRequest request, HttpServletResponse response) throws IOException {
+        int before = streams.lastEvent(id);
+        runner.decide(caller, id, request, false);
+        send(caller, id, before, response);
+    }
+
     @PostMapping("/{id}/cancel")
-    @Operation(summary = "Cancel a queued or running run",
+    @Operation(summary = "Cancel a queued, running or waiting run",
             description = "The run ends cancelled; 409 when it has already ended.")
     RunView cancel(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable UUID id) {
         if (!runner.cancel(caller, id)) {
@@ -91,5 +165,33 @@ class RunController {
     private RunView view(Caller caller, UUID id) {
         RunLedger.Run run = ledger.find(caller.tenant(), id).orElseThrow(() -> DomainProblem.notFound("Run '" + id + "'"));
         return new RunView(run, ledger.steps(id));
+    }
+
+    /** Streams the run's events as text/event-stream, flushing each, until the run ends or the client goes. */
+    private void send(Caller caller, UUID id, int after, HttpServletResponse response) throws IOException {
+        response.setStatus(200);
+        response.setContentType(MediaType.TEXT_EVENT_STREAM_VALUE);
+        response.setCharacterEncoding(StandardCharsets.UTF_8.name());
+        response.setHeader("Cache-Control", "no-cache");
+        response.setHeader("X-Accel-Buffering", "no");
+        response.setHeader("Location", "/api/v1/runs/" + id);
+        OutputStream out = response.getOutputStream();
+        streams.follow(caller, id, after, new RunStreams.Sink() {
+
+            @Override
+            public void event(int eventId, String type, String data) throws IOException {
+                write("id: " + eventId + "\nevent: " + type + "\ndata: " + data + "\n\n");
+            }
+
+            @Override
+            public void comment(String text) throws IOException {
+                write(": " + text + "\n\n");
+            }
+
+            private void write(String frame) throws IOException {
+                out.write(frame.getBytes(StandardCharsets.UTF_8));
+                out.flush();
+            }
+        });
     }
 }

@@ -94,7 +94,7 @@ class DefaultToolCalls implements ToolCalls, ToolCatalog {
             UUID id = record(call, tool, arguments, started, "denied", null, false, decision.reason());
             return new ToolOutcome.Denied(id, decision.reason());
         }
-        if (decision.effect() == ToolPermissions.Effect.REQUIRE_APPROVAL) {
+        if (decision.effect() == ToolPermissions.Effect.REQUIRE_APPROVAL && call.approvedBy() == null) {
             UUID id = record(call, tool, arguments, started, "approval_required", null, false, decision.reason());
             return new ToolOutcome.ApprovalRequired(id, decision.reason());
         }
@@ -188,7 +188,8 @@ class DefaultToolCalls implements ToolCalls, ToolCatalog {
                 call.caller().principalId(), call.agent(), call.idempotencyKey(), status, started,
                 ExecutionLedger.millisSince(started, ledger.now()), argumentsText, resultText,
                 argumentsText.getBytes(StandardCharsets.UTF_8).length,
-                resultText == null ? 0 : resultText.getBytes(StandardCharsets.UTF_8).length, truncated, error));
+                resultText == null ? 0 : resultText.getBytes(StandardCharsets.UTF_8).length, truncated, error,
+                call.approvedBy()));
         return id;
     }
 

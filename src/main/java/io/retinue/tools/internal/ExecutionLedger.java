@@ -29,7 +29,7 @@ public class ExecutionLedger {
     /** One execution as recorded. */
     public record Execution(UUID id, String tool, int toolVersion, String caller, String agent, String idempotencyKey,
             String status, Instant startedAt, long durationMs, String arguments, String result, int argumentsBytes,
-            int resultBytes, boolean truncated, String error) {
+            int resultBytes, boolean truncated, String error, String approvedBy) {
     }
 
     private final JdbcClient jdbc;
@@ -58,9 +58,10 @@ public class ExecutionLedger {
     Execution record(TenantId tenant, Execution execution) {
         jdbc.sql("""
                 INSERT INTO tools.execution (id, tenant_id, tool, tool_version, caller, agent, idempotency_key, status,
-                    started_at, duration_ms, arguments, result, arguments_bytes, result_bytes, truncated, error)
+                    started_at, duration_ms, arguments, result, arguments_bytes, result_bytes, truncated, error, approved_by)
                 VALUES (:id, :tenant, :tool, :version, :caller, :agent, :key, :status, :started, :duration, :arguments,
-                    :result, :argumentsBytes, :resultBytes, :truncated, :error)""")
+                    :result, :argumentsBytes, :resultBytes, :truncated, :error, :approvedBy)""")
+            .param("approvedBy", execution.approvedBy())
             .param("id", execution.id())
             .param("tenant", tenant.value())
             .param("tool", execution.tool())
@@ -122,6 +123,6 @@ public class ExecutionLedger {
                 rs.getString("caller"), rs.getString("agent"), rs.getString("idempotency_key"), rs.getString("status"),
                 Timestamps.read(rs, "started_at"), rs.getLong("duration_ms"), rs.getString("arguments"),
                 rs.getString("result"), rs.getInt("arguments_bytes"), rs.getInt("result_bytes"),
-                rs.getBoolean("truncated"), rs.getString("error"));
+                rs.getBoolean("truncated"), rs.getString("error"), rs.getString("approved_by"));
     }
 }

@@ -1,0 +1,367 @@
+package io.retinue.runtime.internal;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+
+import org.springframework.ai.chat.messages.AssistantMessage;
+import org.springframework.ai.chat.messages.UserMessage;
+import org.springframework.ai.chat.metadata.DefaultUsage;
+import org.springframework.ai.chat.metadata.Usage;
+import org.springframework.ai.chat.model.ChatModel;
+import org.springframework.ai.chat.model.ChatResponse;
+import org.springframework.ai.chat.model.Generation;
+import org.springframework.ai.chat.prompt.Prompt;
+import org.springframework.ai.model.tool.ToolCallingChatOptions;
+import org.springframework.ai.tool.ToolCallback;
+import org.springframework.ai.tool.definition.ToolDefinition;
+import org.springframework.stereotype.Component;
+
+import io.retinue.agents.AgentConfig;
+import io.retinue.shared.outbound.OutboundCalls;
+import io.retinue.shared.outbound.OutboundTarget;
+import io.retinue.tools.ToolCall;
+import io.retinue.tools.ToolCalls;
+import io.retinue.tools.ToolCatalog;
+import io.retinue.tools.ToolDescriptor;
+import io.retinue.tools.ToolOutcome;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The agent loop of one turn: call the model (streaming, so each piece of text is reported as it arrives), run the
+ * tool calls it asks for through the tools module — those of one round in parallel, each with an idempotency key of
+ * run, round and call — feed the results back, and repeat until a final answer or a limit. A call that a grant holds
+ * for approval stops the run with a checkpoint it goes on from once a person has decided.
+ */
+@Component
+class AgentLoop {
+
+    private final ToolCatalog toolCatalog;
+    private final ToolCalls toolCalls;
+    private final ModelProviders providers;
+    private final OutboundCalls outbound;
+    private final StructuredOutput structuredOutput;
+    private final RunCheckpoints checkpoints;
+    private final JsonMapper json;
+
+    AgentLoop(ToolCatalog toolCatalog, ToolCalls toolCalls, ModelProviders providers, OutboundCalls outbound,
+            StructuredOutput structuredOutput, RunCheckpoints checkpoints, JsonMapper json) {
+        this.toolCatalog = toolCatalog;
+        this.toolCalls = toolCalls;
+        this.providers = providers;
+        this.outbound = outbound;
+        this.structuredOutput = structuredOutput;
+        this.checkpoints = checkpoints;
+        this.json = json;
+    }
+
+    /** A person's decision on the first call a run holds back. */
+    record Decision(boolean approve, JsonNode arguments, String comment, String decidedBy) {
+    }
+
+    /**
+     * Runs the turn until it ends or waits for a person; answers the messages it added to the conversation when it
+     * completed, else none. {@code decision} applies to the call the run waited on when it goes on after one.
+     */
+    List<org.springframework.ai.chat.messages.Message> run(Turn turn, ChatModel model, Conversation conversation,
+            Decision decision) {
+        AgentConfig config = turn.spec.config();
+        List<ToolDescriptor> offered = offeredTools(turn);
+        Map<String, String> realNames = offered.stream()
+            .collect(Collectors.toMap(tool -> modelName(tool.name()), ToolDescriptor::name));
+        ToolCallingChatOptions options = providers.options(config.model().provider(), config.model().name(),
+                config.model().parameters().temperature(), config.model().parameters().maxOutputTokens(),
+                offered.stream().map(AgentLoop::definitionOnly).toList());
+        Duration timeout = Duration.ofSeconds(config.limits().runTimeoutSeconds());
+        if (conversation.hasOpenCalls()) {
+            if (!runTools(turn, conversation, realNames, decision)) {
+                return List.of();
+            }
+            conversation.nextStep();
+        }
+        for (; conversation.step() <= config.limits().maxSteps(); conversation.nextStep()) {
+            int step = conversation.step();
+            if (turn.cancelling()) {
+                turn.end("cancelled", "cancelled", "Cancelled after " + (step - 1) + " step(s)");
+                return List.of();
+            }
+            if (Duration.between(turn.started, turn.now()).compareTo(timeout) > 0) {
+                turn.end("timed_out", "run_timeout", "The run exceeded its timeout of " + timeout.toSeconds() + " s");
+                return List.of();
+            }
+            Instant callStarted = turn.now();
+            Prompt prompt = new Prompt(List.copyOf(conversation.messages()), options);
+            Duration left = timeout.minus(Duration.between(turn.started, turn.now()));
+            String modelName = config.model().provider() + "/" + config.model().name();
+            ChatResponse response;
+            try {
+                response = outbound.call(new OutboundTarget("model:" + config.model().provider(), true), left, 64,
+                        failure -> ProviderFailure.of(failure).isTransient(), () -> streamed(model, prompt, turn, step));
+            }
+            catch (RuntimeException failed) {
+                if (turn.cancelling()) {
+                    throw failed;
+                }
+                ProviderFailure failure = ProviderFailure.of(failed);
+                String outcome = "error_" + failure.kind().wire();
+                turn.step("model", modelName, outcome, callStarted, 0, 0, failure.message(),
+                        new RunUpdate.StepFinished(step, modelName, outcome, millisSince(turn, callStarted), 0, 0));
+                turn.end(failure.kind() == ProviderFailure.Kind.TIMEOUT ? "timed_out" : "failed",
+                        "provider_" + failure.kind().wire(), failure.message());
+                return List.of();
+            }
+            Usage usage = response.getMetadata().getUsage();
+            long in = usage == null || usage.getPromptTokens() == null ? 0 : usage.getPromptTokens();
+            long out = usage == null || usage.getCompletionTokens() == null ? 0 : usage.getCompletionTokens();
+            AssistantMessage answer = response.getResult().getOutput();
+            String outcome = answer.hasToolCalls() ? "tool_calls" : "answer";
+            turn.step("model", modelName, outcome, callStarted, in, out, answer.getText(),
+                    new RunUpdate.StepFinished(step, modelName, outcome, millisSince(turn, callStarted), in, out));
+            if (turn.tokens() > config.limits().maxTokensPerRun()) {
+                turn.end("failed", "token_budget", "The run exceeded its budget of " + config.limits().maxTokensPerRun()
+                        + " tokens");
+                return List.of();
+            }
+            conversation.answered(answer);
+            if (!answer.hasToolCalls()) {
+                if (config.responseFormat().isJsonSchema()) {
+                    List<String> problems = structuredOutput.problems(config.responseFormat().schema(), answer.getText());
+                    if (!problems.isEmpty()) {
+                        if (!conversation.repairOnce()) {
+                            turn.end("failed", "structured_output_invalid", String.join("; ", problems));
+                            return List.of();
+                        }
+                        // One repair attempt: tell the model what is wrong and let it answer again.
+                        conversation.add(new UserMessage(StructuredOutput.repairRequest(problems)));
+                        continue;
+                    }
+                }
+                turn.complete(answer.getText());
+                return conversation.added();
+            }
+            if (!runTools(turn, conversation, realNames, null)) {
+                return List.of();
+            }
+        }
+        turn.end("failed", "max_steps", "The run reached its limit of " + config.limits().maxSteps() + " steps");
+        return List.of();
+    }
+
+    /**
+     * Calls the model and reads its streamed answer: reports each piece of text as it comes and puts the whole answer
+     * together (text, tool calls, usage). Once text has been reported a failure is no longer worth retrying — the
+     * caller has seen part of an answer a retry would repeat.
+     */
+    private ChatResponse streamed(ChatModel model, Prompt prompt, Turn turn, int step) {
+        StringBuilder text = new StringBuilder();
+        List<AssistantMessage.ToolCall> calls = new ArrayList<>();
+        Usage[] usage = { null };
+        AtomicBoolean reported = new AtomicBoolean();
+        try {
+            model.stream(prompt).doOnNext(response -> {
+                for (Generation generation : response.getResults()) {
+                    AssistantMessage part = generation.getOutput();
+                    if (part.getText() != null && !part.getText().isEmpty()) {
+                        text.append(part.getText());
+                        turn.report(new RunUpdate.TextDelta(step, part.getText()));
+                        reported.set(true);
+                    }
+                    if (part.hasToolCalls()) {
+                        calls.addAll(part.getToolCalls());
+                    }
+                }
+                Usage current = response.getMetadata() == null ? null : response.getMetadata().getUsage();
+                if (current != null && (positive(current.getPromptTokens()) || positive(current.getCompletionTokens()))) {
+                    usage[0] = current;
+                }
+            }).blockLast();
+        }
+        catch (RuntimeException failed) {
+            throw reported.get() ? new ProviderFailure.StreamBroken(failed) : failed;
+        }
+        AssistantMessage answer = AssistantMessage.builder().content(text.toString()).toolCalls(calls).build();
+        return ChatResponse.builder()
+            .generations(List.of(new Generation(answer)))
+            .metadata(org.springframework.ai.chat.metadata.ChatResponseMetadata.builder()
+                .usage(usage[0] == null ? new DefaultUsage(0, 0) : usage[0])
+                .build())
+            .build();
+    }
+
+    private static boolean positive(Integer tokens) {
+        return tokens != null && tokens > 0;
+    }
+
+    /**
+     * Runs the calls of the round that have no result yet — the first applying {@code decision} when there is one —
+     * and closes the round; false when the run ended or waits for a person instead.
+     */
+    private boolean runTools(Turn turn, Conversation conversation, Map<String, String> realNames, Decision decision) {
+        List<AssistantMessage.ToolCall> calls = conversation.calls();
+        int decided = decision == null ? -1 : conversation.firstAwaiting();
+        List<Integer> open = conversation.unanswered();
+        if (open.size() == 1 || decided >= 0) {
+            for (int index : open) {
+                Decision applies = index == decided ? decision : null;
+                if (index != decided && conversation.slot(index).awaiting() != null) {
+                    continue;
+                }
+                settle(conversation, index, callTool(turn, calls.get(index), realNames, conversation.step(), index, applies));
+            }
+        }
+        else {
+            try (ExecutorService parallel = Executors.newVirtualThreadPerTaskExecutor()) {
+                List<Future<ToolResult>> running = open.stream()
+                    .map(index -> parallel.submit(() -> callTool(turn, calls.get(index), realNames, conversation.step(),
+                            index, null)))
+                    .toList();
+                for (int i = 0; i < open.size(); i++) {
+                    settle(conversation, open.get(i), running.get(i).get());
+                }
+            }
+            catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted while running tools", interrupted);
+            }
+            catch (ExecutionException failed) {
+                throw failed.getCause() instanceof RuntimeException runtime ? runtime
+                        : new IllegalStateException(failed.getCause());
+            }
+        }
+        if (conversation.firstAwaiting() >= 0) {
+            List<RunUpdate.PendingCall> pending = new ArrayList<>();
+            for (int index : conversation.unanswered()) {
+                AssistantMessage.ToolCall call = calls.get(index);
+                pending.add(new RunUpdate.PendingCall(call.id(), realNames.getOrDefault(call.name(), call.name()),
+                        arguments(call), conversation.slot(index).awaiting()));
+            }
+            checkpoints.save(turn.runId, turn.caller, conversation.checkpoint(json), turn.now());
+            turn.awaitDecision(pending);
+            return false;
+        }
+        conversation.closeCalls();
+        return true;
+    }
+
+    private static void settle(Conversation conversation, int index, ToolResult result) {
+        if (result.awaiting() != null) {
+            conversation.await(index, result.awaiting());
+        }
+        else {
+            conversation.answer(index, result.text());
+        }
+    }
+
+    /** What a tool call gave the model, or why it waits for a person instead. */
+    private record ToolResult(String text, String awaiting) {
+    }
+
+    private ToolResult callTool(Turn turn, AssistantMessage.ToolCall call, Map<String, String> realNames, int step,
+            int index, Decision decision) {
+        String tool = realNames.getOrDefault(call.name(), call.name());
+        Instant started = turn.now();
+        if (decision != null && !decision.approve()) {
+            String text = json.writeValueAsString(Map.of("error", "a reviewer rejected this call"
+                    + (decision.comment() == null || decision.comment().isBlank() ? "" : ": " + decision.comment())));
+            turn.step("tool", tool, "rejected", started, 0, 0, text, new RunUpdate.ToolFinished(step, call.id(), tool,
+                    "rejected", 0, text.length()));
+            return new ToolResult(text, null);
+        }
+        JsonNode arguments = decision != null && decision.arguments() != null ? decision.arguments() : arguments(call);
+        turn.report(new RunUpdate.ToolStarted(step, call.id(), tool, arguments));
+        if (arguments == null) {
+            turn.step("tool", tool, "invalid_arguments", started, 0, 0, call.arguments(),
+                    new RunUpdate.ToolFinished(step, call.id(), tool, "invalid_arguments", millisSince(turn, started), 0));
+            return new ToolResult("{\"error\":\"the arguments are not valid JSON\"}", null);
+        }
+        // An approved call is a new execution: the held-back one stays on record under the plain key.
+        String key = turn.runId + "/" + step + "/" + index + (decision == null ? "" : "/approved");
+        ToolOutcome outcome = toolCalls.call(new ToolCall(turn.caller, turn.spec.slug(), tool, arguments, key,
+                decision == null ? null : decision.decidedBy()));
+        String text = switch (outcome) {
+            case ToolOutcome.Completed done -> json.writeValueAsString(done.result());
+            case ToolOutcome.InvalidArguments invalid -> json.writeValueAsString(Map.of("error", "invalid arguments",
+                    "violations", invalid.violations()));
+            case ToolOutcome.Denied denied -> json.writeValueAsString(Map.of("error", "not permitted: " + denied.reason()));
+            case ToolOutcome.ApprovalRequired approval -> approval.reason();
+            case ToolOutcome.Failed failed -> json.writeValueAsString(Map.of("error", failed.error()));
+        };
+        String status = switch (outcome) {
+            case ToolOutcome.Completed done -> done.truncated() ? "completed_truncated" : "completed";
+            case ToolOutcome.InvalidArguments invalid -> "invalid_arguments";
+            case ToolOutcome.Denied denied -> "denied";
+            case ToolOutcome.ApprovalRequired approval -> "approval_required";
+            case ToolOutcome.Failed failed -> "failed";
+        };
+        turn.step("tool", tool, status, started, 0, 0, text, new RunUpdate.ToolFinished(step, call.id(), tool, status,
+                millisSince(turn, started), text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length));
+        return outcome instanceof ToolOutcome.ApprovalRequired approval ? new ToolResult(null, approval.reason())
+                : new ToolResult(text, null);
+    }
+
+    /** The call's arguments as JSON, or null when they are not valid JSON. */
+    private JsonNode arguments(AssistantMessage.ToolCall call) {
+        try {
+            return call.arguments() == null || call.arguments().isBlank() ? json.createObjectNode()
+                    : json.readTree(call.arguments());
+        }
+        catch (tools.jackson.core.JacksonException malformed) {
+            return null;
+        }
+    }
+
+    private static long millisSince(Turn turn, Instant started) {
+        return Duration.between(started, turn.now()).toMillis();
+    }
+
+    /** The tools offered to the model: those the agent names, among those its grants let it use. */
+    private List<ToolDescriptor> offeredTools(Turn turn) {
+        Set<String> named = turn.spec.config().tools().stream().map(AgentConfig.ToolRef::name).collect(Collectors.toSet());
+        if (named.isEmpty()) {
+            return List.of();
+        }
+        return toolCatalog.availableTo(turn.caller, turn.spec.slug())
+            .stream()
+            .filter(tool -> named.contains(tool.name()))
+            .toList();
+    }
+
+    /**
+     * The name a model sees for a tool: providers accept only letters, digits, {@code _} and {@code -} in function
+     * names, so the namespace dot becomes {@code __} (and is mapped back when the model calls the tool).
+     */
+    static String modelName(String tool) {
+        return tool.replace(".", "__");
+    }
+
+    /** A tool as the model sees it; running it is the runtime's job, never the model adapter's. */
+    private static ToolCallback definitionOnly(ToolDescriptor tool) {
+        ToolDefinition definition = ToolDefinition.builder()
+            .name(modelName(tool.name()))
+            .description(tool.description())
+            .inputSchema(tool.inputSchema().toString())
+            .build();
+        return new ToolCallback() {
+
+            @Override
+            public ToolDefinition getToolDefinition() {
+                return definition;
+            }
+
+            @Override
+            public String call(String arguments) {
+                throw new IllegalStateException("tools are run by the runtime through the tools module");
+            }
+        };
+    }
+}

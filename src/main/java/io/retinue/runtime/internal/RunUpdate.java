@@ -1,0 +1,80 @@
+package io.retinue.runtime.internal;
+
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.UUID;
+
+import tools.jackson.databind.JsonNode;
+
+/**
+ * What a run reports as it goes — the {@code data} of its events, one record per event type. {@code step} is the
+ * model round the event belongs to (1 for the first model call and the tool calls it asked for, 2 for the next, …).
+ */
+sealed interface RunUpdate {
+
+    /** The event type as sent, e.g. {@code text.delta}. */
+    String type();
+
+    /** The run began (or went on after an approval). */
+    record Started(UUID runId, String agent, int version, UUID session, boolean resumed) implements RunUpdate {
+
+        public String type() {
+            return "run.started";
+        }
+    }
+
+    /** A piece of the model's answer, as the provider streamed it. */
+    record TextDelta(int step, String text) implements RunUpdate {
+
+        public String type() {
+            return "text.delta";
+        }
+    }
+
+    /** The run calls a tool the model asked for. */
+    record ToolStarted(int step, String callId, String tool, JsonNode arguments) implements RunUpdate {
+
+        public String type() {
+            return "tool.started";
+        }
+    }
+
+    /** A tool call ended: how, how long it took, how big its result was. */
+    record ToolFinished(int step, String callId, String tool, String outcome, long durationMs, int resultBytes)
+            implements RunUpdate {
+
+        public String type() {
+            return "tool.finished";
+        }
+    }
+
+    /** A model call ended, with its usage. */
+    record StepFinished(int step, String model, String outcome, long durationMs, long tokensIn, long tokensOut)
+            implements RunUpdate {
+
+        public String type() {
+            return "step.finished";
+        }
+    }
+
+    /** The run waits for a person to approve or reject the calls listed. */
+    record ActionRequired(String status, List<PendingCall> pending, String error) implements RunUpdate {
+
+        public String type() {
+            return "run.requires_action";
+        }
+    }
+
+    /** The run ended: completed with its output, or failed, cancelled or timed out with why. */
+    record Ended(String status, String output, String errorCode, String error, int steps, long tokensIn,
+            long tokensOut, BigDecimal estimatedCostUsd) implements RunUpdate {
+
+        public String type() {
+            return "run." + status;
+        }
+    }
+
+    /** A tool call held back until someone approves it. */
+    record PendingCall(String callId, String tool, JsonNode arguments, String reason) {
+    }
+}

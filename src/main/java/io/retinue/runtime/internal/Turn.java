@@ -1,0 +1,132 @@
+package io.retinue.runtime.internal;
+
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.locks.ReentrantLock;
+
+import io.retinue.agents.AgentSpec;
+import io.retinue.shared.Caller;
+
+/**
+ * One run in progress: counts its steps and tokens, writes each step to the {@link RunLedger} and each event to the
+ * {@link RunJournal} as it happens, and records how the run ends. Tool calls of one round run in parallel, so writes
+ * are serialised here.
+ */
+final class Turn {
+
+    final UUID runId;
+    final Caller caller;
+    final AgentSpec spec;
+    final UUID session;
+    /** When this stretch of the run began: its start, or the decision it went on after. */
+    final Instant started;
+    private final RunLedger ledger;
+    private final RunJournal journal;
+    private final Clock clock;
+    private final ProviderProperties.Price price;
+    private final ReentrantLock writes = new ReentrantLock();
+    private int steps;
+    private long tokensIn;
+    private long tokensOut;
+    private int seq;
+
+    Turn(UUID runId, Caller caller, AgentSpec spec, UUID session, RunLedger.Run sofar, int lastSeq, RunLedger ledger,
+            RunJournal journal, Clock clock, ProviderProperties.Price price) {
+        this.runId = runId;
+        this.caller = caller;
+        this.spec = spec;
+        this.session = session;
+        this.ledger = ledger;
+        this.journal = journal;
+        this.clock = clock;
+        this.price = price;
+        this.started = now();
+        this.steps = sofar == null ? 0 : sofar.steps();
+        this.tokensIn = sofar == null ? 0 : sofar.tokensIn();
+        this.tokensOut = sofar == null ? 0 : sofar.tokensOut();
+        this.seq = lastSeq;
+    }
+
+    void report(RunUpdate update) {
+        writes.lock();
+        try {
+            journal.append(runId, ++seq, update.type(), update, now());
+        }
+        finally {
+            writes.unlock();
+        }
+    }
+
+    /** Records a finished step (a model call or a tool call) and reports it. */
+    void step(String kind, String name, String outcome, Instant stepStarted, long in, long out, String detail,
+            RunUpdate report) {
+        writes.lock();
+        try {
+            steps++;
+            tokensIn += in;
+            tokensOut += out;
+            ledger.step(runId, new RunLedger.Step(steps, kind, name, outcome, stepStarted,
+                    Duration.between(stepStarted, now()).toMillis(), in, out, detail));
+            report(report);
+        }
+        finally {
+            writes.unlock();
+        }
+    }
+
+    long tokens() {
+        return tokensIn + tokensOut;
+    }
+
+    boolean cancelling() {
+        return ledger.isCancelling(runId);
+    }
+
+    void complete(String output) {
+        end("completed", output, null, null);
+    }
+
+    /** Ends the run without an output: failed, cancelled or timed out, with a stable code and a message. */
+    void end(String status, String errorCode, String error) {
+        end(status, null, errorCode, error);
+    }
+
+    /** Stops the run until a person decides on the calls it holds back. */
+    void awaitDecision(List<RunUpdate.PendingCall> pending) {
+        String error = "Waiting for approval of " + pending.getFirst().tool() + ": " + pending.getFirst().reason();
+        writes.lock();
+        try {
+            ledger.finish(runId, "requires_action", null, "approval_required", error, steps, tokensIn, tokensOut, cost(),
+                    now());
+            report(new RunUpdate.ActionRequired("requires_action", pending, error));
+        }
+        finally {
+            writes.unlock();
+        }
+    }
+
+    private void end(String status, String output, String errorCode, String error) {
+        writes.lock();
+        try {
+            BigDecimal cost = cost();
+            ledger.finish(runId, status, output, errorCode, error, steps, tokensIn, tokensOut, cost, now());
+            report(new RunUpdate.Ended(status, output, errorCode, error, steps, tokensIn, tokensOut, cost));
+        }
+        finally {
+            writes.unlock();
+        }
+    }
+
+    private BigDecimal cost() {
+        return price == null ? null : price.of(tokensIn, tokensOut);
+    }
+
+    Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MICROS);
+    }
+}

@@ -1,0 +1,200 @@
+package io.retinue.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import io.retinue.testing.Agents;
+import io.retinue.testing.Api;
+import io.retinue.testing.Api.SseEvent;
+import io.retinue.testing.Api.Streamed;
+import io.retinue.testing.PlatformIT;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/** Streamed runs: events in order with ids, resuming with Last-Event-ID, dropped streams, and approvals. */
+class RunStreamingIT extends PlatformIT {
+
+    private static final String ADD = "use builtin__calculator with {\"expression\":\"2+3\"}";
+
+    private String agent(Api as, String provider, String grant) {
+        ObjectNode body = Agents.create(uniqueSlug("streamer"), Map.of());
+        ObjectNode config = (ObjectNode) body.get("config");
+        config.set("tools", Api.JSON.valueToTree(List.of(Map.of("name", "builtin.calculator"))));
+        ((ObjectNode) config.get("model")).put("provider", provider);
+        String slug = body.get("slug").asString();
+        assertThat(as.post("/api/v1/agents", body).status()).isEqualTo(201);
+        assertThat(as.post("/api/v1/agents/" + slug + "/versions/1/publish", "").status()).isEqualTo(200);
+        as.post("/api/v1/tool-grants", Map.of("subject", "agent:" + slug, "tools", "builtin.calculator", "effect", grant));
+        return slug;
+    }
+
+    private static Map<String, Object> request(String agent, String input, Object... more) {
+        Map<String, Object> body = new java.util.HashMap<>(Map.of("agent", agent, "input", input, "variables",
+                Map.of("company", "ACME")));
+        for (int i = 0; i < more.length; i += 2) {
+            body.put((String) more[i], more[i + 1]);
+        }
+        return body;
+    }
+
+    @Test
+    void aStreamedToolUsingRunSendsItsEventsInOrderAndCanBeReplayedFromAnyEvent() {
+        Api owner = newTenant(api, "st").owner();
+        String slug = agent(owner, "fake", "allow");
+
+        Streamed stream = owner.call("POST", "/api/v1/runs?mode=stream").json(request(slug, ADD)).stream();
+        assertThat(stream.status()).as(stream.toString()).isEqualTo(200);
+        assertThat(stream.header("Content-Type").orElseThrow()).startsWith("text/event-stream");
+        assertThat(stream.types()).as(stream.toString()).startsWith("run.started", "step.finished", "tool.started",
+                "tool.finished").endsWith("step.finished", "run.completed").contains("text.delta");
+        assertThat(stream.events().stream().map(SseEvent::id)).as("ids count up from 1")
+            .containsExactlyElementsOf(java.util.stream.IntStream.rangeClosed(1, stream.events().size()).boxed().toList());
+        JsonNode toolFinished = stream.events().get(3).data();
+        assertThat(toolFinished.get("tool").asString()).isEqualTo("builtin.calculator");
+        assertThat(toolFinished.get("outcome").asString()).isEqualTo("completed");
+        assertThat(toolFinished.get("durationMs").asLong()).isNotNegative();
+        assertThat(stream.events().get(1).data().get("tokensIn").asLong()).as("usage of the model step").isEqualTo(20);
+        String text = stream.events().stream().filter(e -> e.type().equals("text.delta"))
+            .map(e -> e.data().get("text").asString()).reduce("", String::concat);
+        JsonNode completed = stream.events().getLast().data();
+        assertThat(completed.get("output").asString()).isEqualTo(text).startsWith("fake model: the tool said").contains("5");
+        assertThat(stream.types().stream().filter("text.delta"::equals).count()).as("the answer came in pieces")
+            .isGreaterThan(3);
+
+        String location = stream.header("Location").orElseThrow();
+        JsonNode run = owner.get(location).json().get("run");
+        assertThat(run.get("status").asString()).isEqualTo("completed");
+        assertThat(run.get("output").asString()).isEqualTo(text);
+
+        Streamed resumed = owner.call("GET", location + "/events").header("Last-Event-ID", "3").stream();
+        assertThat(resumed.events()).as("only what came after event 3")
+            .containsExactlyElementsOf(stream.events().subList(3, stream.events().size()));
+        assertThat(owner.call("GET", location + "/events?after=0").stream().events()).isEqualTo(stream.events());
+        assertThat(api.call("GET", location + "/events").stream().status()).as("another tenant").isEqualTo(404);
+    }
+
+    @Test
+    void aStreamOfARunStillGoingFollowsItLiveAndBadRequestsAreProblems() {
+        Api owner = newTenant(api, "sl").owner();
+        String slug = agent(owner, "fake", "allow");
+        Api.Reply accepted = owner.call("POST", "/api/v1/runs?mode=async")
+            .json(request(slug, "[[drip:30]] tell me a longer story of several words please")).send();
+        String location = accepted.header("Location").orElseThrow();
+        Streamed live = owner.call("GET", location + "/events").stream();
+        assertThat(live.types()).first().isEqualTo("run.started");
+        assertThat(live.types()).last().isEqualTo("run.completed");
+        assertThat(live.events().getLast().data().get("output").asString()).contains("several words please");
+
+        Streamed invalid = owner.call("POST", "/api/v1/runs?mode=stream").json(Map.of("agent", slug, "input", "")).stream();
+        assertThat(invalid.status()).as(invalid.toString()).isEqualTo(422);
+        assertThat(invalid.body()).contains("/input");
+    }
+
+    @Test
+    void aDroppedStreamCancelsItsRunUnlessItAskedToContinue() throws Exception {
+        Api owner = newTenant(api, "sd").owner();
+        String slug = agent(owner, "fake", "allow");
+        String story = "[[drip:150]] " + "word ".repeat(60);
+
+        String dropped = startAndDrop(owner, request(slug, story));
+        await().atMost(Duration.ofSeconds(8))
+            .until(() -> owner.get(dropped).json().at("/run/status").asString().equals("cancelled"));
+
+        String kept = startAndDrop(owner, request(slug, "[[drip:20]] " + "word ".repeat(40), "onDisconnect", "continue"));
+        await().atMost(Duration.ofSeconds(15))
+            .until(() -> owner.get(kept).json().at("/run/status").asString().equals("completed"));
+    }
+
+    /** Starts a streamed run over a raw connection, reads until the first text arrives, and hangs up. */
+    private String startAndDrop(Api owner, Map<String, Object> body) throws Exception {
+        byte[] json = Api.JSON.writeValueAsBytes(body);
+        try (Socket socket = new Socket("localhost", port)) {
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /api/v1/runs?mode=stream HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+                    + owner.apiKey() + "\r\nAccept: text/event-stream\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + json.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(json);
+            out.flush();
+            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+            String location = null;
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                if (line.regionMatches(true, 0, "Location:", 0, 9)) {
+                    location = line.substring(9).trim();
+                }
+                if (line.contains("event: text.delta")) {
+                    break;
+                }
+            }
+            assertThat(location).isNotNull();
+            return location;
+        }
+    }
+
+    @Test
+    void aCallHeldForApprovalWaitsAndGoesOnOnceApprovedWithEditedArgumentsOrRejected() {
+        Api owner = newTenant(api, "sa").owner();
+        String slug = agent(owner, "fake", "require_approval");
+
+        Streamed waiting = owner.call("POST", "/api/v1/runs?mode=stream").json(request(slug, ADD)).stream();
+        assertThat(waiting.types()).last().isEqualTo("run.requires_action");
+        JsonNode pending = waiting.events().getLast().data().at("/pending/0");
+        assertThat(pending.get("tool").asString()).isEqualTo("builtin.calculator");
+        assertThat(pending.at("/arguments/expression").asString()).isEqualTo("2+3");
+        String location = waiting.header("Location").orElseThrow();
+        assertThat(owner.get(location).json().at("/run/status").asString()).isEqualTo("requires_action");
+        String reader = owner.post("/api/v1/api-keys", Map.of("name", "reader", "scopes", List.of("runs:read")))
+            .json().get("secret").asString();
+        assertThat(owner.as(reader).post(location + "/decision", Map.of("decision", "approve")).status())
+            .as("reading runs does not let one approve their calls").isEqualTo(403);
+
+        Api.Reply approved = owner.post(location + "/decision", Map.of("decision", "approve", "arguments",
+                Map.of("expression", "20+3")));
+        assertThat(approved.status()).as(approved.toString()).isEqualTo(200);
+        assertThat(approved.json().at("/run/status").asString()).isEqualTo("completed");
+        assertThat(approved.json().at("/run/output").asString()).as("the edited call ran").contains("23");
+        assertThat(approved.json().get("steps").valueStream().map(s -> s.get("kind").asString() + ":" + s.get("outcome").asString()))
+            .containsExactly("model:tool_calls", "tool:approval_required", "tool:completed", "model:answer");
+        JsonNode execution = owner.get("/api/v1/tool-executions?tool=builtin.calculator").json().at("/items/0");
+        assertThat(execution.get("status").asString()).isEqualTo("completed");
+        assertThat(execution.get("approvedBy").asString()).isNotBlank();
+        Streamed all = owner.call("GET", location + "/events").stream();
+        assertThat(all.types()).contains("run.requires_action").endsWith("run.completed");
+        assertThat(owner.post(location + "/decision", Map.of("decision", "approve")).status()).as("not waiting any more")
+            .isEqualTo(409);
+
+        String rejected = owner.post("/api/v1/runs", request(slug, ADD)).header("Location").orElseThrow();
+        Streamed afterRejection = owner.call("POST", rejected + "/decision?mode=stream")
+            .json(Map.of("decision", "reject", "comment", "not today")).stream();
+        assertThat(afterRejection.types()).as("only what followed the decision").startsWith("run.started")
+            .endsWith("run.completed").doesNotContain("run.requires_action");
+        assertThat(afterRejection.events().getLast().data().get("output").asString()).contains("rejected")
+            .contains("not today");
+
+        String cancelled = owner.post("/api/v1/runs", request(slug, ADD)).header("Location").orElseThrow();
+        assertThat(owner.post(cancelled + "/decision", Map.of("decision", "maybe")).status()).isEqualTo(422);
+        assertThat(owner.post(cancelled + "/cancel", "").json().at("/run/status").asString()).isEqualTo("cancelled");
+        assertThat(owner.post(cancelled + "/decision", Map.of("decision", "approve")).status()).isEqualTo(409);
+    }
+
+    @Test
+    void theDemoModelStreamsAnAnswerWithAToolCall() {
+        Api owner = newTenant(api, "sq").owner();
+        String slug = agent(owner, "demo", "allow");
+        Streamed stream = owner.call("POST", "/api/v1/runs?mode=stream").json(request(slug, "What is 6 * 7?")).stream();
+        assertThat(stream.types()).startsWith("run.started", "step.finished", "tool.started", "tool.finished")
+            .endsWith("run.completed");
+        assertThat(stream.events().get(2).data().get("tool").asString()).isEqualTo("builtin.calculator");
+        assertThat(stream.events().getLast().data().get("output").asString()).startsWith("[demo model]").contains("42");
+    }
+}
