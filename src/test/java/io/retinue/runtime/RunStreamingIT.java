@@ -19,6 +19,7 @@ import io.retinue.testing.Api;
 import io.retinue.testing.Api.SseEvent;
 import io.retinue.testing.Api.Streamed;
 import io.retinue.testing.PlatformIT;
+import io.retinue.testing.TestUpstream;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -28,14 +29,18 @@ class RunStreamingIT extends PlatformIT {
     private static final String ADD = "use builtin__calculator with {\"expression\":\"2+3\"}";
 
     private String agent(Api as, String provider, String grant) {
+        return agent(as, provider, grant, "builtin.calculator");
+    }
+
+    private String agent(Api as, String provider, String grant, String tool) {
         ObjectNode body = Agents.create(uniqueSlug("streamer"), Map.of());
         ObjectNode config = (ObjectNode) body.get("config");
-        config.set("tools", Api.JSON.valueToTree(List.of(Map.of("name", "builtin.calculator"))));
+        config.set("tools", Api.JSON.valueToTree(List.of(Map.of("name", tool))));
         ((ObjectNode) config.get("model")).put("provider", provider);
         String slug = body.get("slug").asString();
         assertThat(as.post("/api/v1/agents", body).status()).isEqualTo(201);
         assertThat(as.post("/api/v1/agents/" + slug + "/versions/1/publish", "").status()).isEqualTo(200);
-        as.post("/api/v1/tool-grants", Map.of("subject", "agent:" + slug, "tools", "builtin.calculator", "effect", grant));
+        as.post("/api/v1/tool-grants", Map.of("subject", "agent:" + slug, "tools", tool, "effect", grant));
         return slug;
     }
 
@@ -185,6 +190,32 @@ class RunStreamingIT extends PlatformIT {
         assertThat(owner.post(cancelled + "/decision", Map.of("decision", "maybe")).status()).isEqualTo(422);
         assertThat(owner.post(cancelled + "/cancel", "").json().at("/run/status").asString()).isEqualTo("cancelled");
         assertThat(owner.post(cancelled + "/decision", Map.of("decision", "approve")).status()).isEqualTo(409);
+    }
+
+    @Test
+    void theToolCallsOfOneModelRoundRunInParallel() {
+        Api owner = newTenant(api, "sp").owner();
+        String tool = "par" + uniqueSlug("x").replace("-", "") + ".slow";
+        assertThat(owner.post("/api/v1/tools", Map.of("name", tool, "description", "Answers after two seconds", "kind",
+                "http", "inputSchema", Map.of("type", "object", "properties", Map.of("query", Map.of("type", "string"))),
+                "http", Map.of("method", "GET", "url", "http://localhost:" + TestUpstream.shared().port() + "/slow"),
+                "timeoutMs", 10000, "maxConcurrency", 4)).status()).isEqualTo(201);
+        String slug = agent(owner, "fake", "allow", tool);
+        String wish = "use " + tool.replace(".", "__") + " with {\"query\":\"%s\"}";
+
+        Streamed stream = owner.call("POST", "/api/v1/runs?mode=stream")
+            .json(request(slug, wish.formatted("a") + " || " + wish.formatted("b"))).stream();
+        assertThat(stream.types()).as(stream.toString()).endsWith("run.completed");
+        assertThat(stream.types().stream().filter("tool.started"::equals)).hasSize(2);
+        assertThat(stream.types().subList(2, 4)).as("both calls start before either finishes")
+            .containsExactly("tool.started", "tool.started");
+        List<JsonNode> executions = owner.get("/api/v1/tool-executions?tool=" + tool).json().get("items").valueStream().toList();
+        assertThat(executions).hasSize(2);
+        java.time.Instant firstStart = java.time.Instant.parse(executions.get(0).get("startedAt").asString());
+        java.time.Instant secondStart = java.time.Instant.parse(executions.get(1).get("startedAt").asString());
+        assertThat(Duration.between(firstStart, secondStart).abs())
+            .as("the second call started while the first (two seconds long) was running")
+            .isLessThan(Duration.ofMillis(executions.get(0).get("durationMs").asLong()));
     }
 
     @Test

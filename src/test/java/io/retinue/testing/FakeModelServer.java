@@ -18,7 +18,8 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * An OpenAI-compatible chat-completions server on loopback, for tests: it answers deterministically from the last
- * message. "use <tool> with <json>" makes it call that tool (when it was offered); a tool result makes it report the
+ * message. "use <tool> with <json>" makes it call that tool (when it was offered; several such wishes joined by " || "
+ * make one answer with several calls); a tool result makes it report the
  * result; anything else is echoed. "[[status:NNN]]" answers that error status; "[[flaky:N]]" answers 503 the first N
  * times; "[[slow:MS]]" answers after MS milliseconds; "[[json:{…}]]" answers exactly that JSON; "[[repair-json:{…}]]"
  * answers prose first and that JSON once asked to repair its answer; "[[drip:MS]]" anywhere in the conversation makes a
@@ -120,13 +121,18 @@ public final class FakeModelServer {
         }
         else {
             String text = last.path("content").isString() ? last.path("content").asString() : last.path("content").toString();
-            Matcher use = USE.matcher(text);
-            boolean offered = use.find() && request.path("tools").valueStream()
-                .anyMatch(tool -> tool.at("/function/name").asString().equals(use.group(1)));
-            if (offered) {
-                ArrayNode toolCalls = message.putArray("tool_calls");
-                ObjectNode call = toolCalls.addObject().put("id", "call_" + calls.get()).put("type", "function");
-                call.putObject("function").put("name", use.group(1)).put("arguments", use.group(2));
+            ArrayNode toolCalls = Api.JSON.createArrayNode();
+            for (String wish : text.split(" \\|\\| ")) {
+                Matcher use = USE.matcher(wish);
+                if (use.find() && request.path("tools").valueStream()
+                    .anyMatch(tool -> tool.at("/function/name").asString().equals(use.group(1)))) {
+                    ObjectNode call = toolCalls.addObject().put("id", "call_" + calls.get() + "_" + toolCalls.size())
+                        .put("type", "function");
+                    call.putObject("function").put("name", use.group(1)).put("arguments", use.group(2));
+                }
+            }
+            if (!toolCalls.isEmpty()) {
+                message.set("tool_calls", toolCalls);
                 message.putNull("content");
                 finish = "tool_calls";
             }
