@@ -148,11 +148,19 @@ public record AgentConfig(Model model, Instructions instructions, List<ToolRef> 
         }
     }
 
-    /** How much conversation the runtime keeps in the model's window, and whether it summarises what falls out. */
+    /**
+     * How much conversation the runtime keeps in the model's window: a token budget, how many earlier turns at most,
+     * how long a tool result may be when the budget is tight, and whether what falls out is summarised.
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record ContextPolicy(@Schema(example = "16000") Integer windowTokens, Boolean summarize) {
+    public record ContextPolicy(@Schema(example = "16000") Integer windowTokens, Boolean summarize,
+            @Schema(example = "20") Integer keepTurns, @Schema(example = "2000") Integer maxToolResultTokens) {
 
-        public static final ContextPolicy DEFAULT = new ContextPolicy(null, false);
+        public static final ContextPolicy DEFAULT = new ContextPolicy(null, false, null, null);
+
+        public ContextPolicy(Integer windowTokens, Boolean summarize) {
+            this(windowTokens, summarize, null, null);
+        }
 
         public ContextPolicy {
             summarize = summarize != null && summarize;

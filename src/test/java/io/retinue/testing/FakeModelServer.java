@@ -24,7 +24,8 @@ import tools.jackson.databind.node.ObjectNode;
  * times; "[[slow:MS]]" answers after MS milliseconds; "[[json:{…}]]" answers exactly that JSON; "[[repair-json:{…}]]"
  * answers prose first and that JSON once asked to repair its answer; "[[drip:MS]]" anywhere in the conversation makes a
  * streamed answer wait MS milliseconds before each piece. A request with "stream": true gets the answer as
- * server-sent chunks. It checks the API key and remembers the last request.
+ * server-sent chunks. Asked to summarise a conversation (the runtime's summary instructions), it answers
+ * "fake summary of N lines". It checks the API key and remembers the last request.
  */
 public final class FakeModelServer {
 
@@ -41,6 +42,7 @@ public final class FakeModelServer {
 
     private final HttpServer server;
     private final AtomicInteger calls = new AtomicInteger();
+    private final java.util.List<String> summaryRequests = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile JsonNode lastRequest;
 
     private FakeModelServer() throws IOException {
@@ -68,6 +70,11 @@ public final class FakeModelServer {
 
     public JsonNode lastRequest() {
         return lastRequest;
+    }
+
+    /** The transcripts the server was asked to summarise, oldest first. */
+    public java.util.List<String> summaryRequests() {
+        return java.util.List.copyOf(summaryRequests);
     }
 
     public int calls() {
@@ -109,7 +116,15 @@ public final class FakeModelServer {
         String conversation = request.get("messages").toString();
         Matcher json = JSON_ANSWER.matcher(conversation);
         Matcher repairJson = REPAIR_JSON.matcher(conversation);
-        if (json.find()) {
+        String instructions = request.at("/messages/0/content").asString("");
+        if (instructions.startsWith("You keep the memory of a conversation")) {
+            // Asked to summarise: answer briefly, the way an instruction-following model would.
+            String transcript = last.path("content").asString("");
+            summaryRequests.add(transcript);
+            message.put("content", "fake summary of " + transcript.lines().count() + " lines"
+                    + (transcript.startsWith("Summary so far:") ? ", building on the previous summary" : ""));
+        }
+        else if (json.find()) {
             message.put("content", json.group(1).replace("\\\"", "\""));
         }
         else if (repairJson.find()) {

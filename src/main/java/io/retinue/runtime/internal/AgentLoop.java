@@ -52,16 +52,18 @@ class AgentLoop {
     private final OutboundCalls outbound;
     private final StructuredOutput structuredOutput;
     private final RunCheckpoints checkpoints;
+    private final ContextWindow context;
     private final JsonMapper json;
 
     AgentLoop(ToolCatalog toolCatalog, ToolCalls toolCalls, ModelProviders providers, OutboundCalls outbound,
-            StructuredOutput structuredOutput, RunCheckpoints checkpoints, JsonMapper json) {
+            StructuredOutput structuredOutput, RunCheckpoints checkpoints, ContextWindow context, JsonMapper json) {
         this.toolCatalog = toolCatalog;
         this.toolCalls = toolCalls;
         this.providers = providers;
         this.outbound = outbound;
         this.structuredOutput = structuredOutput;
         this.checkpoints = checkpoints;
+        this.context = context;
         this.json = json;
     }
 
@@ -100,7 +102,7 @@ class AgentLoop {
                 return List.of();
             }
             Instant callStarted = turn.now();
-            Prompt prompt = new Prompt(List.copyOf(conversation.messages()), options);
+            Prompt prompt = new Prompt(context.prompt(turn, conversation), options);
             Duration left = timeout.minus(Duration.between(turn.started, turn.now()));
             String modelName = config.model().provider() + "/" + config.model().name();
             ChatResponse response;

@@ -9,8 +9,6 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.springframework.ai.chat.messages.Message;
-import org.springframework.ai.chat.messages.SystemMessage;
-import org.springframework.ai.chat.messages.UserMessage;
 import org.springframework.ai.chat.model.ChatModel;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
@@ -51,6 +49,7 @@ public class AgentRunner {
 
     private final AgentCatalog agents;
     private final AgentLoop loop;
+    private final ContextWindow context;
     private final ModelProviders providers;
     private final RunLedger ledger;
     private final RunJournal journal;
@@ -61,11 +60,12 @@ public class AgentRunner {
     private final Map<String, ProviderProperties.Price> prices;
     private final Map<UUID, Thread> workers = new ConcurrentHashMap<>();
 
-    AgentRunner(AgentCatalog agents, AgentLoop loop, ModelProviders providers, RunLedger ledger, RunJournal journal,
+    AgentRunner(AgentCatalog agents, AgentLoop loop, ContextWindow context, ModelProviders providers, RunLedger ledger, RunJournal journal,
             RunCheckpoints checkpoints, SessionStorage sessions, JsonMapper json, Clock clock,
             ProviderProperties properties) {
         this.agents = agents;
         this.loop = loop;
+        this.context = context;
         this.providers = providers;
         this.ledger = ledger;
         this.journal = journal;
@@ -192,7 +192,7 @@ public class AgentRunner {
         }
         ledger.start(caller.tenant(), new RunLedger.Run(runId, spec.agentId().value(), spec.slug(), spec.version(),
                 caller.principalId(), status, request.input(), null, null, null, 0, 0, 0, null,
-                clock.instant().truncatedTo(ChronoUnit.MICROS), null, request.session()));
+                clock.instant().truncatedTo(ChronoUnit.MICROS), null, request.session(), null));
         Turn turn = turn(runId, caller, spec, request.session(), null);
         turn.report(new RunUpdate.Started(runId, spec.slug(), spec.version(), request.session(), false));
         return new Prepared(turn, null, system, request.input(), null);
@@ -251,9 +251,7 @@ public class AgentRunner {
                 return;
             }
             if (conversation == null) {
-                List<Message> history = turn.session == null ? List.of() : sessions.history(turn.session);
-                conversation = Conversation.begin(new SystemMessage(prepared.system()), history,
-                        new UserMessage(prepared.input()));
+                conversation = context.open(turn, model, prepared.system(), prepared.input());
             }
             List<Message> added = loop.run(turn, model, conversation, prepared.decision());
             if (turn.session != null && !added.isEmpty()) {

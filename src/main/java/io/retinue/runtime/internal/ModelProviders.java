@@ -14,6 +14,10 @@ import org.springframework.ai.openai.OpenAiChatOptions;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.stereotype.Component;
 
+import com.knuddels.jtokkit.Encodings;
+import com.knuddels.jtokkit.api.EncodingRegistry;
+import com.knuddels.jtokkit.api.EncodingType;
+
 /**
  * The chat models agents can name by provider: the built-in {@code demo}, and those configured under
  * {@code retinue.runtime.providers} (OpenAI and OpenAI-compatible servers through Spring AI). An agent naming a
@@ -25,6 +29,7 @@ class ModelProviders {
 
     private final Map<String, ChatModel> models = new HashMap<>();
     private final java.util.Set<String> openAi = new java.util.HashSet<>();
+    private final EncodingRegistry encodings = Encodings.newLazyEncodingRegistry();
 
     ModelProviders(ProviderProperties properties) {
         models.put("demo", new DemoChatModel());
@@ -43,6 +48,18 @@ class ModelProviders {
                     .build())
                 .build());
         });
+    }
+
+    /**
+     * How the provider's model counts tokens: OpenAI-compatible models by their encoding (o200k_base when jtokkit does
+     * not know the model name), every other provider by the estimate.
+     */
+    TokenCounter tokenCounter(String provider, String model) {
+        if (!openAi.contains(provider)) {
+            return new TokenCounter(null);
+        }
+        return new TokenCounter(encodings.getEncodingForModel(model)
+            .orElseGet(() -> encodings.getEncoding(EncodingType.O200K_BASE)));
     }
 
     Optional<ChatModel> model(String provider) {

@@ -12,6 +12,8 @@ import org.springframework.stereotype.Repository;
 
 import io.retinue.shared.TenantId;
 import io.retinue.shared.Timestamps;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /** Runs and their steps ({@code runtime.run}, {@code runtime.run_step}). */
 @Repository
@@ -20,7 +22,8 @@ public class RunLedger {
     /** A run as recorded. */
     public record Run(UUID id, UUID agentId, String agentSlug, int agentVersion, String caller, String status,
             String input, String output, String errorCode, String error, int steps, long tokensIn, long tokensOut,
-            java.math.BigDecimal estimatedCostUsd, Instant startedAt, Instant finishedAt, UUID sessionId) {
+            java.math.BigDecimal estimatedCostUsd, Instant startedAt, Instant finishedAt, UUID sessionId,
+            JsonNode context) {
     }
 
     /** One step: a model call or a tool call. */
@@ -29,9 +32,11 @@ public class RunLedger {
     }
 
     private final JdbcClient jdbc;
+    private final JsonMapper json;
 
-    RunLedger(JdbcClient jdbc) {
+    RunLedger(JdbcClient jdbc, JsonMapper json) {
         this.jdbc = jdbc;
+        this.json = json;
     }
 
     void start(TenantId tenant, Run run) {
@@ -85,6 +90,14 @@ public class RunLedger {
             .query(String.class)
             .optional()
             .orElse(null));
+    }
+
+    /** Records what fitting the context window did for the run so far. */
+    void context(UUID run, RunUpdate.ContextCompacted report) {
+        jdbc.sql("UPDATE runtime.run SET context_report = :report WHERE id = :id")
+            .param("report", json.writeValueAsString(report))
+            .param("id", run)
+            .update();
     }
 
     void step(UUID run, Step step) {
@@ -159,11 +172,12 @@ public class RunLedger {
             .list();
     }
 
-    private static Run run(java.sql.ResultSet rs) throws java.sql.SQLException {
+    private Run run(java.sql.ResultSet rs) throws java.sql.SQLException {
         return new Run(rs.getObject("id", UUID.class), rs.getObject("agent_id", UUID.class), rs.getString("agent_slug"),
                 rs.getInt("agent_version"), rs.getString("caller"), rs.getString("status"), rs.getString("input"),
                 rs.getString("output"), rs.getString("error_code"), rs.getString("error"), rs.getInt("steps"), rs.getLong("tokens_in"),
                 rs.getLong("tokens_out"), rs.getBigDecimal("estimated_cost_usd"), Timestamps.read(rs, "started_at"),
-                Timestamps.read(rs, "finished_at"), rs.getObject("session_id", UUID.class));
+                Timestamps.read(rs, "finished_at"), rs.getObject("session_id", UUID.class),
+                rs.getString("context_report") == null ? null : json.readTree(rs.getString("context_report")));
     }
 }

@@ -74,6 +74,26 @@ sealed interface RunUpdate {
         }
     }
 
+    /**
+     * What fitting the context window did so far in this run: the budget and how tokens were counted
+     * ({@code o200k_base}, … or {@code estimate}), the prompt's size before and after, earlier turns kept, dropped
+     * and summarised (or a summary kept with the session reused), tool results trimmed, and whether the prompt is
+     * still over budget (the current turn alone does not fit).
+     */
+    record ContextCompacted(Integer budget, String counting, int tokensBefore, int tokensAfter, int turnsKept,
+            int turnsDropped, int turnsSummarised, boolean summaryReused, String summaryError, int toolResultsTrimmed,
+            boolean overBudget) implements RunUpdate {
+
+        public String type() {
+            return "context.compacted";
+        }
+
+        ContextCompacted trimmed(int before, int after, int toolResults, boolean over) {
+            return new ContextCompacted(budget, counting, Math.max(tokensBefore, before), after, turnsKept, turnsDropped,
+                    turnsSummarised, summaryReused, summaryError, Math.max(toolResultsTrimmed, toolResults), over);
+        }
+    }
+
     /** A tool call held back until someone approves it. */
     record PendingCall(String callId, String tool, JsonNode arguments, String reason) {
     }

@@ -31,9 +31,9 @@ public class SessionStorage {
 
     static final ProblemType BUSY = ProblemType.of("runtime/session-busy", HttpStatus.CONFLICT, "Session busy");
 
-    /** A session as shown. */
-    public record Session(UUID id, String agent, JsonNode metadata, UUID busyRun, Instant createdAt,
-            Instant updatedAt) {
+    /** A session as shown; {@code summary} sums up its messages up to {@code summaryThrough} when the window is tight. */
+    public record Session(UUID id, String agent, JsonNode metadata, UUID busyRun, String summary,
+            Integer summaryThrough, Instant createdAt, Instant updatedAt) {
     }
 
     /** One stored message. */
@@ -77,7 +77,8 @@ public class SessionStorage {
     private Session session(ResultSet rs, int row) throws SQLException {
         return new Session(rs.getObject("id", UUID.class), rs.getString("agent_slug"),
                 json.readTree(rs.getString("metadata")), rs.getObject("busy_run_id", UUID.class),
-                Timestamps.read(rs, "created_at"), Timestamps.read(rs, "updated_at"));
+                rs.getString("summary"), rs.getObject("summary_through", Integer.class), Timestamps.read(rs, "created_at"),
+                Timestamps.read(rs, "updated_at"));
     }
 
     public List<Session> list(TenantId tenant, String agent, int limit) {
@@ -121,11 +122,41 @@ public class SessionStorage {
             .update();
     }
 
-    /** The conversation so far, as model messages. */
-    List<Message> history(UUID session) {
-        return messages(session).stream()
-            .map(message -> new TranscriptLine(message.role(), message.content(), message.toolCalls()).toMessage(json))
+    /**
+     * A session's conversation as a new turn starts from it: the running summary of the turns it no longer sends
+     * verbatim (if any) and the messages after it, each with its number.
+     */
+    record History(String summary, List<Line> lines) {
+
+        /** One stored message, as the model sees it. */
+        record Line(int seq, Message message) {
+        }
+
+        static final History NONE = new History(null, List.of());
+    }
+
+    History history(UUID session) {
+        record Summary(String text, int through) {
+        }
+        Summary summary = jdbc.sql("SELECT summary, summary_through FROM runtime.session WHERE id = :id")
+            .param("id", session)
+            .query((rs, n) -> new Summary(rs.getString("summary"), rs.getInt("summary_through")))
+            .single();
+        List<History.Line> lines = messages(session).stream()
+            .filter(message -> summary.text() == null || message.seq() > summary.through())
+            .map(message -> new History.Line(message.seq(),
+                    new TranscriptLine(message.role(), message.content(), message.toolCalls()).toMessage(json)))
             .toList();
+        return new History(summary.text(), lines);
+    }
+
+    /** Keeps a new running summary that covers the session's messages up to {@code through}. */
+    void summarised(UUID session, String summary, int through) {
+        jdbc.sql("UPDATE runtime.session SET summary = :summary, summary_through = :through WHERE id = :id")
+            .param("summary", summary)
+            .param("through", through)
+            .param("id", session)
+            .update();
     }
 
     /** Appends the messages one turn added. */

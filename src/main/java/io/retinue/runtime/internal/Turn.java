@@ -34,6 +34,7 @@ final class Turn {
     private long tokensIn;
     private long tokensOut;
     private int seq;
+    private RunUpdate.ContextCompacted context;
 
     Turn(UUID runId, Caller caller, AgentSpec spec, UUID session, RunLedger.Run sofar, int lastSeq, RunLedger ledger,
             RunJournal journal, Clock clock, ProviderProperties.Price price) {
@@ -77,6 +78,27 @@ final class Turn {
         finally {
             writes.unlock();
         }
+    }
+
+    /** Records and reports what fitting the context window did, when that changed. */
+    void compacted(RunUpdate.ContextCompacted report) {
+        writes.lock();
+        try {
+            if (report.equals(context)) {
+                return;
+            }
+            context = report;
+            ledger.context(runId, report);
+            report(report);
+        }
+        finally {
+            writes.unlock();
+        }
+    }
+
+    /** What fitting the context window did so far in this stretch of the run; null when nothing. */
+    RunUpdate.ContextCompacted context() {
+        return context;
     }
 
     long tokens() {
