@@ -5,27 +5,38 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * An OpenAI-compatible chat-completions server on loopback, for tests: it answers deterministically from the last
- * message. "use <tool> with <json>" makes it call that tool (when it was offered; several such wishes joined by " || "
- * make one answer with several calls); a tool result makes it report the
- * result; anything else is echoed. "[[status:NNN]]" answers that error status; "[[flaky:N]]" answers 503 the first N
- * times; "[[slow:MS]]" answers after MS milliseconds; "[[json:{…}]]" answers exactly that JSON; "[[repair-json:{…}]]"
- * answers prose first and that JSON once asked to repair its answer; "[[drip:MS]]" anywhere in the conversation makes a
- * streamed answer wait MS milliseconds before each piece. A request with "stream": true gets the answer as
- * server-sent chunks. Asked to summarise a conversation (the runtime's summary instructions), it answers
- * "fake summary of N lines". It checks the API key and remembers the last request.
+ * A model server on loopback, for tests, speaking three providers' APIs: OpenAI's chat completions
+ * ({@code /v1/chat/completions}), Anthropic's Messages ({@code /v1/messages}) and Ollama's chat ({@code /api/chat}),
+ * each plain or streamed the way that provider streams (server-sent chunks, server-sent events, NDJSON).
+ * <p>
+ * It answers deterministically from the last message. "use <tool> with <json>" makes it call that tool (when it was
+ * offered; several such wishes joined by " || " make one answer with several calls); a tool result makes it report
+ * the result; anything else is echoed. "[[status:NNN]]" answers that error status; "[[flaky:N]]" answers 503 the first
+ * N times; "[[slow:MS]]" answers after MS milliseconds; "[[json:{…}]]" answers exactly that JSON;
+ * "[[repair-json:{…}]]" answers prose first and that JSON once asked to repair its answer; "[[drip:MS]]" anywhere in
+ * the conversation makes a streamed answer wait MS milliseconds before each piece. Asked to summarise a conversation
+ * (the runtime's summary instructions), it answers "fake summary of N lines". It checks the API key (OpenAI, Anthropic)
+ * and remembers the last request.
  */
 public final class FakeModelServer {
 
@@ -37,18 +48,39 @@ public final class FakeModelServer {
     private static final Pattern JSON_ANSWER = Pattern.compile("\\[\\[json:(\\{.*?})]]");
     private static final Pattern DRIP = Pattern.compile("\\[\\[drip:(\\d+)]]");
     private static final Pattern REPAIR_JSON = Pattern.compile("\\[\\[repair-json:(\\{.*?})]]");
-    private final java.util.Map<String, Integer> failures = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int PROMPT_TOKENS = 20;
+    private static final int COMPLETION_TOKENS = 7;
     private static FakeModelServer instance;
 
     private final HttpServer server;
     private final AtomicInteger calls = new AtomicInteger();
-    private final java.util.List<String> summaryRequests = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final Map<String, Integer> failures = new ConcurrentHashMap<>();
+    private final List<String> summaryRequests = new CopyOnWriteArrayList<>();
     private volatile JsonNode lastRequest;
+
+    /** A request in any of the three dialects, reduced to what the answer depends on. */
+    private record Ask(String system, String lastRole, String lastText, String conversation, Set<String> tools,
+            String model, boolean stream) {
+    }
+
+    /** One tool call of an answer. */
+    private record Call(String id, String name, String arguments) {
+    }
+
+    /** What to answer: an error status with its message, or text and tool calls. */
+    private record Answer(int status, String error, String text, List<Call> calls, long dripMillis) {
+
+        boolean failed() {
+            return status != 200;
+        }
+    }
 
     private FakeModelServer() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.createContext("/v1/chat/completions", this::complete);
-        server.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
+        server.createContext("/v1/chat/completions", this::openAi);
+        server.createContext("/v1/messages", this::anthropic);
+        server.createContext("/api/chat", this::ollama);
+        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.start();
     }
 
@@ -64,8 +96,14 @@ public final class FakeModelServer {
         return instance;
     }
 
+    /** The base URL of the OpenAI dialect ({@code …/v1}). */
     public String baseUrl() {
-        return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
+        return root() + "/v1";
+    }
+
+    /** The base URL of the Anthropic and Ollama dialects (their clients add {@code /v1/messages}, {@code /api/chat}). */
+    public String root() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
     public JsonNode lastRequest() {
@@ -73,24 +111,17 @@ public final class FakeModelServer {
     }
 
     /** The transcripts the server was asked to summarise, oldest first. */
-    public java.util.List<String> summaryRequests() {
-        return java.util.List.copyOf(summaryRequests);
+    public List<String> summaryRequests() {
+        return List.copyOf(summaryRequests);
     }
 
     public int calls() {
         return calls.get();
     }
 
-    private void complete(HttpExchange exchange) throws IOException {
-        calls.incrementAndGet();
-        if (!("Bearer " + API_KEY).equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
-            send(exchange, 401, "{\"error\":{\"message\":\"Incorrect API key\",\"type\":\"invalid_request_error\"}}");
-            return;
-        }
-        JsonNode request = Api.JSON.readTree(exchange.getRequestBody());
-        lastRequest = request;
-        JsonNode last = request.get("messages").get(request.get("messages").size() - 1);
-        Matcher slow = SLOW.matcher(last.path("content").toString());
+    /** The answer to a request, whichever dialect it came in. */
+    private Answer decide(Ask ask) {
+        Matcher slow = SLOW.matcher(ask.lastText());
         if (slow.find()) {
             try {
                 Thread.sleep(Long.parseLong(slow.group(1)));
@@ -99,140 +130,138 @@ public final class FakeModelServer {
                 Thread.currentThread().interrupt();
             }
         }
-        Matcher status = STATUS.matcher(last.path("content").toString());
+        Matcher status = STATUS.matcher(ask.lastText());
         if (status.find()) {
-            send(exchange, Integer.parseInt(status.group(1)), "{\"error\":{\"message\":\"" + (status.group(1).equals("400")
-                    ? "This model's maximum context length is 8192 tokens" : "failure on demand")
-                    + "\",\"type\":\"test\"}}");
-            return;
+            return new Answer(Integer.parseInt(status.group(1)), status.group(1).equals("400")
+                    ? "This model's maximum context length is 8192 tokens" : "failure on demand", null, List.of(), 0);
         }
-        Matcher flaky = FLAKY.matcher(last.path("content").toString());
-        if (flaky.find() && failures.merge(last.path("content").toString(), 1, Integer::sum) <= Integer.parseInt(flaky.group(1))) {
-            send(exchange, 503, "{\"error\":{\"message\":\"overloaded\",\"type\":\"server_error\"}}");
-            return;
+        Matcher flaky = FLAKY.matcher(ask.lastText());
+        if (flaky.find() && failures.merge(ask.lastText(), 1, Integer::sum) <= Integer.parseInt(flaky.group(1))) {
+            return new Answer(503, "overloaded", null, List.of(), 0);
         }
-        ObjectNode message = Api.JSON.createObjectNode().put("role", "assistant");
-        String finish = "stop";
-        String conversation = request.get("messages").toString();
-        Matcher json = JSON_ANSWER.matcher(conversation);
-        Matcher repairJson = REPAIR_JSON.matcher(conversation);
-        String instructions = request.at("/messages/0/content").asString("");
-        if (instructions.startsWith("You keep the memory of a conversation")) {
+        Matcher drip = DRIP.matcher(ask.conversation());
+        long dripMillis = drip.find() ? Long.parseLong(drip.group(1)) : 0;
+        Matcher json = JSON_ANSWER.matcher(ask.conversation());
+        Matcher repairJson = REPAIR_JSON.matcher(ask.conversation());
+        String text;
+        List<Call> toolCalls = new ArrayList<>();
+        if (ask.system().startsWith("You keep the memory of a conversation")) {
             // Asked to summarise: answer briefly, the way an instruction-following model would.
-            String transcript = last.path("content").asString("");
-            summaryRequests.add(transcript);
-            message.put("content", "fake summary of " + transcript.lines().count() + " lines"
-                    + (transcript.startsWith("Summary so far:") ? ", building on the previous summary" : ""));
+            summaryRequests.add(ask.lastText());
+            text = "fake summary of " + ask.lastText().lines().count() + " lines"
+                    + (ask.lastText().startsWith("Summary so far:") ? ", building on the previous summary" : "");
         }
         else if (json.find()) {
-            message.put("content", json.group(1).replace("\\\"", "\""));
+            text = json.group(1).replace("\\\"", "\"");
         }
         else if (repairJson.find()) {
-            message.put("content", last.path("content").asString("").contains("required JSON Schema")
-                    ? repairJson.group(1).replace("\\\"", "\"") : "Sure! Here it is in prose.");
+            text = ask.lastText().contains("required JSON Schema") ? repairJson.group(1).replace("\\\"", "\"")
+                    : "Sure! Here it is in prose.";
         }
-        else if ("tool".equals(last.path("role").asString())) {
-            message.put("content", "fake model: the tool said " + last.path("content").asString());
+        else if (ask.lastRole().equals("tool")) {
+            text = "fake model: the tool said " + ask.lastText();
         }
         else {
-            String text = last.path("content").isString() ? last.path("content").asString() : last.path("content").toString();
-            ArrayNode toolCalls = Api.JSON.createArrayNode();
-            for (String wish : text.split(" \\|\\| ")) {
+            for (String wish : ask.lastText().split(" \\|\\| ")) {
                 Matcher use = USE.matcher(wish);
-                if (use.find() && request.path("tools").valueStream()
-                    .anyMatch(tool -> tool.at("/function/name").asString().equals(use.group(1)))) {
-                    ObjectNode call = toolCalls.addObject().put("id", "call_" + calls.get() + "_" + toolCalls.size())
-                        .put("type", "function");
-                    call.putObject("function").put("name", use.group(1)).put("arguments", use.group(2));
+                if (use.find() && ask.tools().contains(use.group(1))) {
+                    toolCalls.add(new Call("call_" + calls.get() + "_" + toolCalls.size(), use.group(1), use.group(2)));
                 }
             }
-            if (!toolCalls.isEmpty()) {
-                message.set("tool_calls", toolCalls);
-                message.putNull("content");
-                finish = "tool_calls";
-            }
-            else {
-                message.put("content", "fake model: " + text);
-            }
+            text = toolCalls.isEmpty() ? "fake model: " + ask.lastText() : "";
         }
-        ObjectNode response = Api.JSON.createObjectNode()
-            .put("id", "chatcmpl-" + calls.get())
-            .put("object", "chat.completion")
-            .put("created", System.currentTimeMillis() / 1000)
-            .put("model", request.path("model").asString("fake"));
-        ObjectNode choice = response.putArray("choices").addObject().put("index", 0).put("finish_reason", finish);
-        choice.set("message", message);
-        response.putObject("usage").put("prompt_tokens", 20).put("completion_tokens", 7).put("total_tokens", 27);
-        if (request.path("stream").asBoolean(false)) {
-            Matcher drip = DRIP.matcher(conversation);
-            stream(exchange, response, message, finish, request.at("/stream_options/include_usage").asBoolean(false),
-                    drip.find() ? Long.parseLong(drip.group(1)) : 0);
-            return;
-        }
-        send(exchange, 200, Api.JSON.writeValueAsString(response));
+        return new Answer(200, null, text, toolCalls, dripMillis);
     }
 
-    /**
-     * The same answer as server-sent chunks, the way OpenAI streams: the role, the text a word at a time, each tool
-     * call as a head (id and name) and its arguments in two pieces, the finish reason, the usage when asked, [DONE].
-     */
-    private void stream(HttpExchange exchange, ObjectNode whole, ObjectNode message, String finish, boolean usage,
-            long dripMillis) throws IOException {
-        exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
-        exchange.sendResponseHeaders(200, 0);
-        try (OutputStream out = exchange.getResponseBody()) {
-            chunk(out, whole, Api.JSON.createObjectNode().put("role", "assistant").put("content", ""), null, 0);
-            String text = message.path("content").asString("");
-            for (String word : text.split("(?<=\\s)")) {
-                if (!word.isEmpty()) {
-                    chunk(out, whole, Api.JSON.createObjectNode().put("content", word), null, dripMillis);
+    // ---- OpenAI chat completions
+
+    private void openAi(HttpExchange exchange) throws IOException {
+        calls.incrementAndGet();
+        if (!("Bearer " + API_KEY).equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+            send(exchange, 401, "{\"error\":{\"message\":\"Incorrect API key\",\"type\":\"invalid_request_error\"}}");
+            return;
+        }
+        JsonNode request = Api.JSON.readTree(exchange.getRequestBody());
+        lastRequest = request;
+        JsonNode messages = request.get("messages");
+        JsonNode last = messages.get(messages.size() - 1);
+        Ask ask = new Ask(messages.get(0).path("role").asString().equals("system") ? text(messages.get(0).path("content"))
+                : "", last.path("role").asString(), text(last.path("content")), messages.toString(),
+                request.path("tools").valueStream().map(tool -> tool.at("/function/name").asString())
+                    .collect(Collectors.toSet()),
+                request.path("model").asString("fake"), request.path("stream").asBoolean(false));
+        Answer answer = decide(ask);
+        if (answer.failed()) {
+            send(exchange, answer.status(), "{\"error\":{\"message\":\"" + answer.error() + "\",\"type\":\"test\"}}");
+            return;
+        }
+        String id = "chatcmpl-" + calls.get();
+        long created = Instant.now().getEpochSecond();
+        String finish = answer.calls().isEmpty() ? "stop" : "tool_calls";
+        if (!ask.stream()) {
+            ObjectNode response = Api.JSON.createObjectNode().put("id", id).put("object", "chat.completion")
+                .put("created", created).put("model", ask.model());
+            ObjectNode choice = response.putArray("choices").addObject().put("index", 0).put("finish_reason", finish);
+            ObjectNode message = choice.putObject("message").put("role", "assistant");
+            if (answer.calls().isEmpty()) {
+                message.put("content", answer.text());
+            }
+            else {
+                message.putNull("content");
+                for (Call call : answer.calls()) {
+                    ObjectNode toolCall = message.withArray("tool_calls").addObject().put("id", call.id())
+                        .put("type", "function");
+                    toolCall.putObject("function").put("name", call.name()).put("arguments", call.arguments());
                 }
             }
+            response.putObject("usage").put("prompt_tokens", PROMPT_TOKENS).put("completion_tokens", COMPLETION_TOKENS)
+                .put("total_tokens", PROMPT_TOKENS + COMPLETION_TOKENS);
+            send(exchange, 200, Api.JSON.writeValueAsString(response));
+            return;
+        }
+        // The way OpenAI streams: the role, the text a word at a time, each tool call as a head (id and name) and its
+        // arguments in two pieces, the finish reason, the usage when asked, [DONE].
+        boolean usage = request.at("/stream_options/include_usage").asBoolean(false);
+        streamed(exchange, "text/event-stream", out -> {
+            ObjectNode head = Api.JSON.createObjectNode().put("role", "assistant").put("content", "");
+            write(out, sse(null, openAiChunk(id, created, ask.model(), head, null)));
+            for (String word : words(answer.text())) {
+                drip(answer);
+                write(out, sse(null, openAiChunk(id, created, ask.model(),
+                        Api.JSON.createObjectNode().put("content", word), null)));
+            }
             int index = 0;
-            for (JsonNode call : message.path("tool_calls")) {
-                ObjectNode head = Api.JSON.createObjectNode();
-                ObjectNode headCall = head.putArray("tool_calls").addObject().put("index", index)
-                    .put("id", call.get("id").asString()).put("type", "function");
-                headCall.putObject("function").put("name", call.at("/function/name").asString()).put("arguments", "");
-                chunk(out, whole, head, null, dripMillis);
-                String arguments = call.at("/function/arguments").asString();
-                for (String piece : new String[] { arguments.substring(0, arguments.length() / 2),
-                        arguments.substring(arguments.length() / 2) }) {
+            for (Call call : answer.calls()) {
+                drip(answer);
+                ObjectNode start = Api.JSON.createObjectNode();
+                ObjectNode startCall = start.putArray("tool_calls").addObject().put("index", index).put("id", call.id())
+                    .put("type", "function");
+                startCall.putObject("function").put("name", call.name()).put("arguments", "");
+                write(out, sse(null, openAiChunk(id, created, ask.model(), start, null)));
+                for (String piece : halves(call.arguments())) {
                     ObjectNode part = Api.JSON.createObjectNode();
-                    part.putArray("tool_calls").addObject().put("index", index).putObject("function").put("arguments", piece);
-                    chunk(out, whole, part, null, dripMillis);
+                    part.putArray("tool_calls").addObject().put("index", index).putObject("function")
+                        .put("arguments", piece);
+                    write(out, sse(null, openAiChunk(id, created, ask.model(), part, null)));
                 }
                 index++;
             }
-            chunk(out, whole, Api.JSON.createObjectNode(), finish, 0);
+            write(out, sse(null, openAiChunk(id, created, ask.model(), Api.JSON.createObjectNode(), finish)));
             if (usage) {
-                ObjectNode last = whole.deepCopy();
-                last.put("object", "chat.completion.chunk").putArray("choices");
-                write(out, "data: " + Api.JSON.writeValueAsString(last) + "\n\n");
+                ObjectNode counts = Api.JSON.createObjectNode().put("id", id).put("object", "chat.completion.chunk")
+                    .put("created", created).put("model", ask.model());
+                counts.putArray("choices");
+                counts.putObject("usage").put("prompt_tokens", PROMPT_TOKENS).put("completion_tokens", COMPLETION_TOKENS)
+                    .put("total_tokens", PROMPT_TOKENS + COMPLETION_TOKENS);
+                write(out, sse(null, counts));
             }
             write(out, "data: [DONE]\n\n");
-        }
-        catch (IOException gone) {
-            // The client stopped reading (a cancelled run): nothing more to send.
-        }
+        });
     }
 
-    private static void chunk(OutputStream out, ObjectNode whole, ObjectNode delta, String finish, long dripMillis)
-            throws IOException {
-        if (dripMillis > 0) {
-            try {
-                Thread.sleep(dripMillis);
-            }
-            catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
-                throw new IOException(ex);
-            }
-        }
-        ObjectNode chunk = Api.JSON.createObjectNode()
-            .put("id", whole.get("id").asString())
-            .put("object", "chat.completion.chunk")
-            .put("created", whole.get("created").asLong())
-            .put("model", whole.get("model").asString());
+    private static ObjectNode openAiChunk(String id, long created, String model, ObjectNode delta, String finish) {
+        ObjectNode chunk = Api.JSON.createObjectNode().put("id", id).put("object", "chat.completion.chunk")
+            .put("created", created).put("model", model);
         ObjectNode choice = chunk.putArray("choices").addObject().put("index", 0);
         choice.set("delta", delta);
         if (finish == null) {
@@ -241,7 +270,223 @@ public final class FakeModelServer {
         else {
             choice.put("finish_reason", finish);
         }
-        write(out, "data: " + Api.JSON.writeValueAsString(chunk) + "\n\n");
+        return chunk;
+    }
+
+    // ---- Anthropic Messages
+
+    private void anthropic(HttpExchange exchange) throws IOException {
+        calls.incrementAndGet();
+        if (!API_KEY.equals(exchange.getRequestHeaders().getFirst("x-api-key"))) {
+            send(exchange, 401, anthropicError("authentication_error", "invalid x-api-key"));
+            return;
+        }
+        JsonNode request = Api.JSON.readTree(exchange.getRequestBody());
+        lastRequest = request;
+        JsonNode messages = request.get("messages");
+        JsonNode last = messages.get(messages.size() - 1);
+        JsonNode toolResult = last.path("content").isArray() ? last.path("content").valueStream()
+            .filter(block -> block.path("type").asString().equals("tool_result")).reduce((a, b) -> b).orElse(null) : null;
+        Ask ask = new Ask(text(request.path("system")), toolResult != null ? "tool" : last.path("role").asString(),
+                toolResult != null ? text(toolResult.path("content")) : text(last.path("content")), messages.toString(),
+                request.path("tools").valueStream().map(tool -> tool.path("name").asString()).collect(Collectors.toSet()),
+                request.path("model").asString("fake"), request.path("stream").asBoolean(false));
+        Answer answer = decide(ask);
+        if (answer.failed()) {
+            String type = switch (answer.status()) {
+                case 429 -> "rate_limit_error";
+                case 529, 503 -> "overloaded_error";
+                case 401 -> "authentication_error";
+                default -> answer.status() >= 500 ? "api_error" : "invalid_request_error";
+            };
+            send(exchange, answer.status(), anthropicError(type, answer.error()));
+            return;
+        }
+        String id = "msg_" + calls.get();
+        String stop = answer.calls().isEmpty() ? "end_turn" : "tool_use";
+        if (!ask.stream()) {
+            ObjectNode message = anthropicMessage(id, ask.model());
+            if (!answer.text().isEmpty()) {
+                message.withArray("content").addObject().put("type", "text").put("text", answer.text());
+            }
+            for (Call call : answer.calls()) {
+                message.withArray("content").addObject().put("type", "tool_use").put("id", call.id())
+                    .put("name", call.name()).set("input", Api.JSON.readTree(call.arguments()));
+            }
+            message.put("stop_reason", stop);
+            message.putObject("usage").put("input_tokens", PROMPT_TOKENS).put("output_tokens", COMPLETION_TOKENS);
+            send(exchange, 200, Api.JSON.writeValueAsString(message));
+            return;
+        }
+        // The way Anthropic streams: message_start, a content block per text and tool use (text deltas a word at a
+        // time, tool input as partial JSON in two pieces), message_delta with the stop reason and usage, message_stop.
+        streamed(exchange, "text/event-stream", out -> {
+            ObjectNode start = Api.JSON.createObjectNode().put("type", "message_start");
+            ObjectNode message = anthropicMessage(id, ask.model());
+            message.putNull("stop_reason");
+            message.putObject("usage").put("input_tokens", PROMPT_TOKENS).put("output_tokens", 1);
+            start.set("message", message);
+            write(out, sse("message_start", start));
+            int index = 0;
+            if (!answer.text().isEmpty()) {
+                ObjectNode block = Api.JSON.createObjectNode().put("type", "content_block_start").put("index", index);
+                block.putObject("content_block").put("type", "text").put("text", "");
+                write(out, sse("content_block_start", block));
+                for (String word : words(answer.text())) {
+                    drip(answer);
+                    ObjectNode delta = Api.JSON.createObjectNode().put("type", "content_block_delta").put("index", index);
+                    delta.putObject("delta").put("type", "text_delta").put("text", word);
+                    write(out, sse("content_block_delta", delta));
+                }
+                write(out, sse("content_block_stop", Api.JSON.createObjectNode().put("type", "content_block_stop")
+                    .put("index", index++)));
+            }
+            for (Call call : answer.calls()) {
+                drip(answer);
+                ObjectNode block = Api.JSON.createObjectNode().put("type", "content_block_start").put("index", index);
+                block.putObject("content_block").put("type", "tool_use").put("id", call.id()).put("name", call.name())
+                    .putObject("input");
+                write(out, sse("content_block_start", block));
+                for (String piece : halves(call.arguments())) {
+                    ObjectNode delta = Api.JSON.createObjectNode().put("type", "content_block_delta").put("index", index);
+                    delta.putObject("delta").put("type", "input_json_delta").put("partial_json", piece);
+                    write(out, sse("content_block_delta", delta));
+                }
+                write(out, sse("content_block_stop", Api.JSON.createObjectNode().put("type", "content_block_stop")
+                    .put("index", index++)));
+            }
+            ObjectNode end = Api.JSON.createObjectNode().put("type", "message_delta");
+            end.putObject("delta").put("stop_reason", stop).putNull("stop_sequence");
+            end.putObject("usage").put("output_tokens", COMPLETION_TOKENS);
+            write(out, sse("message_delta", end));
+            write(out, sse("message_stop", Api.JSON.createObjectNode().put("type", "message_stop")));
+        });
+    }
+
+    private static ObjectNode anthropicMessage(String id, String model) {
+        ObjectNode message = Api.JSON.createObjectNode().put("id", id).put("type", "message").put("role", "assistant")
+            .put("model", model);
+        message.putArray("content");
+        message.putNull("stop_sequence");
+        return message;
+    }
+
+    private static String anthropicError(String type, String message) {
+        ObjectNode error = Api.JSON.createObjectNode().put("type", "error");
+        error.putObject("error").put("type", type).put("message", message);
+        return Api.JSON.writeValueAsString(error);
+    }
+
+    // ---- Ollama chat
+
+    private void ollama(HttpExchange exchange) throws IOException {
+        calls.incrementAndGet();
+        JsonNode request = Api.JSON.readTree(exchange.getRequestBody());
+        lastRequest = request;
+        JsonNode messages = request.get("messages");
+        JsonNode last = messages.get(messages.size() - 1);
+        Ask ask = new Ask(messages.get(0).path("role").asString().equals("system") ? text(messages.get(0).path("content"))
+                : "", last.path("role").asString(), text(last.path("content")), messages.toString(),
+                request.path("tools").valueStream().map(tool -> tool.at("/function/name").asString())
+                    .collect(Collectors.toSet()),
+                request.path("model").asString("fake"), request.path("stream").asBoolean(true));
+        Answer answer = decide(ask);
+        if (answer.failed()) {
+            send(exchange, answer.status(), Api.JSON.writeValueAsString(Map.of("error", answer.error())));
+            return;
+        }
+        if (!ask.stream()) {
+            ObjectNode response = ollamaChunk(ask.model(), answer.text(), answer.calls());
+            ollamaDone(response);
+            send(exchange, 200, Api.JSON.writeValueAsString(response));
+            return;
+        }
+        // The way Ollama streams: one JSON object per line, the text a word at a time, the tool calls whole, then a
+        // last object with done and the counts.
+        streamed(exchange, "application/x-ndjson", out -> {
+            for (String word : words(answer.text())) {
+                drip(answer);
+                write(out, Api.JSON.writeValueAsString(ollamaChunk(ask.model(), word, List.of())) + "\n");
+            }
+            if (!answer.calls().isEmpty()) {
+                drip(answer);
+                write(out, Api.JSON.writeValueAsString(ollamaChunk(ask.model(), "", answer.calls())) + "\n");
+            }
+            ObjectNode done = ollamaChunk(ask.model(), "", List.of());
+            ollamaDone(done);
+            write(out, Api.JSON.writeValueAsString(done) + "\n");
+        });
+    }
+
+    private static ObjectNode ollamaChunk(String model, String text, List<Call> toolCalls) {
+        ObjectNode chunk = Api.JSON.createObjectNode().put("model", model).put("created_at", Instant.now().toString());
+        ObjectNode message = chunk.putObject("message").put("role", "assistant").put("content", text);
+        for (Call call : toolCalls) {
+            ObjectNode function = message.withArray("tool_calls").addObject().put("id", call.id()).putObject("function");
+            function.put("name", call.name()).set("arguments", Api.JSON.readTree(call.arguments()));
+        }
+        chunk.put("done", false);
+        return chunk;
+    }
+
+    private static void ollamaDone(ObjectNode chunk) {
+        chunk.put("done", true).put("done_reason", "stop").put("total_duration", 1000).put("prompt_eval_count",
+                PROMPT_TOKENS).put("eval_count", COMPLETION_TOKENS);
+    }
+
+    // ---- shared
+
+    /** The text of a content field: a string, or the text blocks of an array. */
+    private static String text(JsonNode content) {
+        if (content.isString()) {
+            return content.asString();
+        }
+        if (content.isArray()) {
+            return content.valueStream().map(block -> block.path("text").asString(""))
+                .collect(Collectors.joining());
+        }
+        return content.isMissingNode() || content.isNull() ? "" : content.toString();
+    }
+
+    private static List<String> words(String text) {
+        return text == null ? List.of() : List.of(text.split("(?<=\\s)")).stream().filter(w -> !w.isEmpty()).toList();
+    }
+
+    private static String[] halves(String text) {
+        return new String[] { text.substring(0, text.length() / 2), text.substring(text.length() / 2) };
+    }
+
+    private static String sse(String event, JsonNode data) {
+        return (event == null ? "" : "event: " + event + "\n") + "data: " + Api.JSON.writeValueAsString(data) + "\n\n";
+    }
+
+    private static void drip(Answer answer) throws IOException {
+        if (answer.dripMillis() > 0) {
+            try {
+                Thread.sleep(answer.dripMillis());
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                throw new IOException(ex);
+            }
+        }
+    }
+
+    /** Writes a streamed body; a client that stops reading (a cancelled run) just ends it. */
+    private interface Body {
+
+        void write(OutputStream out) throws IOException;
+    }
+
+    private static void streamed(HttpExchange exchange, String contentType, Body body) throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", contentType);
+        exchange.sendResponseHeaders(200, 0);
+        try (OutputStream out = exchange.getResponseBody()) {
+            body.write(out);
+        }
+        catch (IOException gone) {
+            // The client went away: nothing more to send.
+        }
     }
 
     private static void write(OutputStream out, String frame) throws IOException {

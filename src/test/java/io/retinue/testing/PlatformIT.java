@@ -56,7 +56,20 @@ public abstract class PlatformIT {
         // A second connection to the same server, for tests that trip its breaker.
         registry.add("retinue.runtime.providers.fake-failing.base-url", () -> FakeModelServer.get().baseUrl());
         registry.add("retinue.runtime.providers.fake-failing.api-key", () -> FakeModelServer.API_KEY);
-        registry.add("retinue.agents.providers", () -> "demo,openai,anthropic,ollama,fake,fake-failing");
+        // The same server speaking Anthropic's and Ollama's APIs (a second connection of each for tests that trip
+        // its breaker), and an Anthropic connection with a wrong key.
+        for (String type : new String[] { "anthropic", "ollama" }) {
+            for (String name : new String[] { "fake-" + type, "fake-" + type + "-failing" }) {
+                registry.add("retinue.runtime.providers." + name + ".type", () -> type);
+                registry.add("retinue.runtime.providers." + name + ".base-url", () -> FakeModelServer.get().root());
+                registry.add("retinue.runtime.providers." + name + ".api-key", () -> FakeModelServer.API_KEY);
+            }
+        }
+        registry.add("retinue.runtime.providers.fake-anthropic-bad-key.type", () -> "anthropic");
+        registry.add("retinue.runtime.providers.fake-anthropic-bad-key.base-url", () -> FakeModelServer.get().root());
+        registry.add("retinue.runtime.providers.fake-anthropic-bad-key.api-key", () -> "sk-wrong");
+        registry.add("retinue.agents.providers", () -> "demo,openai,anthropic,ollama,fake,fake-failing,fake-anthropic,"
+                + "fake-anthropic-failing,fake-anthropic-bad-key,fake-ollama,fake-ollama-failing");
         TestIdentityProvider idp = TestIdentityProvider.get();
         registry.add("retinue.auth.oidc[0].issuer", idp::issuer);
         registry.add("retinue.auth.oidc[0].jwk-set-uri", idp::jwkSetUri);

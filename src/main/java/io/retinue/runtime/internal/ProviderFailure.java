@@ -3,7 +3,17 @@ package io.retinue.runtime.internal;
 import java.io.InterruptedIOException;
 import java.net.http.HttpTimeoutException;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
+import org.springframework.ai.retry.NonTransientAiException;
+import org.springframework.ai.retry.TransientAiException;
+import org.springframework.web.client.RestClientResponseException;
+import org.springframework.web.reactive.function.client.WebClientRequestException;
+import org.springframework.web.reactive.function.client.WebClientResponseException;
+
+import com.anthropic.errors.AnthropicIoException;
+import com.anthropic.errors.AnthropicServiceException;
 import com.openai.errors.OpenAIIoException;
 import com.openai.errors.OpenAIServiceException;
 
@@ -36,21 +46,45 @@ record ProviderFailure(Kind kind, String message) {
         }
     }
 
+    private static final Pattern SPRING_AI_STATUS = Pattern.compile("HTTP (\\d{3})");
+
+    /** The class of an HTTP error status from any provider, with what the provider said. */
+    private static ProviderFailure byStatus(int status, String message) {
+        String text = String.valueOf(message).toLowerCase(Locale.ROOT);
+        Kind kind = status == 401 || status == 403 ? Kind.AUTH
+                : status == 429 ? Kind.RATE_LIMITED
+                : status >= 500 || status == 408 ? Kind.UNAVAILABLE
+                : text.contains("context") && (text.contains("length") || text.contains("too long")
+                        || text.contains("maximum")) || text.contains("prompt is too long") ? Kind.CONTEXT_TOO_LONG
+                : Kind.BAD_REQUEST;
+        return new ProviderFailure(kind, "HTTP " + status + ": " + message);
+    }
+
     static ProviderFailure of(Throwable failure) {
         if (failure instanceof StreamBroken broken) {
             return new ProviderFailure(Kind.STREAM_BROKEN, broken.getMessage() + ": " + of(broken.getCause()).message());
         }
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             if (cause instanceof OpenAIServiceException service) {
-                String text = String.valueOf(service.getMessage()).toLowerCase(Locale.ROOT);
-                int status = service.statusCode();
-                Kind kind = status == 401 || status == 403 ? Kind.AUTH
-                        : status == 429 ? Kind.RATE_LIMITED
-                        : status >= 500 ? Kind.UNAVAILABLE
-                        : text.contains("context") && (text.contains("length") || text.contains("too long")
-                                || text.contains("maximum")) ? Kind.CONTEXT_TOO_LONG
-                        : Kind.BAD_REQUEST;
-                return new ProviderFailure(kind, "HTTP " + status + ": " + service.getMessage());
+                return byStatus(service.statusCode(), service.getMessage());
+            }
+            if (cause instanceof AnthropicServiceException service) {
+                return byStatus(service.statusCode(), service.getMessage());
+            }
+            if (cause instanceof WebClientResponseException response) {
+                return byStatus(response.getStatusCode().value(), response.getResponseBodyAsString());
+            }
+            if (cause instanceof RestClientResponseException response) {
+                return byStatus(response.getStatusCode().value(), response.getResponseBodyAsString());
+            }
+            if (cause instanceof TransientAiException || cause instanceof NonTransientAiException) {
+                // Spring AI's own HTTP clients (Ollama's, when not streaming) say the status in the message.
+                Matcher status = SPRING_AI_STATUS.matcher(String.valueOf(cause.getMessage()));
+                if (status.find()) {
+                    return byStatus(Integer.parseInt(status.group(1)), cause.getMessage());
+                }
+                return new ProviderFailure(cause instanceof TransientAiException ? Kind.UNAVAILABLE : Kind.BAD_REQUEST,
+                        cause.getMessage());
             }
             if (cause instanceof OutboundUnavailable unavailable) {
                 return new ProviderFailure(unavailable.type() == OutboundUnavailable.TIMEOUT ? Kind.TIMEOUT
@@ -59,7 +93,8 @@ record ProviderFailure(Kind kind, String message) {
             if (cause instanceof HttpTimeoutException || cause instanceof InterruptedIOException) {
                 return new ProviderFailure(Kind.TIMEOUT, cause.getMessage());
             }
-            if (cause instanceof OpenAIIoException) {
+            if (cause instanceof OpenAIIoException || cause instanceof AnthropicIoException
+                    || cause instanceof WebClientRequestException || cause instanceof java.net.ConnectException) {
                 return new ProviderFailure(Kind.UNAVAILABLE, cause.getMessage());
             }
         }

@@ -8,7 +8,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 /**
  * {@code retinue.runtime.providers.<name>.*}: model providers agents can name besides the built-in {@code demo}.
  * {@code type: openai} covers OpenAI and every OpenAI-compatible server (vLLM, LM Studio, llama.cpp, DeepSeek, …) by
- * {@code base-url}. {@code prices.<model>.input/output} (USD per million tokens) give runs an estimated cost.
+ * {@code base-url}; {@code anthropic} speaks Anthropic's Messages API; {@code ollama} an Ollama server (no key).
+ * {@code prices.<model>.input/output} (USD per million tokens) give runs an estimated cost.
  * Remember to list the provider in {@code retinue.agents.providers} so agent configurations may
  * name it.
  */
