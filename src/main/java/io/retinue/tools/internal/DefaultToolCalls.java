@@ -17,9 +17,10 @@ import com.networknt.schema.SchemaRegistry;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.retinue.shared.Caller;
 import io.retinue.shared.DomainProblem;
-import io.retinue.shared.TenantId;
 import io.retinue.shared.JsonSchemas;
+import io.retinue.shared.TenantId;
 import io.retinue.shared.Violation;
+import io.retinue.shared.outbound.AddressGuard;
 import io.retinue.shared.outbound.OutboundCalls;
 import io.retinue.shared.outbound.OutboundTarget;
 import io.retinue.shared.outbound.OutboundUnavailable;
@@ -116,7 +117,7 @@ class DefaultToolCalls implements ToolCalls, ToolCatalog {
             UUID id = record(call, tool, arguments, started, status, null, false, unavailable.getMessage());
             return new ToolOutcome.Failed(id, unavailable.getMessage(), true);
         }
-        catch (SsrfGuard.Refused refused) {
+        catch (AddressGuard.Refused refused) {
             UUID id = record(call, tool, arguments, started, "refused", null, false, refused.getMessage());
             return new ToolOutcome.Failed(id, "refused: " + refused.getMessage(), false);
         }

@@ -13,6 +13,7 @@ import java.util.Map;
 
 import org.springframework.stereotype.Component;
 
+import io.retinue.shared.outbound.AddressGuard;
 import io.retinue.shared.outbound.OutboundCalls;
 
 /**
@@ -76,7 +77,7 @@ class GuardedHttp {
             }
             return read(response, maxBytes);
         }
-        throw new SsrfGuard.Refused("more than " + MAX_REDIRECTS + " redirects");
+        throw new AddressGuard.Refused("more than " + MAX_REDIRECTS + " redirects");
     }
 
     private static Answer read(HttpResponse<InputStream> response, int maxBytes) {

@@ -34,6 +34,7 @@ import io.retinue.shared.DomainProblem;
 import io.retinue.shared.TenantId;
 import io.retinue.shared.Timestamps;
 import io.retinue.shared.Violation;
+import io.retinue.shared.outbound.AddressGuard;
 import io.retinue.tools.ToolChanged;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -103,7 +104,7 @@ public class McpServers implements DisposableBean {
                 try {
                     guard.check(URI.create(registration.url()));
                 }
-                catch (SsrfGuard.Refused | IllegalArgumentException refused) {
+                catch (AddressGuard.Refused | IllegalArgumentException refused) {
                     violations.add(new Violation("/url", "is refused: " + refused.getMessage()));
                 }
             }

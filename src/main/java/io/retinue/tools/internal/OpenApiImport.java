@@ -15,6 +15,7 @@ import org.springframework.transaction.annotation.Transactional;
 import io.retinue.shared.Caller;
 import io.retinue.shared.DomainProblem;
 import io.retinue.shared.Violation;
+import io.retinue.shared.outbound.AddressGuard;
 import io.swagger.v3.core.util.Json;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.Operation;
@@ -123,7 +124,7 @@ public class OpenApiImport {
             }
             return answer.body();
         }
-        catch (SsrfGuard.Refused refused) {
+        catch (AddressGuard.Refused refused) {
             throw DomainProblem.invalid(List.of(new Violation("/url", "is refused: " + refused.getMessage())));
         }
         catch (java.io.UncheckedIOException | IllegalArgumentException unreachable) {
