@@ -20,10 +20,12 @@ public final class Scopes {
     public static final String KEYS_MANAGE = "keys:manage";
     public static final String AUDIT_READ = "audit:read";
     public static final String USERS_MANAGE = "users:manage";
+    /** Define the tenant's own model provider connections (reading them needs only agents:read). */
+    public static final String MODELS_ADMIN = "models:admin";
 
     /** Every scope that exists inside a tenant; {@code admin} expands to these. */
     public static final Set<String> TENANT = Set.of(AGENTS_READ, AGENTS_WRITE, RUNS_READ, RUNS_EXECUTE, TOOLS_READ,
-            TOOLS_ADMIN, KEYS_MANAGE, AUDIT_READ, USERS_MANAGE);
+            TOOLS_ADMIN, KEYS_MANAGE, AUDIT_READ, USERS_MANAGE, MODELS_ADMIN);
 
     /** Every scope a key may be given. */
     public static final Set<String> GRANTABLE = union(TENANT, Set.of(ADMIN));

@@ -193,6 +193,46 @@ class RunStreamingIT extends PlatformIT {
     }
 
     @Test
+    void aWaitedForOrStreamedRunCanBeCancelledFromElsewhereAndARunPastItsTimeoutEndsTimedOut() throws Exception {
+        Api owner = newTenant(api, "sc").owner();
+        String slug = agent(owner, "fake", "allow");
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            var waiting = pool.submit(() -> owner.post("/api/v1/runs", request(slug, "[[slow:8000]] sync")));
+            String running = await().atMost(Duration.ofSeconds(5)).until(() -> owner.get("/api/v1/runs?agent=" + slug
+                    + "&status=running").json().at("/items/0/id").asString(null), java.util.Objects::nonNull);
+            assertThat(owner.post("/api/v1/runs/" + running + "/cancel", "").status()).isEqualTo(200);
+            Api.Reply ended = waiting.get(5, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(ended.json().at("/run/status").asString()).as("the waiting request answers at once")
+                .isEqualTo("cancelled");
+
+            var streaming = pool.submit(() -> owner.call("POST", "/api/v1/runs?mode=stream")
+                .json(request(slug, "[[drip:200]] " + "word ".repeat(50))).stream());
+            String streamed = await().atMost(Duration.ofSeconds(5)).until(() -> owner.get("/api/v1/runs?agent=" + slug
+                    + "&status=running").json().at("/items/0/id").asString(null), java.util.Objects::nonNull);
+            owner.post("/api/v1/runs/" + streamed + "/cancel", "");
+            Streamed stream = streaming.get(5, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(stream.types()).as("the stream ends with the cancellation").last().isEqualTo("run.cancelled");
+        }
+
+        // Timeouts count against the provider's breaker: they go to a connection of this tenant's own.
+        owner.put("/api/v1/credentials/model-key", Map.of("kind", "api_key", "fields",
+                Map.of("value", io.retinue.testing.FakeModelServer.API_KEY)));
+        owner.put("/api/v1/model-providers/slowpoke", Map.of("type", "openai", "baseUrl",
+                io.retinue.testing.FakeModelServer.get().baseUrl(), "credential", "credential:model-key"));
+        ObjectNode body = Agents.create(uniqueSlug("patient"), Map.of());
+        ((ObjectNode) body.get("config").get("model")).put("provider", "slowpoke");
+        ((ObjectNode) body.get("config")).set("limits", Api.JSON.createObjectNode().put("runTimeoutSeconds", 1));
+        owner.post("/api/v1/agents", body);
+        owner.post("/api/v1/agents/" + body.get("slug").asString() + "/versions/1/publish", "");
+        long started = System.nanoTime();
+        JsonNode late = owner.post("/api/v1/runs", request(body.get("slug").asString(), "[[slow:3000]] hi")).json();
+        assertThat(late.at("/run/status").asString()).as(late.toString()).isEqualTo("timed_out");
+        assertThat(late.at("/run/errorCode").asString()).isEqualTo("run_timeout");
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).as("retries stop at the run's deadline")
+            .isLessThan(Duration.ofMillis(2500));
+    }
+
+    @Test
     void theToolCallsOfOneModelRoundRunInParallel() {
         Api owner = newTenant(api, "sp").owner();
         String tool = "par" + uniqueSlug("x").replace("-", "") + ".slow";

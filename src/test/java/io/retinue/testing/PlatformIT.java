@@ -65,6 +65,10 @@ public abstract class PlatformIT {
                 registry.add("retinue.runtime.providers." + name + ".api-key", () -> FakeModelServer.API_KEY);
             }
         }
+        // Tenants may point their own connections at the fake model server, and name one (unset) variable.
+        registry.add("retinue.runtime.connections.allowed-internal",
+                () -> "127.0.0.1:" + FakeModelServer.get().root().substring(FakeModelServer.get().root().lastIndexOf(':') + 1));
+        registry.add("retinue.runtime.connections.allowed-env", () -> "RETINUE_TEST_UNSET_KEY");
         registry.add("retinue.runtime.providers.fake-anthropic-bad-key.type", () -> "anthropic");
         registry.add("retinue.runtime.providers.fake-anthropic-bad-key.base-url", () -> FakeModelServer.get().root());
         registry.add("retinue.runtime.providers.fake-anthropic-bad-key.api-key", () -> "sk-wrong");

@@ -18,7 +18,9 @@ import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaRegistry;
 
+import io.retinue.agents.TenantProviders;
 import io.retinue.shared.JsonSchemas;
+import io.retinue.shared.TenantId;
 import io.retinue.shared.Violation;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -49,6 +51,7 @@ public class ConfigValidator {
     }
 
     private final Set<String> providers;
+    private final List<TenantProviders> tenantProviders;
     private final String configSchemaText;
     private final Schema configSchema;
     private final Schema metaSchema;
@@ -56,8 +59,9 @@ public class ConfigValidator {
     private final JsonMapper json;
 
     public ConfigValidator(@Value("${retinue.agents.providers:demo,openai,anthropic,ollama}") Set<String> providers,
-            JsonMapper json) {
+            List<TenantProviders> tenantProviders, JsonMapper json) {
         this.providers = Set.copyOf(providers);
+        this.tenantProviders = List.copyOf(tenantProviders);
         this.json = json;
         this.configSchemaText = read("schemas/agent-config.schema.json");
         SchemaRegistry registry = JsonSchemas.registry(Map.of(CONFIG_SCHEMA_ID, configSchemaText, REQUESTS_SCHEMA_ID,
@@ -77,21 +81,22 @@ public class ConfigValidator {
     }
 
     /** Every problem of a bare configuration (the dry-run validate endpoint). */
-    public List<Violation> validateConfig(JsonNode config) {
+    public List<Violation> validateConfig(TenantId tenant, JsonNode config) {
         List<Violation> violations = new ArrayList<>(JsonSchemas.violations(configSchema, config, ""));
-        violations.addAll(semanticViolations(config, ""));
+        violations.addAll(semanticViolations(tenant, config, ""));
         return violations;
     }
 
     /** Every problem of a request body of the given shape, including the semantics of the configs it carries. */
-    public List<Violation> validateRequest(Shape shape, JsonNode body) {
+    public List<Violation> validateRequest(TenantId tenant, Shape shape, JsonNode body) {
         List<Violation> violations = new ArrayList<>(JsonSchemas.violations(requestSchemas.get(shape), body, ""));
         switch (shape) {
-            case CREATE_AGENT, VERSION -> violations.addAll(semanticViolations(body.path("config"), "/config"));
+            case CREATE_AGENT, VERSION -> violations.addAll(semanticViolations(tenant, body.path("config"), "/config"));
             case DOCUMENT -> {
                 JsonNode versions = body.path("versions");
                 for (int i = 0; i < versions.size(); i++) {
-                    violations.addAll(semanticViolations(versions.path(i).path("config"), "/versions/" + i + "/config"));
+                    violations.addAll(semanticViolations(tenant, versions.path(i).path("config"),
+                            "/versions/" + i + "/config"));
                 }
             }
             default -> {
@@ -101,15 +106,27 @@ public class ConfigValidator {
     }
 
 
-    private List<Violation> semanticViolations(JsonNode config, String prefix) {
+    private List<Violation> semanticViolations(TenantId tenant, JsonNode config, String prefix) {
         if (!config.isObject()) {
             return List.of();
         }
         List<Violation> violations = new ArrayList<>();
         JsonNode provider = config.path("model").path("provider");
         if (provider.isString() && !providers.contains(provider.asString())) {
-            violations.add(new Violation(prefix + "/model/provider",
-                    "unknown provider '" + provider.asString() + "'; known providers are " + providers.stream().sorted().toList()));
+            Map<String, List<String>> own = new java.util.HashMap<>();
+            tenantProviders.forEach(directory -> own.putAll(directory.providersOf(tenant)));
+            List<String> offered = own.get(provider.asString());
+            JsonNode model = config.path("model").path("name");
+            if (offered == null) {
+                java.util.SortedSet<String> known = new java.util.TreeSet<>(providers);
+                known.addAll(own.keySet());
+                violations.add(new Violation(prefix + "/model/provider",
+                        "unknown provider '" + provider.asString() + "'; known providers are " + known));
+            }
+            else if (!offered.isEmpty() && model.isString() && !offered.contains(model.asString())) {
+                violations.add(new Violation(prefix + "/model/name", "the connection '" + provider.asString()
+                        + "' offers the models " + offered + ", not '" + model.asString() + "'"));
+            }
         }
         checkTemplate(config.path("instructions"), prefix + "/instructions", violations);
         checkTools(config.path("tools"), prefix + "/tools", violations);

@@ -4,6 +4,7 @@ import java.util.List;
 
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -12,8 +13,10 @@ import org.springframework.web.bind.annotation.RestController;
 
 import io.retinue.agents.AgentConfig;
 import io.retinue.agents.internal.ConfigValidator;
+import io.retinue.shared.Caller;
 import io.retinue.shared.Violation;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.ExampleObject;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -43,10 +46,11 @@ class AgentConfigController {
     @Operation(summary = "Validate a configuration without storing anything",
             description = "Returns every problem at once: schema violations and semantic ones (unknown provider, "
                     + "undeclared or unused template variables, duplicate tools, invalid response schema, token limits).")
-    ValidationReport validate(@io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+    ValidationReport validate(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
+            @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
             schema = @Schema(implementation = AgentConfig.class),
             examples = @ExampleObject(value = Examples.CONFIG))) @RequestBody JsonNode config) {
-        List<Violation> errors = validator.validateConfig(config);
+        List<Violation> errors = validator.validateConfig(caller.tenant(), config);
         return new ValidationReport(errors.isEmpty(), errors);
     }
 

@@ -71,7 +71,7 @@ class AgentController {
         if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 255)) {
             throw DomainProblem.invalidParameter("Idempotency-Key", "Idempotency-Key must be 1 to 255 characters");
         }
-        AgentRequests.Create request = bodies.read(body, Shape.CREATE_AGENT, AgentRequests.Create.class);
+        AgentRequests.Create request = bodies.read(caller.tenant(), body, Shape.CREATE_AGENT, AgentRequests.Create.class);
         Agents.Created created = agents.create(AgentAccess.of(caller), new NewAgent(request.slug(), request.name(),
                 request.description(), request.labels(), request.config(), request.note()), idempotencyKey, body);
         URI location = ServletUriComponentsBuilder.fromCurrentRequestUri()
@@ -142,7 +142,7 @@ class AgentController {
             @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
                     schema = @Schema(implementation = AgentRequests.Update.class),
                     examples = @ExampleObject(value = Examples.UPDATE))) @RequestBody JsonNode body) {
-        AgentRequests.Update request = bodies.read(body, Shape.UPDATE_AGENT, AgentRequests.Update.class);
+        AgentRequests.Update request = bodies.read(caller.tenant(), body, Shape.UPDATE_AGENT, AgentRequests.Update.class);
         Agent updated = agents.describe(AgentAccess.of(caller), agent,
                 new AgentChanges(request.name(), request.description(), request.labels()),
                 Preconditions.ifMatch(ifMatch));
@@ -180,7 +180,7 @@ class AgentController {
             @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
                     schema = @Schema(implementation = AgentRequests.Rollback.class),
                     examples = @ExampleObject(value = "{ \"version\": 1 }"))) @RequestBody JsonNode body) {
-        AgentRequests.Rollback request = bodies.read(body, Shape.ROLLBACK, AgentRequests.Rollback.class);
+        AgentRequests.Rollback request = bodies.read(caller.tenant(), body, Shape.ROLLBACK, AgentRequests.Rollback.class);
         Agents.Versioned live = agents.rollback(AgentAccess.of(caller), agent, request.version(),
                 Preconditions.ifMatch(ifMatch));
         return ResponseEntity.ok().eTag(live.agent().etag()).body(VersionView.of(live.agent(), live.version()));

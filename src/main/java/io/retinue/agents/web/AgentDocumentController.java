@@ -91,7 +91,7 @@ class AgentDocumentController {
             @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = YAML,
                     schema = @Schema(type = "string"), examples = @ExampleObject(value = Examples.DOCUMENT_YAML))) @RequestBody String body) {
         JsonNode tree = parse(body, MediaType.parseMediaType(contentType).getSubtype().contains("yaml"));
-        AgentDocument document = bodies.read(tree, Shape.DOCUMENT, AgentDocument.class);
+        AgentDocument document = bodies.read(caller.tenant(), tree, Shape.DOCUMENT, AgentDocument.class);
         AgentDocuments.Imported imported = documents.importDocument(AgentAccess.of(caller), document);
         return new ImportView(AgentView.of(imported.agent()), imported.created(), imported.changed(),
                 imported.addedVersions());

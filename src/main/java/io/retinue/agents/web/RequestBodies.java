@@ -6,6 +6,7 @@ import org.springframework.stereotype.Component;
 
 import io.retinue.agents.internal.ConfigValidator;
 import io.retinue.shared.DomainProblem;
+import io.retinue.shared.TenantId;
 import io.retinue.shared.Violation;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -22,8 +23,8 @@ class RequestBodies {
         this.json = json;
     }
 
-    <T> T read(JsonNode body, ConfigValidator.Shape shape, Class<T> type) {
-        List<Violation> violations = validator.validateRequest(shape, body);
+    <T> T read(TenantId tenant, JsonNode body, ConfigValidator.Shape shape, Class<T> type) {
+        List<Violation> violations = validator.validateRequest(tenant, shape, body);
         if (!violations.isEmpty()) {
             throw DomainProblem.invalid(violations);
         }

@@ -67,7 +67,7 @@ class VersionController {
             @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
                     schema = @Schema(implementation = AgentRequests.Version.class),
                     examples = @ExampleObject(value = Examples.VERSION))) @RequestBody JsonNode body) {
-        AgentRequests.Version request = bodies.read(body, Shape.VERSION, AgentRequests.Version.class);
+        AgentRequests.Version request = bodies.read(caller.tenant(), body, Shape.VERSION, AgentRequests.Version.class);
         Agents.Versioned created = agents.newVersion(AgentAccess.of(caller), agent, request.config(), request.note(),
                 Preconditions.ifMatch(ifMatch));
         URI location = ServletUriComponentsBuilder.fromCurrentRequestUri()
@@ -96,7 +96,7 @@ class VersionController {
             @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
                     schema = @Schema(implementation = AgentRequests.Version.class),
                     examples = @ExampleObject(value = Examples.VERSION))) @RequestBody JsonNode body) {
-        AgentRequests.Version request = bodies.read(body, Shape.VERSION, AgentRequests.Version.class);
+        AgentRequests.Version request = bodies.read(caller.tenant(), body, Shape.VERSION, AgentRequests.Version.class);
         Agents.Versioned revised = agents.reviseDraft(AgentAccess.of(caller), agent, version, request.config(),
                 request.note(), Preconditions.ifMatch(ifMatch));
         return ResponseEntity.ok()

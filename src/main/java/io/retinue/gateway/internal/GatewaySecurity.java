@@ -106,6 +106,10 @@ class GatewaySecurity {
                 .hasAuthority(Scopes.RUNS_READ)
                 .requestMatchers("/api/v1/sessions", "/api/v1/sessions/**")
                 .hasAuthority(Scopes.RUNS_EXECUTE)
+                .requestMatchers(HttpMethod.GET, "/api/v1/model-providers", "/api/v1/model-providers/**")
+                .hasAuthority(Scopes.AGENTS_READ)
+                .requestMatchers("/api/v1/model-providers", "/api/v1/model-providers/**")
+                .hasAuthority(Scopes.MODELS_ADMIN)
                 .requestMatchers(HttpMethod.POST, "/api/v1/tool-permissions/check")
                 .hasAuthority(Scopes.TOOLS_READ)
                 .requestMatchers(HttpMethod.GET, "/api/v1/tools", "/api/v1/tools/**", "/api/v1/mcp-servers",

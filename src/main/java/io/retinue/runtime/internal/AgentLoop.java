@@ -28,7 +28,6 @@ import org.springframework.stereotype.Component;
 
 import io.retinue.agents.AgentConfig;
 import io.retinue.shared.outbound.OutboundCalls;
-import io.retinue.shared.outbound.OutboundTarget;
 import io.retinue.tools.ToolCall;
 import io.retinue.tools.ToolCalls;
 import io.retinue.tools.ToolCatalog;
@@ -48,18 +47,16 @@ class AgentLoop {
 
     private final ToolCatalog toolCatalog;
     private final ToolCalls toolCalls;
-    private final ModelProviders providers;
     private final OutboundCalls outbound;
     private final StructuredOutput structuredOutput;
     private final RunCheckpoints checkpoints;
     private final ContextWindow context;
     private final JsonMapper json;
 
-    AgentLoop(ToolCatalog toolCatalog, ToolCalls toolCalls, ModelProviders providers, OutboundCalls outbound,
+    AgentLoop(ToolCatalog toolCatalog, ToolCalls toolCalls, OutboundCalls outbound,
             StructuredOutput structuredOutput, RunCheckpoints checkpoints, ContextWindow context, JsonMapper json) {
         this.toolCatalog = toolCatalog;
         this.toolCalls = toolCalls;
-        this.providers = providers;
         this.outbound = outbound;
         this.structuredOutput = structuredOutput;
         this.checkpoints = checkpoints;
@@ -75,13 +72,13 @@ class AgentLoop {
      * Runs the turn until it ends or waits for a person; answers the messages it added to the conversation when it
      * completed, else none. {@code decision} applies to the call the run waited on when it goes on after one.
      */
-    List<org.springframework.ai.chat.messages.Message> run(Turn turn, ChatModel model, Conversation conversation,
-            Decision decision) {
+    List<org.springframework.ai.chat.messages.Message> run(Turn turn, ModelConnection connection,
+            Conversation conversation, Decision decision) {
         AgentConfig config = turn.spec.config();
         List<ToolDescriptor> offered = offeredTools(turn);
         Map<String, String> realNames = offered.stream()
             .collect(Collectors.toMap(tool -> modelName(tool.name()), ToolDescriptor::name));
-        ToolCallingChatOptions options = providers.options(config.model().provider(), config.model().name(),
+        ToolCallingChatOptions options = connection.options(config.model().name(),
                 config.model().parameters().temperature(), config.model().parameters().maxOutputTokens(),
                 offered.stream().map(AgentLoop::definitionOnly).toList());
         Duration timeout = Duration.ofSeconds(config.limits().runTimeoutSeconds());
@@ -102,17 +99,32 @@ class AgentLoop {
                 return List.of();
             }
             Instant callStarted = turn.now();
-            Prompt prompt = new Prompt(context.prompt(turn, conversation), options);
-            Duration left = timeout.minus(Duration.between(turn.started, turn.now()));
+            Prompt prompt = new Prompt(context.prompt(turn, connection, conversation), options);
+            Instant deadline = turn.started.plus(timeout);
+            Duration left = Duration.between(turn.now(), deadline);
             String modelName = config.model().provider() + "/" + config.model().name();
             ChatResponse response;
             try {
-                response = outbound.call(new OutboundTarget("model:" + config.model().provider(), true), left, 64,
-                        failure -> ProviderFailure.of(failure).isTransient(), () -> streamed(model, prompt, turn, step));
+                response = outbound.call(connection.target(), left, 64,
+                        failure -> ProviderFailure.of(failure).isTransient(), () -> {
+                            // A retry must not run past the run's own deadline.
+                            if (!turn.now().isBefore(deadline)) {
+                                throw new IllegalStateException("the run's deadline has passed");
+                            }
+                            return streamed(connection.model(), prompt, turn, step);
+                        });
             }
             catch (RuntimeException failed) {
                 if (turn.cancelling()) {
                     throw failed;
+                }
+                if (!turn.now().isBefore(deadline)) {
+                    turn.step("model", modelName, "error_timeout", callStarted, 0, 0, failed.getMessage(),
+                            new RunUpdate.StepFinished(step, modelName, "error_timeout", millisSince(turn, callStarted),
+                                    0, 0));
+                    turn.end("timed_out", "run_timeout", "The run exceeded its timeout of " + timeout.toSeconds()
+                            + " s while waiting for the model");
+                    return List.of();
                 }
                 ProviderFailure failure = ProviderFailure.of(failed);
                 String outcome = "error_" + failure.kind().wire();

@@ -9,11 +9,11 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.springframework.ai.chat.messages.Message;
-import org.springframework.ai.chat.model.ChatModel;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 
 import io.retinue.agents.AgentCatalog;
+import io.retinue.agents.AgentConfig;
 import io.retinue.agents.AgentSpec;
 import io.retinue.shared.Caller;
 import io.retinue.shared.DomainProblem;
@@ -244,16 +244,29 @@ public class AgentRunner {
                 turn.end("cancelled", "cancelled", "Cancelled before it started");
                 return;
             }
-            ChatModel model = providers.model(turn.spec.config().model().provider()).orElse(null);
-            if (model == null) {
-                turn.end("failed", "provider_not_configured", "The model provider '"
-                        + turn.spec.config().model().provider() + "' is not configured on this installation");
+            AgentConfig.Model model = turn.spec.config().model();
+            ModelConnection connection;
+            try {
+                connection = providers.connection(turn.caller.tenant(), model.provider()).orElse(null);
+            }
+            catch (ModelProviders.KeyMissing missing) {
+                turn.end("failed", "provider_key_missing", missing.getMessage());
+                return;
+            }
+            if (connection == null) {
+                turn.end("failed", "provider_not_configured", "The model provider '" + model.provider()
+                        + "' is not configured on this installation or for this tenant");
+                return;
+            }
+            if (!connection.offers(model.name())) {
+                turn.end("failed", "model_not_offered", "The connection '" + model.provider() + "' does not offer the "
+                        + "model '" + model.name() + "'");
                 return;
             }
             if (conversation == null) {
-                conversation = context.open(turn, model, prepared.system(), prepared.input());
+                conversation = context.open(turn, connection, prepared.system(), prepared.input());
             }
-            List<Message> added = loop.run(turn, model, conversation, prepared.decision());
+            List<Message> added = loop.run(turn, connection, conversation, prepared.decision());
             if (turn.session != null && !added.isEmpty()) {
                 sessions.append(turn.session, turn.runId, added);
             }

@@ -11,14 +11,12 @@ import org.springframework.ai.chat.messages.SystemMessage;
 import org.springframework.ai.chat.messages.ToolResponseMessage;
 import org.springframework.ai.chat.messages.UserMessage;
 import org.springframework.ai.chat.metadata.Usage;
-import org.springframework.ai.chat.model.ChatModel;
 import org.springframework.ai.chat.model.ChatResponse;
 import org.springframework.ai.chat.prompt.Prompt;
 import org.springframework.stereotype.Component;
 
 import io.retinue.agents.AgentConfig;
 import io.retinue.shared.outbound.OutboundCalls;
-import io.retinue.shared.outbound.OutboundTarget;
 
 /**
  * The seed's ContextManager: keeps what a run sends the model inside the agent's context budget
@@ -37,23 +35,21 @@ class ContextWindow {
             own later use: keep names, numbers, facts learned from tools, decisions and open questions. Answer with \
             the summary only, in at most %d words.""";
 
-    private final ModelProviders providers;
     private final SessionStorage sessions;
     private final OutboundCalls outbound;
 
-    ContextWindow(ModelProviders providers, SessionStorage sessions, OutboundCalls outbound) {
-        this.providers = providers;
+    ContextWindow(SessionStorage sessions, OutboundCalls outbound) {
         this.sessions = sessions;
         this.outbound = outbound;
     }
 
     /** The conversation a new turn starts with: instructions (with the session's summary), earlier turns, input. */
-    Conversation open(Turn turn, ChatModel model, String system, String input) {
+    Conversation open(Turn turn, ModelConnection connection, String system, String input) {
         AgentConfig.ContextPolicy policy = turn.spec.config().context();
         SessionStorage.History history = turn.session == null ? SessionStorage.History.NONE
                 : sessions.history(turn.session);
         List<List<SessionStorage.History.Line>> turns = turns(history.lines());
-        TokenCounter counter = counter(turn);
+        TokenCounter counter = connection.tokenCounter(turn.spec.config().model().name());
         Integer available = available(turn);
         int first = policy.keepTurns() == null ? 0 : Math.max(0, turns.size() - policy.keepTurns());
         String summary = history.summary();
@@ -64,7 +60,7 @@ class ContextWindow {
         if (first > 0 && policy.summarize()) {
             List<List<SessionStorage.History.Line>> dropped = turns.subList(0, first);
             try {
-                summary = summarise(turn, model, summary, dropped, available);
+                summary = summarise(turn, connection, summary, dropped, available);
                 sessions.summarised(turn.session, summary, dropped.getLast().getLast().seq());
                 summarised = dropped.size();
             }
@@ -91,13 +87,13 @@ class ContextWindow {
      * What to send for the next model call: the conversation as it is when it fits, else with tool results cut to
      * {@code maxToolResultTokens} (the conversation itself, and the session, keep them whole).
      */
-    List<Message> prompt(Turn turn, Conversation conversation) {
+    List<Message> prompt(Turn turn, ModelConnection connection, Conversation conversation) {
         List<Message> messages = List.copyOf(conversation.messages());
         Integer available = available(turn);
         if (available == null) {
             return messages;
         }
-        TokenCounter counter = counter(turn);
+        TokenCounter counter = connection.tokenCounter(turn.spec.config().model().name());
         int before = counter.count(messages);
         if (before <= available) {
             return messages;
@@ -145,10 +141,6 @@ class ContextWindow {
         return Math.max(1, config.context().windowTokens() - (answer == null ? 0 : answer));
     }
 
-    private TokenCounter counter(Turn turn) {
-        return providers.tokenCounter(turn.spec.config().model().provider(), turn.spec.config().model().name());
-    }
-
     /** The first turn to send so that the prompt fits, starting from {@code first}; never past the last turn. */
     private static int fit(TokenCounter counter, Integer available, String system, String summary,
             List<List<SessionStorage.History.Line>> turns, int first, String input) {
@@ -188,8 +180,8 @@ class ContextWindow {
     }
 
     /** Asks the agent's model to fold the dropped turns into the running summary; recorded as a step of the run. */
-    private String summarise(Turn turn, ChatModel model, String previous, List<List<SessionStorage.History.Line>> dropped,
-            Integer available) {
+    private String summarise(Turn turn, ModelConnection connection, String previous,
+            List<List<SessionStorage.History.Line>> dropped, Integer available) {
         AgentConfig config = turn.spec.config();
         StringBuilder transcript = new StringBuilder();
         if (previous != null) {
@@ -200,12 +192,11 @@ class ContextWindow {
         int words = available == null ? 200 : Math.max(50, available / 8);
         Prompt prompt = new Prompt(List.of(new SystemMessage(SUMMARISE.formatted(words)),
                 new UserMessage(transcript.toString())),
-                providers.options(config.model().provider(), config.model().name(), null, null, List.of()));
+                connection.options(config.model().name(), null, null, List.of()));
         Instant started = turn.now();
         String name = config.model().provider() + "/" + config.model().name();
-        ChatResponse response = outbound.call(new OutboundTarget("model:" + config.model().provider(), true),
-                Duration.ofSeconds(config.limits().runTimeoutSeconds()), 64,
-                failure -> ProviderFailure.of(failure).isTransient(), () -> model.call(prompt));
+        ChatResponse response = outbound.call(connection.target(), Duration.ofSeconds(config.limits().runTimeoutSeconds()),
+                64, failure -> ProviderFailure.of(failure).isTransient(), () -> connection.model().call(prompt));
         Usage usage = response.getMetadata().getUsage();
         long in = usage == null || usage.getPromptTokens() == null ? 0 : usage.getPromptTokens();
         long out = usage == null || usage.getCompletionTokens() == null ? 0 : usage.getCompletionTokens();

@@ -1,20 +1,20 @@
 package io.retinue.runtime.internal;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.springframework.ai.anthropic.AnthropicChatModel;
 import org.springframework.ai.anthropic.AnthropicChatOptions;
 import org.springframework.ai.chat.model.ChatModel;
-import org.springframework.ai.model.tool.ToolCallingChatOptions;
 import org.springframework.ai.ollama.OllamaChatModel;
 import org.springframework.ai.ollama.api.OllamaApi;
-import org.springframework.ai.ollama.api.OllamaChatOptions;
 import org.springframework.ai.openai.OpenAiChatModel;
 import org.springframework.ai.openai.OpenAiChatOptions;
-import org.springframework.ai.tool.ToolCallback;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.core.retry.RetryPolicy;
 import org.springframework.core.retry.RetryTemplate;
@@ -22,117 +22,111 @@ import org.springframework.stereotype.Component;
 
 import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.EncodingRegistry;
-import com.knuddels.jtokkit.api.EncodingType;
+
+import io.retinue.shared.TenantId;
 
 /**
- * The chat models agents can name by provider: the built-in {@code demo}, and those configured under
- * {@code retinue.runtime.providers} — OpenAI and OpenAI-compatible servers, Anthropic, and Ollama, each through its
- * Spring AI model with its own retries turned off (retries and the breaker are the runtime's, so that only transient
- * failures are retried, once). An agent naming a provider that is not configured gets a failed run saying so — never
- * a silent fallback to the demo model.
+ * The model connections agents can name by provider: the built-in {@code demo}; the installation's, configured under
+ * {@code retinue.runtime.providers}; and each tenant's own ({@link ProviderConnections}) — OpenAI and OpenAI-compatible
+ * servers, Anthropic, and Ollama, each through its Spring AI model with its own retries turned off (retries and the
+ * breaker are the runtime's, so that only transient failures are retried). An agent naming a provider that is not
+ * configured gets a failed run saying so — never a silent fallback to the demo model.
  */
 @Component
 @EnableConfigurationProperties(ProviderProperties.class)
 class ModelProviders {
 
-    /** The provider kinds a connection can be, by the API they speak. */
-    enum Kind {
-        DEMO, OPENAI, ANTHROPIC, OLLAMA
+    /** A tenant's connection client is rebuilt at least this often, so a rotated credential takes effect. */
+    private static final Duration TENANT_CLIENT_TTL = Duration.ofSeconds(60);
+
+    /** A connection whose key reference cannot be opened: the run fails saying so. */
+    static final class KeyMissing extends RuntimeException {
+
+        KeyMissing(String message) {
+            super(message);
+        }
     }
 
-    private final Map<String, ChatModel> models = new HashMap<>();
-    private final Map<String, Kind> kinds = new HashMap<>();
+    private final Map<String, ModelConnection> installation = new HashMap<>();
+    private final Map<String, Built> tenants = new ConcurrentHashMap<>();
+    private final ProviderConnections connections;
     private final EncodingRegistry encodings = Encodings.newLazyEncodingRegistry();
 
-    ModelProviders(ProviderProperties properties) {
-        models.put("demo", new DemoChatModel());
-        kinds.put("demo", Kind.DEMO);
+    /** A tenant connection's client, and the definition and time it was built from. */
+    private record Built(ModelConnection connection, Instant definedAt, long builtAtNanos) {
+    }
+
+    ModelProviders(ProviderProperties properties, ProviderConnections connections) {
+        this.connections = connections;
+        installation.put("demo", new ModelConnection("demo", ModelConnection.Kind.DEMO, new DemoChatModel(), List.of(),
+                "demo", encodings));
         properties.providers().forEach((name, provider) -> {
-            Kind kind = switch (provider.type()) {
-                case "openai" -> Kind.OPENAI;
-                case "anthropic" -> Kind.ANTHROPIC;
-                case "ollama" -> Kind.OLLAMA;
-                default -> throw new IllegalStateException("retinue.runtime.providers." + name + ".type '"
-                        + provider.type() + "' is not one of openai (and OpenAI-compatible servers), anthropic, ollama");
-            };
-            kinds.put(name, kind);
-            models.put(name, connect(kind, provider));
+            ModelConnection.Kind kind;
+            try {
+                kind = ModelConnection.Kind.of(provider.type());
+            }
+            catch (IllegalArgumentException unknown) {
+                throw new IllegalStateException("retinue.runtime.providers." + name + ".type: " + unknown.getMessage());
+            }
+            String key = provider.apiKey() == null || provider.apiKey().isBlank() ? null : provider.apiKey();
+            installation.put(name, new ModelConnection(name, kind,
+                    client(kind, provider.baseUrl(), key, provider.timeout()), List.of(), name, encodings));
         });
     }
 
-    private static ChatModel connect(Kind kind, ProviderProperties.Provider provider) {
-        String key = provider.apiKey() == null || provider.apiKey().isBlank() ? null : provider.apiKey();
+    /** The connection an agent of the tenant names, the installation's first. */
+    Optional<ModelConnection> connection(TenantId tenant, String provider) {
+        ModelConnection shared = installation.get(provider);
+        if (shared != null) {
+            return Optional.of(shared);
+        }
+        Optional<ProviderConnections.Connection> defined = connections.find(tenant, provider);
+        if (defined.isEmpty()) {
+            tenants.remove(tenant.value() + ":" + provider);
+            return Optional.empty();
+        }
+        ProviderConnections.Connection connection = defined.get();
+        String cacheKey = tenant.value() + ":" + provider;
+        Built built = tenants.get(cacheKey);
+        if (built == null || !built.definedAt().equals(connection.updatedAt())
+                || System.nanoTime() - built.builtAtNanos() > TENANT_CLIENT_TTL.toNanos()) {
+            String key = connections.key(tenant, connection.credential()).orElse(null);
+            if (key == null && connection.credential() != null) {
+                throw new KeyMissing("The key of connection '" + provider + "' (" + connection.credential()
+                        + ") cannot be found");
+            }
+            ModelConnection.Kind kind = ModelConnection.Kind.of(connection.type());
+            built = new Built(new ModelConnection(provider, kind, client(kind, connection.baseUrl(), key,
+                    Duration.ofSeconds(connection.timeoutSeconds())), connection.models(), cacheKey, encodings),
+                    connection.updatedAt(), System.nanoTime());
+            tenants.put(cacheKey, built);
+        }
+        return Optional.of(built.connection());
+    }
+
+    private static ChatModel client(ModelConnection.Kind kind, String baseUrl, String key, Duration timeout) {
         return switch (kind) {
             case OPENAI -> OpenAiChatModel.builder()
                 .options(OpenAiChatOptions.builder()
-                    .baseUrl(provider.baseUrl())
+                    .baseUrl(baseUrl == null ? "https://api.openai.com/v1" : baseUrl)
                     .apiKey(key == null ? "none" : key)
-                    .timeout(provider.timeout())
+                    .timeout(timeout)
                     .maxRetries(0)
                     .build())
                 .build();
             case ANTHROPIC -> AnthropicChatModel.builder()
                 .options(AnthropicChatOptions.builder()
-                    .baseUrl(provider.baseUrl())
+                    .baseUrl(baseUrl == null ? "https://api.anthropic.com" : baseUrl)
                     .apiKey(key == null ? "none" : key)
-                    .timeout(provider.timeout())
+                    .timeout(timeout)
                     .maxRetries(0)
                     .build())
                 .build();
             case OLLAMA -> OllamaChatModel.builder()
-                .ollamaApi(OllamaApi.builder()
-                    .baseUrl(provider.baseUrl() == null ? "http://localhost:11434" : provider.baseUrl())
-                    .build())
+                .ollamaApi(OllamaApi.builder().baseUrl(baseUrl == null ? "http://localhost:11434" : baseUrl).build())
                 .retryTemplate(new RetryTemplate(RetryPolicy.builder().maxRetries(0).build()))
                 .build();
             case DEMO -> throw new IllegalStateException("the demo provider is built in");
-        };
-    }
-
-    Optional<ChatModel> model(String provider) {
-        return Optional.ofNullable(models.get(provider));
-    }
-
-    /**
-     * How the provider's model counts tokens: OpenAI-compatible models by their encoding (o200k_base when jtokkit does
-     * not know the model name), every other provider by the estimate.
-     */
-    TokenCounter tokenCounter(String provider, String model) {
-        if (kinds.get(provider) != Kind.OPENAI) {
-            return new TokenCounter(null);
-        }
-        return new TokenCounter(encodings.getEncodingForModel(model)
-            .orElseGet(() -> encodings.getEncoding(EncodingType.O200K_BASE)));
-    }
-
-    /** The options of one call, in the form the provider's Spring AI model takes them. */
-    ToolCallingChatOptions options(String provider, String model, Double temperature, Integer maxTokens,
-            List<ToolCallback> tools) {
-        return switch (kinds.getOrDefault(provider, Kind.DEMO)) {
-            case OPENAI -> OpenAiChatOptions.builder()
-                .model(model)
-                .temperature(temperature)
-                .maxTokens(maxTokens)
-                .toolCallbacks(tools)
-                .build();
-            case ANTHROPIC -> AnthropicChatOptions.builder()
-                .model(model)
-                .temperature(temperature)
-                .maxTokens(maxTokens)
-                .toolCallbacks(tools)
-                .build();
-            case OLLAMA -> OllamaChatOptions.builder()
-                .model(model)
-                .temperature(temperature)
-                .numPredict(maxTokens)
-                .toolCallbacks(tools)
-                .build();
-            case DEMO -> ToolCallingChatOptions.builder()
-                .model(model)
-                .temperature(temperature)
-                .maxTokens(maxTokens)
-                .toolCallbacks(tools)
-                .build();
         };
     }
 }

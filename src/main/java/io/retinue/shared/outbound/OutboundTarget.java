@@ -8,11 +8,11 @@ import java.util.regex.Pattern;
  */
 public record OutboundTarget(String name, boolean idempotent) {
 
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._:-]{1,100}");
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._:-]{1,200}");
 
     public OutboundTarget {
         if (name == null || !NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException("an outbound target name is 1-100 of A-Z a-z 0-9 . _ : -");
+            throw new IllegalArgumentException("an outbound target name is 1-200 of A-Z a-z 0-9 . _ : -");
         }
     }
 }

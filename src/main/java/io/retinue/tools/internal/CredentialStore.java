@@ -11,6 +11,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 import io.retinue.shared.TenantId;
+import io.retinue.tools.Credentials;
 import io.retinue.shared.Timestamps;
 import io.retinue.shared.crypto.SecretBox;
 import tools.jackson.databind.JsonNode;
@@ -21,11 +22,13 @@ import tools.jackson.databind.json.JsonMapper;
  * are ever shown; values are opened only to inject them into a call.
  */
 @Repository
-public class CredentialStore {
+public class CredentialStore implements Credentials {
 
     /** A credential as listed: never its value. */
     public record CredentialView(String name, String kind, Instant createdAt, Instant updatedAt) {
     }
+
+    private static final java.util.Set<String> SINGLE_VALUE_KINDS = java.util.Set.of("api_key", "bearer");
 
     private final JdbcClient jdbc;
     private final SecretBox box;
@@ -80,6 +83,17 @@ public class CredentialStore {
             .param("tenant", tenant.value())
             .param("name", name)
             .update() == 1;
+    }
+
+    @Override
+    public Optional<String> secret(TenantId tenant, String name) {
+        return jdbc.sql("SELECT kind, sealed FROM tools.credential WHERE tenant_id = :tenant AND name = :name")
+            .param("tenant", tenant.value())
+            .param("name", name)
+            .query((rs, n) -> new String[] { rs.getString("kind"), rs.getString("sealed") })
+            .optional()
+            .filter(row -> SINGLE_VALUE_KINDS.contains(row[0]))
+            .map(row -> json.readTree(box.open(row[1])).path("value").asString(null));
     }
 
     /** The fields of a credential, opened for one call. */

@@ -14,10 +14,10 @@ import tools.jackson.databind.json.JsonMapper;
 class ConfigValidatorTest {
 
     private final JsonMapper json = JsonMapper.builder().build();
-    private final ConfigValidator validator = new ConfigValidator(Set.of("demo", "openai"), json);
+    private final ConfigValidator validator = new ConfigValidator(Set.of("demo", "openai"), java.util.List.of(), json);
 
     private List<String> pointers(String config) {
-        return validator.validateConfig(json.readTree(config)).stream().map(Violation::pointer).toList();
+        return validator.validateConfig(io.retinue.shared.TenantId.DEFAULT, json.readTree(config)).stream().map(Violation::pointer).toList();
     }
 
     @Test
@@ -46,7 +46,7 @@ class ConfigValidatorTest {
 
     @Test
     void checksSemantics() {
-        List<Violation> violations = validator.validateConfig(json.readTree("""
+        List<Violation> violations = validator.validateConfig(io.retinue.shared.TenantId.DEFAULT, json.readTree("""
                 {"model":{"provider":"anthropic","name":"m","parameters":{"maxOutputTokens":900}},
                  "instructions":{"system":"Hi {{name}} and {{missing}}","variables":[{"name":"name"},{"name":"spare"},{"name":"name"}]},
                  "tools":[{"name":"web.get"},{"name":"web.get","version":"2"}],

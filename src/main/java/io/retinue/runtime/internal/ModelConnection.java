@@ -1,0 +1,114 @@
+package io.retinue.runtime.internal;
+
+import java.util.List;
+
+import org.springframework.ai.anthropic.AnthropicChatOptions;
+import org.springframework.ai.chat.model.ChatModel;
+import org.springframework.ai.model.tool.ToolCallingChatOptions;
+import org.springframework.ai.ollama.api.OllamaChatOptions;
+import org.springframework.ai.openai.OpenAiChatOptions;
+import org.springframework.ai.tool.ToolCallback;
+
+import com.knuddels.jtokkit.api.EncodingRegistry;
+import com.knuddels.jtokkit.api.EncodingType;
+
+import io.retinue.shared.outbound.OutboundTarget;
+
+/**
+ * A connection to a model provider as a run uses it: its Spring AI chat model, the call options in the form that
+ * model takes them, how it counts tokens, the models it offers, and the outbound target (breaker, retries) its calls
+ * go through — one per connection, so that one tenant's failing connection does not pause another's.
+ */
+final class ModelConnection {
+
+    /** The kinds of connection, by the API they speak. */
+    enum Kind {
+        DEMO, OPENAI, ANTHROPIC, OLLAMA;
+
+        static Kind of(String type) {
+            return switch (type) {
+                case "openai" -> OPENAI;
+                case "anthropic" -> ANTHROPIC;
+                case "ollama" -> OLLAMA;
+                default -> throw new IllegalArgumentException("'" + type
+                        + "' is not one of openai (and OpenAI-compatible servers), anthropic, ollama");
+            };
+        }
+    }
+
+    private final String name;
+    private final Kind kind;
+    private final ChatModel model;
+    private final List<String> models;
+    private final OutboundTarget target;
+    private final EncodingRegistry encodings;
+
+    ModelConnection(String name, Kind kind, ChatModel model, List<String> models, String targetName,
+            EncodingRegistry encodings) {
+        this.name = name;
+        this.kind = kind;
+        this.model = model;
+        this.models = List.copyOf(models);
+        this.target = new OutboundTarget("model:" + targetName, true);
+        this.encodings = encodings;
+    }
+
+    String name() {
+        return name;
+    }
+
+    ChatModel model() {
+        return model;
+    }
+
+    OutboundTarget target() {
+        return target;
+    }
+
+    /** Whether the connection offers the model (a connection that lists none offers any). */
+    boolean offers(String modelName) {
+        return models.isEmpty() || models.contains(modelName);
+    }
+
+    /** The options of one call. */
+    ToolCallingChatOptions options(String modelName, Double temperature, Integer maxTokens, List<ToolCallback> tools) {
+        return switch (kind) {
+            case OPENAI -> OpenAiChatOptions.builder()
+                .model(modelName)
+                .temperature(temperature)
+                .maxTokens(maxTokens)
+                .toolCallbacks(tools)
+                .build();
+            case ANTHROPIC -> AnthropicChatOptions.builder()
+                .model(modelName)
+                .temperature(temperature)
+                .maxTokens(maxTokens)
+                .toolCallbacks(tools)
+                .build();
+            case OLLAMA -> OllamaChatOptions.builder()
+                .model(modelName)
+                .temperature(temperature)
+                .numPredict(maxTokens)
+                .toolCallbacks(tools)
+                .build();
+            case DEMO -> ToolCallingChatOptions.builder()
+                .model(modelName)
+                .temperature(temperature)
+                .maxTokens(maxTokens)
+                .toolCallbacks(tools)
+                .build();
+        };
+    }
+
+    /**
+     * How the model counts tokens: OpenAI-compatible models by their encoding (o200k_base when jtokkit does not know
+     * the model name), every other kind by the estimate.
+     */
+    TokenCounter tokenCounter(String modelName) {
+        if (kind != Kind.OPENAI) {
+            return new TokenCounter(null);
+        }
+        return new TokenCounter(encodings.getEncodingForModel(modelName)
+            .orElseGet(() -> encodings.getEncoding(EncodingType.O200K_BASE)));
+    }
+}
