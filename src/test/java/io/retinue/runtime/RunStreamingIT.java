@@ -259,6 +259,28 @@ class RunStreamingIT extends PlatformIT {
     }
 
     @Test
+    void secretLookingArgumentsAreMaskedInStepsAndEvents() {
+        Api owner = newTenant(api, "sm").owner();
+        String tool = "sec" + uniqueSlug("x").replace("-", "") + ".echo";
+        owner.post("/api/v1/tools", Map.of("name", tool, "description", "Echoes", "kind", "http", "inputSchema",
+                Map.of("type", "object", "properties", Map.of("query", Map.of("type", "string"), "token",
+                        Map.of("type", "string"))),
+                "http", Map.of("method", "GET", "url", "http://localhost:" + TestUpstream.shared().port() + "/echo")));
+        String slug = agent(owner, "fake", "allow", tool);
+        Streamed stream = owner.call("POST", "/api/v1/runs?mode=stream").json(request(slug, "use "
+                + tool.replace(".", "__") + " with {\"query\":\"q\",\"token\":\"s3cret-value\"}")).stream();
+        assertThat(stream.types()).as(stream.toString()).last().isEqualTo("run.completed");
+        JsonNode started = stream.events().stream().filter(e -> e.type().equals("tool.started")).findFirst()
+            .orElseThrow().data();
+        assertThat(started.at("/arguments/token").asString()).isEqualTo("****");
+        assertThat(started.at("/arguments/query").asString()).isEqualTo("q");
+        JsonNode run = owner.get(stream.header("Location").orElseThrow()).json();
+        assertThat(run.at("/steps/1/arguments/token").asString()).isEqualTo("****");
+        assertThat(run.get("steps").toString() + stream.body()).as("only the user's own input still holds it")
+            .doesNotContain("s3cret-value");
+    }
+
+    @Test
     void theDemoModelStreamsAnAnswerWithAToolCall() {
         Api owner = newTenant(api, "sq").owner();
         String slug = agent(owner, "demo", "allow");

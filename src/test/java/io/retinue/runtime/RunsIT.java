@@ -52,6 +52,12 @@ class RunsIT extends PlatformIT {
             .containsExactly("model:tool_calls", "tool:completed", "model:answer");
         assertThat(run.get("tokensIn").asLong()).isPositive();
 
+        JsonNode toolStep = reply.json().at("/steps/1");
+        assertThat(toolStep.at("/arguments/expression").asString()).isEqualTo("6 * 7");
+        assertThat(toolStep.get("resultBytes").asInt()).isEqualTo(toolStep.get("detail").asString().length());
+        assertThat(toolStep.get("executionId").asString()).isEqualTo(
+                owner.get("/api/v1/tool-executions?tool=builtin.calculator").json().at("/items/0/id").asString());
+
         String id = run.get("id").asString();
         assertThat(owner.get("/api/v1/runs/" + id).json().at("/run/status").asString()).isEqualTo("completed");
         assertThat(owner.get("/api/v1/runs?agent=" + slug).json().get("items")).hasSize(1);
@@ -183,6 +189,36 @@ class RunsIT extends PlatformIT {
         assertThat(owner.post(slowRun + "/cancel", "").status()).as("already ended").isEqualTo(409);
         assertThat(owner.call("POST", "/api/v1/runs?mode=later").json(Map.of("agent", slug, "input", "x")).send().status())
             .isEqualTo(400);
+    }
+
+    @Test
+    void runsAreListedByAgentSessionStatusAndTimeAPageAtATime() {
+        Api owner = newTenant(api, "rq").owner();
+        String slug = publishedAgent(owner, null, null, null);
+        String other = publishedAgent(owner, null, null, null);
+        String session = owner.post("/api/v1/sessions", Map.of("agent", slug)).json().get("id").asString();
+        java.time.Instant before = java.time.Instant.now().minusSeconds(1);
+        List<String> inSession = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            inSession.add(owner.post("/api/v1/runs", Map.of("agent", slug, "session", session, "input", "turn " + i,
+                    "variables", Map.of("company", "ACME"))).json().at("/run/id").asString());
+        }
+        run(owner, slug, "alone");
+        run(owner, other, "elsewhere");
+
+        JsonNode first = owner.get("/api/v1/runs?session=" + session + "&limit=2").json();
+        assertThat(first.get("items").valueStream().map(r -> r.get("id").asString()))
+            .containsExactly(inSession.get(2), inSession.get(1));
+        String cursor = first.get("nextCursor").asString();
+        JsonNode second = owner.get("/api/v1/runs?session=" + session + "&limit=2&cursor=" + cursor).json();
+        assertThat(second.get("items").valueStream().map(r -> r.get("id").asString())).containsExactly(inSession.get(0));
+        assertThat(second.get("nextCursor").isNull()).isTrue();
+        assertThat(owner.get("/api/v1/runs?agent=" + slug + "&limit=2&cursor=" + cursor).status())
+            .as("a cursor is bound to its filters").isEqualTo(400);
+
+        assertThat(owner.get("/api/v1/runs?agent=" + slug + "&status=completed").json().get("items")).hasSize(4);
+        assertThat(owner.get("/api/v1/runs?since=" + before).json().get("items")).hasSize(5);
+        assertThat(owner.get("/api/v1/runs?until=" + before).json().get("items")).isEmpty();
     }
 
     @Test

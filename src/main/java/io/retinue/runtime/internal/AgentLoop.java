@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -27,6 +28,7 @@ import org.springframework.ai.tool.definition.ToolDefinition;
 import org.springframework.stereotype.Component;
 
 import io.retinue.agents.AgentConfig;
+import io.retinue.shared.SecretFields;
 import io.retinue.shared.outbound.OutboundCalls;
 import io.retinue.tools.ToolCall;
 import io.retinue.tools.ToolCalls;
@@ -119,7 +121,7 @@ class AgentLoop {
                     throw failed;
                 }
                 if (!turn.now().isBefore(deadline)) {
-                    turn.step("model", modelName, "error_timeout", callStarted, 0, 0, failed.getMessage(),
+                    turn.modelStep(modelName, "error_timeout", callStarted, 0, 0, failed.getMessage(),
                             new RunUpdate.StepFinished(step, modelName, "error_timeout", millisSince(turn, callStarted),
                                     0, 0));
                     turn.end("timed_out", "run_timeout", "The run exceeded its timeout of " + timeout.toSeconds()
@@ -128,7 +130,7 @@ class AgentLoop {
                 }
                 ProviderFailure failure = ProviderFailure.of(failed);
                 String outcome = "error_" + failure.kind().wire();
-                turn.step("model", modelName, outcome, callStarted, 0, 0, failure.message(),
+                turn.modelStep(modelName, outcome, callStarted, 0, 0, failure.message(),
                         new RunUpdate.StepFinished(step, modelName, outcome, millisSince(turn, callStarted), 0, 0));
                 turn.end(failure.kind() == ProviderFailure.Kind.TIMEOUT ? "timed_out" : "failed",
                         "provider_" + failure.kind().wire(), failure.message());
@@ -139,7 +141,7 @@ class AgentLoop {
             long out = usage == null || usage.getCompletionTokens() == null ? 0 : usage.getCompletionTokens();
             AssistantMessage answer = response.getResult().getOutput();
             String outcome = answer.hasToolCalls() ? "tool_calls" : "answer";
-            turn.step("model", modelName, outcome, callStarted, in, out, answer.getText(),
+            turn.modelStep(modelName, outcome, callStarted, in, out, answer.getText(),
                     new RunUpdate.StepFinished(step, modelName, outcome, millisSince(turn, callStarted), in, out));
             if (turn.tokens() > config.limits().maxTokensPerRun()) {
                 turn.end("failed", "token_budget", "The run exceeded its budget of " + config.limits().maxTokensPerRun()
@@ -257,7 +259,7 @@ class AgentLoop {
             for (int index : conversation.unanswered()) {
                 AssistantMessage.ToolCall call = calls.get(index);
                 pending.add(new RunUpdate.PendingCall(call.id(), realNames.getOrDefault(call.name(), call.name()),
-                        arguments(call), conversation.slot(index).awaiting()));
+                        SecretFields.masked(arguments(call)), conversation.slot(index).awaiting()));
             }
             checkpoints.save(turn.runId, turn.caller, conversation.checkpoint(json), turn.now());
             turn.awaitDecision(pending);
@@ -287,16 +289,18 @@ class AgentLoop {
         if (decision != null && !decision.approve()) {
             String text = json.writeValueAsString(Map.of("error", "a reviewer rejected this call"
                     + (decision.comment() == null || decision.comment().isBlank() ? "" : ": " + decision.comment())));
-            turn.step("tool", tool, "rejected", started, 0, 0, text, new RunUpdate.ToolFinished(step, call.id(), tool,
-                    "rejected", 0, text.length()));
+            turn.toolStep(tool, "rejected", started, SecretFields.masked(arguments(call)), text, null,
+                    new RunUpdate.ToolFinished(step, call.id(), tool, "rejected", 0, text.length(), null));
             return new ToolResult(text, null);
         }
         JsonNode arguments = decision != null && decision.arguments() != null ? decision.arguments() : arguments(call);
-        turn.report(new RunUpdate.ToolStarted(step, call.id(), tool, arguments));
+        JsonNode shown = SecretFields.masked(arguments);
+        turn.report(new RunUpdate.ToolStarted(step, call.id(), tool, shown));
         if (arguments == null) {
-            turn.step("tool", tool, "invalid_arguments", started, 0, 0, call.arguments(),
-                    new RunUpdate.ToolFinished(step, call.id(), tool, "invalid_arguments", millisSince(turn, started), 0));
-            return new ToolResult("{\"error\":\"the arguments are not valid JSON\"}", null);
+            String text = "{\"error\":\"the arguments are not valid JSON\"}";
+            turn.toolStep(tool, "invalid_arguments", started, null, text, null, new RunUpdate.ToolFinished(step,
+                    call.id(), tool, "invalid_arguments", millisSince(turn, started), text.length(), null));
+            return new ToolResult(text, null);
         }
         // An approved call is a new execution: the held-back one stays on record under the plain key.
         String key = turn.runId + "/" + step + "/" + index + (decision == null ? "" : "/approved");
@@ -317,8 +321,16 @@ class AgentLoop {
             case ToolOutcome.ApprovalRequired approval -> "approval_required";
             case ToolOutcome.Failed failed -> "failed";
         };
-        turn.step("tool", tool, status, started, 0, 0, text, new RunUpdate.ToolFinished(step, call.id(), tool, status,
-                millisSince(turn, started), text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length));
+        UUID execution = switch (outcome) {
+            case ToolOutcome.Completed done -> done.executionId();
+            case ToolOutcome.InvalidArguments invalid -> invalid.executionId();
+            case ToolOutcome.Denied denied -> denied.executionId();
+            case ToolOutcome.ApprovalRequired approval -> approval.executionId();
+            case ToolOutcome.Failed failed -> failed.executionId();
+        };
+        turn.toolStep(tool, status, started, shown, text, execution, new RunUpdate.ToolFinished(step, call.id(), tool,
+                status, millisSince(turn, started), text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length,
+                execution));
         return outcome instanceof ToolOutcome.ApprovalRequired approval ? new ToolResult(null, approval.reason())
                 : new ToolResult(text, null);
     }

@@ -201,7 +201,7 @@ class ContextWindow {
         long in = usage == null || usage.getPromptTokens() == null ? 0 : usage.getPromptTokens();
         long out = usage == null || usage.getCompletionTokens() == null ? 0 : usage.getCompletionTokens();
         String summary = response.getResult().getOutput().getText();
-        turn.step("model", name, "summary", started, in, out, summary, new RunUpdate.StepFinished(0, name, "summary",
+        turn.modelStep(name, "summary", started, in, out, summary, new RunUpdate.StepFinished(0, name, "summary",
                 Duration.between(started, turn.now()).toMillis(), in, out));
         if (summary == null || summary.isBlank()) {
             throw new IllegalStateException("the model answered the summary request with nothing");

@@ -26,9 +26,12 @@ public class RunLedger {
             JsonNode context) {
     }
 
-    /** One step: a model call or a tool call. */
+    /**
+     * One step: a model call (with its tokens; {@code detail} is the answer's text) or a tool call (with its masked
+     * arguments, the size of its result and the tool execution it made; {@code detail} is what the model was given).
+     */
     public record Step(int number, String kind, String name, String outcome, Instant startedAt, long durationMs,
-            long tokensIn, long tokensOut, String detail) {
+            long tokensIn, long tokensOut, String detail, JsonNode arguments, Integer resultBytes, UUID executionId) {
     }
 
     private final JdbcClient jdbc;
@@ -103,8 +106,12 @@ public class RunLedger {
     void step(UUID run, Step step) {
         jdbc.sql("""
                 INSERT INTO runtime.run_step (run_id, step_no, kind, name, outcome, started_at, duration_ms, tokens_in,
-                    tokens_out, detail)
-                VALUES (:run, :number, :kind, :name, :outcome, :started, :duration, :in, :out, :detail)""")
+                    tokens_out, detail, arguments, result_bytes, execution_id)
+                VALUES (:run, :number, :kind, :name, :outcome, :started, :duration, :in, :out, :detail, :arguments,
+                    :resultBytes, :execution)""")
+            .param("arguments", step.arguments() == null ? null : json.writeValueAsString(step.arguments()))
+            .param("resultBytes", step.resultBytes())
+            .param("execution", step.executionId())
             .param("run", run)
             .param("number", step.number())
             .param("kind", step.kind())
@@ -151,25 +158,27 @@ public class RunLedger {
             .param("run", run)
             .query((rs, n) -> new Step(rs.getInt("step_no"), rs.getString("kind"), rs.getString("name"),
                     rs.getString("outcome"), Timestamps.read(rs, "started_at"), rs.getLong("duration_ms"),
-                    rs.getLong("tokens_in"), rs.getLong("tokens_out"), rs.getString("detail")))
+                    rs.getLong("tokens_in"), rs.getLong("tokens_out"), rs.getString("detail"),
+                    rs.getString("arguments") == null ? null : json.readTree(rs.getString("arguments")),
+                    rs.getObject("result_bytes", Integer.class), rs.getObject("execution_id", UUID.class)))
             .list();
     }
 
-    public List<Run> query(TenantId tenant, String agentSlug, String status, int limit) {
-        StringBuilder where = new StringBuilder("tenant_id = :tenant");
-        Map<String, Object> params = new HashMap<>(Map.of("tenant", tenant.value(), "limit", limit));
-        if (agentSlug != null) {
-            where.append(" AND agent_slug = :slug");
-            params.put("slug", agentSlug);
-        }
-        if (status != null) {
-            where.append(" AND status = :status");
-            params.put("status", status);
-        }
-        return jdbc.sql("SELECT * FROM runtime.run WHERE " + where + " ORDER BY started_at DESC, id DESC FETCH FIRST :limit ROWS ONLY")
+    /** A page of runs, newest first. */
+    public io.retinue.shared.Page<Run> query(RunQuery query) {
+        Map<String, Object> params = new HashMap<>();
+        String where = query.where(params);
+        params.put("limit", query.limit() + 1);
+        List<Run> runs = jdbc.sql("SELECT * FROM runtime.run WHERE " + where
+                + " ORDER BY started_at DESC, id DESC FETCH FIRST :limit ROWS ONLY")
             .params(params)
             .query((rs, n) -> run(rs))
             .list();
+        if (runs.size() <= query.limit()) {
+            return new io.retinue.shared.Page<>(runs, null);
+        }
+        List<Run> page = runs.subList(0, query.limit());
+        return new io.retinue.shared.Page<>(page, query.cursorAfter(page.getLast()));
     }
 
     private Run run(java.sql.ResultSet rs) throws java.sql.SQLException {

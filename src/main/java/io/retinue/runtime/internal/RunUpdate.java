@@ -31,7 +31,7 @@ sealed interface RunUpdate {
         }
     }
 
-    /** The run calls a tool the model asked for. */
+    /** The run calls a tool the model asked for (secret-looking argument values masked). */
     record ToolStarted(int step, String callId, String tool, JsonNode arguments) implements RunUpdate {
 
         public String type() {
@@ -39,9 +39,9 @@ sealed interface RunUpdate {
         }
     }
 
-    /** A tool call ended: how, how long it took, how big its result was. */
-    record ToolFinished(int step, String callId, String tool, String outcome, long durationMs, int resultBytes)
-            implements RunUpdate {
+    /** A tool call ended: how, how long it took, how big its result was, and the execution record it made. */
+    record ToolFinished(int step, String callId, String tool, String outcome, long durationMs, int resultBytes,
+            UUID executionId) implements RunUpdate {
 
         public String type() {
             return "tool.finished";

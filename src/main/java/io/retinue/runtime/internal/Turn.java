@@ -1,6 +1,7 @@
 package io.retinue.runtime.internal;
 
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -11,6 +12,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 import io.retinue.agents.AgentSpec;
 import io.retinue.shared.Caller;
+import tools.jackson.databind.JsonNode;
 
 /**
  * One run in progress: counts its steps and tokens, writes each step to the {@link RunLedger} and each event to the
@@ -63,16 +65,30 @@ final class Turn {
         }
     }
 
-    /** Records a finished step (a model call or a tool call) and reports it. */
-    void step(String kind, String name, String outcome, Instant stepStarted, long in, long out, String detail,
+    /** Records a finished model call and reports it. */
+    void modelStep(String model, String outcome, Instant stepStarted, long in, long out, String answer,
             RunUpdate report) {
+        record(new RunLedger.Step(0, "model", model, outcome, stepStarted, Duration.between(stepStarted, now()).toMillis(),
+                in, out, answer, null, null, null), report);
+    }
+
+    /** Records a finished tool call (arguments already masked) and reports it. */
+    void toolStep(String tool, String outcome, Instant stepStarted, JsonNode arguments, String result,
+            UUID executionId, RunUpdate report) {
+        record(new RunLedger.Step(0, "tool", tool, outcome, stepStarted, Duration.between(stepStarted, now()).toMillis(),
+                0, 0, result, arguments, result == null ? null : result.getBytes(StandardCharsets.UTF_8).length,
+                executionId), report);
+    }
+
+    private void record(RunLedger.Step step, RunUpdate report) {
         writes.lock();
         try {
             steps++;
-            tokensIn += in;
-            tokensOut += out;
-            ledger.step(runId, new RunLedger.Step(steps, kind, name, outcome, stepStarted,
-                    Duration.between(stepStarted, now()).toMillis(), in, out, detail));
+            tokensIn += step.tokensIn();
+            tokensOut += step.tokensOut();
+            ledger.step(runId, new RunLedger.Step(steps, step.kind(), step.name(), step.outcome(), step.startedAt(),
+                    step.durationMs(), step.tokensIn(), step.tokensOut(), step.detail(), step.arguments(),
+                    step.resultBytes(), step.executionId()));
             report(report);
         }
         finally {

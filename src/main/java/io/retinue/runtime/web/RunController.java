@@ -4,9 +4,11 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
+import org.springframework.format.annotation.DateTimeFormat;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
@@ -21,6 +23,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 import io.retinue.runtime.internal.AgentRunner;
 import io.retinue.runtime.internal.RunLedger;
+import io.retinue.runtime.internal.RunQuery;
 import io.retinue.runtime.internal.RunStreams;
 import io.retinue.shared.Caller;
 import io.retinue.shared.DomainProblem;
@@ -155,11 +158,16 @@ class RunController {
     }
 
     @GetMapping
-    @Operation(summary = "Runs, newest first")
+    @Operation(summary = "Runs, newest first",
+            description = "Filtered by agent (slug), session, status and start time (since inclusive, until "
+                    + "exclusive); pass nextCursor back as cursor, with the same filters, for the next page.")
     Page<RunLedger.Run> list(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
-            @RequestParam(required = false) String agent, @RequestParam(required = false) String status,
-            @RequestParam(defaultValue = "50") int limit) {
-        return new Page<>(ledger.query(caller.tenant(), agent, status, Math.max(1, Math.min(200, limit))), null);
+            @RequestParam(required = false) String agent, @RequestParam(required = false) UUID session,
+            @RequestParam(required = false) String status,
+            @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) Instant since,
+            @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) Instant until,
+            @RequestParam(defaultValue = "50") int limit, @RequestParam(required = false) String cursor) {
+        return ledger.query(new RunQuery(caller.tenant(), agent, session, status, since, until, limit, cursor));
     }
 
     private RunView view(Caller caller, UUID id) {

@@ -5,9 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 
 import org.springframework.stereotype.Service;
@@ -18,6 +16,7 @@ import io.modelcontextprotocol.spec.McpSchema;
 import io.retinue.shared.Caller;
 import io.retinue.shared.DomainProblem;
 import io.retinue.shared.JsonSchemas;
+import io.retinue.shared.SecretFields;
 import io.retinue.shared.TenantId;
 import io.retinue.shared.Violation;
 import io.retinue.shared.outbound.AddressGuard;
@@ -31,7 +30,6 @@ import io.retinue.tools.ToolDescriptor;
 import io.retinue.tools.ToolOutcome;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The seed's ToolExecutor: permission first (default deny, decision recorded), then the arguments against the
@@ -40,9 +38,6 @@ import tools.jackson.databind.node.ObjectNode;
  */
 @Service
 class DefaultToolCalls implements ToolCalls, ToolCatalog {
-
-    private static final Set<String> SECRET_ARGUMENTS = Set.of("password", "secret", "token", "apikey", "api_key",
-            "authorization", "credential", "key");
 
     private final ToolRegistry registry;
     private final ToolPermissions permissions;
@@ -182,7 +177,7 @@ class DefaultToolCalls implements ToolCalls, ToolCatalog {
 
     private UUID record(ToolCall call, Tool tool, JsonNode arguments, Instant started, String status, JsonNode result,
             boolean truncated, String error) {
-        String argumentsText = json.writeValueAsString(masked(arguments));
+        String argumentsText = json.writeValueAsString(SecretFields.masked(arguments));
         String resultText = result == null ? null : json.writeValueAsString(result);
         UUID id = UUID.randomUUID();
         ledger.record(call.caller().tenant(), new ExecutionLedger.Execution(id, tool.name(), tool.version(),
@@ -192,29 +187,6 @@ class DefaultToolCalls implements ToolCalls, ToolCatalog {
                 resultText == null ? 0 : resultText.getBytes(StandardCharsets.UTF_8).length, truncated, error,
                 call.approvedBy()));
         return id;
-    }
-
-    /** Arguments as stored: values of secret-looking fields replaced, at any depth. */
-    private JsonNode masked(JsonNode arguments) {
-        JsonNode copy = arguments.deepCopy();
-        mask(copy);
-        return copy;
-    }
-
-    private static void mask(JsonNode node) {
-        if (node instanceof ObjectNode object) {
-            for (String name : List.copyOf(object.propertyNames())) {
-                if (SECRET_ARGUMENTS.contains(name.toLowerCase(Locale.ROOT))) {
-                    object.put(name, "****");
-                }
-                else {
-                    mask(object.get(name));
-                }
-            }
-        }
-        else if (node.isArray()) {
-            node.forEach(DefaultToolCalls::mask);
-        }
     }
 
     private ToolOutcome replay(ExecutionLedger.Execution earlier) {
