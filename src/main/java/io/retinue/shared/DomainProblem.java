@@ -36,6 +36,11 @@ public class DomainProblem extends RuntimeException {
         return properties;
     }
 
+    /** When a client may try again, sent as {@code Retry-After}; null when retrying will not help. */
+    public java.time.Duration retryAfter() {
+        return null;
+    }
+
     public static DomainProblem notFound(String what) {
         return new DomainProblem(ProblemType.NOT_FOUND, what + " was not found");
     }

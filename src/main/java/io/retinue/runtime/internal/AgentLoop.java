@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
@@ -78,14 +79,14 @@ class AgentLoop {
             Conversation conversation, Decision decision) {
         AgentConfig config = turn.spec.config();
         List<ToolDescriptor> offered = offeredTools(turn);
-        Map<String, String> realNames = offered.stream()
-            .collect(Collectors.toMap(tool -> modelName(tool.name()), ToolDescriptor::name));
+        Map<String, ToolDescriptor> tools = offered.stream()
+            .collect(Collectors.toMap(tool -> modelName(tool.name()), tool -> tool));
         ToolCallingChatOptions options = connection.options(config.model().name(),
                 config.model().parameters().temperature(), config.model().parameters().maxOutputTokens(),
                 offered.stream().map(AgentLoop::definitionOnly).toList());
         Duration timeout = Duration.ofSeconds(config.limits().runTimeoutSeconds());
         if (conversation.hasOpenCalls()) {
-            if (!runTools(turn, conversation, realNames, decision)) {
+            if (!runTools(turn, conversation, tools, decision)) {
                 return List.of();
             }
             conversation.nextStep();
@@ -117,7 +118,8 @@ class AgentLoop {
                         });
             }
             catch (RuntimeException failed) {
-                if (turn.cancelling()) {
+                if (turn.cancelling() || Thread.currentThread().isInterrupted()) {
+                    // Cancelled, or this instance lets go of the run: not the provider's failure.
                     throw failed;
                 }
                 if (!turn.now().isBefore(deadline)) {
@@ -149,6 +151,10 @@ class AgentLoop {
                 return List.of();
             }
             conversation.answered(answer);
+            if (answer.hasToolCalls()) {
+                // The model's answer is kept before any tool runs: a resumed run does not ask for it again.
+                checkpoints.save(turn.runId, turn.caller, conversation.checkpoint(json), turn.now());
+            }
             if (!answer.hasToolCalls()) {
                 if (config.responseFormat().isJsonSchema()) {
                     List<String> problems = structuredOutput.problems(config.responseFormat().schema(), answer.getText());
@@ -165,7 +171,7 @@ class AgentLoop {
                 turn.complete(answer.getText());
                 return conversation.added();
             }
-            if (!runTools(turn, conversation, realNames, null)) {
+            if (!runTools(turn, conversation, tools, null)) {
                 return List.of();
             }
         }
@@ -222,27 +228,38 @@ class AgentLoop {
      * Runs the calls of the round that have no result yet — the first applying {@code decision} when there is one —
      * and closes the round; false when the run ended or waits for a person instead.
      */
-    private boolean runTools(Turn turn, Conversation conversation, Map<String, String> realNames, Decision decision) {
+    private boolean runTools(Turn turn, Conversation conversation, Map<String, ToolDescriptor> tools,
+            Decision decision) {
         List<AssistantMessage.ToolCall> calls = conversation.calls();
+        int step = conversation.step();
         int decided = decision == null ? -1 : conversation.firstAwaiting();
-        List<Integer> open = conversation.unanswered();
-        if (open.size() == 1 || decided >= 0) {
-            for (int index : open) {
-                Decision applies = index == decided ? decision : null;
-                if (index != decided && conversation.slot(index).awaiting() != null) {
-                    continue;
-                }
-                settle(conversation, index, callTool(turn, calls.get(index), realNames, conversation.step(), index, applies));
+        List<Integer> toRun = new ArrayList<>();
+        for (int index : conversation.unanswered()) {
+            Conversation.Slot slot = conversation.slot(index);
+            if (index == decided || slot.awaiting() == null && !slot.started()) {
+                toRun.add(index);
+            }
+            else if (slot.awaiting() == null) {
+                // Set out before the process stopped: did the call run? The tools module's record says.
+                resumeStarted(turn, conversation, index, calls.get(index), tools);
+            }
+        }
+        toRun.forEach(conversation::started);
+        checkpoints.save(turn.runId, turn.caller, conversation.checkpoint(json), turn.now());
+        if (toRun.size() <= 1) {
+            for (int index : toRun) {
+                settle(conversation, index, callTool(turn, calls.get(index), tools, step, index,
+                        index == decided ? decision : null));
             }
         }
         else {
             try (ExecutorService parallel = Executors.newVirtualThreadPerTaskExecutor()) {
-                List<Future<ToolResult>> running = open.stream()
-                    .map(index -> parallel.submit(() -> callTool(turn, calls.get(index), realNames, conversation.step(),
-                            index, null)))
+                List<Future<ToolResult>> running = toRun.stream()
+                    .map(index -> parallel.submit(() -> callTool(turn, calls.get(index), tools, step, index,
+                            index == decided ? decision : null)))
                     .toList();
-                for (int i = 0; i < open.size(); i++) {
-                    settle(conversation, open.get(i), running.get(i).get());
+                for (int i = 0; i < toRun.size(); i++) {
+                    settle(conversation, toRun.get(i), running.get(i).get());
                 }
             }
             catch (InterruptedException interrupted) {
@@ -258,7 +275,7 @@ class AgentLoop {
             List<RunUpdate.PendingCall> pending = new ArrayList<>();
             for (int index : conversation.unanswered()) {
                 AssistantMessage.ToolCall call = calls.get(index);
-                pending.add(new RunUpdate.PendingCall(call.id(), realNames.getOrDefault(call.name(), call.name()),
+                pending.add(new RunUpdate.PendingCall(call.id(), realName(call, tools),
                         SecretFields.masked(arguments(call)), conversation.slot(index).awaiting()));
             }
             checkpoints.save(turn.runId, turn.caller, conversation.checkpoint(json), turn.now());
@@ -266,7 +283,41 @@ class AgentLoop {
             return false;
         }
         conversation.closeCalls();
+        checkpoints.save(turn.runId, turn.caller, conversation.checkpoint(json), turn.now());
         return true;
+    }
+
+    /**
+     * A call the run had set out to make when its process stopped: recorded by the tools module, its outcome is
+     * taken as it is; not recorded, an idempotent tool is simply called again (with the same idempotency key), and
+     * any other waits for a person — it may have done its work without a record.
+     */
+    private void resumeStarted(Turn turn, Conversation conversation, int index, AssistantMessage.ToolCall call,
+            Map<String, ToolDescriptor> tools) {
+        String key = key(turn, conversation.step(), index, null);
+        Optional<ToolOutcome> recorded = toolCalls.recorded(turn.caller.tenant(), key);
+        ToolDescriptor tool = tools.get(call.name());
+        if (recorded.isPresent()) {
+            ToolResult result = result(recorded.get());
+            settle(conversation, index, result);
+        }
+        else if (tool != null && tool.idempotent()) {
+            settle(conversation, index, callTool(turn, call, tools, conversation.step(), index, null));
+        }
+        else {
+            conversation.await(index, "the call may have run before the process stopped and " + realName(call, tools)
+                    + " is not idempotent: approve to run it again, or reject it");
+        }
+    }
+
+    private static String key(Turn turn, int step, int index, Decision decision) {
+        // An approved call is a new execution: the held-back one stays on record under the plain key.
+        return turn.runId + "/" + step + "/" + index + (decision == null ? "" : "/approved");
+    }
+
+    private static String realName(AssistantMessage.ToolCall call, Map<String, ToolDescriptor> tools) {
+        ToolDescriptor tool = tools.get(call.name());
+        return tool == null ? call.name() : tool.name();
     }
 
     private static void settle(Conversation conversation, int index, ToolResult result) {
@@ -278,20 +329,20 @@ class AgentLoop {
         }
     }
 
-    /** What a tool call gave the model, or why it waits for a person instead. */
-    private record ToolResult(String text, String awaiting) {
+    /** What a tool call gave the model, or why it waits for a person instead, and its outcome. */
+    private record ToolResult(String text, String awaiting, String status) {
     }
 
-    private ToolResult callTool(Turn turn, AssistantMessage.ToolCall call, Map<String, String> realNames, int step,
+    private ToolResult callTool(Turn turn, AssistantMessage.ToolCall call, Map<String, ToolDescriptor> tools, int step,
             int index, Decision decision) {
-        String tool = realNames.getOrDefault(call.name(), call.name());
+        String tool = realName(call, tools);
         Instant started = turn.now();
         if (decision != null && !decision.approve()) {
             String text = json.writeValueAsString(Map.of("error", "a reviewer rejected this call"
                     + (decision.comment() == null || decision.comment().isBlank() ? "" : ": " + decision.comment())));
             turn.toolStep(tool, "rejected", started, SecretFields.masked(arguments(call)), text, null,
                     new RunUpdate.ToolFinished(step, call.id(), tool, "rejected", 0, text.length(), null));
-            return new ToolResult(text, null);
+            return new ToolResult(text, null, "rejected");
         }
         JsonNode arguments = decision != null && decision.arguments() != null ? decision.arguments() : arguments(call);
         JsonNode shown = SecretFields.masked(arguments);
@@ -300,27 +351,12 @@ class AgentLoop {
             String text = "{\"error\":\"the arguments are not valid JSON\"}";
             turn.toolStep(tool, "invalid_arguments", started, null, text, null, new RunUpdate.ToolFinished(step,
                     call.id(), tool, "invalid_arguments", millisSince(turn, started), text.length(), null));
-            return new ToolResult(text, null);
+            return new ToolResult(text, null, "invalid_arguments");
         }
-        // An approved call is a new execution: the held-back one stays on record under the plain key.
-        String key = turn.runId + "/" + step + "/" + index + (decision == null ? "" : "/approved");
-        ToolOutcome outcome = toolCalls.call(new ToolCall(turn.caller, turn.spec.slug(), tool, arguments, key,
-                decision == null ? null : decision.decidedBy()));
-        String text = switch (outcome) {
-            case ToolOutcome.Completed done -> json.writeValueAsString(done.result());
-            case ToolOutcome.InvalidArguments invalid -> json.writeValueAsString(Map.of("error", "invalid arguments",
-                    "violations", invalid.violations()));
-            case ToolOutcome.Denied denied -> json.writeValueAsString(Map.of("error", "not permitted: " + denied.reason()));
-            case ToolOutcome.ApprovalRequired approval -> approval.reason();
-            case ToolOutcome.Failed failed -> json.writeValueAsString(Map.of("error", failed.error()));
-        };
-        String status = switch (outcome) {
-            case ToolOutcome.Completed done -> done.truncated() ? "completed_truncated" : "completed";
-            case ToolOutcome.InvalidArguments invalid -> "invalid_arguments";
-            case ToolOutcome.Denied denied -> "denied";
-            case ToolOutcome.ApprovalRequired approval -> "approval_required";
-            case ToolOutcome.Failed failed -> "failed";
-        };
+        ToolOutcome outcome = toolCalls.call(new ToolCall(turn.caller, turn.spec.slug(), tool, arguments,
+                key(turn, step, index, decision), decision == null ? null : decision.decidedBy()));
+        ToolResult result = result(outcome);
+        String text = result.text() != null ? result.text() : result.awaiting();
         UUID execution = switch (outcome) {
             case ToolOutcome.Completed done -> done.executionId();
             case ToolOutcome.InvalidArguments invalid -> invalid.executionId();
@@ -328,11 +364,25 @@ class AgentLoop {
             case ToolOutcome.ApprovalRequired approval -> approval.executionId();
             case ToolOutcome.Failed failed -> failed.executionId();
         };
-        turn.toolStep(tool, status, started, shown, text, execution, new RunUpdate.ToolFinished(step, call.id(), tool,
-                status, millisSince(turn, started), text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length,
-                execution));
-        return outcome instanceof ToolOutcome.ApprovalRequired approval ? new ToolResult(null, approval.reason())
-                : new ToolResult(text, null);
+        turn.toolStep(tool, result.status(), started, shown, text, execution, new RunUpdate.ToolFinished(step,
+                call.id(), tool, result.status(), millisSince(turn, started),
+                text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length, execution));
+        return result;
+    }
+
+    /** What a tool's outcome gives the model (or why it waits for a person), and its outcome as recorded. */
+    private ToolResult result(ToolOutcome outcome) {
+        return switch (outcome) {
+            case ToolOutcome.Completed done -> new ToolResult(json.writeValueAsString(done.result()), null,
+                    done.truncated() ? "completed_truncated" : "completed");
+            case ToolOutcome.InvalidArguments invalid -> new ToolResult(json.writeValueAsString(Map.of("error",
+                    "invalid arguments", "violations", invalid.violations())), null, "invalid_arguments");
+            case ToolOutcome.Denied denied -> new ToolResult(json.writeValueAsString(Map.of("error",
+                    "not permitted: " + denied.reason())), null, "denied");
+            case ToolOutcome.ApprovalRequired approval -> new ToolResult(null, approval.reason(), "approval_required");
+            case ToolOutcome.Failed failed -> new ToolResult(json.writeValueAsString(Map.of("error", failed.error())),
+                    null, "failed");
+        };
     }
 
     /** The call's arguments as JSON, or null when they are not valid JSON. */

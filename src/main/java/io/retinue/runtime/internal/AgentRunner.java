@@ -5,12 +5,16 @@ import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.ai.chat.messages.Message;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import io.retinue.agents.AgentCatalog;
 import io.retinue.agents.AgentConfig;
@@ -23,17 +27,23 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The seed's RuntimeManager: accepts runs of published agent versions — waited for, or on a virtual thread of this
- * instance while the caller polls or streams its events — cancels them, and takes a person's decision on a tool call
- * a run holds back and goes on from the run's checkpoint. The loop itself is the {@link AgentLoop}'s.
+ * The seed's RuntimeManager: accepts runs of published agent versions and works on them — waited for on the request's
+ * thread, or queued in the durable {@link RunQueue} for this or any instance's {@link RunWorkers}. Whoever works on a
+ * run holds a lease on it; the run's checkpoint lets another instance go on where a stopped one left off. It also
+ * cancels runs and takes a person's decision on a tool call a run holds back. The loop itself is the
+ * {@link AgentLoop}'s.
  */
 @Service
 public class AgentRunner {
+
+    private static final Logger log = LoggerFactory.getLogger(AgentRunner.class);
 
     static final ProblemType NOT_RUNNABLE = ProblemType.of("runtime/agent-not-runnable", HttpStatus.CONFLICT,
             "Agent cannot run");
     static final ProblemType NOT_WAITING = ProblemType.of("runtime/run-not-waiting", HttpStatus.CONFLICT,
             "Run is not waiting for a decision");
+    static final ProblemType QUEUE_FULL = ProblemType.of("runtime/queue-full", HttpStatus.SERVICE_UNAVAILABLE,
+            "Run queue full");
 
     /** A request to run an agent once. */
     public record RunRequest(String agent, Integer version, String input, Map<String, String> variables,
@@ -54,14 +64,21 @@ public class AgentRunner {
     private final RunLedger ledger;
     private final RunJournal journal;
     private final RunCheckpoints checkpoints;
+    private final RunQueue queue;
+    private final QueueProperties queueProperties;
     private final SessionStorage sessions;
+    private final TransactionTemplate transactions;
     private final JsonMapper json;
     private final Clock clock;
     private final Map<String, ProviderProperties.Price> prices;
     private final Map<UUID, Thread> workers = new ConcurrentHashMap<>();
+    /** Runs this instance let go of mid-way (it stops, or lost the lease): another instance goes on with them. */
+    private final Set<UUID> abandoned = ConcurrentHashMap.newKeySet();
+    private volatile boolean stopping;
 
-    AgentRunner(AgentCatalog agents, AgentLoop loop, ContextWindow context, ModelProviders providers, RunLedger ledger, RunJournal journal,
-            RunCheckpoints checkpoints, SessionStorage sessions, JsonMapper json, Clock clock,
+    AgentRunner(AgentCatalog agents, AgentLoop loop, ContextWindow context, ModelProviders providers, RunLedger ledger,
+            RunJournal journal, RunCheckpoints checkpoints, RunQueue queue, QueueProperties queueProperties,
+            SessionStorage sessions, TransactionTemplate transactions, JsonMapper json, Clock clock,
             ProviderProperties properties) {
         this.agents = agents;
         this.loop = loop;
@@ -70,7 +87,10 @@ public class AgentRunner {
         this.ledger = ledger;
         this.journal = journal;
         this.checkpoints = checkpoints;
+        this.queue = queue;
+        this.queueProperties = queueProperties;
         this.sessions = sessions;
+        this.transactions = transactions;
         this.json = json;
         this.clock = clock;
         this.prices = properties.prices();
@@ -79,20 +99,40 @@ public class AgentRunner {
     /** Runs an agent and returns when the run has ended (or waits for a decision). */
     public UUID run(Caller caller, RunRequest request) {
         Prepared prepared = prepare(caller, request, "running");
-        execute(prepared);
-        return prepared.turn().runId;
-    }
-
-    /** Accepts a run, answers at once and runs it on a virtual thread of this instance. */
-    public UUID start(Caller caller, RunRequest request) {
-        Prepared prepared = prepare(caller, request, "queued");
-        inBackground(prepared);
+        workOn(prepared);
         return prepared.turn().runId;
     }
 
     /**
+     * Accepts a run into the durable queue — committed before this returns — and answers at once; a worker of this
+     * or another instance runs it. 503 with Retry-After when the queue is beyond its configured depth.
+     */
+    public UUID start(Caller caller, RunRequest request) {
+        RunQueue.Depth depth = queue.depth();
+        if (depth.queued() >= queueProperties.maxDepth()) {
+            throw new QueueFull(depth.queued());
+        }
+        Prepared prepared = prepare(caller, request, "queued");
+        queue.wake();
+        return prepared.turn().runId;
+    }
+
+    /** Refused because the queue is full: retry after a while. */
+    static final class QueueFull extends DomainProblem {
+
+        QueueFull(long depth) {
+            super(QUEUE_FULL, depth + " runs are waiting to run; retry shortly");
+        }
+
+        @Override
+        public Duration retryAfter() {
+            return Duration.ofSeconds(5);
+        }
+    }
+
+    /**
      * Takes a decision on the first call the run holds back and lets the run go on — waited for when {@code wait},
-     * else in the background. 409 when the run does not wait for one (or its session is busy with another turn).
+     * else through the queue. 409 when the run does not wait for one (or its session is busy with another turn).
      */
     public void decide(Caller caller, UUID runId, DecisionRequest request, boolean wait) {
         if (request == null || request.decision() == null
@@ -104,10 +144,10 @@ public class AgentRunner {
         }
         RunLedger.Run run = find(caller, runId);
         RunCheckpoints.Saved saved = checkpoints.find(runId)
-            .filter(checkpoint -> run.status().equals("requires_action"))
+            .filter(checkpoint -> run.status().equals("requires_action") && checkpoint.conversation() != null)
             .orElseThrow(() -> new DomainProblem(NOT_WAITING, "Run " + runId + " is " + run.status()
                     + ", not waiting for a decision"));
-        AgentSpec spec = agents.spec(caller.tenant(), run.agentSlug(), run.agentVersion())
+        agents.spec(caller.tenant(), run.agentSlug(), run.agentVersion())
             .orElseThrow(() -> new DomainProblem(NOT_RUNNABLE, "The version the run pinned is no longer runnable"));
         UUID session = run.sessionId();
         if (session != null) {
@@ -119,16 +159,17 @@ public class AgentRunner {
             }
             throw new DomainProblem(NOT_WAITING, "Run " + runId + " was decided on (or cancelled) meanwhile");
         }
-        Turn turn = turn(runId, saved.caller(), spec, session, run);
-        turn.report(new RunUpdate.Started(runId, spec.slug(), spec.version(), session, true));
-        Prepared prepared = new Prepared(turn, Conversation.restore(saved.conversation(), json), null, null,
+        // The decision is kept with the checkpoint, so that it is not lost if this instance stops before acting on it.
+        checkpoints.save(runId, new RunCheckpoints.Saved(saved.caller(), saved.conversation(), null,
                 new AgentLoop.Decision(request.decision().equals("approve"), request.arguments(), request.comment(),
-                        caller.principalId()));
+                        caller.principalId())), clock.instant());
         if (wait) {
-            execute(prepared);
+            queue.hold(runId, queueProperties.lease());
+            workOn(resumed(runId).orElseThrow());
         }
         else {
-            inBackground(prepared);
+            queue.enqueue(runId);
+            queue.wake();
         }
     }
 
@@ -141,7 +182,7 @@ public class AgentRunner {
         RunLedger.Run run = find(caller, runId);
         if (ledger.cancelWaiting(runId)) {
             AgentSpec spec = agents.spec(caller.tenant(), run.agentSlug(), run.agentVersion()).orElse(null);
-            turn(runId, caller, spec, null, run).end("cancelled", "cancelled", "Cancelled while waiting for a decision");
+            turn(runId, caller, spec, null, true).end("cancelled", "cancelled", "Cancelled while waiting for a decision");
             checkpoints.delete(runId);
             return true;
         }
@@ -155,11 +196,43 @@ public class AgentRunner {
         return true;
     }
 
+    /** Works on a run this instance's worker claimed from the queue: from its start, or from its checkpoint. */
+    void workOnClaimed(UUID runId) {
+        Prepared prepared = resumed(runId).orElse(null);
+        if (prepared != null) {
+            workOn(prepared);
+        }
+        else {
+            queue.release(runId);
+        }
+    }
+
+    /** Stops this instance's runs where they are, for another instance (or this one, restarted) to go on with. */
+    void stop() {
+        stopping = true;
+        workers.forEach((run, thread) -> {
+            abandoned.add(run);
+            thread.interrupt();
+        });
+    }
+
+    /** Another instance took the run over (this one's lease lapsed): stop working on it, without ending it. */
+    void lost(UUID runId) {
+        Thread worker = workers.get(runId);
+        if (worker != null) {
+            abandoned.add(runId);
+            worker.interrupt();
+        }
+    }
+
     private RunLedger.Run find(Caller caller, UUID runId) {
         return ledger.find(caller.tenant(), runId).orElseThrow(() -> DomainProblem.notFound("Run '" + runId + "'"));
     }
 
-    /** A run accepted and recorded, ready to execute: a new turn (system and input) or one going on after a decision. */
+    /**
+     * A run ready to work on: a new turn (its instructions and input), or one going on from its checkpoint, with the
+     * decision it goes on after, if any.
+     */
     private record Prepared(Turn turn, Conversation resumed, String system, String input, AgentLoop.Decision decision) {
     }
 
@@ -190,18 +263,66 @@ public class AgentRunner {
                 .orElseThrow(() -> DomainProblem.notFound("Session '" + request.session() + "'"));
             claim(request.session(), runId, request.multitask());
         }
-        ledger.start(caller.tenant(), new RunLedger.Run(runId, spec.agentId().value(), spec.slug(), spec.version(),
-                caller.principalId(), status, request.input(), null, null, null, 0, 0, 0, null,
-                clock.instant().truncatedTo(ChronoUnit.MICROS), null, request.session(), null));
-        Turn turn = turn(runId, caller, spec, request.session(), null);
-        turn.report(new RunUpdate.Started(runId, spec.slug(), spec.version(), request.session(), false));
-        return new Prepared(turn, null, system, request.input(), null);
+        try {
+            // The run, what it starts from and its first event are kept together: a queued run is never half there.
+            Turn turn = transactions.execute(tx -> {
+                ledger.start(caller.tenant(), new RunLedger.Run(runId, spec.agentId().value(), spec.slug(),
+                        spec.version(), caller.principalId(), status, request.input(), null, null, null, 0, 0, 0, null,
+                        clock.instant().truncatedTo(ChronoUnit.MICROS), null, request.session(), null));
+                checkpoints.save(runId, new RunCheckpoints.Saved(caller, null,
+                        new RunCheckpoints.Start(system, request.input()), null), clock.instant());
+                if (status.equals("running")) {
+                    queue.hold(runId, queueProperties.lease());
+                }
+                Turn started = turn(runId, caller, spec, request.session(), false);
+                started.report(new RunUpdate.Started(runId, spec.slug(), spec.version(), request.session(), false));
+                return started;
+            });
+            return new Prepared(turn, null, system, request.input(), null);
+        }
+        catch (RuntimeException failed) {
+            if (request.session() != null) {
+                sessions.release(request.session(), runId);
+            }
+            throw failed;
+        }
     }
 
-    private Turn turn(UUID runId, Caller caller, AgentSpec spec, UUID session, RunLedger.Run sofar) {
+    /** The run as its checkpoint left it, ready to go on; empty when it cannot (then it is ended as failed). */
+    private java.util.Optional<Prepared> resumed(UUID runId) {
+        RunLedger.Run run = ledger.find(runId).orElse(null);
+        RunCheckpoints.Saved saved = checkpoints.find(runId).orElse(null);
+        if (run == null) {
+            return java.util.Optional.empty();
+        }
+        AgentSpec spec = agents.spec(ledger.tenantOf(runId), run.agentSlug(), run.agentVersion()).orElse(null);
+        if (saved == null || spec == null) {
+            log.warn("Run {} cannot go on: {}", runId, saved == null ? "no checkpoint" : "its agent version is gone");
+            Turn turn = new Turn(runId, saved == null ? new Caller(ledger.tenantOf(runId), run.caller(), Set.of())
+                    : saved.caller(), spec, run.sessionId(), ledger.totals(runId), journal.lastSeq(runId), ledger,
+                    journal, clock, null);
+            turn.end("failed", "internal", saved == null ? "The run lost what it was to start from"
+                    : "The agent version the run pinned is no longer runnable");
+            if (run.sessionId() != null) {
+                sessions.release(run.sessionId(), runId);
+            }
+            return java.util.Optional.empty();
+        }
+        boolean fresh = saved.conversation() == null && run.steps() == 0 && saved.decision() == null;
+        Turn turn = turn(runId, saved.caller(), spec, run.sessionId(), true);
+        if (!fresh) {
+            // A queued run's start was reported when it was accepted; one that goes on says so.
+            turn.report(new RunUpdate.Started(runId, spec.slug(), spec.version(), run.sessionId(), true));
+        }
+        return java.util.Optional.of(new Prepared(turn, saved.conversation() == null ? null
+                : Conversation.restore(saved.conversation(), json), saved.start() == null ? null : saved.start().system(),
+                saved.start() == null ? null : saved.start().input(), saved.decision()));
+    }
+
+    private Turn turn(UUID runId, Caller caller, AgentSpec spec, UUID session, boolean existing) {
         ProviderProperties.Price price = spec == null ? null : prices.get(spec.config().model().name());
-        return new Turn(runId, caller, spec, session, sofar, sofar == null ? 0 : journal.lastSeq(runId), ledger, journal,
-                clock, price);
+        return new Turn(runId, caller, spec, session, existing ? ledger.totals(runId) : RunLedger.Totals.NONE,
+                existing ? journal.lastSeq(runId) : 0, ledger, journal, clock, price);
     }
 
     /**
@@ -228,18 +349,26 @@ public class AgentRunner {
         }
     }
 
-    private void inBackground(Prepared prepared) {
-        Thread.ofVirtual().name("run-" + prepared.turn().runId).start(() -> {
-            ledger.markRunning(prepared.turn().runId);
+    /** Works on a run this instance holds the lease of, and gives the lease up when done or stopped. */
+    private void workOn(Prepared prepared) {
+        try {
             execute(prepared);
-        });
+        }
+        finally {
+            queue.release(prepared.turn().runId);
+        }
     }
 
     private void execute(Prepared prepared) {
         Turn turn = prepared.turn();
         workers.put(turn.runId, Thread.currentThread());
         Conversation conversation = prepared.resumed();
+        boolean leftForLater = false;
         try {
+            if (stopping) {
+                leftForLater = true;
+                return;
+            }
             if (turn.cancelling()) {
                 turn.end("cancelled", "cancelled", "Cancelled before it started");
                 return;
@@ -274,21 +403,28 @@ public class AgentRunner {
         catch (RuntimeException unexpected) {
             // A cancel interrupts this thread; clear the flag so that recording the outcome is not interrupted too.
             Thread.interrupted();
-            if (turn.cancelling()) {
+            if (abandoned.remove(turn.runId) || stopping) {
+                leftForLater = true;
+                log.info("Run {} left where it is, to go on from its checkpoint", turn.runId);
+            }
+            else if (turn.cancelling()) {
                 turn.end("cancelled", "cancelled", "Cancelled while running");
             }
             else {
+                log.warn("Run {} failed unexpectedly", turn.runId, unexpected);
                 turn.end("failed", "internal", "The run failed: " + unexpected.getMessage());
             }
         }
         finally {
             workers.remove(turn.runId);
             Thread.interrupted();
-            if (prepared.resumed() != null && (conversation == null || conversation.firstAwaiting() < 0)) {
-                checkpoints.delete(turn.runId);
-            }
-            if (turn.session != null) {
-                sessions.release(turn.session, turn.runId);
+            if (!leftForLater) {
+                if (conversation == null || conversation.firstAwaiting() < 0) {
+                    checkpoints.delete(turn.runId);
+                }
+                if (turn.session != null) {
+                    sessions.release(turn.session, turn.runId);
+                }
             }
         }
     }

@@ -18,8 +18,11 @@ import tools.jackson.databind.json.JsonMapper;
  */
 final class Conversation {
 
-    /** One requested tool call: its result once it has one, or why it waits for approval. */
-    record Slot(String result, String awaiting) {
+    /**
+     * One requested tool call: its result once it has one, or why it waits for a person; {@code started} once the
+     * run set out to make it (so that a run resumed after a crash knows the call may have run).
+     */
+    record Slot(String result, String awaiting, boolean started) {
 
         boolean answered() {
             return result != null;
@@ -82,7 +85,7 @@ final class Conversation {
         messages.add(answer);
         slots = answer.hasToolCalls() ? new Slot[answer.getToolCalls().size()] : null;
         if (slots != null) {
-            Arrays.fill(slots, new Slot(null, null));
+            Arrays.fill(slots, new Slot(null, null, false));
         }
     }
 
@@ -118,11 +121,15 @@ final class Conversation {
     }
 
     void answer(int index, String result) {
-        slots[index] = new Slot(result, null);
+        slots[index] = new Slot(result, null, true);
     }
 
     void await(int index, String reason) {
-        slots[index] = new Slot(null, reason);
+        slots[index] = new Slot(null, reason, slots[index].started());
+    }
+
+    void started(int index) {
+        slots[index] = new Slot(slots[index].result(), slots[index].awaiting(), true);
     }
 
     /** The first call waiting for a person, or -1. */

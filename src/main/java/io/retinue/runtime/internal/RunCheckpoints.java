@@ -18,8 +18,15 @@ import tools.jackson.databind.json.JsonMapper;
 @Repository
 class RunCheckpoints {
 
-    /** A stored checkpoint. */
-    record Saved(Caller caller, Conversation.Checkpoint conversation) {
+    /**
+     * A stored checkpoint: as whom the run runs, and either the conversation so far or — for a run still queued — the
+     * instructions and input it starts from; plus a person's decision it is to go on with, once taken.
+     */
+    record Saved(Caller caller, Conversation.Checkpoint conversation, Start start, AgentLoop.Decision decision) {
+    }
+
+    /** What a queued run starts from. */
+    record Start(String system, String input) {
     }
 
     private final JdbcClient jdbc;
@@ -30,8 +37,13 @@ class RunCheckpoints {
         this.json = json;
     }
 
+    /** Keeps the conversation of a run in progress (after every model answer and every round of tool calls). */
     void save(UUID run, Caller caller, Conversation.Checkpoint checkpoint, Instant at) {
-        String state = json.writeValueAsString(new Saved(caller, checkpoint));
+        save(run, new Saved(caller, checkpoint, null, null), at);
+    }
+
+    void save(UUID run, Saved saved, Instant at) {
+        String state = json.writeValueAsString(saved);
         if (jdbc.sql("UPDATE runtime.run_checkpoint SET state = :state, updated_at = :at WHERE run_id = :run")
             .param("state", state)
             .param("at", Timestamps.of(at))

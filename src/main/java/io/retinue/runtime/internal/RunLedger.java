@@ -45,9 +45,11 @@ public class RunLedger {
     void start(TenantId tenant, Run run) {
         jdbc.sql("""
                 INSERT INTO runtime.run (id, tenant_id, agent_id, agent_slug, agent_version, caller, status, input,
-                    steps, tokens_in, tokens_out, started_at, session_id)
-                VALUES (:id, :tenant, :agent, :slug, :version, :caller, :status, :input, 0, 0, 0, :started, :session)""")
+                    steps, tokens_in, tokens_out, started_at, session_id, queued_at)
+                VALUES (:id, :tenant, :agent, :slug, :version, :caller, :status, :input, 0, 0, 0, :started, :session,
+                    :queued)""")
             .param("session", run.sessionId())
+            .param("queued", run.status().equals("queued") ? Timestamps.of(run.startedAt()) : null)
             .param("id", run.id())
             .param("tenant", tenant.value())
             .param("agent", run.agentId())
@@ -60,8 +62,29 @@ public class RunLedger {
             .update();
     }
 
-    void markRunning(UUID run) {
-        jdbc.sql("UPDATE runtime.run SET status = 'running' WHERE id = :id AND status = 'queued'").param("id", run).update();
+    /** What a run's recorded steps add up to: where a resumed run's counts go on from. */
+    record Totals(int steps, long tokensIn, long tokensOut) {
+
+        static final Totals NONE = new Totals(0, 0, 0);
+    }
+
+    Totals totals(UUID run) {
+        return jdbc.sql("""
+                SELECT COUNT(*) AS steps, COALESCE(SUM(tokens_in), 0) AS tokens_in, COALESCE(SUM(tokens_out), 0)
+                    AS tokens_out FROM runtime.run_step WHERE run_id = :run""")
+            .param("run", run)
+            .query((rs, n) -> new Totals(rs.getInt("steps"), rs.getLong("tokens_in"), rs.getLong("tokens_out")))
+            .single();
+    }
+
+    /** A run by id alone, for the instance that works on it. */
+    Optional<Run> find(UUID id) {
+        return jdbc.sql("SELECT * FROM runtime.run WHERE id = :id").param("id", id).query((rs, n) -> run(rs)).optional();
+    }
+
+    TenantId tenantOf(UUID id) {
+        return new TenantId(jdbc.sql("SELECT tenant_id FROM runtime.run WHERE id = :id").param("id", id)
+            .query(String.class).single());
     }
 
     /** Takes a run that waits for a decision back to running; false when it is not waiting (any more). */

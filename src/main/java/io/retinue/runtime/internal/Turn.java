@@ -38,7 +38,7 @@ final class Turn {
     private int seq;
     private RunUpdate.ContextCompacted context;
 
-    Turn(UUID runId, Caller caller, AgentSpec spec, UUID session, RunLedger.Run sofar, int lastSeq, RunLedger ledger,
+    Turn(UUID runId, Caller caller, AgentSpec spec, UUID session, RunLedger.Totals sofar, int lastSeq, RunLedger ledger,
             RunJournal journal, Clock clock, ProviderProperties.Price price) {
         this.runId = runId;
         this.caller = caller;
@@ -49,9 +49,9 @@ final class Turn {
         this.clock = clock;
         this.price = price;
         this.started = now();
-        this.steps = sofar == null ? 0 : sofar.steps();
-        this.tokensIn = sofar == null ? 0 : sofar.tokensIn();
-        this.tokensOut = sofar == null ? 0 : sofar.tokensOut();
+        this.steps = sofar.steps();
+        this.tokensIn = sofar.tokensIn();
+        this.tokensOut = sofar.tokensOut();
         this.seq = lastSeq;
     }
 

@@ -30,6 +30,7 @@ public class OutboundUnavailable extends DomainProblem {
     }
 
     /** When the caller may try again; null when it cannot be known. */
+    @Override
     public Duration retryAfter() {
         return retryAfter;
     }

@@ -24,7 +24,6 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
 import io.retinue.shared.DomainProblem;
 import io.retinue.shared.ProblemType;
 import io.retinue.shared.Violation;
-import io.retinue.shared.outbound.OutboundUnavailable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.databind.exc.InvalidFormatException;
@@ -45,10 +44,10 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
     ResponseEntity<ProblemDetail> domain(DomainProblem problem) {
         ProblemDetail body = Problems.of(problem.type(), problem.type().status(), problem.getMessage(),
                 problem.violations(), problem.properties());
-        if (problem instanceof OutboundUnavailable unavailable && unavailable.retryAfter() != null) {
+        if (problem.retryAfter() != null) {
             return ResponseEntity.status(body.getStatus())
                 .contentType(MediaType.APPLICATION_PROBLEM_JSON)
-                .header(HttpHeaders.RETRY_AFTER, String.valueOf(Math.max(1, unavailable.retryAfter().toSeconds())))
+                .header(HttpHeaders.RETRY_AFTER, String.valueOf(Math.max(1, problem.retryAfter().toSeconds())))
                 .body(body);
         }
         return respond(body);

@@ -130,6 +130,11 @@ class DefaultToolCalls implements ToolCalls, ToolCatalog {
         }
     }
 
+    @Override
+    public Optional<ToolOutcome> recorded(TenantId tenant, String idempotencyKey) {
+        return ledger.byIdempotencyKey(tenant, idempotencyKey).map(this::replay);
+    }
+
     /** A result and whether it was cut to the tool's output cap. */
     private record Output(JsonNode result, boolean truncated) {
     }

@@ -1,0 +1,24 @@
+package io.retinue.runtime.internal;
+
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * {@code retinue.runtime.queue.*}: how many runs this instance works on at once ({@code workers}), how many of them
+ * one tenant may hold ({@code max-per-tenant}, so a tenant's backlog cannot starve the others), how long a lease
+ * lasts before another instance may take the run over ({@code lease}; renewed every third of it), how often idle
+ * workers look for runs queued elsewhere ({@code poll}), and how many queued runs are accepted before new async runs
+ * are refused with 503 and Retry-After ({@code max-depth}).
+ */
+@ConfigurationProperties("retinue.runtime.queue")
+public record QueueProperties(Integer workers, Integer maxPerTenant, Duration lease, Duration poll, Long maxDepth) {
+
+    public QueueProperties {
+        workers = workers == null ? 16 : workers;
+        maxPerTenant = maxPerTenant == null ? Math.max(1, workers / 2) : maxPerTenant;
+        lease = lease == null ? Duration.ofSeconds(30) : lease;
+        poll = poll == null ? Duration.ofSeconds(1) : poll;
+        maxDepth = maxDepth == null ? 10_000L : maxDepth;
+    }
+}

@@ -1,0 +1,183 @@
+package io.retinue.runtime.internal;
+
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import io.retinue.shared.Timestamps;
+
+/**
+ * The durable run queue, in the runtime's own table: a run waits {@code queued}; the instance that works on it —
+ * a worker that claimed it, or the request thread of a run waited for — holds a lease on it and renews it while it
+ * works. A run whose lease expired (its instance died) is claimed again by any instance, which goes on from the run's
+ * checkpoint. Claims are conditional updates, so two instances never both win one run.
+ */
+@Repository
+class RunQueue {
+
+    private final JdbcClient jdbc;
+    private final Clock clock;
+    private final String owner;
+    private final Set<UUID> held = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.Semaphore work = new java.util.concurrent.Semaphore(0);
+
+    RunQueue(JdbcClient jdbc, Clock clock) {
+        this.jdbc = jdbc;
+        this.clock = clock;
+        this.owner = instanceName();
+    }
+
+    private static String instanceName() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        }
+        catch (java.io.IOException unknown) {
+            host = "unknown";
+        }
+        String name = host + "/" + ManagementFactory.getRuntimeMXBean().getPid() + "/"
+                + UUID.randomUUID().toString().substring(0, 8);
+        return name.length() <= 100 ? name : name.substring(name.length() - 100);
+    }
+
+    /** This instance as a lease owner. */
+    String owner() {
+        return owner;
+    }
+
+    /** Takes a lease on a run this instance is about to work on (a waited-for run, or a decision acted on at once). */
+    void hold(UUID run, Duration lease) {
+        jdbc.sql("UPDATE runtime.run SET lease_owner = :owner, lease_expires_at = :expires, attempts = attempts + 1 "
+                + "WHERE id = :id")
+            .param("owner", owner)
+            .param("expires", Timestamps.of(now().plus(lease)))
+            .param("id", run)
+            .update();
+        held.add(run);
+    }
+
+    /** Puts a run (back) in the queue: accepted async, or going on in the background after a decision. */
+    void enqueue(UUID run) {
+        jdbc.sql("UPDATE runtime.run SET status = 'queued', queued_at = :now, lease_owner = NULL, "
+                + "lease_expires_at = NULL WHERE id = :id")
+            .param("now", Timestamps.of(now()))
+            .param("id", run)
+            .update();
+    }
+
+    /**
+     * Claims the next run to work on: a queued one, or one whose lease expired — oldest first, but skipping tenants
+     * that already have {@code maxPerTenant} runs in progress and preferring the tenant with the fewest, so one
+     * tenant's backlog cannot starve the others.
+     */
+    Optional<UUID> claim(Duration lease, int maxPerTenant) {
+        Instant now = now();
+        record Candidate(UUID id, String tenant) {
+        }
+        List<Candidate> candidates = jdbc.sql("""
+                SELECT id, tenant_id FROM runtime.run
+                WHERE status = 'queued'
+                   OR (status IN ('running', 'cancelling') AND (lease_expires_at IS NULL OR lease_expires_at < :now))
+                ORDER BY COALESCE(queued_at, started_at), id FETCH FIRST 64 ROWS ONLY""")
+            .param("now", Timestamps.of(now))
+            .query((rs, n) -> new Candidate(rs.getObject("id", UUID.class), rs.getString("tenant_id")))
+            .list();
+        if (candidates.isEmpty()) {
+            return Optional.empty();
+        }
+        Map<String, Integer> busy = new HashMap<>();
+        jdbc.sql("""
+                SELECT tenant_id, COUNT(*) AS n FROM runtime.run
+                WHERE status IN ('running', 'cancelling') AND lease_expires_at >= :now GROUP BY tenant_id""")
+            .param("now", Timestamps.of(now))
+            .query((rs, n) -> Map.entry(rs.getString("tenant_id"), rs.getInt("n")))
+            .list()
+            .forEach(entry -> busy.put(entry.getKey(), entry.getValue()));
+        List<Candidate> fair = new ArrayList<>(candidates.stream()
+            .filter(candidate -> busy.getOrDefault(candidate.tenant(), 0) < maxPerTenant)
+            .toList());
+        // Stable: within a tenant (and between tenants equally busy) the queue order stays.
+        fair.sort(java.util.Comparator.comparingInt(candidate -> busy.getOrDefault(candidate.tenant(), 0)));
+        for (Candidate candidate : fair) {
+            int won = jdbc.sql("""
+                    UPDATE runtime.run SET status = CASE WHEN status = 'cancelling' THEN 'cancelling' ELSE 'running' END,
+                        lease_owner = :owner, lease_expires_at = :expires, attempts = attempts + 1
+                    WHERE id = :id AND (status = 'queued' OR (status IN ('running', 'cancelling')
+                        AND (lease_expires_at IS NULL OR lease_expires_at < :now)))""")
+                .param("owner", owner)
+                .param("expires", Timestamps.of(now.plus(lease)))
+                .param("id", candidate.id())
+                .param("now", Timestamps.of(now))
+                .update();
+            if (won == 1) {
+                held.add(candidate.id());
+                return Optional.of(candidate.id());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Renews the leases this instance holds; answers the runs whose lease it lost (another instance took them). */
+    List<UUID> renew(Duration lease) {
+        List<UUID> lost = new ArrayList<>();
+        Instant expires = now().plus(lease);
+        for (UUID run : List.copyOf(held)) {
+            int renewed = jdbc.sql("UPDATE runtime.run SET lease_expires_at = :expires WHERE id = :id AND lease_owner = :owner")
+                .param("expires", Timestamps.of(expires))
+                .param("id", run)
+                .param("owner", owner)
+                .update();
+            if (renewed == 0 && held.remove(run)) {
+                lost.add(run);
+            }
+        }
+        return lost;
+    }
+
+    /** Gives up the lease on a run: it ended, waits for a person, or this instance stops (then it is claimable at once). */
+    void release(UUID run) {
+        held.remove(run);
+        jdbc.sql("UPDATE runtime.run SET lease_owner = NULL, lease_expires_at = NULL WHERE id = :id AND lease_owner = :owner")
+            .param("id", run)
+            .param("owner", owner)
+            .update();
+    }
+
+    /** Tells this instance's idle workers that a run was queued. */
+    void wake() {
+        work.release();
+    }
+
+    /** Waits until a run is queued on this instance or {@code atMost} has passed (runs queued elsewhere show then). */
+    void awaitWork(Duration atMost) throws InterruptedException {
+        work.tryAcquire(atMost.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /** How many runs wait in the queue, and since when the oldest waits. */
+    record Depth(long queued, Instant oldest) {
+    }
+
+    Depth depth() {
+        return jdbc.sql("SELECT COUNT(*) AS n, MIN(queued_at) AS oldest FROM runtime.run WHERE status = 'queued'")
+            .query((rs, n) -> new Depth(rs.getLong("n"), Timestamps.read(rs, "oldest")))
+            .single();
+    }
+
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MICROS);
+    }
+}

@@ -1,0 +1,138 @@
+package io.retinue.runtime.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * This instance's share of the work on queued runs: {@code workers} virtual threads that claim runs from the
+ * {@link RunQueue} (queued ones, or ones whose instance died) and work on them, and one that renews the leases this
+ * instance holds. On shutdown the runs in progress are left at their last checkpoint with their leases given up, so
+ * that the next instance to look goes on with them at once. Publishes the queue's depth and the age of its oldest
+ * run as {@code retinue.runs.queue.depth} and {@code retinue.runs.queue.oldest.seconds}.
+ */
+@Component
+@EnableConfigurationProperties(QueueProperties.class)
+class RunWorkers implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(RunWorkers.class);
+
+    private final RunQueue queue;
+    private final AgentRunner runner;
+    private final QueueProperties properties;
+    private final List<Thread> threads = new ArrayList<>();
+    private volatile boolean running;
+    private volatile RunQueue.Depth depth = new RunQueue.Depth(0, null);
+
+    RunWorkers(RunQueue queue, AgentRunner runner, QueueProperties properties, MeterRegistry meters) {
+        this.queue = queue;
+        this.runner = runner;
+        this.properties = properties;
+        Gauge.builder("retinue.runs.queue.depth", () -> depth.queued())
+            .description("Runs waiting in the queue")
+            .register(meters);
+        Gauge.builder("retinue.runs.queue.oldest.seconds", () -> depth.oldest() == null ? 0
+                : Math.max(0, java.time.Duration.between(depth.oldest(), java.time.Instant.now()).toSeconds()))
+            .description("How long the oldest queued run has waited")
+            .register(meters);
+    }
+
+    @Override
+    public void start() {
+        running = true;
+        for (int i = 0; i < properties.workers(); i++) {
+            threads.add(Thread.ofVirtual().name("run-worker-" + i).start(this::work));
+        }
+        threads.add(Thread.ofVirtual().name("run-leases").start(this::renew));
+    }
+
+    private void work() {
+        while (running) {
+            try {
+                Optional<UUID> claimed = queue.claim(properties.lease(), properties.maxPerTenant());
+                if (claimed.isPresent()) {
+                    runner.workOnClaimed(claimed.get());
+                }
+                else {
+                    queue.awaitWork(properties.poll());
+                }
+            }
+            catch (InterruptedException stopped) {
+                return;
+            }
+            catch (RuntimeException failed) {
+                // The database may be away for a moment: keep going, after a pause.
+                log.warn("A run worker could not claim or work on a run: {}", failed.getMessage());
+                pause();
+            }
+        }
+    }
+
+    private void renew() {
+        long every = Math.max(100, properties.lease().toMillis() / 3);
+        while (running) {
+            try {
+                for (UUID lost : queue.renew(properties.lease())) {
+                    log.warn("Run {} was taken over by another instance; this one stops working on it", lost);
+                    runner.lost(lost);
+                }
+                depth = queue.depth();
+                Thread.sleep(every);
+            }
+            catch (InterruptedException stopped) {
+                return;
+            }
+            catch (RuntimeException failed) {
+                log.warn("Could not renew run leases: {}", failed.getMessage());
+                pause();
+            }
+        }
+    }
+
+    private void pause() {
+        try {
+            Thread.sleep(properties.poll().toMillis());
+        }
+        catch (InterruptedException stopped) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        runner.stop();
+        threads.forEach(Thread::interrupt);
+        for (Thread thread : threads) {
+            try {
+                thread.join(5_000);
+            }
+            catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        threads.clear();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** Stop before the web server and the database go (the default phase stops after them). */
+    @Override
+    public int getPhase() {
+        return Integer.MAX_VALUE - 2048;
+    }
+}
