@@ -47,6 +47,21 @@ public final class TestDatabase {
         return PASSWORD;
     }
 
+    /** A database of its own, for an application started in another process; dropped when the tests end. */
+    public static synchronized String fresh() {
+        url();
+        String name = "retinue_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+        try (Connection admin = DriverManager.getConnection(ADMIN_URL, USER, PASSWORD);
+                Statement statement = admin.createStatement()) {
+            statement.execute("CREATE DATABASE " + name);
+        }
+        catch (SQLException ex) {
+            throw new IllegalStateException("could not create a database: " + ex.getMessage(), ex);
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> drop(name), "drop-" + name));
+        return ADMIN_URL.substring(0, ADMIN_URL.lastIndexOf('/') + 1) + name;
+    }
+
     private static void create() {
         String name = "retinue_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
         try (Connection admin = DriverManager.getConnection(ADMIN_URL, USER, PASSWORD);

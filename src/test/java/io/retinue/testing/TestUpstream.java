@@ -17,6 +17,7 @@ public final class TestUpstream implements AutoCloseable {
 
     private final HttpServer server;
     private final AtomicInteger requests = new AtomicInteger();
+    private final java.util.Map<String, Integer> hits = new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicInteger flakyLeft = new AtomicInteger();
     private volatile String lastTraceparent;
     private final AtomicInteger tokenRequests = new AtomicInteger();
@@ -28,6 +29,7 @@ public final class TestUpstream implements AutoCloseable {
             lastTraceparent = exchange.getRequestHeaders().getFirst("traceparent");
             String path = exchange.getRequestURI().getPath();
             String query = exchange.getRequestURI().getRawQuery() == null ? "" : exchange.getRequestURI().getRawQuery();
+            hits.merge(path + "?" + query, 1, Integer::sum);
             if (path.equals("/redirect")) {
                 exchange.getResponseHeaders().set("Location",
                         java.net.URLDecoder.decode(query.replaceFirst("^to=", ""), StandardCharsets.UTF_8));
@@ -141,6 +143,11 @@ public final class TestUpstream implements AutoCloseable {
                  "components": {"schemas": {"Pet": {"type": "object", "required": ["name"],
                    "properties": {"name": {"type": "string"}, "age": {"type": "integer"}}}}}}
                 """.formatted(port());
+    }
+
+    /** How often a path with this query was requested, e.g. {@code hits("/echo?run=r7")}. */
+    public int hits(String pathAndQuery) {
+        return hits.getOrDefault(pathAndQuery, 0);
     }
 
     public int requests() {

@@ -27,6 +27,7 @@ import org.springframework.ai.model.tool.ToolCallingChatOptions;
 import org.springframework.ai.tool.ToolCallback;
 import org.springframework.ai.tool.definition.ToolDefinition;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import io.retinue.agents.AgentConfig;
 import io.retinue.shared.SecretFields;
@@ -54,16 +55,19 @@ class AgentLoop {
     private final StructuredOutput structuredOutput;
     private final RunCheckpoints checkpoints;
     private final ContextWindow context;
+    private final TransactionTemplate transactions;
     private final JsonMapper json;
 
     AgentLoop(ToolCatalog toolCatalog, ToolCalls toolCalls, OutboundCalls outbound,
-            StructuredOutput structuredOutput, RunCheckpoints checkpoints, ContextWindow context, JsonMapper json) {
+            StructuredOutput structuredOutput, RunCheckpoints checkpoints, ContextWindow context,
+            TransactionTemplate transactions, JsonMapper json) {
         this.toolCatalog = toolCatalog;
         this.toolCalls = toolCalls;
         this.outbound = outbound;
         this.structuredOutput = structuredOutput;
         this.checkpoints = checkpoints;
         this.context = context;
+        this.transactions = transactions;
         this.json = json;
     }
 
@@ -143,17 +147,20 @@ class AgentLoop {
             long out = usage == null || usage.getCompletionTokens() == null ? 0 : usage.getCompletionTokens();
             AssistantMessage answer = response.getResult().getOutput();
             String outcome = answer.hasToolCalls() ? "tool_calls" : "answer";
-            turn.modelStep(modelName, outcome, callStarted, in, out, answer.getText(),
-                    new RunUpdate.StepFinished(step, modelName, outcome, millisSince(turn, callStarted), in, out));
+            conversation.answered(answer);
+            // The step and the checkpoint holding its answer are kept together: a run resumed after a crash never
+            // asks again for an answer it has recorded, nor records one it will ask for again.
+            transactions.executeWithoutResult(tx -> {
+                turn.modelStep(modelName, outcome, callStarted, in, out, answer.getText(),
+                        new RunUpdate.StepFinished(step, modelName, outcome, millisSince(turn, callStarted), in, out));
+                if (answer.hasToolCalls()) {
+                    checkpoints.save(turn.runId, turn.caller, conversation.checkpoint(json), turn.now());
+                }
+            });
             if (turn.tokens() > config.limits().maxTokensPerRun()) {
                 turn.end("failed", "token_budget", "The run exceeded its budget of " + config.limits().maxTokensPerRun()
                         + " tokens");
                 return List.of();
-            }
-            conversation.answered(answer);
-            if (answer.hasToolCalls()) {
-                // The model's answer is kept before any tool runs: a resumed run does not ask for it again.
-                checkpoints.save(turn.runId, turn.caller, conversation.checkpoint(json), turn.now());
             }
             if (!answer.hasToolCalls()) {
                 if (config.responseFormat().isJsonSchema()) {
