@@ -280,6 +280,30 @@ class RunStreamingIT extends PlatformIT {
             .doesNotContain("s3cret-value");
     }
 
+    @org.springframework.beans.factory.annotation.Autowired
+    org.springframework.jdbc.core.simple.JdbcClient jdbc;
+
+    @Test
+    void aRunWaitingTooLongForADecisionExpires() {
+        Api owner = newTenant(api, "se").owner();
+        String slug = agent(owner, "fake", "require_approval");
+        JsonNode waiting = owner.post("/api/v1/runs", request(slug, ADD)).json();
+        assertThat(waiting.at("/run/status").asString()).isEqualTo("requires_action");
+        String id = waiting.at("/run/id").asString();
+        // As if it had waited eight days (the expiry is seven by default).
+        jdbc.sql("UPDATE runtime.run SET finished_at = :then WHERE id = :id")
+            .param("then", java.sql.Timestamp.from(java.time.Instant.now().minus(Duration.ofDays(8))))
+            .param("id", java.util.UUID.fromString(id))
+            .update();
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(300))
+            .until(() -> owner.get("/api/v1/runs/" + id).json().at("/run/status").asString().equals("cancelled"));
+        JsonNode expired = owner.get("/api/v1/runs/" + id).json();
+        assertThat(expired.at("/run/errorCode").asString()).isEqualTo("approval_expired");
+        assertThat(owner.post("/api/v1/runs/" + id + "/decision", Map.of("decision", "approve")).status()).isEqualTo(409);
+        assertThat(owner.call("GET", "/api/v1/runs/" + id + "/events").stream().types()).last()
+            .isEqualTo("run.cancelled");
+    }
+
     @Test
     void theDemoModelStreamsAnAnswerWithAToolCall() {
         Api owner = newTenant(api, "sq").owner();

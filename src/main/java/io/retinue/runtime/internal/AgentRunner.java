@@ -22,6 +22,7 @@ import io.retinue.agents.AgentSpec;
 import io.retinue.shared.Caller;
 import io.retinue.shared.DomainProblem;
 import io.retinue.shared.ProblemType;
+import io.retinue.shared.TenantId;
 import io.retinue.shared.Violation;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -194,6 +195,26 @@ public class AgentRunner {
             worker.interrupt();
         }
         return true;
+    }
+
+    /**
+     * Ends the runs that have waited longer than {@code after} for a decision: {@code cancelled} with
+     * {@code approval_expired}. Safe with several instances: only one wins each run.
+     */
+    void expireWaiting(Duration after) {
+        for (UUID runId : ledger.waitingSince(clock.instant().minus(after))) {
+            RunLedger.Run run = ledger.find(runId).orElse(null);
+            if (run == null || !ledger.cancelWaiting(runId)) {
+                continue;
+            }
+            TenantId tenant = ledger.tenantOf(runId);
+            Caller caller = checkpoints.find(runId).map(RunCheckpoints.Saved::caller)
+                .orElse(new Caller(tenant, run.caller(), Set.of()));
+            AgentSpec spec = agents.spec(tenant, run.agentSlug(), run.agentVersion()).orElse(null);
+            turn(runId, caller, spec, null, true).end("cancelled", "approval_expired",
+                    "No decision was taken within " + after.toHours() + " h");
+            checkpoints.delete(runId);
+        }
     }
 
     /** Works on a run this instance's worker claimed from the queue: from its start, or from its checkpoint. */

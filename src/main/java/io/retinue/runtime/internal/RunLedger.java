@@ -96,6 +96,15 @@ public class RunLedger {
             .update() == 1;
     }
 
+    /** Runs that have waited for a decision since before {@code cutoff}. */
+    List<UUID> waitingSince(Instant cutoff) {
+        return jdbc.sql("SELECT id FROM runtime.run WHERE status = 'requires_action' AND finished_at < :cutoff "
+                + "FETCH FIRST 100 ROWS ONLY")
+            .param("cutoff", Timestamps.of(cutoff))
+            .query(UUID.class)
+            .list();
+    }
+
     /** Cancels a run that waits for a decision (no worker holds it); false when it is not waiting. */
     boolean cancelWaiting(UUID run) {
         return jdbc.sql("UPDATE runtime.run SET status = 'cancelling' WHERE id = :id AND status = 'requires_action'")

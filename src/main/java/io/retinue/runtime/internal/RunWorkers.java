@@ -78,8 +78,10 @@ class RunWorkers implements SmartLifecycle {
         }
     }
 
+    /** Renews leases, and now and then refreshes the queue's metrics and ends runs whose approval expired. */
     private void renew() {
         long every = Math.max(100, properties.lease().toMillis() / 3);
+        long lastSweep = 0;
         while (running) {
             try {
                 for (UUID lost : queue.renew(properties.lease())) {
@@ -87,6 +89,10 @@ class RunWorkers implements SmartLifecycle {
                     runner.lost(lost);
                 }
                 depth = queue.depth();
+                if (System.nanoTime() - lastSweep > java.time.Duration.ofSeconds(5).toNanos()) {
+                    runner.expireWaiting(properties.approvalExpiry());
+                    lastSweep = System.nanoTime();
+                }
                 Thread.sleep(every);
             }
             catch (InterruptedException stopped) {
