@@ -3,26 +3,17 @@ package io.retinue.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.File;
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import io.retinue.testing.Api;
-import io.retinue.testing.FakeModelServer;
+import io.retinue.testing.AppProcess;
 import io.retinue.testing.TestDatabase;
 import io.retinue.testing.TestUpstream;
 import tools.jackson.databind.JsonNode;
@@ -38,23 +29,26 @@ class CrashRecoveryIT {
     private static final String KEY = "rtn_CrashTests01_abcdefghijklmnopqrstuvwxyz012345";
     private static final int RUNS = 200;
 
-    private final List<Process> processes = new ArrayList<>();
+    private final List<AppProcess> processes = new ArrayList<>();
 
     @AfterEach
     void killLeftovers() {
-        processes.forEach(Process::destroyForcibly);
+        processes.forEach(AppProcess::close);
+    }
+
+    private AppProcess start(String database) {
+        AppProcess app = new AppProcess(database, KEY, "--retinue.runtime.queue.lease=3s",
+                "--retinue.runtime.queue.workers=8", "--retinue.runtime.queue.max-per-tenant=8").start();
+        processes.add(app);
+        return app;
     }
 
     @Test
     void everyAcceptedRunCompletesExactlyOnceAcrossKillsAndRestarts() throws Exception {
         String database = TestDatabase.fresh();
-        FakeModelServer model = FakeModelServer.get();
         TestUpstream upstream = TestUpstream.shared();
-        int port = freePort();
-        Path log = Files.createTempFile("retinue-crash", ".log");
-        Api api = new Api(port, KEY);
-
-        Process app = start(database, port, upstream, log);
+        AppProcess app = start(database);
+        Api api = new Api(app.port(), KEY);
         String tool = "crash.record";
         assertThat(api.post("/api/v1/tools", Map.of("name", tool, "description", "Records a visit (not idempotent)",
                 "kind", "http", "inputSchema", Map.of("type", "object", "properties", Map.of("run", Map.of("type",
@@ -86,13 +80,12 @@ class CrashRecoveryIT {
             int target = completed(api) + 15;
             await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200)).until(() -> completed(api) >= target);
             beforeKills.add(completed(api) + " completed");
-            kill(app);
-            app = start(database, port, upstream, log);
+            app.kill();
+            app.start();
         }
-        Process last = app;
         java.util.Set<String> rejected = java.util.concurrent.ConcurrentHashMap.newKeySet();
         await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(1)).until(() -> {
-            assertThat(last.isAlive()).as("the application is up; see " + log).isTrue();
+            assertThat(app.isAlive()).as("the application is up; see " + app.log()).isTrue();
             List<JsonNode> pending = new ArrayList<>();
             for (String status : List.of("queued", "running", "requires_action")) {
                 pending.addAll(api.get("/api/v1/runs?agent=crash-bot&limit=200&status=" + status).json().get("items")
@@ -139,73 +132,10 @@ class CrashRecoveryIT {
                 + beforeKills)
             .isPositive();
         assertThat(outcomes).containsExactly(Map.entry("completed", RUNS));
-        assertThat(Files.readString(log)).as("the processes were really killed and restarted")
-            .containsPattern("(?s)Started RetinueApplication.*Started RetinueApplication.*Started RetinueApplication");
-    }
-
-    private Process start(String database, int port, TestUpstream upstream, Path log) throws IOException {
-        String javaBinary = ProcessHandle.current().info().command().orElse("java");
-        String classpath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-            .flatMap(entry -> entry.endsWith(".jar") && entry.contains("surefire") ? manifestClassPath(entry)
-                    : Stream.of(entry))
-            .filter(entry -> !entry.contains("test-classes"))
-            .collect(Collectors.joining(File.pathSeparator));
-        List<String> command = List.of(javaBinary, "-Xmx512m", "-cp", classpath, "io.retinue.RetinueApplication",
-                "--server.port=" + port,
-                "--spring.datasource.url=" + database,
-                "--spring.datasource.username=" + TestDatabase.user(),
-                "--spring.datasource.password=" + TestDatabase.password(),
-                "--retinue.security.bootstrap-api-key=" + KEY,
-                "--retinue.security.master-key=dGVzdC1tYXN0ZXIta2V5LTMyLWJ5dGVzLWxvbmctISE=",
-                "--retinue.runtime.providers.fake.base-url=" + FakeModelServer.get().baseUrl(),
-                "--retinue.runtime.providers.fake.api-key=" + FakeModelServer.API_KEY,
-                "--retinue.agents.providers=demo,fake",
-                "--retinue.tools.http.allowed-internal=localhost:" + upstream.port(),
-                "--retinue.runtime.queue.lease=3s",
-                "--retinue.runtime.queue.workers=8",
-                "--retinue.runtime.queue.max-per-tenant=8",
-                "--retinue.rate-limit.enabled=false",
-                "--logging.level.root=WARN",
-                "--logging.level.org.springframework.boot.StartupInfoLogger=INFO",
-                "--logging.level.io.retinue=INFO");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-            .start();
-        processes.add(process);
-        Api api = new Api(port, KEY);
-        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
-            .until(() -> {
-                assertThat(process.isAlive()).as("the application started; see " + log).isTrue();
-                return api.call("GET", "/actuator/health").anonymous().send().status() == 200;
-            });
-        return process;
+        assertThat(app.starts()).as("the process was started four times").isEqualTo(4);
     }
 
     private static int completed(Api api) {
         return api.get("/api/v1/runs?agent=crash-bot&limit=200&status=completed").json().get("items").size();
-    }
-
-    /** SIGKILL: no shutdown hook, no graceful anything. */
-    private static void kill(Process process) throws InterruptedException, IOException {
-        new ProcessBuilder("kill", "-9", String.valueOf(process.pid())).inheritIO().start().waitFor();
-        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    }
-
-    private static Stream<String> manifestClassPath(String jar) {
-        try (java.util.jar.JarFile file = new java.util.jar.JarFile(jar)) {
-            String classPath = file.getManifest().getMainAttributes().getValue("Class-Path");
-            return classPath == null ? Stream.of(jar) : Arrays.stream(classPath.split(" "))
-                .filter(entry -> !entry.isBlank())
-                .map(entry -> java.net.URI.create(entry).getPath());
-        }
-        catch (IOException ex) {
-            throw new java.io.UncheckedIOException(ex);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -17,7 +17,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 /**
  * This instance's share of the work on queued runs: {@code workers} virtual threads that claim runs from the
  * {@link RunQueue} (queued ones, or ones whose instance died) and work on them, and one that renews the leases this
- * instance holds. On shutdown the runs in progress are left at their last checkpoint with their leases given up, so
+ * instance holds, and one that fires due {@link Schedules}. On shutdown the runs in progress are left at their last checkpoint with their leases given up, so
  * that the next instance to look goes on with them at once. Publishes the queue's depth and the age of its oldest
  * run as {@code retinue.runs.queue.depth} and {@code retinue.runs.queue.oldest.seconds}.
  */
@@ -29,14 +29,17 @@ class RunWorkers implements SmartLifecycle {
 
     private final RunQueue queue;
     private final AgentRunner runner;
+    private final Schedules schedules;
     private final QueueProperties properties;
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running;
     private volatile RunQueue.Depth depth = new RunQueue.Depth(0, null);
 
-    RunWorkers(RunQueue queue, AgentRunner runner, QueueProperties properties, MeterRegistry meters) {
+    RunWorkers(RunQueue queue, AgentRunner runner, Schedules schedules, QueueProperties properties,
+            MeterRegistry meters) {
         this.queue = queue;
         this.runner = runner;
+        this.schedules = schedules;
         this.properties = properties;
         Gauge.builder("retinue.runs.queue.depth", () -> depth.queued())
             .description("Runs waiting in the queue")
@@ -54,6 +57,24 @@ class RunWorkers implements SmartLifecycle {
             threads.add(Thread.ofVirtual().name("run-worker-" + i).start(this::work));
         }
         threads.add(Thread.ofVirtual().name("run-leases").start(this::renew));
+        threads.add(Thread.ofVirtual().name("run-schedules").start(this::fireSchedules));
+    }
+
+    /** Looks for due schedules every second (cron's finest grain). */
+    private void fireSchedules() {
+        while (running) {
+            try {
+                schedules.fireDue();
+                Thread.sleep(1000 - System.currentTimeMillis() % 1000 + 20);
+            }
+            catch (InterruptedException stopped) {
+                return;
+            }
+            catch (RuntimeException failed) {
+                log.warn("Could not fire due schedules: {}", failed.getMessage());
+                pause();
+            }
+        }
     }
 
     private void work() {

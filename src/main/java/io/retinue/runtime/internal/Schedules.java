@@ -1,0 +1,284 @@
+package io.retinue.runtime.internal;
+
+import java.time.Clock;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.scheduling.support.CronExpression;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import io.retinue.agents.AgentCatalog;
+import io.retinue.shared.Caller;
+import io.retinue.shared.DomainProblem;
+import io.retinue.shared.TenantId;
+import io.retinue.shared.Timestamps;
+import io.retinue.shared.Violation;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Cron-style schedules that start a run of an agent with a given input ({@code runtime.schedule}). A due schedule
+ * fires once per due time however many instances look: moving its next time on is a conditional update, and the
+ * fire is recorded under the due time's key, in the same transaction as the run it queues. A schedule that was due
+ * several times while no instance ran fires once, for the latest; runs start as the person who made the schedule.
+ */
+@Component
+public class Schedules {
+
+    private static final Logger log = LoggerFactory.getLogger(Schedules.class);
+
+    /** What a tenant sends to schedule runs. {@code cron}: 5 fields (minute …) or 6 (second …); {@code timeZone}: IANA. */
+    public record ScheduleRequest(String agent, Integer version, String input, Map<String, String> variables,
+            String cron, String timeZone) {
+    }
+
+    /** A schedule as shown. */
+    public record Schedule(UUID id, String agent, Integer version, String input, Map<String, String> variables,
+            String cron, String timeZone, boolean paused, Instant nextRunAt, Instant createdAt, Instant updatedAt) {
+    }
+
+    /** One time a schedule fired: the run it queued, or why it could not. */
+    public record Fire(Instant dueAt, UUID runId, String error, Instant firedAt) {
+    }
+
+    private final JdbcClient jdbc;
+    private final JsonMapper json;
+    private final Clock clock;
+    private final AgentCatalog agents;
+    private final AgentRunner runner;
+    private final TransactionTemplate transactions;
+
+    Schedules(JdbcClient jdbc, JsonMapper json, Clock clock, AgentCatalog agents, AgentRunner runner,
+            TransactionTemplate transactions) {
+        this.jdbc = jdbc;
+        this.json = json;
+        this.clock = clock;
+        this.agents = agents;
+        this.runner = runner;
+        this.transactions = transactions;
+    }
+
+    public Schedule create(Caller caller, ScheduleRequest request) {
+        List<Violation> problems = new ArrayList<>();
+        CronExpression cron = cron(request.cron(), problems);
+        ZoneId zone = zone(request.timeZone(), problems);
+        if (request.input() == null || request.input().isBlank()) {
+            problems.add(new Violation("/input", "is required"));
+        }
+        if (request.agent() == null || agents.spec(caller.tenant(), request.agent(), request.version()).isEmpty()) {
+            problems.add(new Violation("/agent", "names no published agent version of this tenant"));
+        }
+        if (!problems.isEmpty()) {
+            throw DomainProblem.invalid(problems);
+        }
+        UUID id = UUID.randomUUID();
+        Instant now = now();
+        jdbc.sql("""
+                INSERT INTO runtime.schedule (id, tenant_id, agent_slug, version, input, variables, cron, time_zone,
+                    paused, next_run_at, run_as, created_at, updated_at)
+                VALUES (:id, :tenant, :agent, :version, :input, :variables, :cron, :zone, FALSE, :next, :runAs, :now, :now)""")
+            .param("id", id)
+            .param("tenant", caller.tenant().value())
+            .param("agent", request.agent())
+            .param("version", request.version())
+            .param("input", request.input())
+            .param("variables", json.writeValueAsString(request.variables() == null ? Map.of() : request.variables()))
+            .param("cron", request.cron().trim())
+            .param("zone", zone.getId())
+            .param("next", Timestamps.of(next(cron, zone, now)))
+            .param("runAs", json.writeValueAsString(caller))
+            .param("now", Timestamps.of(now))
+            .update();
+        return find(caller.tenant(), id).orElseThrow();
+    }
+
+    public List<Schedule> list(TenantId tenant, int limit) {
+        return jdbc.sql("SELECT * FROM runtime.schedule WHERE tenant_id = :tenant ORDER BY created_at DESC, id "
+                + "FETCH FIRST :limit ROWS ONLY")
+            .param("tenant", tenant.value())
+            .param("limit", Math.max(1, Math.min(200, limit)))
+            .query((rs, n) -> schedule(rs))
+            .list();
+    }
+
+    public Optional<Schedule> find(TenantId tenant, UUID id) {
+        return jdbc.sql("SELECT * FROM runtime.schedule WHERE tenant_id = :tenant AND id = :id")
+            .param("tenant", tenant.value())
+            .param("id", id)
+            .query((rs, n) -> schedule(rs))
+            .optional();
+    }
+
+    /** Pauses or resumes a schedule; a resumed one next fires at its first time from now. */
+    public Optional<Schedule> pause(TenantId tenant, UUID id, boolean paused) {
+        Schedule schedule = find(tenant, id).orElse(null);
+        if (schedule == null) {
+            return Optional.empty();
+        }
+        Instant now = now();
+        Instant next = paused ? null : next(CronExpression.parse(sixFields(schedule.cron())),
+                ZoneId.of(schedule.timeZone()), now);
+        jdbc.sql("UPDATE runtime.schedule SET paused = :paused, next_run_at = :next, updated_at = :now "
+                + "WHERE tenant_id = :tenant AND id = :id")
+            .param("paused", paused)
+            .param("next", Timestamps.of(next))
+            .param("now", Timestamps.of(now))
+            .param("tenant", tenant.value())
+            .param("id", id)
+            .update();
+        return find(tenant, id);
+    }
+
+    public boolean delete(TenantId tenant, UUID id) {
+        return jdbc.sql("DELETE FROM runtime.schedule WHERE tenant_id = :tenant AND id = :id")
+            .param("tenant", tenant.value())
+            .param("id", id)
+            .update() == 1;
+    }
+
+    public List<Fire> fires(TenantId tenant, UUID id, int limit) {
+        return jdbc.sql("""
+                SELECT f.* FROM runtime.schedule_fire f JOIN runtime.schedule s ON s.id = f.schedule_id
+                WHERE s.tenant_id = :tenant AND f.schedule_id = :id ORDER BY f.due_at DESC FETCH FIRST :limit ROWS ONLY""")
+            .param("tenant", tenant.value())
+            .param("id", id)
+            .param("limit", Math.max(1, Math.min(500, limit)))
+            .query((rs, n) -> new Fire(Timestamps.read(rs, "due_at"), rs.getObject("run_id", UUID.class),
+                    rs.getString("error"), Timestamps.read(rs, "fired_at")))
+            .list();
+    }
+
+    /** Fires every schedule that is due; answers how many this instance fired. */
+    int fireDue() {
+        Instant now = now();
+        record Due(UUID id, Instant due) {
+        }
+        List<Due> due = jdbc.sql("SELECT id, next_run_at FROM runtime.schedule WHERE paused = FALSE AND next_run_at <= :now "
+                + "ORDER BY next_run_at FETCH FIRST 100 ROWS ONLY")
+            .param("now", Timestamps.of(now))
+            .query((rs, n) -> new Due(rs.getObject("id", UUID.class), Timestamps.read(rs, "next_run_at")))
+            .list();
+        int fired = 0;
+        for (Due schedule : due) {
+            try {
+                if (Boolean.TRUE.equals(transactions.execute(tx -> fire(schedule.id(), schedule.due(), now)))) {
+                    fired++;
+                }
+            }
+            catch (RuntimeException failed) {
+                // Another instance fired it first (the fire's key), or the database is away: the next look decides.
+                log.debug("Schedule {} did not fire for {}: {}", schedule.id(), schedule.due(), failed.getMessage());
+            }
+        }
+        return fired;
+    }
+
+    private boolean fire(UUID id, Instant due, Instant now) {
+        record Row(TenantId tenant, String agent, Integer version, String input, Map<String, String> variables,
+                String cron, String zone, Caller runAs) {
+        }
+        Row row = jdbc.sql("SELECT * FROM runtime.schedule WHERE id = :id")
+            .param("id", id)
+            .query((rs, n) -> new Row(new TenantId(rs.getString("tenant_id")), rs.getString("agent_slug"),
+                    rs.getObject("version", Integer.class), rs.getString("input"), variables(rs.getString("variables")),
+                    rs.getString("cron"), rs.getString("time_zone"), json.readValue(rs.getString("run_as"), Caller.class)))
+            .optional()
+            .orElse(null);
+        if (row == null) {
+            return false;
+        }
+        Instant next = next(CronExpression.parse(sixFields(row.cron())), ZoneId.of(row.zone()), now);
+        if (jdbc.sql("UPDATE runtime.schedule SET next_run_at = :next WHERE id = :id AND paused = FALSE "
+                + "AND next_run_at = :due")
+            .param("next", Timestamps.of(next))
+            .param("id", id)
+            .param("due", Timestamps.of(due))
+            .update() == 0) {
+            return false;
+        }
+        UUID runId = null;
+        String error = null;
+        try {
+            runId = runner.start(row.runAs(), new AgentRunner.RunRequest(row.agent(), row.version(), row.input(),
+                    row.variables(), null, null, null));
+        }
+        catch (DomainProblem refused) {
+            error = refused.getMessage();
+        }
+        jdbc.sql("INSERT INTO runtime.schedule_fire (schedule_id, due_at, run_id, error, fired_at) "
+                + "VALUES (:id, :due, :run, :error, :now)")
+            .param("id", id)
+            .param("due", Timestamps.of(due))
+            .param("run", runId)
+            .param("error", error)
+            .param("now", Timestamps.of(now))
+            .update();
+        return true;
+    }
+
+    private Schedule schedule(java.sql.ResultSet rs) throws java.sql.SQLException {
+        return new Schedule(rs.getObject("id", UUID.class), rs.getString("agent_slug"),
+                rs.getObject("version", Integer.class), rs.getString("input"), variables(rs.getString("variables")),
+                rs.getString("cron"), rs.getString("time_zone"), rs.getBoolean("paused"),
+                Timestamps.read(rs, "next_run_at"), Timestamps.read(rs, "created_at"), Timestamps.read(rs, "updated_at"));
+    }
+
+    private Map<String, String> variables(String text) {
+        return json.readValue(text, new TypeReference<Map<String, String>>() {
+        });
+    }
+
+    private static CronExpression cron(String text, List<Violation> problems) {
+        if (text == null || text.isBlank()) {
+            problems.add(new Violation("/cron", "is required"));
+            return null;
+        }
+        try {
+            return CronExpression.parse(sixFields(text));
+        }
+        catch (IllegalArgumentException invalid) {
+            problems.add(new Violation("/cron", "is not a cron expression: " + invalid.getMessage()));
+            return null;
+        }
+    }
+
+    /** Unix cron has five fields; Spring's has a leading seconds field. */
+    private static String sixFields(String cron) {
+        String trimmed = cron.trim();
+        return trimmed.split("\\s+").length == 5 ? "0 " + trimmed : trimmed;
+    }
+
+    private static ZoneId zone(String text, List<Violation> problems) {
+        try {
+            return text == null ? ZoneId.of("UTC") : ZoneId.of(text);
+        }
+        catch (DateTimeException unknown) {
+            problems.add(new Violation("/timeZone", "is not a time zone"));
+            return ZoneId.of("UTC");
+        }
+    }
+
+    private static Instant next(CronExpression cron, ZoneId zone, Instant after) {
+        if (cron == null) {
+            return null;
+        }
+        ZonedDateTime next = cron.next(after.atZone(zone));
+        return next == null ? null : next.toInstant();
+    }
+
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MICROS);
+    }
+}

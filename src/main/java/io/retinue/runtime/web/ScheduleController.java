@@ -1,0 +1,93 @@
+package io.retinue.runtime.web;
+
+import java.net.URI;
+import java.util.List;
+import java.util.UUID;
+
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+import io.retinue.runtime.internal.Schedules;
+import io.retinue.shared.Caller;
+import io.retinue.shared.DomainProblem;
+import io.retinue.shared.Page;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.tags.Tag;
+
+/** Schedules that start runs of an agent at the times of a cron expression. */
+@RestController
+@RequestMapping(path = "/api/v1/schedules", produces = MediaType.APPLICATION_JSON_VALUE)
+@Tag(name = "Schedules", description = "Start runs of an agent on a cron schedule")
+class ScheduleController {
+
+    private final Schedules schedules;
+
+    ScheduleController(Schedules schedules) {
+        this.schedules = schedules;
+    }
+
+    @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "Schedule runs of an agent",
+            description = "cron has 5 fields (minute hour day month weekday) or 6 (with seconds first); timeZone is an "
+                    + "IANA zone (default UTC). Each due time queues one async run, as the caller who made the "
+                    + "schedule, however many instances run.")
+    ResponseEntity<Schedules.Schedule> create(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
+            @RequestBody Schedules.ScheduleRequest request) {
+        Schedules.Schedule schedule = schedules.create(caller, request);
+        return ResponseEntity.created(URI.create("/api/v1/schedules/" + schedule.id())).body(schedule);
+    }
+
+    @GetMapping
+    @Operation(summary = "Schedules, newest first")
+    Page<Schedules.Schedule> list(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
+            @RequestParam(defaultValue = "50") int limit) {
+        return new Page<>(schedules.list(caller.tenant(), limit), null);
+    }
+
+    @GetMapping("/{id}")
+    @Operation(summary = "A schedule")
+    Schedules.Schedule get(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable UUID id) {
+        return schedules.find(caller.tenant(), id).orElseThrow(() -> DomainProblem.notFound("Schedule '" + id + "'"));
+    }
+
+    @GetMapping("/{id}/fires")
+    @Operation(summary = "The times a schedule fired, newest first, with the run each queued (or why it could not)")
+    List<Schedules.Fire> fires(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable UUID id,
+            @RequestParam(defaultValue = "100") int limit) {
+        get(caller, id);
+        return schedules.fires(caller.tenant(), id, limit);
+    }
+
+    @PostMapping("/{id}/pause")
+    @Operation(summary = "Pause a schedule")
+    Schedules.Schedule pause(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable UUID id) {
+        return schedules.pause(caller.tenant(), id, true)
+            .orElseThrow(() -> DomainProblem.notFound("Schedule '" + id + "'"));
+    }
+
+    @PostMapping("/{id}/resume")
+    @Operation(summary = "Resume a schedule from now (due times missed while paused do not fire)")
+    Schedules.Schedule resume(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable UUID id) {
+        return schedules.pause(caller.tenant(), id, false)
+            .orElseThrow(() -> DomainProblem.notFound("Schedule '" + id + "'"));
+    }
+
+    @DeleteMapping("/{id}")
+    @Operation(summary = "Delete a schedule (and the record of its fires)")
+    ResponseEntity<Void> delete(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable UUID id) {
+        if (!schedules.delete(caller.tenant(), id)) {
+            throw DomainProblem.notFound("Schedule '" + id + "'");
+        }
+        return ResponseEntity.noContent().build();
+    }
+}
