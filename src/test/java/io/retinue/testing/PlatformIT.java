@@ -69,6 +69,9 @@ public abstract class PlatformIT {
         registry.add("retinue.runtime.connections.allowed-internal",
                 () -> "127.0.0.1:" + FakeModelServer.get().root().substring(FakeModelServer.get().root().lastIndexOf(':') + 1));
         registry.add("retinue.runtime.connections.allowed-env", () -> "RETINUE_TEST_UNSET_KEY");
+        registry.add("retinue.runtime.webhooks.allowed-internal", () -> "localhost:" + TestUpstream.shared().port());
+        registry.add("retinue.runtime.webhooks.max-attempts", () -> "3");
+        registry.add("retinue.runtime.webhooks.backoff", () -> "100ms");
         registry.add("retinue.runtime.providers.fake-anthropic-bad-key.type", () -> "anthropic");
         registry.add("retinue.runtime.providers.fake-anthropic-bad-key.base-url", () -> FakeModelServer.get().root());
         registry.add("retinue.runtime.providers.fake-anthropic-bad-key.api-key", () -> "sk-wrong");

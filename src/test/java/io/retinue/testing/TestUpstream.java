@@ -11,13 +11,19 @@ import com.sun.net.httpserver.HttpServer;
 
 /**
  * A real HTTP server on loopback that answers as a test tells it: {@code /ok}, {@code /fail} (500), {@code /slow}
- * (after 2 s) and {@code /flaky} (500 until it has failed {@code flakyFailures} times). It counts the requests.
+ * (after 2 s) and {@code /flaky} (500 until it has failed {@code flakyFailures} times); it receives webhooks on
+ * {@code /hook…} ({@code /hook-failing} answers 500). It counts the requests.
  */
 public final class TestUpstream implements AutoCloseable {
 
     private final HttpServer server;
     private final AtomicInteger requests = new AtomicInteger();
     private final java.util.Map<String, Integer> hits = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.List<Hook> hooks = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** A webhook delivery received on {@code /hook…} ({@code /hook-failing} answers 500). */
+    public record Hook(String path, String signature, String delivery, String body) {
+    }
     private final AtomicInteger flakyLeft = new AtomicInteger();
     private volatile String lastTraceparent;
     private final AtomicInteger tokenRequests = new AtomicInteger();
@@ -30,6 +36,15 @@ public final class TestUpstream implements AutoCloseable {
             String path = exchange.getRequestURI().getPath();
             String query = exchange.getRequestURI().getRawQuery() == null ? "" : exchange.getRequestURI().getRawQuery();
             hits.merge(path + "?" + query, 1, Integer::sum);
+            if (path.startsWith("/hook")) {
+                String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+                hooks.add(new Hook(path, exchange.getRequestHeaders().getFirst("Retinue-Signature"),
+                        exchange.getRequestHeaders().getFirst("Retinue-Delivery"), body));
+                int answer = path.equals("/hook-failing") ? 500 : 204;
+                exchange.sendResponseHeaders(answer, -1);
+                exchange.close();
+                return;
+            }
             if (path.equals("/redirect")) {
                 exchange.getResponseHeaders().set("Location",
                         java.net.URLDecoder.decode(query.replaceFirst("^to=", ""), StandardCharsets.UTF_8));
@@ -143,6 +158,11 @@ public final class TestUpstream implements AutoCloseable {
                  "components": {"schemas": {"Pet": {"type": "object", "required": ["name"],
                    "properties": {"name": {"type": "string"}, "age": {"type": "integer"}}}}}}
                 """.formatted(port());
+    }
+
+    /** The webhook deliveries received so far. */
+    public java.util.List<Hook> hooks() {
+        return java.util.List.copyOf(hooks);
     }
 
     /** How often a path with this query was requested, e.g. {@code hits("/echo?run=r7")}. */

@@ -102,9 +102,11 @@ class GatewaySecurity {
                         "/api/v1/runs/*/decision")
                 .hasAuthority(Scopes.RUNS_EXECUTE)
                 .requestMatchers(HttpMethod.GET, "/api/v1/runs", "/api/v1/runs/**", "/api/v1/sessions",
-                        "/api/v1/sessions/**", "/api/v1/schedules", "/api/v1/schedules/**")
+                        "/api/v1/sessions/**", "/api/v1/schedules", "/api/v1/schedules/**", "/api/v1/webhooks",
+                        "/api/v1/webhook-deliveries")
                 .hasAuthority(Scopes.RUNS_READ)
-                .requestMatchers("/api/v1/sessions", "/api/v1/sessions/**", "/api/v1/schedules", "/api/v1/schedules/**")
+                .requestMatchers("/api/v1/sessions", "/api/v1/sessions/**", "/api/v1/schedules", "/api/v1/schedules/**",
+                        "/api/v1/webhooks", "/api/v1/webhooks/**", "/api/v1/webhook-deliveries/**")
                 .hasAuthority(Scopes.RUNS_EXECUTE)
                 .requestMatchers(HttpMethod.GET, "/api/v1/model-providers", "/api/v1/model-providers/**")
                 .hasAuthority(Scopes.AGENTS_READ)

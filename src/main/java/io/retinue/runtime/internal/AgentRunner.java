@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.ai.chat.messages.Message;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -46,9 +47,12 @@ public class AgentRunner {
     static final ProblemType QUEUE_FULL = ProblemType.of("runtime/queue-full", HttpStatus.SERVICE_UNAVAILABLE,
             "Run queue full");
 
-    /** A request to run an agent once. */
+    /**
+     * A request to run an agent once. {@code webhook}: a URL told how the run ended (signed with the tenant's webhook
+     * secret).
+     */
     public record RunRequest(String agent, Integer version, String input, Map<String, String> variables,
-            UUID session, String multitask, String onDisconnect) {
+            UUID session, String multitask, String onDisconnect, String webhook) {
     }
 
     /**
@@ -68,10 +72,12 @@ public class AgentRunner {
     private final RunQueue queue;
     private final QueueProperties queueProperties;
     private final SessionStorage sessions;
+    private final Webhooks webhooks;
     private final TransactionTemplate transactions;
     private final JsonMapper json;
     private final Clock clock;
     private final Map<String, ProviderProperties.Price> prices;
+    private final Turn.Records records;
     private final Map<UUID, Thread> workers = new ConcurrentHashMap<>();
     /** Runs this instance let go of mid-way (it stops, or lost the lease): another instance goes on with them. */
     private final Set<UUID> abandoned = ConcurrentHashMap.newKeySet();
@@ -79,8 +85,10 @@ public class AgentRunner {
 
     AgentRunner(AgentCatalog agents, AgentLoop loop, ContextWindow context, ModelProviders providers, RunLedger ledger,
             RunJournal journal, RunCheckpoints checkpoints, RunQueue queue, QueueProperties queueProperties,
-            SessionStorage sessions, TransactionTemplate transactions, JsonMapper json, Clock clock,
-            ProviderProperties properties) {
+            SessionStorage sessions, Webhooks webhooks, TransactionTemplate transactions,
+            ApplicationEventPublisher events, JsonMapper json,
+            Clock clock, ProviderProperties properties) {
+        this.records = new Turn.Records(ledger, journal, clock, transactions, events);
         this.agents = agents;
         this.loop = loop;
         this.context = context;
@@ -91,6 +99,7 @@ public class AgentRunner {
         this.queue = queue;
         this.queueProperties = queueProperties;
         this.sessions = sessions;
+        this.webhooks = webhooks;
         this.transactions = transactions;
         this.json = json;
         this.clock = clock;
@@ -264,6 +273,9 @@ public class AgentRunner {
         if (request.onDisconnect() != null && !List.of("cancel", "continue").contains(request.onDisconnect())) {
             throw DomainProblem.invalid(List.of(new Violation("/onDisconnect", "must be cancel or continue")));
         }
+        if (request.webhook() != null) {
+            webhooks.check(caller.tenant(), request.webhook(), "/webhook");
+        }
         AgentSpec spec = agents.spec(caller.tenant(), request.agent(), request.version())
             .orElseThrow(() -> new DomainProblem(NOT_RUNNABLE, "Agent '" + request.agent()
                     + "' has no published version to run (or is archived, or does not exist)"));
@@ -289,7 +301,8 @@ public class AgentRunner {
             Turn turn = transactions.execute(tx -> {
                 ledger.start(caller.tenant(), new RunLedger.Run(runId, spec.agentId().value(), spec.slug(),
                         spec.version(), caller.principalId(), status, request.input(), null, null, null, 0, 0, 0, null,
-                        clock.instant().truncatedTo(ChronoUnit.MICROS), null, request.session(), null));
+                        clock.instant().truncatedTo(ChronoUnit.MICROS), null, request.session(), null),
+                        request.webhook());
                 checkpoints.save(runId, new RunCheckpoints.Saved(caller, null,
                         new RunCheckpoints.Start(system, request.input()), null), clock.instant());
                 if (status.equals("running")) {
@@ -320,8 +333,7 @@ public class AgentRunner {
         if (saved == null || spec == null) {
             log.warn("Run {} cannot go on: {}", runId, saved == null ? "no checkpoint" : "its agent version is gone");
             Turn turn = new Turn(runId, saved == null ? new Caller(ledger.tenantOf(runId), run.caller(), Set.of())
-                    : saved.caller(), spec, run.sessionId(), ledger.totals(runId), journal.lastSeq(runId), ledger,
-                    journal, clock, null);
+                    : saved.caller(), spec, run.sessionId(), ledger.totals(runId), journal.lastSeq(runId), records, null);
             turn.end("failed", "internal", saved == null ? "The run lost what it was to start from"
                     : "The agent version the run pinned is no longer runnable");
             if (run.sessionId() != null) {
@@ -343,7 +355,7 @@ public class AgentRunner {
     private Turn turn(UUID runId, Caller caller, AgentSpec spec, UUID session, boolean existing) {
         ProviderProperties.Price price = spec == null ? null : prices.get(spec.config().model().name());
         return new Turn(runId, caller, spec, session, existing ? ledger.totals(runId) : RunLedger.Totals.NONE,
-                existing ? journal.lastSeq(runId) : 0, ledger, journal, clock, price);
+                existing ? journal.lastSeq(runId) : 0, records, price);
     }
 
     /**

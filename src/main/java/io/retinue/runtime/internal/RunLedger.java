@@ -42,12 +42,13 @@ public class RunLedger {
         this.json = json;
     }
 
-    void start(TenantId tenant, Run run) {
+    void start(TenantId tenant, Run run, String webhook) {
         jdbc.sql("""
                 INSERT INTO runtime.run (id, tenant_id, agent_id, agent_slug, agent_version, caller, status, input,
-                    steps, tokens_in, tokens_out, started_at, session_id, queued_at)
+                    steps, tokens_in, tokens_out, started_at, session_id, queued_at, webhook_url)
                 VALUES (:id, :tenant, :agent, :slug, :version, :caller, :status, :input, 0, 0, 0, :started, :session,
-                    :queued)""")
+                    :queued, :webhook)""")
+            .param("webhook", webhook)
             .param("session", run.sessionId())
             .param("queued", run.status().equals("queued") ? Timestamps.of(run.startedAt()) : null)
             .param("id", run.id())

@@ -17,7 +17,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 /**
  * This instance's share of the work on queued runs: {@code workers} virtual threads that claim runs from the
  * {@link RunQueue} (queued ones, or ones whose instance died) and work on them, and one that renews the leases this
- * instance holds, and one that fires due {@link Schedules}. On shutdown the runs in progress are left at their last checkpoint with their leases given up, so
+ * instance holds, one that fires due {@link Schedules}, and one that makes due {@link Webhooks} deliveries. On shutdown the runs in progress are left at their last checkpoint with their leases given up, so
  * that the next instance to look goes on with them at once. Publishes the queue's depth and the age of its oldest
  * run as {@code retinue.runs.queue.depth} and {@code retinue.runs.queue.oldest.seconds}.
  */
@@ -30,13 +30,15 @@ class RunWorkers implements SmartLifecycle {
     private final RunQueue queue;
     private final AgentRunner runner;
     private final Schedules schedules;
+    private final Webhooks webhooks;
     private final QueueProperties properties;
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running;
     private volatile RunQueue.Depth depth = new RunQueue.Depth(0, null);
 
-    RunWorkers(RunQueue queue, AgentRunner runner, Schedules schedules, QueueProperties properties,
+    RunWorkers(RunQueue queue, AgentRunner runner, Schedules schedules, Webhooks webhooks, QueueProperties properties,
             MeterRegistry meters) {
+        this.webhooks = webhooks;
         this.queue = queue;
         this.runner = runner;
         this.schedules = schedules;
@@ -58,6 +60,25 @@ class RunWorkers implements SmartLifecycle {
         }
         threads.add(Thread.ofVirtual().name("run-leases").start(this::renew));
         threads.add(Thread.ofVirtual().name("run-schedules").start(this::fireSchedules));
+        threads.add(Thread.ofVirtual().name("run-webhooks").start(this::deliverWebhooks));
+    }
+
+    /** Makes due webhook deliveries, looking again at once while there were some. */
+    private void deliverWebhooks() {
+        while (running) {
+            try {
+                if (webhooks.deliverDue() == 0) {
+                    Thread.sleep(250);
+                }
+            }
+            catch (InterruptedException stopped) {
+                return;
+            }
+            catch (RuntimeException failed) {
+                log.warn("Could not deliver webhooks: {}", failed.getMessage());
+                pause();
+            }
+        }
     }
 
     /** Looks for due schedules every second (cron's finest grain). */

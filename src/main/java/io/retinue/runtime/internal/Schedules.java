@@ -212,7 +212,7 @@ public class Schedules {
         String error = null;
         try {
             runId = runner.start(row.runAs(), new AgentRunner.RunRequest(row.agent(), row.version(), row.input(),
-                    row.variables(), null, null, null));
+                    row.variables(), null, null, null, null));
         }
         catch (DomainProblem refused) {
             error = refused.getMessage();

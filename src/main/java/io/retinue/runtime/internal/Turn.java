@@ -10,7 +10,11 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
 
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.transaction.support.TransactionTemplate;
+
 import io.retinue.agents.AgentSpec;
+import io.retinue.runtime.RunEnded;
 import io.retinue.shared.Caller;
 import tools.jackson.databind.JsonNode;
 
@@ -38,8 +42,22 @@ final class Turn {
     private int seq;
     private RunUpdate.ContextCompacted context;
 
-    Turn(UUID runId, Caller caller, AgentSpec spec, UUID session, RunLedger.Totals sofar, int lastSeq, RunLedger ledger,
-            RunJournal journal, Clock clock, ProviderProperties.Price price) {
+    /** Where a turn records itself: what every turn of this instance shares. */
+    record Records(RunLedger ledger, RunJournal journal, Clock clock, TransactionTemplate transactions,
+            ApplicationEventPublisher events) {
+    }
+
+    private final Records records;
+
+    Turn(UUID runId, Caller caller, AgentSpec spec, UUID session, RunLedger.Totals sofar, int lastSeq, Records records,
+            ProviderProperties.Price price) {
+        this(runId, caller, spec, session, sofar, lastSeq, records.ledger(), records.journal(), records.clock(), price,
+                records);
+    }
+
+    private Turn(UUID runId, Caller caller, AgentSpec spec, UUID session, RunLedger.Totals sofar, int lastSeq,
+            RunLedger ledger, RunJournal journal, Clock clock, ProviderProperties.Price price, Records records) {
+        this.records = records;
         this.runId = runId;
         this.caller = caller;
         this.spec = spec;
@@ -139,9 +157,12 @@ final class Turn {
         String error = "Waiting for approval of " + pending.getFirst().tool() + ": " + pending.getFirst().reason();
         writes.lock();
         try {
-            ledger.finish(runId, "requires_action", null, "approval_required", error, steps, tokensIn, tokensOut, cost(),
-                    now());
-            report(new RunUpdate.ActionRequired("requires_action", pending, error));
+            records.transactions().executeWithoutResult(tx -> {
+                ledger.finish(runId, "requires_action", null, "approval_required", error, steps, tokensIn, tokensOut,
+                        cost(), now());
+                report(new RunUpdate.ActionRequired("requires_action", pending, error));
+                published("requires_action", "approval_required");
+            });
         }
         finally {
             writes.unlock();
@@ -151,13 +172,22 @@ final class Turn {
     private void end(String status, String output, String errorCode, String error) {
         writes.lock();
         try {
-            BigDecimal cost = cost();
-            ledger.finish(runId, status, output, errorCode, error, steps, tokensIn, tokensOut, cost, now());
-            report(new RunUpdate.Ended(status, output, errorCode, error, steps, tokensIn, tokensOut, cost));
+            records.transactions().executeWithoutResult(tx -> {
+                BigDecimal cost = cost();
+                ledger.finish(runId, status, output, errorCode, error, steps, tokensIn, tokensOut, cost, now());
+                report(new RunUpdate.Ended(status, output, errorCode, error, steps, tokensIn, tokensOut, cost));
+                published(status, errorCode);
+            });
         }
         finally {
             writes.unlock();
         }
+    }
+
+    /** Tells other modules (and the run's webhooks) in the transaction that recorded the outcome. */
+    private void published(String status, String errorCode) {
+        records.events().publishEvent(new RunEnded(runId, caller.tenant(), spec == null ? null : spec.slug(),
+                spec == null ? 0 : spec.version(), status, errorCode, now()));
     }
 
     private BigDecimal cost() {

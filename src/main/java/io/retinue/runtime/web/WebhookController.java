@@ -1,0 +1,90 @@
+package io.retinue.runtime.web;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+import io.retinue.runtime.internal.Webhooks;
+import io.retinue.shared.Caller;
+import io.retinue.shared.DomainProblem;
+import io.retinue.shared.Page;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.tags.Tag;
+
+/** Webhooks that tell callers how runs ended: the signing secret, subscriptions, deliveries and dead letters. */
+@RestController
+@Tag(name = "Webhooks", description = "Signed notifications of run outcomes, retried, with dead letters")
+class WebhookController {
+
+    private final Webhooks webhooks;
+
+    WebhookController(Webhooks webhooks) {
+        this.webhooks = webhooks;
+    }
+
+    /** A subscription to create: all runs of the tenant, or one agent's. */
+    record SubscriptionRequest(String url, String agent) {
+    }
+
+    @PostMapping(path = "/api/v1/webhooks/secret", produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "Make a new signing secret (shown this once; the previous one stops signing at once)")
+    Map<String, String> rotateSecret(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
+        return Map.of("secret", webhooks.rotateSecret(caller.tenant()));
+    }
+
+    @PostMapping(path = "/api/v1/webhooks", consumes = MediaType.APPLICATION_JSON_VALUE,
+            produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "Subscribe a URL to the outcomes of the tenant's runs (or one agent's)")
+    ResponseEntity<Webhooks.Subscription> subscribe(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
+            @RequestBody SubscriptionRequest request) {
+        Webhooks.Subscription subscription = webhooks.subscribe(caller.tenant(), request.url(), request.agent());
+        return ResponseEntity.created(URI.create("/api/v1/webhooks/" + subscription.id())).body(subscription);
+    }
+
+    @GetMapping(path = "/api/v1/webhooks", produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "The tenant's subscriptions")
+    List<Webhooks.Subscription> subscriptions(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
+        return webhooks.subscriptions(caller.tenant());
+    }
+
+    @DeleteMapping("/api/v1/webhooks/{id}")
+    @Operation(summary = "Remove a subscription")
+    ResponseEntity<Void> unsubscribe(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
+            @PathVariable UUID id) {
+        if (!webhooks.unsubscribe(caller.tenant(), id)) {
+            throw DomainProblem.notFound("Webhook '" + id + "'");
+        }
+        return ResponseEntity.noContent().build();
+    }
+
+    @GetMapping(path = "/api/v1/webhook-deliveries", produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "Deliveries, newest first; status=dead lists the dead letters")
+    Page<Webhooks.Delivery> deliveries(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
+            @RequestParam(required = false) @io.swagger.v3.oas.annotations.media.Schema(
+                    allowableValues = { "pending", "delivered", "dead" }) String status,
+            @RequestParam(defaultValue = "50") int limit) {
+        return new Page<>(webhooks.deliveries(caller.tenant(), status, limit), null);
+    }
+
+    @PostMapping("/api/v1/webhook-deliveries/{id}/retry")
+    @Operation(summary = "Send a dead letter again, from a first attempt")
+    ResponseEntity<Void> retry(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable UUID id) {
+        if (!webhooks.retry(caller.tenant(), id)) {
+            throw DomainProblem.notFound("Undelivered webhook delivery '" + id + "'");
+        }
+        return ResponseEntity.accepted().build();
+    }
+}
