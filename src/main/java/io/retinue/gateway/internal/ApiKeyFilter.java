@@ -1,9 +1,6 @@
 package io.retinue.gateway.internal;
 
 import java.io.IOException;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.Optional;
 
 import jakarta.servlet.FilterChain;
@@ -32,18 +29,14 @@ final class ApiKeyFilter extends OncePerRequestFilter {
     private static final Logger log = LoggerFactory.getLogger(ApiKeyFilter.class);
 
     /** How stale a key's last-used time may get before it is written again (one write per key per minute). */
-    private static final Duration LAST_USED_RESOLUTION = Duration.ofMinutes(1);
-
-    private final ApiKeys keys;
+    private final ApiKeyAuthentication authentication;
     private final AuditLog audit;
     private final ProblemWriter problems;
-    private final Clock clock;
 
-    ApiKeyFilter(ApiKeys keys, AuditLog audit, ProblemWriter problems, Clock clock) {
-        this.keys = keys;
+    ApiKeyFilter(ApiKeyAuthentication authentication, AuditLog audit, ProblemWriter problems) {
+        this.authentication = authentication;
         this.audit = audit;
         this.problems = problems;
-        this.clock = clock;
     }
 
     @Override
@@ -54,24 +47,18 @@ final class ApiKeyFilter extends OncePerRequestFilter {
             chain.doFilter(request, response);
             return;
         }
-        Optional<ApiKeySecret> secret = ApiKeySecret.parse(presented.get());
-        Optional<ApiKey> stored = secret.flatMap(parsed -> keys.find(parsed.keyId()));
-        Instant now = clock.instant();
-        boolean valid = stored.isPresent() && secret.get().matches(stored.get().secretDigest());
-        if (!valid || !stored.get().worksAt(now)) {
-            String reason = !valid ? "wrong or unknown key" : stored.get().revokedAt() != null ? "revoked key" : "expired key";
-            stored.ifPresentOrElse(
-                    key -> audit.denied(key.tenant(), "key:" + key.id(), "auth.failed", request.getRequestURI(), reason),
+        ApiKeyAuthentication.Verdict verdict = authentication.verify(presented.get());
+        if (!verdict.accepted()) {
+            verdict.stored().ifPresentOrElse(
+                    key -> audit.denied(key.tenant(), "key:" + key.id(), "auth.failed", request.getRequestURI(),
+                            verdict.refusal()),
                     () -> log.warn("Refused an unknown or malformed API key for {} {}", request.getMethod(),
                             request.getRequestURI()));
             response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer error=\"invalid_token\"");
             problems.write(response, Problems.of(ProblemType.UNAUTHENTICATED, "The API key is not valid"));
             return;
         }
-        ApiKey key = stored.get();
-        if (key.lastUseOlderThan(now.minus(LAST_USED_RESOLUTION))) {
-            keys.touch(key, now);
-        }
+        ApiKey key = verdict.stored().orElseThrow();
         var context = SecurityContextHolder.createEmptyContext();
         context.setAuthentication(new CallerAuthentication(key.asCaller()));
         SecurityContextHolder.setContext(context);

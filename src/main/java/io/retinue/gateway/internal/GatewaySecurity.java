@@ -1,6 +1,5 @@
 package io.retinue.gateway.internal;
 
-import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 
@@ -73,9 +72,9 @@ class GatewaySecurity {
     }
 
     @Bean
-    SecurityFilterChain apiSecurity(HttpSecurity http, ApiKeys keys, AuditLog audit, RateLimits rateLimits,
+    SecurityFilterChain apiSecurity(HttpSecurity http, ApiKeyAuthentication keys, AuditLog audit, RateLimits rateLimits,
             AccessTokens accessTokens, OidcProviders oidc, TenantDirectory tenants, @Value("${retinue.auth.issuer:retinue}") String issuer,
-            ProblemWriter problems, Clock clock,
+            ProblemWriter problems,
             @Value("${retinue.http.cors.allowed-origins:}") List<String> corsOrigins) throws Exception {
         http.csrf(AbstractHttpConfigurer::disable)
             .cors(cors -> cors.configurationSource(cors(corsOrigins)))
@@ -135,7 +134,7 @@ class GatewaySecurity {
                 .hasAuthority(Scopes.ADMIN)
                 .anyRequest()
                 .authenticated())
-            .addFilterBefore(new ApiKeyFilter(keys, audit, problems, clock), AuthorizationFilter.class)
+            .addFilterBefore(new ApiKeyFilter(keys, audit, problems), AuthorizationFilter.class)
             .addFilterBefore(new RateLimitFilter(rateLimits, problems), AuthorizationFilter.class)
             .oauth2ResourceServer(oauth -> oauth.bearerTokenResolver(GatewaySecurity::jwtOnly)
                 .authenticationManagerResolver(
