@@ -93,10 +93,16 @@ public final class AppProcess implements AutoCloseable {
             throw new UncheckedIOException(ex);
         }
         Api api = new Api(port, adminKey);
-        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(250)).ignoreExceptions().until(() -> {
-            assertThat(process.isAlive()).as("the application started; see " + log).isTrue();
-            return api.call("GET", "/actuator/health").anonymous().send().status() == 200;
-        });
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(250))
+            .ignoreExceptionsInstanceOf(UncheckedIOException.class)
+            .until(() -> {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("the application did not start; see " + log + ":\n"
+                            + Files.readString(log).lines().filter(line -> line.contains("ERROR") || line.contains("Exception"))
+                                .limit(5).reduce("", (a, b) -> a + b + "\n"));
+                }
+                return api.call("GET", "/actuator/health").anonymous().send().status() == 200;
+            });
         return this;
     }
 
