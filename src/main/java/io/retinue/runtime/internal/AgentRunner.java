@@ -237,6 +237,12 @@ public class AgentRunner {
         }
     }
 
+    /** Works on runs again (after a {@link #stop()}, when the application's lifecycle starts it once more). */
+    void accept() {
+        abandoned.clear();
+        stopping = false;
+    }
+
     /** Stops this instance's runs where they are, for another instance (or this one, restarted) to go on with. */
     void stop() {
         stopping = true;

@@ -54,6 +54,8 @@ class RunWorkers implements SmartLifecycle {
 
     @Override
     public void start() {
+        // Also after a stop: a lifecycle may be stopped and started again (test contexts are paused, for one).
+        runner.accept();
         running = true;
         for (int i = 0; i < properties.workers(); i++) {
             threads.add(Thread.ofVirtual().name("run-worker-" + i).start(this::work));
