@@ -190,10 +190,8 @@ public class AgentRunner {
      */
     public boolean cancel(Caller caller, UUID runId) {
         RunLedger.Run run = find(caller, runId);
-        if (ledger.cancelWaiting(runId)) {
-            AgentSpec spec = agents.spec(caller.tenant(), run.agentSlug(), run.agentVersion()).orElse(null);
-            turn(runId, caller, spec, null, true).end("cancelled", "cancelled", "Cancelled while waiting for a decision");
-            checkpoints.delete(runId);
+        AgentSpec waitingSpec = agents.spec(caller.tenant(), run.agentSlug(), run.agentVersion()).orElse(null);
+        if (endWaiting(runId, caller, waitingSpec, "cancelled", "Cancelled while waiting for a decision")) {
             return true;
         }
         if (!ledger.requestCancel(runId)) {
@@ -213,17 +211,30 @@ public class AgentRunner {
     void expireWaiting(Duration after) {
         for (UUID runId : ledger.waitingSince(clock.instant().minus(after))) {
             RunLedger.Run run = ledger.find(runId).orElse(null);
-            if (run == null || !ledger.cancelWaiting(runId)) {
+            if (run == null) {
                 continue;
             }
             TenantId tenant = ledger.tenantOf(runId);
             Caller caller = checkpoints.find(runId).map(RunCheckpoints.Saved::caller)
                 .orElse(new Caller(tenant, run.caller(), Set.of()));
             AgentSpec spec = agents.spec(tenant, run.agentSlug(), run.agentVersion()).orElse(null);
-            turn(runId, caller, spec, null, true).end("cancelled", "approval_expired",
-                    "No decision was taken within " + after.toHours() + " h");
-            checkpoints.delete(runId);
+            endWaiting(runId, caller, spec, "approval_expired", "No decision was taken within " + after.toHours() + " h");
         }
+    }
+
+    /**
+     * Ends a run that waits for a decision as {@code cancelled}, if it still waits — in one transaction, so no worker
+     * ever sees it half-way ({@code cancelling} with no lease would look like a run to take over).
+     */
+    private boolean endWaiting(UUID runId, Caller caller, AgentSpec spec, String errorCode, String error) {
+        return Boolean.TRUE.equals(transactions.execute(tx -> {
+            if (!ledger.cancelWaiting(runId)) {
+                return false;
+            }
+            turn(runId, caller, spec, null, true).end("cancelled", errorCode, error);
+            checkpoints.delete(runId);
+            return true;
+        }));
     }
 
     /** Works on a run this instance's worker claimed from the queue: from its start, or from its checkpoint. */

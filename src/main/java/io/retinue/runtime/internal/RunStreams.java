@@ -102,6 +102,10 @@ public class RunStreams {
                 }
                 if (events.isEmpty() && waited) {
                     if (ended(caller, run)) {
+                        // It may have ended between reading its events and its status: send what it journalled last.
+                        for (RunJournal.RunEvent event : journal.after(run, last, 200)) {
+                            sink.event(event.seq(), event.type(), json.writeValueAsString(event.data()));
+                        }
                         return;
                     }
                     sink.comment("keep-alive");
