@@ -36,25 +36,18 @@ final class ModelConnection {
         }
     }
 
-    private final String name;
     private final Kind kind;
     private final ChatModel model;
     private final List<String> models;
     private final OutboundTarget target;
     private final EncodingRegistry encodings;
 
-    ModelConnection(String name, Kind kind, ChatModel model, List<String> models, String targetName,
-            EncodingRegistry encodings) {
-        this.name = name;
+    ModelConnection(Kind kind, ChatModel model, List<String> models, String targetName, EncodingRegistry encodings) {
         this.kind = kind;
         this.model = model;
         this.models = List.copyOf(models);
         this.target = new OutboundTarget("model:" + targetName, true);
         this.encodings = encodings;
-    }
-
-    String name() {
-        return name;
     }
 
     ChatModel model() {

@@ -58,8 +58,8 @@ class ModelProviders {
 
     ModelProviders(ProviderProperties properties, ProviderConnections connections) {
         this.connections = connections;
-        installation.put("demo", new ModelConnection("demo", ModelConnection.Kind.DEMO, new DemoChatModel(), List.of(),
-                "demo", encodings));
+        installation.put("demo", new ModelConnection(ModelConnection.Kind.DEMO, new DemoChatModel(), List.of(), "demo",
+                encodings));
         properties.providers().forEach((name, provider) -> {
             ModelConnection.Kind kind;
             try {
@@ -69,7 +69,7 @@ class ModelProviders {
                 throw new IllegalStateException("retinue.runtime.providers." + name + ".type: " + unknown.getMessage());
             }
             String key = provider.apiKey() == null || provider.apiKey().isBlank() ? null : provider.apiKey();
-            installation.put(name, new ModelConnection(name, kind,
+            installation.put(name, new ModelConnection(kind,
                     client(kind, provider.baseUrl(), key, provider.timeout()), List.of(), name, encodings));
         });
     }
@@ -96,7 +96,7 @@ class ModelProviders {
                         + ") cannot be found");
             }
             ModelConnection.Kind kind = ModelConnection.Kind.of(connection.type());
-            built = new Built(new ModelConnection(provider, kind, client(kind, connection.baseUrl(), key,
+            built = new Built(new ModelConnection(kind, client(kind, connection.baseUrl(), key,
                     Duration.ofSeconds(connection.timeoutSeconds())), connection.models(), cacheKey, encodings),
                     connection.updatedAt(), System.nanoTime());
             tenants.put(cacheKey, built);

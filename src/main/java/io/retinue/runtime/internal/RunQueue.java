@@ -54,11 +54,6 @@ class RunQueue {
         return name.length() <= 100 ? name : name.substring(name.length() - 100);
     }
 
-    /** This instance as a lease owner. */
-    String owner() {
-        return owner;
-    }
-
     /** Takes a lease on a run this instance is about to work on (a waited-for run, or a decision acted on at once). */
     void hold(UUID run, Duration lease) {
         jdbc.sql("UPDATE runtime.run SET lease_owner = :owner, lease_expires_at = :expires, attempts = attempts + 1 "
