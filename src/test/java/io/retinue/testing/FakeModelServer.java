@@ -75,8 +75,22 @@ public final class FakeModelServer {
         }
     }
 
+    /**
+     * How a benchmark wants answers paced: the time to the first token, the time between tokens, and how many words an
+     * echo answers with (instead of echoing the input). Tests use none.
+     */
+    public record Pace(long firstTokenMillis, long tokenMillis, int words) {
+    }
+
+    private final Pace pace;
+
     private FakeModelServer() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        this(0, null);
+    }
+
+    private FakeModelServer(int port, Pace pace) throws IOException {
+        this.pace = pace;
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 4096);
         server.createContext("/v1/chat/completions", this::openAi);
         server.createContext("/v1/messages", this::anthropic);
         server.createContext("/api/chat", this::ollama);
@@ -94,6 +108,19 @@ public final class FakeModelServer {
             }
         }
         return instance;
+    }
+
+    /**
+     * The server as a process of its own, for benchmarks: {@code port firstTokenMillis tokenMillis words} (port 0:
+     * any); prints {@code fake-model-server listening on <port>} once it listens.
+     */
+    public static void main(String[] args) throws IOException {
+        int port = args.length > 0 ? Integer.parseInt(args[0]) : 0;
+        Pace pace = new Pace(args.length > 1 ? Long.parseLong(args[1]) : 0, args.length > 2 ? Long.parseLong(args[2]) : 0,
+                args.length > 3 ? Integer.parseInt(args[3]) : 20);
+        FakeModelServer server = new FakeModelServer(port, pace);
+        System.out.println("fake-model-server listening on " + server.server.getAddress().getPort());
+        System.out.flush();
     }
 
     /** The base URL of the OpenAI dialect ({@code …/v1}). */
@@ -168,7 +195,12 @@ public final class FakeModelServer {
                     toolCalls.add(new Call("call_" + calls.get() + "_" + toolCalls.size(), use.group(1), use.group(2)));
                 }
             }
-            text = toolCalls.isEmpty() ? "fake model: " + ask.lastText() : "";
+            text = toolCalls.isEmpty() ? "fake model: " + (pace == null ? ask.lastText() : "lorem ".repeat(pace.words()).strip())
+                    : "";
+        }
+        if (pace != null) {
+            pause(pace.firstTokenMillis());
+            dripMillis = Math.max(dripMillis, pace.tokenMillis());
         }
         return new Answer(200, null, text, toolCalls, dripMillis);
     }
@@ -468,6 +500,17 @@ public final class FakeModelServer {
             catch (InterruptedException ex) {
                 Thread.currentThread().interrupt();
                 throw new IOException(ex);
+            }
+        }
+    }
+
+    private static void pause(long millis) {
+        if (millis > 0) {
+            try {
+                Thread.sleep(millis);
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
             }
         }
     }
