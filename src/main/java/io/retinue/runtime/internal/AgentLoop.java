@@ -5,13 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 
@@ -30,27 +24,23 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import io.retinue.agents.AgentConfig;
-import io.retinue.shared.SecretFields;
 import io.retinue.shared.outbound.OutboundCalls;
 import io.retinue.tools.ToolCall;
-import io.retinue.tools.ToolCalls;
 import io.retinue.tools.ToolCatalog;
 import io.retinue.tools.ToolDescriptor;
-import io.retinue.tools.ToolOutcome;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The agent loop of one turn: call the model (streaming, so each piece of text is reported as it arrives), run the
- * tool calls it asks for through the tools module — those of one round in parallel, each with an idempotency key of
- * run, round and call — feed the results back, and repeat until a final answer or a limit. A call that a grant holds
- * for approval stops the run with a checkpoint it goes on from once a person has decided.
+ * The agent loop of one turn: call the model (streaming, so each piece of text is reported as it arrives), have the
+ * {@link ToolRound} run the tool calls it asks for, feed the results back, and repeat until a final answer or a
+ * limit. Each model answer is checkpointed with its step, so a resumed run never asks for it again.
  */
 @Component
 class AgentLoop {
 
     private final ToolCatalog toolCatalog;
-    private final ToolCalls toolCalls;
+    private final ToolRound toolRound;
     private final OutboundCalls outbound;
     private final StructuredOutput structuredOutput;
     private final RunCheckpoints checkpoints;
@@ -58,11 +48,11 @@ class AgentLoop {
     private final TransactionTemplate transactions;
     private final JsonMapper json;
 
-    AgentLoop(ToolCatalog toolCatalog, ToolCalls toolCalls, OutboundCalls outbound,
+    AgentLoop(ToolCatalog toolCatalog, ToolRound toolRound, OutboundCalls outbound,
             StructuredOutput structuredOutput, RunCheckpoints checkpoints, ContextWindow context,
             TransactionTemplate transactions, JsonMapper json) {
         this.toolCatalog = toolCatalog;
-        this.toolCalls = toolCalls;
+        this.toolRound = toolRound;
         this.outbound = outbound;
         this.structuredOutput = structuredOutput;
         this.checkpoints = checkpoints;
@@ -90,7 +80,7 @@ class AgentLoop {
                 offered.stream().map(AgentLoop::definitionOnly).toList());
         Duration timeout = Duration.ofSeconds(config.limits().runTimeoutSeconds());
         if (conversation.hasOpenCalls()) {
-            if (!runTools(turn, conversation, tools, decision)) {
+            if (!toolRound.run(turn, conversation, tools, decision)) {
                 return List.of();
             }
             conversation.nextStep();
@@ -128,7 +118,7 @@ class AgentLoop {
                 }
                 if (!turn.now().isBefore(deadline)) {
                     turn.modelStep(modelName, "error_timeout", callStarted, 0, 0, failed.getMessage(),
-                            new RunUpdate.StepFinished(step, modelName, "error_timeout", millisSince(turn, callStarted),
+                            new RunUpdate.StepFinished(step, modelName, "error_timeout", turn.millisSince(callStarted),
                                     0, 0));
                     turn.end("timed_out", "run_timeout", "The run exceeded its timeout of " + timeout.toSeconds()
                             + " s while waiting for the model");
@@ -137,7 +127,7 @@ class AgentLoop {
                 ProviderFailure failure = ProviderFailure.of(failed);
                 String outcome = "error_" + failure.kind().wire();
                 turn.modelStep(modelName, outcome, callStarted, 0, 0, failure.message(),
-                        new RunUpdate.StepFinished(step, modelName, outcome, millisSince(turn, callStarted), 0, 0));
+                        new RunUpdate.StepFinished(step, modelName, outcome, turn.millisSince(callStarted), 0, 0));
                 turn.end(failure.kind() == ProviderFailure.Kind.TIMEOUT ? "timed_out" : "failed",
                         "provider_" + failure.kind().wire(), failure.message());
                 return List.of();
@@ -152,7 +142,7 @@ class AgentLoop {
             // asks again for an answer it has recorded, nor records one it will ask for again.
             transactions.executeWithoutResult(tx -> {
                 turn.modelStep(modelName, outcome, callStarted, in, out, answer.getText(),
-                        new RunUpdate.StepFinished(step, modelName, outcome, millisSince(turn, callStarted), in, out));
+                        new RunUpdate.StepFinished(step, modelName, outcome, turn.millisSince(callStarted), in, out));
                 if (answer.hasToolCalls()) {
                     checkpoints.save(turn.runId, turn.caller, conversation.checkpoint(json), turn.now());
                 }
@@ -178,7 +168,7 @@ class AgentLoop {
                 turn.complete(answer.getText());
                 return conversation.added();
             }
-            if (!runTools(turn, conversation, tools, null)) {
+            if (!toolRound.run(turn, conversation, tools, null)) {
                 return List.of();
             }
         }
@@ -231,181 +221,6 @@ class AgentLoop {
         return tokens != null && tokens > 0;
     }
 
-    /**
-     * Runs the calls of the round that have no result yet — the first applying {@code decision} when there is one —
-     * and closes the round; false when the run ended or waits for a person instead.
-     */
-    private boolean runTools(Turn turn, Conversation conversation, Map<String, ToolDescriptor> tools,
-            Decision decision) {
-        List<AssistantMessage.ToolCall> calls = conversation.calls();
-        int step = conversation.step();
-        int decided = decision == null ? -1 : conversation.firstAwaiting();
-        List<Integer> toRun = new ArrayList<>();
-        for (int index : conversation.unanswered()) {
-            Conversation.Slot slot = conversation.slot(index);
-            if (index == decided || slot.awaiting() == null && !slot.started()) {
-                toRun.add(index);
-            }
-            else if (slot.awaiting() == null) {
-                // Set out before the process stopped: did the call run? The tools module's record says.
-                resumeStarted(turn, conversation, index, calls.get(index), tools);
-            }
-        }
-        toRun.forEach(conversation::started);
-        checkpoints.save(turn.runId, turn.caller, conversation.checkpoint(json), turn.now());
-        if (toRun.size() <= 1) {
-            for (int index : toRun) {
-                settle(conversation, index, callTool(turn, calls.get(index), tools, step, index,
-                        index == decided ? decision : null));
-            }
-        }
-        else {
-            try (ExecutorService parallel = Executors.newVirtualThreadPerTaskExecutor()) {
-                List<Future<ToolResult>> running = toRun.stream()
-                    .map(index -> parallel.submit(() -> callTool(turn, calls.get(index), tools, step, index,
-                            index == decided ? decision : null)))
-                    .toList();
-                for (int i = 0; i < toRun.size(); i++) {
-                    settle(conversation, toRun.get(i), running.get(i).get());
-                }
-            }
-            catch (InterruptedException interrupted) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("Interrupted while running tools", interrupted);
-            }
-            catch (ExecutionException failed) {
-                throw failed.getCause() instanceof RuntimeException runtime ? runtime
-                        : new IllegalStateException(failed.getCause());
-            }
-        }
-        if (conversation.firstAwaiting() >= 0) {
-            List<RunUpdate.PendingCall> pending = new ArrayList<>();
-            for (int index : conversation.unanswered()) {
-                AssistantMessage.ToolCall call = calls.get(index);
-                pending.add(new RunUpdate.PendingCall(call.id(), realName(call, tools),
-                        SecretFields.masked(arguments(call)), conversation.slot(index).awaiting()));
-            }
-            checkpoints.save(turn.runId, turn.caller, conversation.checkpoint(json), turn.now());
-            turn.awaitDecision(pending);
-            return false;
-        }
-        conversation.closeCalls();
-        checkpoints.save(turn.runId, turn.caller, conversation.checkpoint(json), turn.now());
-        return true;
-    }
-
-    /**
-     * A call the run had set out to make when its process stopped: recorded by the tools module, its outcome is
-     * taken as it is; not recorded, an idempotent tool is simply called again (with the same idempotency key), and
-     * any other waits for a person — it may have done its work without a record.
-     */
-    private void resumeStarted(Turn turn, Conversation conversation, int index, AssistantMessage.ToolCall call,
-            Map<String, ToolDescriptor> tools) {
-        String key = key(turn, conversation.step(), index, null);
-        Optional<ToolOutcome> recorded = toolCalls.recorded(turn.caller.tenant(), key);
-        ToolDescriptor tool = tools.get(call.name());
-        if (recorded.isPresent()) {
-            ToolResult result = result(recorded.get());
-            settle(conversation, index, result);
-        }
-        else if (tool != null && tool.idempotent()) {
-            settle(conversation, index, callTool(turn, call, tools, conversation.step(), index, null));
-        }
-        else {
-            conversation.await(index, "the call may have run before the process stopped and " + realName(call, tools)
-                    + " is not idempotent: approve to run it again, or reject it");
-        }
-    }
-
-    private static String key(Turn turn, int step, int index, Decision decision) {
-        // An approved call is a new execution: the held-back one stays on record under the plain key.
-        return turn.runId + "/" + step + "/" + index + (decision == null ? "" : "/approved");
-    }
-
-    private static String realName(AssistantMessage.ToolCall call, Map<String, ToolDescriptor> tools) {
-        ToolDescriptor tool = tools.get(call.name());
-        return tool == null ? call.name() : tool.name();
-    }
-
-    private static void settle(Conversation conversation, int index, ToolResult result) {
-        if (result.awaiting() != null) {
-            conversation.await(index, result.awaiting());
-        }
-        else {
-            conversation.answer(index, result.text());
-        }
-    }
-
-    /** What a tool call gave the model, or why it waits for a person instead, and its outcome. */
-    private record ToolResult(String text, String awaiting, String status) {
-    }
-
-    private ToolResult callTool(Turn turn, AssistantMessage.ToolCall call, Map<String, ToolDescriptor> tools, int step,
-            int index, Decision decision) {
-        String tool = realName(call, tools);
-        Instant started = turn.now();
-        if (decision != null && !decision.approve()) {
-            String text = json.writeValueAsString(Map.of("error", "a reviewer rejected this call"
-                    + (decision.comment() == null || decision.comment().isBlank() ? "" : ": " + decision.comment())));
-            turn.toolStep(tool, "rejected", started, SecretFields.masked(arguments(call)), text, null,
-                    new RunUpdate.ToolFinished(step, call.id(), tool, "rejected", 0, text.length(), null));
-            return new ToolResult(text, null, "rejected");
-        }
-        JsonNode arguments = decision != null && decision.arguments() != null ? decision.arguments() : arguments(call);
-        JsonNode shown = SecretFields.masked(arguments);
-        turn.report(new RunUpdate.ToolStarted(step, call.id(), tool, shown));
-        if (arguments == null) {
-            String text = "{\"error\":\"the arguments are not valid JSON\"}";
-            turn.toolStep(tool, "invalid_arguments", started, null, text, null, new RunUpdate.ToolFinished(step,
-                    call.id(), tool, "invalid_arguments", millisSince(turn, started), text.length(), null));
-            return new ToolResult(text, null, "invalid_arguments");
-        }
-        ToolOutcome outcome = toolCalls.call(new ToolCall(turn.caller, turn.spec.slug(), tool, arguments,
-                key(turn, step, index, decision), decision == null ? null : decision.decidedBy()));
-        ToolResult result = result(outcome);
-        String text = result.text() != null ? result.text() : result.awaiting();
-        UUID execution = switch (outcome) {
-            case ToolOutcome.Completed done -> done.executionId();
-            case ToolOutcome.InvalidArguments invalid -> invalid.executionId();
-            case ToolOutcome.Denied denied -> denied.executionId();
-            case ToolOutcome.ApprovalRequired approval -> approval.executionId();
-            case ToolOutcome.Failed failed -> failed.executionId();
-        };
-        turn.toolStep(tool, result.status(), started, shown, text, execution, new RunUpdate.ToolFinished(step,
-                call.id(), tool, result.status(), millisSince(turn, started),
-                text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length, execution));
-        return result;
-    }
-
-    /** What a tool's outcome gives the model (or why it waits for a person), and its outcome as recorded. */
-    private ToolResult result(ToolOutcome outcome) {
-        return switch (outcome) {
-            case ToolOutcome.Completed done -> new ToolResult(json.writeValueAsString(done.result()), null,
-                    done.truncated() ? "completed_truncated" : "completed");
-            case ToolOutcome.InvalidArguments invalid -> new ToolResult(json.writeValueAsString(Map.of("error",
-                    "invalid arguments", "violations", invalid.violations())), null, "invalid_arguments");
-            case ToolOutcome.Denied denied -> new ToolResult(json.writeValueAsString(Map.of("error",
-                    "not permitted: " + denied.reason())), null, "denied");
-            case ToolOutcome.ApprovalRequired approval -> new ToolResult(null, approval.reason(), "approval_required");
-            case ToolOutcome.Failed failed -> new ToolResult(json.writeValueAsString(Map.of("error", failed.error())),
-                    null, "failed");
-        };
-    }
-
-    /** The call's arguments as JSON, or null when they are not valid JSON. */
-    private JsonNode arguments(AssistantMessage.ToolCall call) {
-        try {
-            return call.arguments() == null || call.arguments().isBlank() ? json.createObjectNode()
-                    : json.readTree(call.arguments());
-        }
-        catch (tools.jackson.core.JacksonException malformed) {
-            return null;
-        }
-    }
-
-    private static long millisSince(Turn turn, Instant started) {
-        return Duration.between(started, turn.now()).toMillis();
-    }
 
     /** The tools offered to the model: those the agent names, among those its grants let it use. */
     private List<ToolDescriptor> offeredTools(Turn turn) {

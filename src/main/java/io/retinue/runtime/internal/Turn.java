@@ -194,6 +194,10 @@ final class Turn {
         return price == null ? null : price.of(tokensIn, tokensOut);
     }
 
+    long millisSince(Instant started) {
+        return Duration.between(started, now()).toMillis();
+    }
+
     Instant now() {
         return clock.instant().truncatedTo(ChronoUnit.MICROS);
     }
