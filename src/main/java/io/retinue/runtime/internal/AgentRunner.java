@@ -346,10 +346,11 @@ public class AgentRunner {
         if (run == null) {
             return java.util.Optional.empty();
         }
-        AgentSpec spec = agents.spec(ledger.tenantOf(runId), run.agentSlug(), run.agentVersion()).orElse(null);
+        TenantId tenant = ledger.tenantOf(runId);
+        AgentSpec spec = agents.spec(tenant, run.agentSlug(), run.agentVersion()).orElse(null);
         if (saved == null || spec == null) {
             log.warn("Run {} cannot go on: {}", runId, saved == null ? "no checkpoint" : "its agent version is gone");
-            Turn turn = new Turn(runId, saved == null ? new Caller(ledger.tenantOf(runId), run.caller(), Set.of())
+            Turn turn = new Turn(runId, saved == null ? new Caller(tenant, run.caller(), Set.of())
                     : saved.caller(), spec, run.sessionId(), ledger.totals(runId), journal.lastSeq(runId), records, null);
             turn.end("failed", "internal", saved == null ? "The run lost what it was to start from"
                     : "The agent version the run pinned is no longer runnable");
@@ -358,7 +359,8 @@ public class AgentRunner {
             }
             return java.util.Optional.empty();
         }
-        boolean fresh = saved.conversation() == null && run.steps() == 0 && saved.decision() == null;
+        // The run's step count is written when it ends, so whether it had begun shows in its checkpoint alone.
+        boolean fresh = saved.conversation() == null && saved.decision() == null;
         Turn turn = turn(runId, saved.caller(), spec, run.sessionId(), true);
         if (!fresh) {
             // A queued run's start was reported when it was accepted; one that goes on says so.
