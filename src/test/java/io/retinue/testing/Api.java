@@ -146,6 +146,15 @@ public final class Api {
         }
     }
 
+    /** The first value of a header, whatever the case of its name. */
+    static Optional<String> header(Map<String, java.util.List<String>> headers, String name) {
+        return headers.entrySet()
+            .stream()
+            .filter(entry -> entry.getKey().equalsIgnoreCase(name))
+            .flatMap(entry -> entry.getValue().stream())
+            .findFirst();
+    }
+
     /** One server-sent event. */
     public record SseEvent(int id, String type, JsonNode data) {
 
@@ -186,11 +195,7 @@ public final class Api {
         }
 
         public Optional<String> header(String name) {
-            return headers.entrySet()
-                .stream()
-                .filter(entry -> entry.getKey().equalsIgnoreCase(name))
-                .flatMap(entry -> entry.getValue().stream())
-                .findFirst();
+            return Api.header(headers, name);
         }
 
         @Override
@@ -207,11 +212,7 @@ public final class Api {
         }
 
         public Optional<String> header(String name) {
-            return headers.entrySet()
-                .stream()
-                .filter(entry -> entry.getKey().equalsIgnoreCase(name))
-                .flatMap(entry -> entry.getValue().stream())
-                .findFirst();
+            return Api.header(headers, name);
         }
 
         public String contentType() {

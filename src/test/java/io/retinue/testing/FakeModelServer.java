@@ -150,12 +150,7 @@ public final class FakeModelServer {
     private Answer decide(Ask ask) {
         Matcher slow = SLOW.matcher(ask.lastText());
         if (slow.find()) {
-            try {
-                Thread.sleep(Long.parseLong(slow.group(1)));
-            }
-            catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
-            }
+            pause(Long.parseLong(slow.group(1)));
         }
         Matcher status = STATUS.matcher(ask.lastText());
         if (status.find()) {
@@ -215,13 +210,7 @@ public final class FakeModelServer {
         }
         JsonNode request = Api.JSON.readTree(exchange.getRequestBody());
         lastRequest = request;
-        JsonNode messages = request.get("messages");
-        JsonNode last = messages.get(messages.size() - 1);
-        Ask ask = new Ask(messages.get(0).path("role").asString().equals("system") ? text(messages.get(0).path("content"))
-                : "", last.path("role").asString(), text(last.path("content")), messages.toString(),
-                request.path("tools").valueStream().map(tool -> tool.at("/function/name").asString())
-                    .collect(Collectors.toSet()),
-                request.path("model").asString("fake"), request.path("stream").asBoolean(false));
+        Ask ask = chatAsk(request, false);
         Answer answer = decide(ask);
         if (answer.failed()) {
             send(exchange, answer.status(), "{\"error\":{\"message\":\"" + answer.error() + "\",\"type\":\"test\"}}");
@@ -415,13 +404,8 @@ public final class FakeModelServer {
         calls.incrementAndGet();
         JsonNode request = Api.JSON.readTree(exchange.getRequestBody());
         lastRequest = request;
-        JsonNode messages = request.get("messages");
-        JsonNode last = messages.get(messages.size() - 1);
-        Ask ask = new Ask(messages.get(0).path("role").asString().equals("system") ? text(messages.get(0).path("content"))
-                : "", last.path("role").asString(), text(last.path("content")), messages.toString(),
-                request.path("tools").valueStream().map(tool -> tool.at("/function/name").asString())
-                    .collect(Collectors.toSet()),
-                request.path("model").asString("fake"), request.path("stream").asBoolean(true));
+        // Ollama streams unless told not to.
+        Ask ask = chatAsk(request, true);
         Answer answer = decide(ask);
         if (answer.failed()) {
             send(exchange, answer.status(), Api.JSON.writeValueAsString(Map.of("error", answer.error())));
@@ -468,6 +452,17 @@ public final class FakeModelServer {
 
     // ---- shared
 
+    /** A request in OpenAI's chat shape (Ollama's too): messages with the system prompt first, tools as functions. */
+    private static Ask chatAsk(JsonNode request, boolean streamUnlessSaid) {
+        JsonNode messages = request.get("messages");
+        JsonNode last = messages.get(messages.size() - 1);
+        return new Ask(messages.get(0).path("role").asString().equals("system") ? text(messages.get(0).path("content"))
+                : "", last.path("role").asString(), text(last.path("content")), messages.toString(),
+                request.path("tools").valueStream().map(tool -> tool.at("/function/name").asString())
+                    .collect(Collectors.toSet()),
+                request.path("model").asString("fake"), request.path("stream").asBoolean(streamUnlessSaid));
+    }
+
     /** The text of a content field: a string, or the text blocks of an array. */
     private static String text(JsonNode content) {
         if (content.isString()) {
@@ -493,14 +488,9 @@ public final class FakeModelServer {
     }
 
     private static void drip(Answer answer) throws IOException {
-        if (answer.dripMillis() > 0) {
-            try {
-                Thread.sleep(answer.dripMillis());
-            }
-            catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
-                throw new IOException(ex);
-            }
+        pause(answer.dripMillis());
+        if (Thread.currentThread().isInterrupted()) {
+            throw new IOException("interrupted while dripping an answer");
         }
     }
 
