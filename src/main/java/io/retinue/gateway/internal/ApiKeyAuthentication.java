@@ -7,6 +7,9 @@ import java.util.Optional;
 
 import org.springframework.stereotype.Component;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
 import io.retinue.gateway.KeyAuthentication;
 import io.retinue.shared.Caller;
 
@@ -29,13 +32,25 @@ class ApiKeyAuthentication implements KeyAuthentication {
 
     private final ApiKeys keys;
     private final Clock clock;
+    private final Timer timer;
 
-    ApiKeyAuthentication(ApiKeys keys, Clock clock) {
+    ApiKeyAuthentication(ApiKeys keys, Clock clock, MeterRegistry meters) {
         this.keys = keys;
         this.clock = clock;
+        this.timer = Admission.timer(meters, "authentication");
     }
 
     Verdict verify(String presented) {
+        long started = System.nanoTime();
+        try {
+            return check(presented);
+        }
+        finally {
+            timer.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private Verdict check(String presented) {
         Optional<ApiKeySecret> secret = ApiKeySecret.parse(presented);
         Optional<ApiKey> stored = secret.flatMap(parsed -> keys.find(parsed.keyId()));
         Instant now = clock.instant();

@@ -2,6 +2,7 @@ package io.retinue.gateway.internal;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -11,25 +12,44 @@ import java.util.TreeSet;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 
 import io.retinue.shared.TenantId;
 import io.retinue.shared.Timestamps;
 
-/** The gateway's table of API keys ({@code gateway.api_key}). */
+/**
+ * The gateway's table of API keys ({@code gateway.api_key}). Keys are looked up on every request, so a found key is
+ * kept for {@link #FRESHNESS}: a change made on this instance (revoke, rotate, use noted) takes effect at once, one
+ * made on another instance within that time. Unknown ids are not kept, so a new key works at once everywhere.
+ */
 @Repository
 class ApiKeys {
+
+    static final Duration FRESHNESS = Duration.ofSeconds(5);
 
     private static final String COLUMNS = """
             id, tenant_id, name, secret_digest, scopes, agents, created_by, created_at, expires_at, last_used_at,
             revoked_at, replaced_by""";
 
     private final JdbcClient jdbc;
+    private final Cache<String, ApiKey> recent = Caffeine.newBuilder()
+        .expireAfterWrite(FRESHNESS)
+        .maximumSize(10_000)
+        .build();
 
     ApiKeys(JdbcClient jdbc) {
         this.jdbc = jdbc;
     }
 
     Optional<ApiKey> find(String id) {
+        return Optional.ofNullable(recent.get(id, unknown -> load(unknown).orElse(null)));
+    }
+
+    private Optional<ApiKey> load(String id) {
         return jdbc.sql("SELECT " + COLUMNS + " FROM gateway.api_key WHERE id = :id")
             .param("id", id)
             .query(ApiKeys::key)
@@ -76,6 +96,7 @@ class ApiKeys {
     }
 
     boolean revoke(ApiKey key, Instant now) {
+        forget(key.id());
         return jdbc.sql("UPDATE gateway.api_key SET revoked_at = :now WHERE id = :id AND revoked_at IS NULL")
             .param("now", Timestamps.of(now))
             .param("id", key.id())
@@ -90,6 +111,7 @@ class ApiKeys {
             .param("successor", successor)
             .param("id", key.id())
             .update();
+        forget(key.id());
     }
 
     void touch(ApiKey key, Instant now) {
@@ -97,9 +119,23 @@ class ApiKeys {
             .param("now", Timestamps.of(now))
             .param("id", key.id())
             .update();
+        forget(key.id());
     }
 
 
+
+    /** Drops a changed key from the recent ones now and, in a transaction, once it ends (a read between keeps no stale row). */
+    private void forget(String id) {
+        recent.invalidate(id);
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCompletion(int status) {
+                    recent.invalidate(id);
+                }
+            });
+        }
+    }
 
     private static Set<String> words(String stored) {
         return stored == null || stored.isBlank() ? Set.of() : Set.copyOf(Arrays.asList(stored.trim().split("\\s+")));

@@ -6,10 +6,12 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.EnumMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 
 import io.retinue.shared.TenantId;
 
@@ -22,12 +24,12 @@ class RateLimitOverrides {
 
     static final Duration FRESHNESS = Duration.ofSeconds(5);
 
-    private record Cached(Map<RouteClass, RateLimitProperties.Limit> limits, long loadedNanos) {
-    }
-
     private final JdbcClient jdbc;
     private final Clock clock;
-    private final Map<TenantId, Cached> cache = new ConcurrentHashMap<>();
+    private final Cache<TenantId, Map<RouteClass, RateLimitProperties.Limit>> cache = Caffeine.newBuilder()
+        .expireAfterWrite(FRESHNESS)
+        .maximumSize(10_000)
+        .build();
 
     RateLimitOverrides(JdbcClient jdbc, Clock clock) {
         this.jdbc = jdbc;
@@ -35,12 +37,7 @@ class RateLimitOverrides {
     }
 
     Map<RouteClass, RateLimitProperties.Limit> of(TenantId tenant) {
-        Cached cached = cache.get(tenant);
-        if (cached == null || System.nanoTime() - cached.loadedNanos() > FRESHNESS.toNanos()) {
-            cached = new Cached(load(tenant), System.nanoTime());
-            cache.put(tenant, cached);
-        }
-        return cached.limits();
+        return cache.get(tenant, this::load);
     }
 
     void put(TenantId tenant, RouteClass routeClass, RateLimitProperties.Limit limit) {
@@ -58,7 +55,7 @@ class RateLimitOverrides {
                 .params(params(tenant, routeClass, limit))
                 .update();
         }
-        cache.remove(tenant);
+        cache.invalidate(tenant);
     }
 
     void remove(TenantId tenant, RouteClass routeClass) {
@@ -66,7 +63,7 @@ class RateLimitOverrides {
             .param("tenant", tenant.value())
             .param("class", routeClass.wire())
             .update();
-        cache.remove(tenant);
+        cache.invalidate(tenant);
     }
 
     private Map<String, Object> params(TenantId tenant, RouteClass routeClass, RateLimitProperties.Limit limit) {

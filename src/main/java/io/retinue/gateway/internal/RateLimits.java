@@ -14,6 +14,8 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 import io.github.bucket4j.ConsumptionProbe;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.retinue.shared.Caller;
 import io.retinue.shared.TenantId;
 
@@ -40,10 +42,12 @@ public class RateLimits implements DisposableBean {
     private final RateLimitProperties properties;
     private final RateLimitOverrides overrides;
     private final Buckets buckets;
+    private final Timer timer;
     private final AtomicLong lastWarning = new AtomicLong(System.nanoTime() - WARN_EVERY_NANOS);
 
-    RateLimits(RateLimitProperties properties, RateLimitOverrides overrides) {
+    RateLimits(RateLimitProperties properties, RateLimitOverrides overrides, MeterRegistry meters) {
         this.properties = properties;
+        this.timer = Admission.timer(meters, "rate-limit");
         this.overrides = overrides;
         this.buckets = properties.backend() == RateLimitProperties.Backend.REDIS
                 ? new RedisBuckets(properties.redisUrl(), properties.redisTimeout(), properties.keyPrefix())
@@ -68,6 +72,16 @@ public class RateLimits implements DisposableBean {
     }
 
     Decision decide(Caller caller, RouteClass routeClass) {
+        long started = System.nanoTime();
+        try {
+            return take(caller, routeClass);
+        }
+        finally {
+            timer.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private Decision take(Caller caller, RouteClass routeClass) {
         if (!properties.enabled()) {
             return new Decision(Decision.Verdict.NOT_APPLIED, List.of(), null, 0, 0, 0);
         }

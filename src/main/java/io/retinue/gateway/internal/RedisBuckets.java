@@ -3,9 +3,14 @@ package io.retinue.gateway.internal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+
 import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.distributed.BucketProxy;
 import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
 import io.github.bucket4j.distributed.proxy.ProxyManager;
+import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
 import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
@@ -18,7 +23,9 @@ import io.lettuce.core.codec.ByteArrayCodec;
 /**
  * Buckets in Redis, shared by every instance (compare-and-swap through Bucket4j's Lettuce proxy manager). Commands
  * fail fast while Redis is away instead of queueing; the connection is (re)made lazily, so the gateway starts and
- * recovers without Redis and picks it up again when it returns.
+ * recovers without Redis and picks it up again when it returns. Requests for the same bucket that arrive together are
+ * sent as one command (Bucket4j's batching): a busy principal's requests would otherwise race each other's
+ * compare-and-swap and retry over the network.
  */
 final class RedisBuckets implements Buckets, AutoCloseable {
 
@@ -29,6 +36,14 @@ final class RedisBuckets implements Buckets, AutoCloseable {
     private volatile StatefulRedisConnection<byte[], byte[]> connection;
     private volatile ProxyManager<byte[]> proxies;
     private volatile long lastFailedConnectNanos;
+    private final Cache<Held, BucketProxy> held = Caffeine.newBuilder()
+        .expireAfterAccess(Duration.ofMinutes(2))
+        .maximumSize(100_000)
+        .build();
+
+    /** A bucket proxy is kept per key and policy, since the batching lives in the proxy. */
+    private record Held(String key, LimitPolicy policy) {
+    }
 
     RedisBuckets(String url, Duration timeout, String prefix) {
         RedisURI uri = RedisURI.create(url);
@@ -44,8 +59,10 @@ final class RedisBuckets implements Buckets, AutoCloseable {
 
     @Override
     public ConsumptionProbe take(String key, LimitPolicy policy) {
-        return proxies().builder()
-            .build((prefix + key).getBytes(StandardCharsets.UTF_8), policy::bucket)
+        ProxyManager<byte[]> proxies = proxies();
+        return held.get(new Held(key, policy), bucket -> proxies.builder()
+            .withOptimization(Optimizations.batching())
+            .build((prefix + key).getBytes(StandardCharsets.UTF_8), policy::bucket))
             .tryConsumeAndReturnRemaining(1);
     }
 
@@ -78,6 +95,7 @@ final class RedisBuckets implements Buckets, AutoCloseable {
 
     @Override
     public void close() {
+        held.invalidateAll();
         if (connection != null) {
             connection.close();
         }
