@@ -114,6 +114,17 @@ public class AgentRunner {
     }
 
     /**
+     * Starts a run at once on a thread of its own — a streamed run, whose caller is there and following its events —
+     * holding its lease like a sync run (so that another instance goes on with it should this one die), and answers
+     * its id. Not through the queue: a client waiting on a stream should not wait behind a backlog of async runs.
+     */
+    public UUID begin(Caller caller, RunRequest request) {
+        Prepared prepared = prepare(caller, request, "running");
+        Thread.ofVirtual().name("run-" + prepared.turn().runId).start(() -> workOn(prepared));
+        return prepared.turn().runId;
+    }
+
+    /**
      * Accepts a run into the durable queue — committed before this returns — and answers at once; a worker of this
      * or another instance runs it. 503 with Retry-After when the queue is beyond its configured depth.
      */
@@ -320,7 +331,7 @@ public class AgentRunner {
                         spec.version(), caller.principalId(), status, request.input(), null, null, null, 0, 0, 0, null,
                         clock.instant().truncatedTo(ChronoUnit.MICROS), null, request.session(), null),
                         request.webhook());
-                checkpoints.save(runId, new RunCheckpoints.Saved(caller, null,
+                checkpoints.first(runId, new RunCheckpoints.Saved(caller, null,
                         new RunCheckpoints.Start(system, request.input()), null), clock.instant());
                 if (status.equals("running")) {
                     queue.hold(runId, queueProperties.lease());

@@ -13,8 +13,6 @@ import org.springframework.ai.anthropic.AnthropicChatOptions;
 import org.springframework.ai.chat.model.ChatModel;
 import org.springframework.ai.ollama.OllamaChatModel;
 import org.springframework.ai.ollama.api.OllamaApi;
-import org.springframework.ai.openai.OpenAiChatModel;
-import org.springframework.ai.openai.OpenAiChatOptions;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.core.retry.RetryPolicy;
 import org.springframework.core.retry.RetryTemplate;
@@ -50,6 +48,7 @@ class ModelProviders {
     private final Map<String, ModelConnection> installation = new HashMap<>();
     private final Map<String, Built> tenants = new ConcurrentHashMap<>();
     private final ProviderConnections connections;
+    private final int maxCalls;
     private final EncodingRegistry encodings = Encodings.newLazyEncodingRegistry();
 
     /** A tenant connection's client, and the definition and time it was built from. */
@@ -58,6 +57,7 @@ class ModelProviders {
 
     ModelProviders(ProviderProperties properties, ProviderConnections connections) {
         this.connections = connections;
+        this.maxCalls = properties.maxConcurrentModelCalls();
         installation.put("demo", new ModelConnection(ModelConnection.Kind.DEMO, new DemoChatModel(), List.of(), "demo",
                 encodings));
         properties.providers().forEach((name, provider) -> {
@@ -104,16 +104,10 @@ class ModelProviders {
         return Optional.of(built.connection());
     }
 
-    private static ChatModel client(ModelConnection.Kind kind, String baseUrl, String key, Duration timeout) {
+    private ChatModel client(ModelConnection.Kind kind, String baseUrl, String key, Duration timeout) {
         return switch (kind) {
-            case OPENAI -> OpenAiChatModel.builder()
-                .options(OpenAiChatOptions.builder()
-                    .baseUrl(baseUrl == null ? "https://api.openai.com/v1" : baseUrl)
-                    .apiKey(key == null ? "none" : key)
-                    .timeout(timeout)
-                    .maxRetries(0)
-                    .build())
-                .build();
+            case OPENAI -> OpenAiClients.model(baseUrl == null ? "https://api.openai.com/v1" : baseUrl,
+                    key == null ? "none" : key, timeout, maxCalls);
             case ANTHROPIC -> AnthropicChatModel.builder()
                 .options(AnthropicChatOptions.builder()
                     .baseUrl(baseUrl == null ? "https://api.anthropic.com" : baseUrl)

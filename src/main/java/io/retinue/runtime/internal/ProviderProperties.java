@@ -10,11 +10,14 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * {@code type: openai} covers OpenAI and every OpenAI-compatible server (vLLM, LM Studio, llama.cpp, DeepSeek, …) by
  * {@code base-url}; {@code anthropic} speaks Anthropic's Messages API; {@code ollama} an Ollama server (no key).
  * {@code prices.<model>.input/output} (USD per million tokens) give runs an estimated cost.
+ * {@code max-concurrent-model-calls} bounds the calls in flight per OpenAI-compatible connection on each instance
+ * (default 4096; the HTTP client's own default of 64 would queue streams behind each other).
  * Remember to list the provider in {@code retinue.agents.providers} so agent configurations may
  * name it.
  */
 @ConfigurationProperties("retinue.runtime")
-public record ProviderProperties(Map<String, Provider> providers, Map<String, Price> prices) {
+public record ProviderProperties(Map<String, Provider> providers, Map<String, Price> prices,
+        Integer maxConcurrentModelCalls) {
 
     /** What a model costs, in USD per million tokens; {@code prices} is keyed by model name. */
     public record Price(java.math.BigDecimal input, java.math.BigDecimal output) {
@@ -40,5 +43,6 @@ public record ProviderProperties(Map<String, Provider> providers, Map<String, Pr
     public ProviderProperties {
         providers = providers == null ? Map.of() : Map.copyOf(providers);
         prices = prices == null ? Map.of() : Map.copyOf(prices);
+        maxConcurrentModelCalls = maxConcurrentModelCalls == null ? 4096 : maxConcurrentModelCalls;
     }
 }

@@ -7,8 +7,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 /**
  * {@code retinue.runtime.queue.*}: how many runs this instance works on at once ({@code workers}), how many of them
  * one tenant may hold ({@code max-per-tenant}, so a tenant's backlog cannot starve the others), how long a lease
- * lasts before another instance may take the run over ({@code lease}; renewed every third of it), how often idle
- * workers look for runs queued elsewhere ({@code poll}), and how many queued runs are accepted before new async runs
+ * lasts before another instance may take the run over ({@code lease}; renewed every third of it), how often the
+ * instance looks for runs queued elsewhere for its idle workers ({@code poll}), and how many queued runs are accepted before new async runs
  * are refused with 503 and Retry-After ({@code max-depth}); and how long a run waits for a decision on a held-back tool
  * call before it is cancelled ({@code approval-expiry}).
  */

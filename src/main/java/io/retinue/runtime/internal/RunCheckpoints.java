@@ -42,6 +42,11 @@ class RunCheckpoints {
         save(run, new Saved(caller, checkpoint, null, null), at);
     }
 
+    /** Keeps what a new run starts from (it has no checkpoint yet, so no update is tried first). */
+    void first(UUID run, Saved saved, Instant at) {
+        insert(run, json.writeValueAsString(saved), at);
+    }
+
     void save(UUID run, Saved saved, Instant at) {
         String state = json.writeValueAsString(saved);
         if (jdbc.sql("UPDATE runtime.run_checkpoint SET state = :state, updated_at = :at WHERE run_id = :run")
@@ -49,12 +54,16 @@ class RunCheckpoints {
             .param("at", Timestamps.of(at))
             .param("run", run)
             .update() == 0) {
-            jdbc.sql("INSERT INTO runtime.run_checkpoint (run_id, state, updated_at) VALUES (:run, :state, :at)")
-                .param("state", state)
-                .param("at", Timestamps.of(at))
-                .param("run", run)
-                .update();
+            insert(run, state, at);
         }
+    }
+
+    private void insert(UUID run, String state, Instant at) {
+        jdbc.sql("INSERT INTO runtime.run_checkpoint (run_id, state, updated_at) VALUES (:run, :state, :at)")
+            .param("state", state)
+            .param("at", Timestamps.of(at))
+            .param("run", run)
+            .update();
     }
 
     Optional<Saved> find(UUID run) {

@@ -157,6 +157,29 @@ class RunQueue {
         work.release();
     }
 
+    /** Wakes up to {@code runs} idle workers, never leaving more wake-ups waiting than there are {@code workers}. */
+    void wake(int runs, int workers) {
+        int more = Math.min(runs, workers) - work.availablePermits();
+        if (more > 0) {
+            work.release(more);
+        }
+    }
+
+    /** How many runs (at most {@code atMost}) any worker could take now: queued ones and ones whose lease lapsed. */
+    int claimable(int atMost) {
+        Instant now = now();
+        return jdbc.sql("""
+                SELECT id FROM runtime.run
+                WHERE status = 'queued'
+                   OR (status IN ('running', 'cancelling') AND (lease_expires_at IS NULL OR lease_expires_at < :now))
+                FETCH FIRST :limit ROWS ONLY""")
+            .param("now", Timestamps.of(now))
+            .param("limit", atMost)
+            .query((rs, n) -> n)
+            .list()
+            .size();
+    }
+
     /** Waits until a run is queued on this instance or {@code atMost} has passed (runs queued elsewhere show then). */
     void awaitWork(Duration atMost) throws InterruptedException {
         work.tryAcquire(atMost.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);

@@ -67,7 +67,7 @@ public class RunStreams {
 
     /** Starts a run in the background and answers its id; the caller then {@link #follow}s it. */
     public UUID start(Caller caller, AgentRunner.RunRequest request) {
-        UUID run = runner.start(caller, request);
+        UUID run = runner.begin(caller, request);
         if (!"continue".equals(request.onDisconnect())) {
             cancelWhenAbandoned.add(run);
         }

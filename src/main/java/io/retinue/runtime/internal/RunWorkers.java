@@ -16,7 +16,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * This instance's share of the work on queued runs: {@code workers} virtual threads that claim runs from the
- * {@link RunQueue} (queued ones, or ones whose instance died) and work on them, and one that renews the leases this
+ * {@link RunQueue} (queued ones, or ones whose instance died) and work on them, one (the scout) that looks for such
+ * runs for the idle workers, one that renews the leases this
  * instance holds, one that fires due {@link Schedules}, and one that makes due {@link Webhooks} deliveries. On shutdown the runs in progress are left at their last checkpoint with their leases given up, so
  * that the next instance to look goes on with them at once. Publishes the queue's depth and the age of its oldest
  * run as {@code retinue.runs.queue.depth} and {@code retinue.runs.queue.oldest.seconds}.
@@ -26,6 +27,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 class RunWorkers implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(RunWorkers.class);
+
+    /** How long an idle worker waits to be woken before it looks once more anyway. */
+    private static final java.time.Duration IDLE_WAIT = java.time.Duration.ofSeconds(30);
 
     private final RunQueue queue;
     private final AgentRunner runner;
@@ -60,6 +64,7 @@ class RunWorkers implements SmartLifecycle {
         for (int i = 0; i < properties.workers(); i++) {
             threads.add(Thread.ofVirtual().name("run-worker-" + i).start(this::work));
         }
+        threads.add(Thread.ofVirtual().name("run-scout").start(this::scout));
         threads.add(Thread.ofVirtual().name("run-leases").start(this::renew));
         threads.add(Thread.ofVirtual().name("run-schedules").start(this::fireSchedules));
         threads.add(Thread.ofVirtual().name("run-webhooks").start(this::deliverWebhooks));
@@ -100,6 +105,10 @@ class RunWorkers implements SmartLifecycle {
         }
     }
 
+    /**
+     * Claims and works on runs while there are some, then waits to be woken: by a run accepted on this instance, or by
+     * the scout. Idle workers do not look at the database themselves, so an idle instance costs one query per poll.
+     */
     private void work() {
         while (running) {
             try {
@@ -108,7 +117,7 @@ class RunWorkers implements SmartLifecycle {
                     runner.workOnClaimed(claimed.get());
                 }
                 else {
-                    queue.awaitWork(properties.poll());
+                    queue.awaitWork(IDLE_WAIT);
                 }
             }
             catch (InterruptedException stopped) {
@@ -117,6 +126,26 @@ class RunWorkers implements SmartLifecycle {
             catch (RuntimeException failed) {
                 // The database may be away for a moment: keep going, after a pause.
                 log.warn("A run worker could not claim or work on a run: {}", failed.getMessage());
+                pause();
+            }
+        }
+    }
+
+    /** Looks, once per poll, for runs queued on other instances or left behind by one that died, and wakes workers. */
+    private void scout() {
+        while (running) {
+            try {
+                int claimable = queue.claimable(properties.workers());
+                if (claimable > 0) {
+                    queue.wake(claimable, properties.workers());
+                }
+                Thread.sleep(properties.poll().toMillis());
+            }
+            catch (InterruptedException stopped) {
+                return;
+            }
+            catch (RuntimeException failed) {
+                log.warn("Could not look for queued runs: {}", failed.getMessage());
                 pause();
             }
         }

@@ -181,17 +181,15 @@ public class Webhooks {
     /** A run ended: a delivery for its own webhook and each matching subscription (once, however often told). */
     @ApplicationModuleListener
     void on(RunEnded ended) {
-        RunLedger.Run run = ledger.find(ended.runId()).orElse(null);
-        if (run == null) {
-            return;
-        }
         List<String> urls = new ArrayList<>();
         jdbc.sql("SELECT webhook_url FROM runtime.run WHERE id = :id").param("id", ended.runId()).query(String.class)
             .optional().ifPresent(urls::add);
         subscriptions(ended.tenant()).stream()
             .filter(subscription -> subscription.agent() == null || subscription.agent().equals(ended.agent()))
             .forEach(subscription -> urls.add(subscription.url()));
-        if (urls.isEmpty()) {
+        // Most runs have no webhook: find out before reading the whole run.
+        RunLedger.Run run = urls.isEmpty() ? null : ledger.find(ended.runId()).orElse(null);
+        if (run == null) {
             return;
         }
         Map<String, Object> payload = new LinkedHashMap<>();

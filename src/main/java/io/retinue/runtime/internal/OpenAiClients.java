@@ -1,0 +1,52 @@
+package io.retinue.runtime.internal;
+
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import org.springframework.ai.openai.OpenAiChatModel;
+import org.springframework.ai.openai.OpenAiChatOptions;
+import org.springframework.ai.openai.http.okhttp.SpringAiOpenAiHttpClient;
+
+import com.openai.client.OpenAIClientAsync;
+import com.openai.client.OpenAIClientAsyncImpl;
+import com.openai.core.ClientOptions;
+
+/**
+ * Builds the Spring AI model of an OpenAI-compatible connection with the client set for many concurrent runs. Left to
+ * itself the client lets 64 calls per host be in flight (OkHttp's default) and reads each stream on a platform
+ * thread; here calls and streams run on virtual threads, up to {@code maxConcurrentCalls} at once, so thousands of
+ * streaming runs do not wait behind each other for a slot.
+ */
+final class OpenAiClients {
+
+    private static final ExecutorService VIRTUAL = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("model-call-", 0).factory());
+
+    private OpenAiClients() {
+    }
+
+    static OpenAiChatModel model(String baseUrl, String key, Duration timeout, int maxConcurrentCalls) {
+        OpenAiChatOptions options = OpenAiChatOptions.builder()
+            .baseUrl(baseUrl)
+            .apiKey(key)
+            .timeout(timeout)
+            .maxRetries(0)
+            .build();
+        SpringAiOpenAiHttpClient http = SpringAiOpenAiHttpClient.builder()
+            .timeout(timeout)
+            .dispatcherExecutorService(VIRTUAL)
+            .build();
+        http.getOkHttpClient().dispatcher().setMaxRequests(maxConcurrentCalls);
+        http.getOkHttpClient().dispatcher().setMaxRequestsPerHost(maxConcurrentCalls);
+        OpenAIClientAsync client = new OpenAIClientAsyncImpl(ClientOptions.builder()
+            .httpClient(http)
+            .baseUrl(baseUrl)
+            .apiKey(key)
+            .timeout(timeout)
+            .maxRetries(0)
+            .streamHandlerExecutor(VIRTUAL)
+            .build());
+        return OpenAiChatModel.builder().options(options).openAiClientAsync(client).openAiClient(client.sync()).build();
+    }
+}
