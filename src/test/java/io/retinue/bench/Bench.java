@@ -3,14 +3,15 @@ package io.retinue.bench;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,195 +21,354 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
+import java.util.function.Predicate;
 
 import io.retinue.testing.FakeModelServer;
+import io.retinue.testing.TestDatabase;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The benchmark driver (run by {@code bench/run}): starts the fake model server and the packaged platform as
- * processes of their own, then for each scenario drives load with virtual threads on Java's HttpClient — the same
- * client every caller of the API uses, no extra tool to install — measuring the platform and, in the same run, the
- * same model requests sent straight to the fake server (the baseline). Prints a table with the overhead against the
- * baseline and each target, and writes it as JSON under {@code bench/results/}.
+ * The benchmark (run by {@code bench/run}). Starts the fake model server — the one the tests use — as processes of
+ * its own (a quick one, and a slow one for long streams), then the packaged platform twice: on its embedded default
+ * (H2, in-process rate limiting) and on PostgreSQL with Redis rate limiting. Load comes from virtual threads on Java's
+ * HttpClient: the client every caller of the API has, exact about what it measures (each request timed from send to
+ * whole answer, only whole answers counted), and nothing to install.
  * <p>
- * This first step covers scenario 1 (one-step sync runs at concurrency 1, 16, 64, 256), scenario 2 (a tool-using
- * run) and scenario 6 (start-up time); the others are listed in README as still to come.
+ * Every latency is set against a baseline measured in the same run: the same model requests sent straight to the
+ * fake server at the same concurrency. Prints a table and each target, and writes {@code bench/results/latest.json}
+ * and {@code bench/results/latency.svg}.
  */
 public final class Bench {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final String KEY = "rtn_BenchRunner1_abcdefghijklmnopqrstuvwxyz012345";
-
-    /** One measured series: what, at which concurrency, how fast and how often. */
-    record Series(String scenario, String target, int concurrency, int requests, int errors, double throughput,
-            double p50, double p90, double p99) {
-    }
+    private static final String MODEL_KEY = "Bearer " + FakeModelServer.API_KEY;
+    private static final String PLATFORM_KEY = "Bearer " + Platform.KEY;
 
     private final boolean quick;
     private final Path results;
+    private final Duration warmup;
+    private final Duration measure;
     private final List<Process> processes = new ArrayList<>();
+    private final List<Load.Series> series = new ArrayList<>();
+    private final Map<String, Object> document = new LinkedHashMap<>();
+    private final List<String> targets = new ArrayList<>();
 
     private Bench(boolean quick, Path results) {
         this.quick = quick;
         this.results = results;
+        this.warmup = quick ? Duration.ofSeconds(1) : Duration.ofSeconds(3);
+        this.measure = quick ? Duration.ofSeconds(3) : Duration.ofSeconds(10);
     }
 
     public static void main(String[] args) throws Exception {
         boolean quick = Arrays.asList(args).contains("--quick");
-        Path results = Path.of(System.getProperty("bench.results", "bench/results"));
-        Bench bench = new Bench(quick, results);
+        Bench bench = new Bench(quick, Path.of(System.getProperty("bench.results", "bench/results")));
+        long started = System.nanoTime();
         try {
             bench.run();
         }
         finally {
             bench.processes.forEach(Process::destroyForcibly);
         }
+        System.out.printf("benchmark took %.0f s%n", (System.nanoTime() - started) / 1e9);
     }
 
     private void run() throws Exception {
         Files.createDirectories(results);
-        int modelPort = startFakeModel(20, 1, 10);
-        String model = "http://127.0.0.1:" + modelPort + "/v1";
-        int port = freePort();
-        Path data = Files.createTempDirectory("retinue-bench");
-        long starting = System.nanoTime();
-        startPlatform(port, data, model);
-        double startup = (System.nanoTime() - starting) / 1e9;
-        String api = "http://127.0.0.1:" + port + "/api/v1";
-        HttpClient setup = HttpClient.newHttpClient();
-        createAgent(setup, api, "bench-one", List.of());
-        createAgent(setup, api, "bench-tool", List.of("builtin.calculator"));
-        post(setup, api + "/tool-grants", Map.of("subject", "agent:bench-tool", "tools", "builtin.calculator", "effect",
-                "allow"));
+        document.put("measuredAt", Instant.now().toString());
+        document.put("quick", quick);
+        document.put("machine", Map.of("cores", Runtime.getRuntime().availableProcessors(), "java",
+                System.getProperty("java.version")));
+        // Quick answers: 20 ms to the first token, then 10 words 1 ms apart. Slow ones: long streams to hold open.
+        String fast = "http://127.0.0.1:" + startFakeModel(20, 1, 10) + "/v1";
+        int streams = quick ? 500 : 5000;
+        String slow = "http://127.0.0.1:" + (quick ? startFakeModel(100, 500, 8) : startFakeModel(100, 1500, 16)) + "/v1";
+        Map<String, String> providers = Map.of("fast", fast, "slow", slow);
 
-        List<Series> series = new ArrayList<>();
-        Duration warmup = quick ? Duration.ofSeconds(2) : Duration.ofSeconds(5);
-        Duration measure = quick ? Duration.ofSeconds(4) : Duration.ofSeconds(15);
+        System.out.println("== embedded default (H2, rate limits in process)");
+        Map<String, Object> startup = new LinkedHashMap<>();
+        Map<String, Object> idle = new LinkedHashMap<>();
+        document.put("startupSeconds", startup);
+        document.put("idleMemory", idle);
+        try (Platform platform = Platform.start("h2", providers, List.of())) {
+            startup.put("h2", platform.startupSeconds);
+            idle.put("h2", settledMemory(platform));
+            agents(platform);
+            oneStep(platform, "h2", fast, quick ? new int[] { 1, 16, 64 } : new int[] { 1, 16, 64, 256 }, true);
+            toolUsing(platform, fast);
+            admission(platform, "in process");
+            streaming(platform, slow, streams);
+        }
+
+        System.out.println("== PostgreSQL, rate limits in Redis");
+        String database = TestDatabase.fresh();
+        try (Platform platform = Platform.start("postgres", providers, List.of(
+                "--spring.datasource.url=" + database,
+                "--spring.datasource.username=" + TestDatabase.user(),
+                "--spring.datasource.password=" + TestDatabase.password(),
+                "--retinue.rate-limit.backend=redis",
+                "--retinue.runtime.queue.max-per-tenant=16"))) {
+            startup.put("postgres", platform.startupSeconds);
+            idle.put("postgres", settledMemory(platform));
+            agents(platform);
+            oneStep(platform, "postgres", fast, quick ? new int[] { 16 } : new int[] { 16, 64 }, false);
+            async(platform, database, quick ? 300 : 2000);
+            admission(platform, "redis");
+        }
+        report();
+    }
+
+    private void agents(Platform platform) throws Exception {
+        platform.agent("bench-one", "fast", List.of());
+        platform.agent("bench-tool", "fast", List.of("builtin.calculator"));
+        platform.agent("bench-stream", "slow", List.of());
+    }
+
+    /** Memory once start-up work has settled (a few seconds after ready, after a full GC). */
+    private static Platform.Memory settledMemory(Platform platform) throws Exception {
+        Thread.sleep(3000);
+        Platform.Memory memory = platform.memory();
+        System.out.printf("  ready in %.1f s; at idle: resident %.0f MiB, heap after GC %.0f MiB%n",
+                platform.startupSeconds, memory.residentMiB(), memory.heapMiB());
+        return memory;
+    }
+
+    /** Scenario 1: a one-step sync run (one model call) against the same model call made directly. */
+    private void oneStep(Platform platform, String database, String model, int[] concurrencies, boolean baselines)
+            throws Exception {
         String direct = JSON.writeValueAsString(Map.of("model", "demo-echo", "stream", true, "stream_options",
                 Map.of("include_usage", true), "messages", List.of(Map.of("role", "system", "content", "You answer."),
                         Map.of("role", "user", "content", "hello"))));
-        String oneStep = JSON.writeValueAsString(Map.of("agent", "bench-one", "input", "hello"));
-        for (int concurrency : quick ? new int[] { 1, 16 } : new int[] { 1, 16, 64, 256 }) {
-            series.add(load("1 one-step sync run", "baseline", concurrency, warmup, measure,
-                    () -> request(model + "/chat/completions", direct, "Bearer " + FakeModelServer.API_KEY)));
-            series.add(load("1 one-step sync run", "platform", concurrency, warmup, measure,
-                    () -> request(api + "/runs", oneStep, "Bearer " + KEY)));
+        String run = JSON.writeValueAsString(Map.of("agent", "bench-one", "input", "hello"));
+        for (int concurrency : concurrencies) {
+            if (baselines) {
+                series.add(Load.run("1 one-step sync run", "direct model call", concurrency, warmup, measure,
+                        () -> List.of(Load.post(model + "/chat/completions", direct, MODEL_KEY)), Bench::wholeAnswer));
+            }
+            series.add(Load.run("1 one-step sync run", "platform, " + database, concurrency, warmup, measure,
+                    () -> List.of(Load.post(platform.api + "/runs", run, PLATFORM_KEY)), Bench::completedRun));
         }
-        String toolStep = JSON.writeValueAsString(Map.of("agent", "bench-tool", "input",
-                "use builtin__calculator with {\"expression\":\"6*7\"}"));
-        String directTool = JSON.writeValueAsString(Map.of("model", "demo-echo", "stream", true, "messages", List.of(
-                Map.of("role", "user", "content", "use builtin__calculator with {\"expression\":\"6*7\"}")), "tools",
-                List.of(Map.of("type", "function", "function", Map.of("name", "builtin__calculator", "parameters",
-                        Map.of("type", "object"))))));
-        // The baseline of a tool-using run is its two model calls, made one after the other (see load).
-        series.add(load("2 tool-using sync run", "baseline", 16, warmup, measure,
-                () -> request(model + "/chat/completions", directTool, "Bearer " + FakeModelServer.API_KEY)));
-        series.add(load("2 tool-using sync run", "platform", 16, warmup, measure,
-                () -> request(api + "/runs", toolStep, "Bearer " + KEY)));
-
-        report(series, startup);
     }
 
-    private static HttpRequest request(String url, String body, String authorization) {
-        return HttpRequest.newBuilder(URI.create(url))
-            .timeout(Duration.ofSeconds(10))
-            .header("Content-Type", "application/json")
-            .header("Authorization", authorization)
-            .POST(HttpRequest.BodyPublishers.ofString(body))
-            .build();
+    /** Scenario 2: a tool-using run — two model calls and the calculator between them. */
+    private void toolUsing(Platform platform, String model) throws Exception {
+        String input = "use builtin__calculator with {\"expression\":\"6*7\"}";
+        String run = JSON.writeValueAsString(Map.of("agent", "bench-tool", "input", input));
+        String first = JSON.writeValueAsString(Map.of("model", "demo-echo", "stream", true, "messages", List.of(
+                Map.of("role", "user", "content", input)), "tools", List.of(Map.of("type", "function", "function",
+                        Map.of("name", "builtin__calculator", "parameters", Map.of("type", "object"))))));
+        // The baseline makes the run's two model calls one after the other (the second is answered like the first:
+        // the fake model's answer to a tool request is again a call, which costs it the same).
+        series.add(Load.run("2 tool-using sync run", "direct model call", 16, warmup, measure,
+                () -> List.of(Load.post(model + "/chat/completions", first, MODEL_KEY),
+                        Load.post(model + "/chat/completions", first, MODEL_KEY)), Bench::wholeAnswer));
+        series.add(Load.run("2 tool-using sync run", "platform, h2", 16, warmup, measure,
+                () -> List.of(Load.post(platform.api + "/runs", run, PLATFORM_KEY)), Bench::completedRun));
     }
 
-    /** Drives {@code concurrency} virtual threads sending requests back to back; measures after the warm-up. */
-    private Series load(String scenario, String target, int concurrency, Duration warmup, Duration measure,
-            Supplier<HttpRequest> next) throws InterruptedException {
-        boolean twoCalls = scenario.startsWith("2") && target.equals("baseline");
-        try (HttpClient client = HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor()).build();
-                ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor()) {
-            AtomicBoolean measuring = new AtomicBoolean();
-            AtomicBoolean running = new AtomicBoolean(true);
-            AtomicInteger errors = new AtomicInteger();
-            List<long[]> samples = new ArrayList<>();
-            for (int i = 0; i < concurrency; i++) {
-                long[] mine = new long[2_000_000];
-                samples.add(mine);
-                senders.submit(() -> {
-                    int count = 0;
-                    while (running.get()) {
-                        long started = System.nanoTime();
-                        try {
-                            HttpResponse<String> response = client.send(next.get(), HttpResponse.BodyHandlers.ofString());
-                            if (twoCalls && response.statusCode() == 200) {
-                                response = client.send(next.get(), HttpResponse.BodyHandlers.ofString());
-                            }
-                            // A run counts only when it completed; a model answer only when it was whole.
-                            boolean whole = response.statusCode() / 100 == 2 && (target.equals("baseline")
-                                    ? response.body().contains("[DONE]") : response.body().contains("\"completed\""));
-                            if (!whole) {
-                                errors.incrementAndGet();
-                            }
-                        }
-                        catch (IOException | InterruptedException failed) {
-                            errors.incrementAndGet();
-                        }
-                        if (measuring.get() && count < mine.length - 1) {
-                            mine[++count] = System.nanoTime() - started;
-                            mine[0] = count;
+    /**
+     * Scenario 5: what authentication plus rate limiting cost per request, as the gateway's own timer
+     * {@code retinue.gateway.admission} recorded it over a load of cheap authenticated reads.
+     */
+    private void admission(Platform platform, String buckets) throws Exception {
+        double[] before = admissionTotals(platform);
+        Load.Series reads = Load.run("5 authenticated read", "platform, " + buckets, 16, warmup, measure,
+                () -> List.of(Load.get(platform.api + "/agents/bench-one", PLATFORM_KEY)),
+                response -> response.statusCode() == 200);
+        double[] after = admissionTotals(platform);
+        double requests = after[0] - before[0];
+        double authMicros = (after[1] - before[1]) / requests * 1e6;
+        double limitMicros = (after[3] - before[3]) / requests * 1e6;
+        double p99 = (platform.metric("retinue.gateway.admission.percentile", "VALUE", "step:authentication",
+                "phi:0.99") + platform.metric("retinue.gateway.admission.percentile", "VALUE", "step:rate-limit",
+                        "phi:0.99")) * 1e6;
+        System.out.printf("  admission (%s): authentication %.1f µs + rate limit %.1f µs = %.1f µs per request "
+                + "(mean of %.0f); p99 of each, added: %.0f µs%n", buckets, authMicros, limitMicros,
+                authMicros + limitMicros, requests, p99);
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("buckets", buckets);
+        row.put("requests", requests);
+        row.put("authenticationMicros", authMicros);
+        row.put("rateLimitMicros", limitMicros);
+        row.put("totalMicros", authMicros + limitMicros);
+        row.put("p99SumMicros", p99);
+        row.put("readThroughput", reads.throughput());
+        @SuppressWarnings("unchecked")
+        List<Object> rows = (List<Object>) document.computeIfAbsent("admission", key -> new ArrayList<>());
+        rows.add(row);
+        if (buckets.equals("in process")) {
+            targets.add(target("auth + rate limit <= 50 µs per request in process (mean)", authMicros + limitMicros
+                    <= 50, "%.1f µs".formatted(authMicros + limitMicros)));
+        }
+    }
+
+    /** Count and total seconds of both admission steps: [auth count, auth total, limit count, limit total]. */
+    private static double[] admissionTotals(Platform platform) throws Exception {
+        return new double[] {
+                platform.metric("retinue.gateway.admission", "COUNT", "step:authentication"),
+                platform.metric("retinue.gateway.admission", "TOTAL_TIME", "step:authentication"),
+                platform.metric("retinue.gateway.admission", "COUNT", "step:rate-limit"),
+                platform.metric("retinue.gateway.admission", "TOTAL_TIME", "step:rate-limit") };
+    }
+
+    /**
+     * Scenario 3: {@code count} streaming runs open at once on a slow model — time to the first text event against
+     * the same streams made directly, and what the platform holds per open stream (heap after GC, resident memory).
+     */
+    private void streaming(Platform platform, String model, int count) throws Exception {
+        String direct = JSON.writeValueAsString(Map.of("model", "demo-echo", "stream", true, "messages",
+                List.of(Map.of("role", "user", "content", "hello"))));
+        String run = JSON.writeValueAsString(Map.of("agent", "bench-stream", "input", "hello"));
+        Duration atMost = Duration.ofMinutes(3);
+        int perSecond = 500;
+        Streams.Outcome baseline = Streams.open("3 streams: first event", "direct model call", count, perSecond,
+                () -> Load.post(model + "/chat/completions", direct, MODEL_KEY),
+                line -> line.startsWith("data: {") && line.contains("lorem"), line -> line.equals("data: [DONE]"),
+                atMost, null);
+        Platform.Memory idle = platform.memory();
+        Platform.Memory[] held = new Platform.Memory[1];
+        Streams.Outcome streamed = Streams.open("3 streams: first event", "platform, h2", count, perSecond,
+                () -> HttpRequest.newBuilder(java.net.URI.create(platform.api + "/runs?mode=stream"))
+                    .timeout(atMost)
+                    .header("Content-Type", "application/json")
+                    .header("Accept", "text/event-stream")
+                    .header("Authorization", PLATFORM_KEY)
+                    .POST(HttpRequest.BodyPublishers.ofString(run))
+                    .build(),
+                line -> line.equals("event: text.delta"), line -> line.equals("event: run.completed"), atMost,
+                () -> held[0] = platform.memory());
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("streams", count);
+        result.put("platform", streamed.firstEvent());
+        result.put("baseline", baseline.firstEvent());
+        result.put("completed", streamed.completed());
+        result.put("baselineCompleted", baseline.completed());
+        result.put("peakOpen", streamed.peakOpen());
+        result.put("firstEventP50OverheadMs", streamed.firstEvent().p50() - baseline.firstEvent().p50());
+        result.put("firstEventP99OverheadMs", streamed.firstEvent().p99() - baseline.firstEvent().p99());
+        result.put("idleMemory", idle);
+        result.put("heldMemory", held[0]);
+        if (held[0] != null) {
+            double heapPerStream = (held[0].heapMiB() - idle.heapMiB()) * 1024 / count;
+            double residentPerStream = (held[0].residentMiB() - idle.residentMiB()) * 1024 / count;
+            result.put("heapKiBPerStream", heapPerStream);
+            result.put("residentKiBPerStream", residentPerStream);
+            System.out.printf("  %d streams open at once: heap after GC %.0f MiB (%.1f KiB per stream), resident %.0f "
+                    + "MiB (%.1f KiB per stream)%n", count, held[0].heapMiB(), heapPerStream, held[0].residentMiB(),
+                    residentPerStream);
+        }
+        System.out.printf("  streams completed: platform %d of %d, direct %d of %d; first event p50 +%.1f ms, p99 "
+                + "+%.1f ms%n", streamed.completed(), count, baseline.completed(), count,
+                streamed.firstEvent().p50() - baseline.firstEvent().p50(),
+                streamed.firstEvent().p99() - baseline.firstEvent().p99());
+        document.put("streaming", result);
+        targets.add(target(count + " concurrent streams within a 1 GiB heap (all open at once, all completed)",
+                held[0] != null && streamed.completed() == count, held[0] == null ? "not all open at once"
+                        : "%d completed, heap %.0f MiB".formatted(streamed.completed(), held[0].heapMiB())));
+    }
+
+    /**
+     * Scenario 4: the durable queue on PostgreSQL — how fast async runs are accepted (each committed before its 202),
+     * and how fast the workers complete them, read from the runs' own start and finish times.
+     */
+    private void async(Platform platform, String database, int count) throws Exception {
+        String run = JSON.writeValueAsString(Map.of("agent", "bench-one", "input", "hello"));
+        AtomicInteger next = new AtomicInteger();
+        AtomicInteger refused = new AtomicInteger();
+        long[] latencies = new long[count];
+        int senders = 32;
+        long started = System.nanoTime();
+        try (var client = java.net.http.HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor())
+            .build(); ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < senders; i++) {
+                threads.submit(() -> {
+                    for (int index = next.getAndIncrement(); index < count; index = next.getAndIncrement()) {
+                        long sent = System.nanoTime();
+                        HttpResponse<String> response = client.send(Load.post(platform.api + "/runs?mode=async", run,
+                                PLATFORM_KEY), HttpResponse.BodyHandlers.ofString());
+                        latencies[index] = System.nanoTime() - sent;
+                        if (response.statusCode() != 202) {
+                            refused.incrementAndGet();
                         }
                     }
                     return null;
                 });
             }
-            Thread.sleep(warmup);
-            errors.set(0);
-            measuring.set(true);
-            long from = System.nanoTime();
-            Thread.sleep(measure);
-            measuring.set(false);
-            double seconds = (System.nanoTime() - from) / 1e9;
-            running.set(false);
-            senders.shutdown();
-            if (!senders.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS)) {
-                senders.shutdownNow();
+        }
+        double enqueueSeconds = (System.nanoTime() - started) / 1e9;
+        Load.Series enqueue = Load.Series.of("4 async: enqueue", "platform, postgres", senders, latencies,
+                refused.get(), enqueueSeconds);
+        enqueue.print();
+        double[] span;
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        try (Connection connection = DriverManager.getConnection(database, TestDatabase.user(), TestDatabase.password());
+                Statement statement = connection.createStatement()) {
+            while (true) {
+                // Async runs are the ones that were queued; sync runs never are.
+                try (ResultSet rs = statement.executeQuery("SELECT COUNT(*) FILTER (WHERE status IN ('queued', "
+                        + "'running')), COUNT(*) FILTER (WHERE status = 'completed'), EXTRACT(EPOCH FROM MAX(finished_at) "
+                        + "- MIN(queued_at)) FROM runtime.run WHERE queued_at IS NOT NULL")) {
+                    rs.next();
+                    if (rs.getLong(1) == 0 || System.nanoTime() > deadline) {
+                        span = new double[] { rs.getLong(2), rs.getDouble(3) };
+                        break;
+                    }
+                }
+                Thread.sleep(200);
             }
-            long[] all = samples.stream()
-                .flatMapToLong(mine -> Arrays.stream(mine, 1, (int) mine[0] + 1))
-                .sorted()
-                .toArray();
-            Series result = new Series(scenario, target, concurrency, all.length, errors.get(), all.length / seconds,
-                    percentile(all, 50), percentile(all, 90), percentile(all, 99));
-            System.out.printf("  %-24s %-9s c=%-4d %8.1f req/s  p50 %8.2f ms  p99 %8.2f ms  errors %d%n", scenario,
-                    target, concurrency, result.throughput(), result.p50(), result.p99(), result.errors());
-            return result;
         }
+        double completions = span[0] / span[1];
+        System.out.printf("  async: %d accepted in %.1f s (%.0f per s, p50 %.1f ms, p99 %.1f ms, %d refused); %.0f "
+                + "completed in %.1f s from the first enqueue: %.1f runs/s%n", count - refused.get(), enqueueSeconds,
+                enqueue.throughput(), enqueue.p50(), enqueue.p99(), refused.get(), span[0], span[1], completions);
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("runs", count);
+        result.put("enqueue", enqueue);
+        result.put("completed", span[0]);
+        result.put("completionSeconds", span[1]);
+        result.put("completionsPerSecond", completions);
+        series.stream()
+            .filter(one -> one.scenario().startsWith("1") && one.target().startsWith("direct") && one.concurrency() == 16)
+            .findFirst()
+            .ifPresent(baseline -> {
+                result.put("baselineThroughputAt16", baseline.throughput());
+                result.put("completionRatio", completions / baseline.throughput());
+            });
+        document.put("async", result);
     }
 
-    private static double percentile(long[] sorted, int percent) {
-        if (sorted.length == 0) {
-            return Double.NaN;
-        }
-        int index = (int) Math.ceil(percent / 100.0 * sorted.length) - 1;
-        return sorted[Math.max(0, Math.min(sorted.length - 1, index))] / 1e6;
+    private static boolean wholeAnswer(HttpResponse<String> response) {
+        return response.statusCode() == 200 && response.body().contains("[DONE]");
     }
 
-    private void report(List<Series> series, double startup) throws IOException {
+    private static boolean completedRun(HttpResponse<String> response) {
+        return response.statusCode() / 100 == 2 && response.body().contains("\"completed\"");
+    }
+
+    private static String target(String what, boolean met, String value) {
+        return "%-78s %-26s %s".formatted("target " + what + ":", value, met ? "MET" : "NOT MET");
+    }
+
+    private void report() throws IOException {
         System.out.println();
-        System.out.printf("%-24s %5s %12s %12s %10s %10s %10s %10s %10s%n", "scenario", "c", "req/s", "baseline/s",
-                "ratio", "p50 +ms", "p90 +ms", "p99 +ms", "errors");
+        System.out.printf("%-28s %-20s %5s %10s %11s %7s %9s %9s %9s %7s%n", "scenario", "platform on", "c", "req/s",
+                "direct/s", "ratio", "p50 +ms", "p90 +ms", "p99 +ms", "errors");
         List<Map<String, Object>> rows = new ArrayList<>();
-        for (Series platform : series.stream().filter(s -> s.target().equals("platform")).toList()) {
-            Series baseline = series.stream()
-                .filter(s -> s.target().equals("baseline") && s.scenario().equals(platform.scenario())
-                        && s.concurrency() == platform.concurrency())
+        for (Load.Series platform : series.stream().filter(one -> one.target().startsWith("platform")).toList()) {
+            Load.Series baseline = series.stream()
+                .filter(one -> one.target().startsWith("direct") && one.scenario().equals(platform.scenario())
+                        && one.concurrency() == platform.concurrency())
                 .findFirst()
-                .orElseThrow();
+                .orElse(null);
+            if (baseline == null) {
+                continue;
+            }
             double ratio = platform.throughput() / baseline.throughput();
-            System.out.printf("%-24s %5d %12.1f %12.1f %9.0f%% %10.2f %10.2f %10.2f %10d%n", platform.scenario(),
-                    platform.concurrency(), platform.throughput(), baseline.throughput(), ratio * 100,
-                    platform.p50() - baseline.p50(), platform.p90() - baseline.p90(), platform.p99() - baseline.p99(),
-                    platform.errors());
+            System.out.printf("%-28s %-20s %5d %10.1f %11.1f %6.0f%% %9.2f %9.2f %9.2f %7d%n", platform.scenario(),
+                    platform.target().substring("platform, ".length()), platform.concurrency(), platform.throughput(),
+                    baseline.throughput(), ratio * 100, platform.p50() - baseline.p50(), platform.p90() - baseline.p90(),
+                    platform.p99() - baseline.p99(), platform.errors());
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("scenario", platform.scenario());
             row.put("concurrency", platform.concurrency());
@@ -220,34 +380,38 @@ public final class Bench {
             row.put("p99OverheadMs", platform.p99() - baseline.p99());
             rows.add(row);
         }
-        System.out.printf("%nstart-up to ready: %.1f s%n", startup);
+        document.put("overhead", rows);
+        System.out.println();
         rows.stream()
-            .filter(row -> row.get("scenario").toString().startsWith("1") && (int) row.get("concurrency") == 64)
+            .filter(row -> row.get("scenario").toString().startsWith("1") && (int) row.get("concurrency") == 64
+                    && ((Load.Series) row.get("platform")).target().endsWith("h2"))
             .findFirst()
             .ifPresent(row -> {
-                System.out.printf("target p50 overhead <= 1 ms at c=64: %.2f ms %s%n", row.get("p50OverheadMs"),
-                        (double) row.get("p50OverheadMs") <= 1 ? "MET" : "NOT MET");
-                System.out.printf("target p99 overhead <= 5 ms at c=64: %.2f ms %s%n", row.get("p99OverheadMs"),
-                        (double) row.get("p99OverheadMs") <= 5 ? "MET" : "NOT MET");
-                System.out.printf("target throughput >= 50%% of baseline at c=64: %.0f%% %s%n",
-                        (double) row.get("throughputRatio") * 100, (double) row.get("throughputRatio") >= 0.5 ? "MET"
-                                : "NOT MET");
+                double p50 = (double) row.get("p50OverheadMs");
+                double p99 = (double) row.get("p99OverheadMs");
+                double ratio = (double) row.get("throughputRatio");
+                targets.add(0, target("added p50 <= 1 ms per one-step run at c=64", p50 <= 1, "%.2f ms".formatted(p50)));
+                targets.add(1, target("added p99 <= 5 ms per one-step run at c=64", p99 <= 5, "%.2f ms".formatted(p99)));
+                targets.add(2, target("throughput >= 50 % of the direct baseline at c=64", ratio >= 0.5,
+                        "%.0f %%".formatted(ratio * 100)));
             });
-        Map<String, Object> document = new LinkedHashMap<>();
-        document.put("measuredAt", Instant.now().toString());
-        document.put("quick", quick);
-        document.put("machine", Map.of("cores", Runtime.getRuntime().availableProcessors(), "java",
-                System.getProperty("java.version")));
-        document.put("startupSeconds", startup);
-        document.put("rows", rows);
-        String text = JSON.writerWithDefaultPrettyPrinter().writeValueAsString(document);
-        Files.writeString(results.resolve("latest.json"), text);
-        System.out.println("written: " + results.resolve("latest.json"));
+        targets.forEach(System.out::println);
+        document.put("targets", targets);
+        Files.writeString(results.resolve("latest.json"), JSON.writerWithDefaultPrettyPrinter()
+            .writeValueAsString(document));
+        Predicate<Load.Series> scenarioOne = one -> one.scenario().startsWith("1");
+        Files.writeString(results.resolve("latency.svg"), Chart.latency("One-step sync run: latency against "
+                + "concurrency", series.stream().filter(scenarioOne).toList()));
+        System.out.println("written: " + results.resolve("latest.json") + ", " + results.resolve("latency.svg"));
     }
 
     private int startFakeModel(long firstTokenMillis, long tokenMillis, int words) throws IOException {
-        Process process = java("-Xmx512m", "io.retinue.testing.FakeModelServer", "0", String.valueOf(firstTokenMillis),
-                String.valueOf(tokenMillis), String.valueOf(words)).start();
+        String javaBinary = ProcessHandle.current().info().command().orElse("java");
+        Process process = new ProcessBuilder(javaBinary, "-Xmx1g", "-cp", System.getProperty("java.class.path"),
+                FakeModelServer.class.getName(), "0", String.valueOf(firstTokenMillis), String.valueOf(tokenMillis),
+                String.valueOf(words))
+            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .start();
         processes.add(process);
         BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         String line = out.readLine();
@@ -255,74 +419,5 @@ public final class Bench {
             throw new IllegalStateException("the fake model server did not start: " + line);
         }
         return Integer.parseInt(line.substring(line.lastIndexOf(' ') + 1));
-    }
-
-    private void startPlatform(int port, Path data, String model) throws Exception {
-        Path jar = Path.of("target/retinue.jar");
-        String javaBinary = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder builder = new ProcessBuilder(javaBinary, "-jar", jar.toString(),
-                "--server.port=" + port,
-                "--retinue.data-dir=" + data,
-                "--spring.datasource.url=jdbc:h2:file:" + data.resolve("retinue")
-                        + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH",
-                "--retinue.security.bootstrap-api-key=" + KEY,
-                "--retinue.runtime.providers.fake.base-url=" + model,
-                "--retinue.runtime.providers.fake.api-key=" + FakeModelServer.API_KEY,
-                "--retinue.agents.providers=demo,fake",
-                "--retinue.rate-limit.classes.execute.principal=100000000",
-                "--retinue.rate-limit.classes.execute.tenant=100000000",
-                "--retinue.rate-limit.classes.write.principal=100000000",
-                "--retinue.rate-limit.classes.write.tenant=100000000")
-            .redirectErrorStream(true)
-            .redirectOutput(data.resolve("platform.log").toFile());
-        Process process = builder.start();
-        processes.add(process);
-        HttpClient client = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("the platform did not start; see " + data.resolve("platform.log"));
-            }
-            try {
-                if (client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health"))
-                    .build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            }
-            catch (IOException notYet) {
-                // Not listening yet.
-            }
-            Thread.sleep(100);
-        }
-        throw new IllegalStateException("the platform did not get ready within two minutes");
-    }
-
-    private static ProcessBuilder java(String... arguments) {
-        String javaBinary = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(javaBinary, "-cp", System.getProperty("java.class.path")));
-        command.addAll(List.of(arguments));
-        return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
-    }
-
-    private static void createAgent(HttpClient client, String api, String slug, List<String> tools) throws Exception {
-        post(client, api + "/agents", Map.of("slug", slug, "name", slug, "config", Map.of(
-                "model", Map.of("provider", "fake", "name", "demo-echo"),
-                "instructions", Map.of("system", "You answer."),
-                "tools", tools.stream().map(tool -> Map.of("name", tool)).toList())));
-        post(client, api + "/agents/" + slug + "/versions/1/publish", Map.of());
-    }
-
-    private static void post(HttpClient client, String url, Object body) throws Exception {
-        HttpResponse<String> response = client.send(request(url, JSON.writeValueAsString(body), "Bearer " + KEY),
-                HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() / 100 != 2) {
-            throw new IllegalStateException(url + " answered " + response.statusCode() + ": " + response.body());
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -1,0 +1,135 @@
+package io.retinue.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+
+/**
+ * A closed-loop load: {@code concurrency} virtual threads, each sending its requests back to back on one shared
+ * {@link HttpClient}, timed from the send to the whole body; measured after a warm-up. A request counts only when
+ * {@code whole} accepts its answer (a completed run, an entire model answer) — anything else is an error.
+ */
+final class Load {
+
+    /** One measured series: what, against which target, at which concurrency, how fast and how often. */
+    record Series(String scenario, String target, int concurrency, int requests, int errors, double throughput,
+            double p50, double p90, double p99) {
+
+        static Series of(String scenario, String target, int concurrency, long[] nanos, int errors, double seconds) {
+            long[] sorted = nanos.clone();
+            Arrays.sort(sorted);
+            return new Series(scenario, target, concurrency, sorted.length, errors, sorted.length / seconds,
+                    percentile(sorted, 50), percentile(sorted, 90), percentile(sorted, 99));
+        }
+
+        void print() {
+            System.out.printf("  %-28s %-12s c=%-5d %9.1f req/s  p50 %8.2f ms  p99 %8.2f ms  errors %d%n", scenario,
+                    target, concurrency, throughput, p50, p99, errors);
+        }
+    }
+
+    /** What one iteration sends: one request, or (for a baseline of a two-call run) several one after the other. */
+    interface Iteration {
+        List<HttpRequest> requests();
+    }
+
+    private Load() {
+    }
+
+    static HttpRequest post(String url, String body, String authorization) {
+        return HttpRequest.newBuilder(URI.create(url))
+            .timeout(Duration.ofSeconds(30))
+            .header("Content-Type", "application/json")
+            .header("Authorization", authorization)
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build();
+    }
+
+    static HttpRequest get(String url, String authorization) {
+        return HttpRequest.newBuilder(URI.create(url))
+            .timeout(Duration.ofSeconds(30))
+            .header("Authorization", authorization)
+            .GET()
+            .build();
+    }
+
+    static Series run(String scenario, String target, int concurrency, Duration warmup, Duration measure,
+            Iteration iteration, Predicate<HttpResponse<String>> whole) throws InterruptedException {
+        try (HttpClient client = HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+                ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor()) {
+            AtomicBoolean measuring = new AtomicBoolean();
+            AtomicBoolean running = new AtomicBoolean(true);
+            AtomicInteger errors = new AtomicInteger();
+            List<long[]> samples = new ArrayList<>();
+            for (int i = 0; i < concurrency; i++) {
+                long[] mine = new long[100_000];
+                samples.add(mine);
+                senders.submit(() -> {
+                    int count = 0;
+                    while (running.get()) {
+                        long started = System.nanoTime();
+                        boolean ok = true;
+                        try {
+                            for (HttpRequest request : iteration.requests()) {
+                                HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+                                if (!whole.test(response)) {
+                                    ok = false;
+                                    break;
+                                }
+                            }
+                        }
+                        catch (IOException | InterruptedException failed) {
+                            ok = false;
+                        }
+                        if (!measuring.get()) {
+                            continue;
+                        }
+                        if (!ok) {
+                            errors.incrementAndGet();
+                        }
+                        else if (count < mine.length - 1) {
+                            mine[++count] = System.nanoTime() - started;
+                            mine[0] = count;
+                        }
+                    }
+                    return null;
+                });
+            }
+            Thread.sleep(warmup);
+            measuring.set(true);
+            long from = System.nanoTime();
+            Thread.sleep(measure);
+            measuring.set(false);
+            double seconds = (System.nanoTime() - from) / 1e9;
+            running.set(false);
+            senders.shutdown();
+            if (!senders.awaitTermination(60, TimeUnit.SECONDS)) {
+                senders.shutdownNow();
+            }
+            long[] all = samples.stream().flatMapToLong(mine -> Arrays.stream(mine, 1, (int) mine[0] + 1)).toArray();
+            Series series = Series.of(scenario, target, concurrency, all, errors.get(), seconds);
+            series.print();
+            return series;
+        }
+    }
+
+    static double percentile(long[] sorted, int percent) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        int index = (int) Math.ceil(percent / 100.0 * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, index))] / 1e6;
+    }
+}
