@@ -103,11 +103,17 @@ public final class Api {
 
         /** Sends the request and reads a text/event-stream answer to its end (for an error, the problem as body). */
         public Streamed stream() {
+            return stream(line -> {
+            });
+        }
+
+        /** Like {@link #stream()}, handing each line to {@code eachLine} as it arrives. */
+        public Streamed stream(java.util.function.Consumer<String> eachLine) {
             headers.putIfAbsent("Accept", "text/event-stream");
             try {
                 HttpResponse<java.util.stream.Stream<String>> response = http.send(request(),
                         HttpResponse.BodyHandlers.ofLines());
-                java.util.List<String> lines = response.body().toList();
+                java.util.List<String> lines = response.body().peek(eachLine).toList();
                 return new Streamed(response.statusCode(), response.headers().map(), SseEvent.parse(lines),
                         String.join("\n", lines));
             }

@@ -418,6 +418,8 @@ public class AgentRunner {
             execute(prepared);
         }
         finally {
+            // Whoever goes on with the run numbers its events after those this instance still held.
+            journal.released(prepared.turn().runId);
             queue.release(prepared.turn().runId);
         }
     }
