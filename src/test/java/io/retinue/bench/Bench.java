@@ -19,6 +19,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -44,8 +45,11 @@ public final class Bench {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final String MODEL_KEY = "Bearer " + FakeModelServer.API_KEY;
     private static final String PLATFORM_KEY = "Bearer " + Platform.KEY;
+    /** A streamed chunk that carries text (the first chunk only names the role). */
+    private static final java.util.regex.Pattern FIRST_CONTENT = java.util.regex.Pattern.compile("\"content\":\"[^\"]");
 
     private final boolean quick;
+    private final Set<String> only;
     private final Path results;
     private final Duration warmup;
     private final Duration measure;
@@ -54,8 +58,9 @@ public final class Bench {
     private final Map<String, Object> document = new LinkedHashMap<>();
     private final List<String> targets = new ArrayList<>();
 
-    private Bench(boolean quick, Path results) {
+    private Bench(boolean quick, Set<String> only, Path results) {
         this.quick = quick;
+        this.only = only;
         this.results = results;
         this.warmup = quick ? Duration.ofSeconds(1) : Duration.ofSeconds(3);
         this.measure = quick ? Duration.ofSeconds(3) : Duration.ofSeconds(10);
@@ -63,7 +68,12 @@ public final class Bench {
 
     public static void main(String[] args) throws Exception {
         boolean quick = Arrays.asList(args).contains("--quick");
-        Bench bench = new Bench(quick, Path.of(System.getProperty("bench.results", "bench/results")));
+        // --only=3,5 runs just those scenarios (while working on one); results are then not written.
+        Set<String> only = Arrays.stream(args)
+            .filter(arg -> arg.startsWith("--only="))
+            .flatMap(arg -> Arrays.stream(arg.substring("--only=".length()).split(",")))
+            .collect(java.util.stream.Collectors.toSet());
+        Bench bench = new Bench(quick, only, Path.of(System.getProperty("bench.results", "bench/results")));
         long started = System.nanoTime();
         try {
             bench.run();
@@ -83,7 +93,8 @@ public final class Bench {
         // Quick answers: 20 ms to the first token, then 10 words 1 ms apart. Slow ones: long streams to hold open.
         String fast = "http://127.0.0.1:" + startFakeModel(20, 1, 10) + "/v1";
         int streams = quick ? 500 : 5000;
-        String slow = "http://127.0.0.1:" + (quick ? startFakeModel(100, 500, 8) : startFakeModel(100, 1500, 16)) + "/v1";
+        // Slow answers: a word every second (quick) or three, so that every stream is still open when the last opens.
+        String slow = "http://127.0.0.1:" + (quick ? startFakeModel(100, 1000, 8) : startFakeModel(100, 3000, 20)) + "/v1";
         Map<String, String> providers = Map.of("fast", fast, "slow", slow);
 
         System.out.println("== embedded default (H2, rate limits in process)");
@@ -91,19 +102,38 @@ public final class Bench {
         Map<String, Object> idle = new LinkedHashMap<>();
         document.put("startupSeconds", startup);
         document.put("idleMemory", idle);
-        try (Platform platform = Platform.start("h2", providers, List.of())) {
-            startup.put("h2", platform.startupSeconds);
-            idle.put("h2", settledMemory(platform));
-            agents(platform);
-            oneStep(platform, "h2", fast, quick ? new int[] { 1, 16, 64 } : new int[] { 1, 16, 64, 256 }, true);
-            toolUsing(platform, fast);
-            admission(platform, "in process");
-            streaming(platform, slow, streams);
+        if (wants("1") || wants("2") || wants("5") || wants("6")) {
+            try (Platform platform = Platform.start("h2", "1g", providers, List.of())) {
+                startup.put("h2", platform.startupSeconds);
+                idle.put("h2", settledMemory(platform));
+                agents(platform);
+                warmUp(platform);
+                if (wants("1")) {
+                    oneStep(platform, "h2", fast, quick ? new int[] { 1, 16, 64 } : new int[] { 1, 16, 64, 256 }, true);
+                }
+                if (wants("2")) {
+                    toolUsing(platform, fast);
+                }
+                if (wants("5")) {
+                    admission(platform, "in process");
+                }
+            }
+        }
+        if (wants("3")) {
+            // On an instance of its own, with room to spare: the heap it needs with every stream open is the result.
+            try (Platform platform = Platform.start("h2-streams", "3g", providers, List.of())) {
+                agents(platform);
+                warmUp(platform);
+                streaming(platform, slow, streams);
+            }
+        }
+        if (!wants("1") && !wants("4") && !wants("5")) {
+            return;
         }
 
         System.out.println("== PostgreSQL, rate limits in Redis");
         String database = TestDatabase.fresh();
-        try (Platform platform = Platform.start("postgres", providers, List.of(
+        try (Platform platform = Platform.start("postgres", "1g", providers, List.of(
                 "--spring.datasource.url=" + database,
                 "--spring.datasource.username=" + TestDatabase.user(),
                 "--spring.datasource.password=" + TestDatabase.password(),
@@ -112,17 +142,41 @@ public final class Bench {
             startup.put("postgres", platform.startupSeconds);
             idle.put("postgres", settledMemory(platform));
             agents(platform);
-            oneStep(platform, "postgres", fast, quick ? new int[] { 16 } : new int[] { 16, 64 }, false);
-            async(platform, database, quick ? 300 : 2000);
-            admission(platform, "redis");
+            warmUp(platform);
+            if (wants("1")) {
+                oneStep(platform, "postgres", fast, quick ? new int[] { 16 } : new int[] { 16, 64 }, false);
+            }
+            if (wants("4")) {
+                async(platform, database, quick ? 300 : 2000);
+            }
+            if (wants("5")) {
+                admission(platform, "redis");
+            }
         }
-        report();
+        if (only.isEmpty()) {
+            report();
+        }
+    }
+
+    private boolean wants(String scenario) {
+        return only.isEmpty() || only.contains(scenario);
     }
 
     private void agents(Platform platform) throws Exception {
         platform.agent("bench-one", "fast", List.of());
         platform.agent("bench-tool", "fast", List.of("builtin.calculator"));
         platform.agent("bench-stream", "slow", List.of());
+    }
+
+    /**
+     * Runs and reads, unmeasured, until the JIT has compiled the hot paths: a benchmark of a cold JVM measures the
+     * compiler, not the platform.
+     */
+    private void warmUp(Platform platform) throws Exception {
+        String run = JSON.writeValueAsString(Map.of("agent", "bench-one", "input", "hello"));
+        Load.run("(JIT warm-up)", "platform", 16, quick ? Duration.ofSeconds(6) : Duration.ofSeconds(15),
+                Duration.ofMillis(1), () -> List.of(Load.post(platform.api + "/runs", run, PLATFORM_KEY),
+                        Load.get(platform.api + "/agents/bench-one", PLATFORM_KEY)), response -> true);
     }
 
     /** Memory once start-up work has settled (a few seconds after ready, after a full GC). */
@@ -173,7 +227,8 @@ public final class Bench {
      */
     private void admission(Platform platform, String buckets) throws Exception {
         double[] before = admissionTotals(platform);
-        Load.Series reads = Load.run("5 authenticated read", "platform, " + buckets, 16, warmup, measure,
+        // At a concurrency the machine's two cores can serve without queueing, so the timer shows the work itself.
+        Load.Series reads = Load.run("5 authenticated read", "platform, " + buckets, 4, warmup, measure,
                 () -> List.of(Load.get(platform.api + "/agents/bench-one", PLATFORM_KEY)),
                 response -> response.statusCode() == 200);
         double[] after = admissionTotals(platform);
@@ -220,12 +275,11 @@ public final class Bench {
         String direct = JSON.writeValueAsString(Map.of("model", "demo-echo", "stream", true, "messages",
                 List.of(Map.of("role", "user", "content", "hello"))));
         String run = JSON.writeValueAsString(Map.of("agent", "bench-stream", "input", "hello"));
-        Duration atMost = Duration.ofMinutes(3);
-        int perSecond = 500;
+        Duration atMost = Duration.ofMinutes(4);
+        int perSecond = 125;
         Streams.Outcome baseline = Streams.open("3 streams: first event", "direct model call", count, perSecond,
                 () -> Load.post(model + "/chat/completions", direct, MODEL_KEY),
-                line -> line.startsWith("data: {") && line.contains("lorem"), line -> line.equals("data: [DONE]"),
-                atMost, null);
+                line -> line.startsWith("data: {") && FIRST_CONTENT.matcher(line).find(), null, atMost, null);
         Platform.Memory idle = platform.memory();
         Platform.Memory[] held = new Platform.Memory[1];
         Streams.Outcome streamed = Streams.open("3 streams: first event", "platform, h2", count, perSecond,
@@ -243,7 +297,7 @@ public final class Bench {
         result.put("platform", streamed.firstEvent());
         result.put("baseline", baseline.firstEvent());
         result.put("completed", streamed.completed());
-        result.put("baselineCompleted", baseline.completed());
+        result.put("baselineFirstEvents", baseline.completed());
         result.put("peakOpen", streamed.peakOpen());
         result.put("firstEventP50OverheadMs", streamed.firstEvent().p50() - baseline.firstEvent().p50());
         result.put("firstEventP99OverheadMs", streamed.firstEvent().p99() - baseline.firstEvent().p99());
@@ -258,14 +312,15 @@ public final class Bench {
                     + "MiB (%.1f KiB per stream)%n", count, held[0].heapMiB(), heapPerStream, held[0].residentMiB(),
                     residentPerStream);
         }
-        System.out.printf("  streams completed: platform %d of %d, direct %d of %d; first event p50 +%.1f ms, p99 "
-                + "+%.1f ms%n", streamed.completed(), count, baseline.completed(), count,
+        System.out.printf("  streams completed: platform %d of %d (direct: %d of %d had their first event); first event "
+                + "p50 +%.1f ms, p99 +%.1f ms%n", streamed.completed(), count, baseline.completed(), count,
                 streamed.firstEvent().p50() - baseline.firstEvent().p50(),
                 streamed.firstEvent().p99() - baseline.firstEvent().p99());
         document.put("streaming", result);
-        targets.add(target(count + " concurrent streams within a 1 GiB heap (all open at once, all completed)",
-                held[0] != null && streamed.completed() == count, held[0] == null ? "not all open at once"
-                        : "%d completed, heap %.0f MiB".formatted(streamed.completed(), held[0].heapMiB())));
+        targets.add(target(count + " concurrent streams within a 1 GiB heap (heap after GC, all open)",
+                held[0] != null && streamed.completed() == count && held[0].heapMiB() <= 1024, held[0] == null
+                        ? "not all open at once" : "%.0f MiB, %d of %d completed".formatted(held[0].heapMiB(),
+                                streamed.completed(), count)));
     }
 
     /**

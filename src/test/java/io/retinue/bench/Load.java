@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -72,6 +74,7 @@ final class Load {
             AtomicBoolean measuring = new AtomicBoolean();
             AtomicBoolean running = new AtomicBoolean(true);
             AtomicInteger errors = new AtomicInteger();
+            Map<String, Integer> kinds = new ConcurrentHashMap<>();
             List<long[]> samples = new ArrayList<>();
             for (int i = 0; i < concurrency; i++) {
                 long[] mine = new long[100_000];
@@ -80,24 +83,25 @@ final class Load {
                     int count = 0;
                     while (running.get()) {
                         long started = System.nanoTime();
-                        boolean ok = true;
+                        String failure = null;
                         try {
                             for (HttpRequest request : iteration.requests()) {
                                 HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
                                 if (!whole.test(response)) {
-                                    ok = false;
+                                    failure = "HTTP " + response.statusCode();
                                     break;
                                 }
                             }
                         }
                         catch (IOException | InterruptedException failed) {
-                            ok = false;
+                            failure = failed.getClass().getSimpleName();
                         }
                         if (!measuring.get()) {
                             continue;
                         }
-                        if (!ok) {
+                        if (failure != null) {
                             errors.incrementAndGet();
+                            kinds.merge(failure, 1, Integer::sum);
                         }
                         else if (count < mine.length - 1) {
                             mine[++count] = System.nanoTime() - started;
@@ -120,7 +124,12 @@ final class Load {
             }
             long[] all = samples.stream().flatMapToLong(mine -> Arrays.stream(mine, 1, (int) mine[0] + 1)).toArray();
             Series series = Series.of(scenario, target, concurrency, all, errors.get(), seconds);
-            series.print();
+            if (!scenario.startsWith("(")) {
+                series.print();
+            }
+            if (!kinds.isEmpty()) {
+                System.out.println("    errors by kind: " + kinds);
+            }
             return series;
         }
     }

@@ -40,14 +40,21 @@ final class Platform implements AutoCloseable {
     }
 
     /**
-     * Starts the platform in a fresh working directory (so the embedded default puts its database there) with a 1 GiB
-     * heap and {@code extra} settings, and waits for it to be ready.
+     * Starts the platform in a fresh working directory (so the embedded default puts its database there) with the
+     * given maximum heap and {@code extra} settings, and waits for it to be ready.
      */
-    static Platform start(String name, Map<String, String> providers, List<String> extra) throws Exception {
+    static Platform start(String name, String maxHeap, Map<String, String> providers, List<String> extra)
+            throws Exception {
         Path directory = Files.createTempDirectory("retinue-bench-" + name);
         int port = freePort();
         String javaBinary = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(javaBinary, "-Xmx1g", "-jar",
+        List<String> command = new ArrayList<>(List.of(javaBinary, "-Xmx" + maxHeap));
+        // BENCH_PLATFORM_JAVA_OPTS: more JVM options for the platform, e.g. a flight recording while profiling.
+        String options = System.getenv().getOrDefault("BENCH_PLATFORM_JAVA_OPTS", "").replace("{name}", name);
+        if (!options.isBlank()) {
+            command.addAll(List.of(options.trim().split("\\s+")));
+        }
+        command.addAll(List.of("-jar",
                 Path.of("target/retinue.jar").toAbsolutePath().toString(),
                 "--server.port=" + port,
                 "--retinue.security.bootstrap-api-key=" + KEY,

@@ -47,10 +47,12 @@ class AgentLoop {
     private final ContextWindow context;
     private final TransactionTemplate transactions;
     private final JsonMapper json;
+    private final int maxConcurrentCalls;
 
     AgentLoop(ToolCatalog toolCatalog, ToolRound toolRound, OutboundCalls outbound,
             StructuredOutput structuredOutput, RunCheckpoints checkpoints, ContextWindow context,
-            TransactionTemplate transactions, JsonMapper json) {
+            TransactionTemplate transactions, JsonMapper json, ProviderProperties providers) {
+        this.maxConcurrentCalls = providers.maxConcurrentModelCalls();
         this.toolCatalog = toolCatalog;
         this.toolRound = toolRound;
         this.outbound = outbound;
@@ -102,7 +104,7 @@ class AgentLoop {
             String modelName = config.model().provider() + "/" + config.model().name();
             ChatResponse response;
             try {
-                response = outbound.call(connection.target(), left, 64,
+                response = outbound.call(connection.target(), left, maxConcurrentCalls,
                         failure -> ProviderFailure.of(failure).isTransient(), () -> {
                             // A retry must not run past the run's own deadline.
                             if (!turn.now().isBefore(deadline)) {

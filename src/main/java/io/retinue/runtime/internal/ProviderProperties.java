@@ -10,8 +10,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * {@code type: openai} covers OpenAI and every OpenAI-compatible server (vLLM, LM Studio, llama.cpp, DeepSeek, …) by
  * {@code base-url}; {@code anthropic} speaks Anthropic's Messages API; {@code ollama} an Ollama server (no key).
  * {@code prices.<model>.input/output} (USD per million tokens) give runs an estimated cost.
- * {@code max-concurrent-model-calls} bounds the calls in flight per OpenAI-compatible connection on each instance
- * (default 4096; the HTTP client's own default of 64 would queue streams behind each other).
+ * {@code max-concurrent-model-calls} bounds the model calls in flight per connection on each instance (default 10000;
+ * more fail fast as {@code provider_unavailable}, retried with the run's retries).
  * Remember to list the provider in {@code retinue.agents.providers} so agent configurations may
  * name it.
  */
@@ -43,6 +43,6 @@ public record ProviderProperties(Map<String, Provider> providers, Map<String, Pr
     public ProviderProperties {
         providers = providers == null ? Map.of() : Map.copyOf(providers);
         prices = prices == null ? Map.of() : Map.copyOf(prices);
-        maxConcurrentModelCalls = maxConcurrentModelCalls == null ? 4096 : maxConcurrentModelCalls;
+        maxConcurrentModelCalls = maxConcurrentModelCalls == null ? 10_000 : maxConcurrentModelCalls;
     }
 }

@@ -17,6 +17,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 import io.retinue.shared.Timestamps;
 
@@ -62,7 +64,19 @@ class RunQueue {
             .param("expires", Timestamps.of(now().plus(lease)))
             .param("id", run)
             .update();
-        held.add(run);
+        // Counted as held once others can see it: a lease taken in a transaction that has not committed yet is not
+        // visible to the renewal, which would take it for lost.
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCommit() {
+                    held.add(run);
+                }
+            });
+        }
+        else {
+            held.add(run);
+        }
     }
 
     /** Puts a run (back) in the queue: accepted async, or going on in the background after a decision. */
@@ -128,15 +142,23 @@ class RunQueue {
 
     /** Renews the leases this instance holds; answers the runs whose lease it lost (another instance took them). */
     List<UUID> renew(Duration lease) {
+        if (held.isEmpty()) {
+            return List.of();
+        }
+        // Two statements however many runs are held: a renewal that took longer than a lease would lose them all.
+        jdbc.sql("UPDATE runtime.run SET lease_expires_at = :expires WHERE lease_owner = :owner")
+            .param("expires", Timestamps.of(now().plus(lease)))
+            .param("owner", owner)
+            .update();
+        List<UUID> before = List.copyOf(held);
+        Set<UUID> still = new java.util.HashSet<>(jdbc.sql("SELECT id FROM runtime.run WHERE lease_owner = :owner")
+            .param("owner", owner)
+            .query((rs, n) -> rs.getObject("id", UUID.class))
+            .list());
         List<UUID> lost = new ArrayList<>();
-        Instant expires = now().plus(lease);
-        for (UUID run : List.copyOf(held)) {
-            int renewed = jdbc.sql("UPDATE runtime.run SET lease_expires_at = :expires WHERE id = :id AND lease_owner = :owner")
-                .param("expires", Timestamps.of(expires))
-                .param("id", run)
-                .param("owner", owner)
-                .update();
-            if (renewed == 0 && held.remove(run)) {
+        for (UUID run : before) {
+            // One released meanwhile is no longer held, so it is not reported lost.
+            if (!still.contains(run) && held.remove(run)) {
                 lost.add(run);
             }
         }

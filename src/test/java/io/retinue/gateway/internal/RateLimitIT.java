@@ -44,6 +44,23 @@ class RateLimitIT extends PlatformIT {
     }
 
     @Test
+    void timesWhatAdmittingARequestCostsPerStep() {
+        double before = api.get("/actuator/metrics/retinue.gateway.admission?tag=step:rate-limit").json()
+            .at("/measurements/0/value").asDouble();
+        for (int i = 0; i < 3; i++) {
+            assertThat(api.get("/api/v1/agents").status()).isEqualTo(200);
+        }
+        for (String step : List.of("authentication", "rate-limit")) {
+            Reply timer = api.get("/actuator/metrics/retinue.gateway.admission?tag=step:" + step);
+            assertThat(timer.status()).as(timer.toString()).isEqualTo(200);
+            assertThat(timer.json().at("/measurements/0/statistic").asString()).isEqualTo("COUNT");
+            assertThat(timer.json().at("/measurements/1/value").asDouble()).as("total time of " + step).isPositive();
+        }
+        assertThat(api.get("/actuator/metrics/retinue.gateway.admission?tag=step:rate-limit").json()
+            .at("/measurements/0/value").asDouble()).as("every request is counted").isGreaterThanOrEqualTo(before + 3);
+    }
+
+    @Test
     void answersWithHeadersUntilTheBucketIsEmptyThen429() {
         Api owner = tenantWithLimit(api, "read", 5, 1000, 3600);
 
