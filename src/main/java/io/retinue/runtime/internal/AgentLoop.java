@@ -77,10 +77,10 @@ class AgentLoop {
         List<ToolDescriptor> offered = offeredTools(turn);
         Map<String, ToolDescriptor> tools = offered.stream()
             .collect(Collectors.toMap(tool -> modelName(tool.name()), tool -> tool));
+        Duration timeout = Duration.ofSeconds(config.limits().runTimeoutSeconds());
         ToolCallingChatOptions options = connection.options(config.model().name(),
                 config.model().parameters().temperature(), config.model().parameters().maxOutputTokens(),
-                offered.stream().map(AgentLoop::definitionOnly).toList());
-        Duration timeout = Duration.ofSeconds(config.limits().runTimeoutSeconds());
+                offered.stream().map(AgentLoop::definitionOnly).toList(), timeout);
         if (conversation.hasOpenCalls()) {
             if (!toolRound.run(turn, conversation, tools, decision)) {
                 return List.of();

@@ -37,10 +37,13 @@ class ContextWindow {
 
     private final SessionStorage sessions;
     private final OutboundCalls outbound;
+    /** The same bulkhead as the run's own calls to the connection: one limit per target. */
+    private final int maxConcurrentCalls;
 
-    ContextWindow(SessionStorage sessions, OutboundCalls outbound) {
+    ContextWindow(SessionStorage sessions, OutboundCalls outbound, ProviderProperties providers) {
         this.sessions = sessions;
         this.outbound = outbound;
+        this.maxConcurrentCalls = providers.maxConcurrentModelCalls();
     }
 
     /** The conversation a new turn starts with: instructions (with the session's summary), earlier turns, input. */
@@ -192,11 +195,13 @@ class ContextWindow {
         int words = available == null ? 200 : Math.max(50, available / 8);
         Prompt prompt = new Prompt(List.of(new SystemMessage(SUMMARISE.formatted(words)),
                 new UserMessage(transcript.toString())),
-                connection.options(config.model().name(), null, null, List.of()));
+                connection.options(config.model().name(), null, null, List.of(),
+                        Duration.ofSeconds(config.limits().runTimeoutSeconds())));
         Instant started = turn.now();
         String name = config.model().provider() + "/" + config.model().name();
         ChatResponse response = outbound.call(connection.target(), Duration.ofSeconds(config.limits().runTimeoutSeconds()),
-                64, failure -> ProviderFailure.of(failure).isTransient(), () -> connection.model().call(prompt));
+                maxConcurrentCalls, failure -> ProviderFailure.of(failure).isTransient(),
+                () -> connection.model().call(prompt));
         Usage usage = response.getMetadata().getUsage();
         long in = usage == null || usage.getPromptTokens() == null ? 0 : usage.getPromptTokens();
         long out = usage == null || usage.getCompletionTokens() == null ? 0 : usage.getCompletionTokens();

@@ -1,5 +1,6 @@
 package io.retinue.runtime.internal;
 
+import java.time.Duration;
 import java.util.List;
 
 import org.springframework.ai.anthropic.AnthropicChatOptions;
@@ -63,20 +64,26 @@ final class ModelConnection {
         return models.isEmpty() || models.contains(modelName);
     }
 
-    /** The options of one call. */
-    ToolCallingChatOptions options(String modelName, Double temperature, Integer maxTokens, List<ToolCallback> tools) {
+    /**
+     * The options of one call, which may last {@code atMost}: a call's options replace the client's, and Spring AI's
+     * own default (60 s for the whole call) would cut off any answer streamed for longer.
+     */
+    ToolCallingChatOptions options(String modelName, Double temperature, Integer maxTokens, List<ToolCallback> tools,
+            Duration atMost) {
         return switch (kind) {
             case OPENAI -> OpenAiChatOptions.builder()
                 .model(modelName)
                 .temperature(temperature)
                 .maxTokens(maxTokens)
                 .toolCallbacks(tools)
+                .timeout(atMost)
                 .build();
             case ANTHROPIC -> AnthropicChatOptions.builder()
                 .model(modelName)
                 .temperature(temperature)
                 .maxTokens(maxTokens)
                 .toolCallbacks(tools)
+                .timeout(atMost)
                 .build();
             case OLLAMA -> OllamaChatOptions.builder()
                 .model(modelName)

@@ -11,6 +11,7 @@ import org.springframework.ai.openai.http.okhttp.SpringAiOpenAiHttpClient;
 import com.openai.client.OpenAIClientAsync;
 import com.openai.client.OpenAIClientAsyncImpl;
 import com.openai.core.ClientOptions;
+import com.openai.core.Timeout;
 
 /**
  * Builds the Spring AI model of an OpenAI-compatible connection with the client set for many concurrent runs. Left to
@@ -23,6 +24,8 @@ final class OpenAiClients {
     private static final ExecutorService VIRTUAL = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("model-call-", 0).factory());
 
+    private static final Duration CONNECT = Duration.ofSeconds(10);
+
     private OpenAiClients() {
     }
 
@@ -33,8 +36,16 @@ final class OpenAiClients {
             .timeout(timeout)
             .maxRetries(0)
             .build();
+        // The timeout bounds the wait for the next bytes, not the whole call: a streamed answer may take minutes, and the
+        // run's own deadline bounds it as a whole.
+        Timeout between = Timeout.builder()
+            .connect(timeout.compareTo(CONNECT) < 0 ? timeout : CONNECT)
+            .read(timeout)
+            .write(timeout)
+            .request(Duration.ZERO)
+            .build();
         SpringAiOpenAiHttpClient http = SpringAiOpenAiHttpClient.builder()
-            .timeout(timeout)
+            .timeout(between)
             .dispatcherExecutorService(VIRTUAL)
             .build();
         http.getOkHttpClient().dispatcher().setMaxRequests(maxConcurrentCalls);
@@ -43,7 +54,7 @@ final class OpenAiClients {
             .httpClient(http)
             .baseUrl(baseUrl)
             .apiKey(key)
-            .timeout(timeout)
+            .timeout(between)
             .maxRetries(0)
             .streamHandlerExecutor(VIRTUAL)
             .build());
