@@ -63,7 +63,7 @@ public final class Bench {
         this.only = only;
         this.results = results;
         this.warmup = quick ? Duration.ofSeconds(1) : Duration.ofSeconds(3);
-        this.measure = quick ? Duration.ofSeconds(3) : Duration.ofSeconds(10);
+        this.measure = quick ? Duration.ofSeconds(2) : Duration.ofSeconds(10);
     }
 
     public static void main(String[] args) throws Exception {
@@ -94,7 +94,7 @@ public final class Bench {
         String fast = "http://127.0.0.1:" + startFakeModel(20, 1, 10) + "/v1";
         int streams = quick ? 500 : 5000;
         // Slow answers: a word every second (quick) or three, so that every stream is still open when the last opens.
-        String slow = "http://127.0.0.1:" + (quick ? startFakeModel(100, 1000, 8) : startFakeModel(100, 3000, 20)) + "/v1";
+        String slow = "http://127.0.0.1:" + (quick ? startFakeModel(100, 1000, 5) : startFakeModel(100, 3000, 20)) + "/v1";
         Map<String, String> providers = Map.of("fast", fast, "slow", slow);
 
         System.out.println("== embedded default (H2, rate limits in process)");
@@ -142,12 +142,13 @@ public final class Bench {
             startup.put("postgres", platform.startupSeconds);
             idle.put("postgres", settledMemory(platform));
             agents(platform);
-            warmUp(platform);
-            if (wants("1")) {
-                oneStep(platform, "postgres", fast, quick ? new int[] { 16 } : new int[] { 16, 64 }, false);
+            // The quick pass leaves the one-step runs on PostgreSQL (and the warm-up they need) to the full one.
+            if (wants("1") && !quick) {
+                warmUp(platform);
+                oneStep(platform, "postgres", fast, new int[] { 16, 64 }, false);
             }
             if (wants("4")) {
-                async(platform, database, quick ? 300 : 2000);
+                async(platform, database, quick ? 200 : 2000);
             }
             if (wants("5")) {
                 admission(platform, "redis");
@@ -174,7 +175,7 @@ public final class Bench {
      */
     private void warmUp(Platform platform) throws Exception {
         String run = JSON.writeValueAsString(Map.of("agent", "bench-one", "input", "hello"));
-        Load.run("(JIT warm-up)", "platform", 16, quick ? Duration.ofSeconds(6) : Duration.ofSeconds(15),
+        Load.run("(JIT warm-up)", "platform", 16, quick ? Duration.ofSeconds(5) : Duration.ofSeconds(15),
                 Duration.ofMillis(1), () -> List.of(Load.post(platform.api + "/runs", run, PLATFORM_KEY),
                         Load.get(platform.api + "/agents/bench-one", PLATFORM_KEY)), response -> true);
     }
@@ -452,12 +453,15 @@ public final class Bench {
             });
         targets.forEach(System.out::println);
         document.put("targets", targets);
-        Files.writeString(results.resolve("latest.json"), JSON.writerWithDefaultPrettyPrinter()
+        // A quick pass does not replace the full run's results.
+        String suffix = quick ? "-quick" : "";
+        Files.writeString(results.resolve("latest" + suffix + ".json"), JSON.writerWithDefaultPrettyPrinter()
             .writeValueAsString(document));
         Predicate<Load.Series> scenarioOne = one -> one.scenario().startsWith("1");
-        Files.writeString(results.resolve("latency.svg"), Chart.latency("One-step sync run: latency against "
+        Files.writeString(results.resolve("latency" + suffix + ".svg"), Chart.latency("One-step sync run: latency against "
                 + "concurrency", series.stream().filter(scenarioOne).toList()));
-        System.out.println("written: " + results.resolve("latest.json") + ", " + results.resolve("latency.svg"));
+        System.out.println("written: " + results.resolve("latest" + suffix + ".json") + ", "
+                + results.resolve("latency" + suffix + ".svg"));
     }
 
     private int startFakeModel(long firstTokenMillis, long tokenMillis, int words) throws IOException {

@@ -117,6 +117,9 @@ public final class FakeModelServer {
     public static void main(String[] args) throws IOException {
         // Like a real provider, send each streamed chunk at once (the JDK server otherwise lets Nagle hold them back).
         System.setProperty("sun.net.httpserver.nodelay", "true");
+        // And keep every client's connection: the JDK server closes idle ones beyond 200, which a client then finds
+        // closed under it.
+        System.setProperty("sun.net.httpserver.maxIdleConnections", "100000");
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 0;
         Pace pace = new Pace(args.length > 1 ? Long.parseLong(args[1]) : 0, args.length > 2 ? Long.parseLong(args[2]) : 0,
                 args.length > 3 ? Integer.parseInt(args[3]) : 20);
