@@ -124,7 +124,10 @@ class ApiKeys {
 
 
 
-    /** Drops a changed key from the recent ones now and, in a transaction, once it ends (a read between keeps no stale row). */
+    /**
+     * Drops a changed key from the recent ones now and, in a transaction, once it ends: a read in between would
+     * otherwise keep the row as it was before the change.
+     */
     private void forget(String id) {
         recent.invalidate(id);
         if (TransactionSynchronizationManager.isSynchronizationActive()) {

@@ -36,8 +36,8 @@ final class OpenAiClients {
             .timeout(timeout)
             .maxRetries(0)
             .build();
-        // The timeout bounds the wait for the next bytes, not the whole call: a streamed answer may take minutes, and the
-        // run's own deadline bounds it as a whole.
+        // The timeout bounds the wait for the next bytes, not the whole call: a streamed answer may take minutes, and
+        // the run's own deadline bounds it as a whole.
         Timeout between = Timeout.builder()
             .connect(timeout.compareTo(CONNECT) < 0 ? timeout : CONNECT)
             .read(timeout)

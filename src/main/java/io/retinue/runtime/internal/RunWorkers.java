@@ -16,11 +16,12 @@ import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * This instance's share of the work on queued runs: {@code workers} virtual threads that claim runs from the
- * {@link RunQueue} (queued ones, or ones whose instance died) and work on them, one (the scout) that looks for such
- * runs for the idle workers, one that renews the leases this
- * instance holds, one that fires due {@link Schedules}, and one that makes due {@link Webhooks} deliveries. On shutdown the runs in progress are left at their last checkpoint with their leases given up, so
- * that the next instance to look goes on with them at once. Publishes the queue's depth and the age of its oldest
- * run as {@code retinue.runs.queue.depth} and {@code retinue.runs.queue.oldest.seconds}.
+ * {@link RunQueue} (queued ones, or ones whose instance died) and work on them; one, the scout, that looks for such
+ * runs for the idle workers; one that renews the leases this instance holds; one that fires due {@link Schedules};
+ * and one that makes due {@link Webhooks} deliveries. On shutdown the runs in progress are left at their last
+ * checkpoint with their leases given up, so that the next instance to look goes on with them at once. Publishes the
+ * queue's depth and the age of its oldest run as {@code retinue.runs.queue.depth} and
+ * {@code retinue.runs.queue.oldest.seconds}.
  */
 @Component
 @EnableConfigurationProperties(QueueProperties.class)
@@ -107,7 +108,8 @@ class RunWorkers implements SmartLifecycle {
 
     /**
      * Claims and works on runs while there are some, then waits to be woken: by a run accepted on this instance, or by
-     * the scout. Idle workers do not look at the database themselves, so an idle instance costs one query per poll.
+     * the scout. Idle workers do not look at the database themselves; between them they cost the scout's one query
+     * per poll.
      */
     private void work() {
         while (running) {
