@@ -4,19 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.IntStream;
-
-import javax.sql.DataSource;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,10 +17,10 @@ import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
-import org.springframework.jdbc.datasource.DelegatingDataSource;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import io.retinue.testing.StatementLog;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -36,7 +29,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 class RunJournalTest {
 
-    private final List<String> statements = new CopyOnWriteArrayList<>();
+    private List<String> statements;
     private final UUID run = UUID.randomUUID();
     private final Instant at = Instant.parse("2025-06-01T12:00:00Z");
     private JdbcClient jdbc;
@@ -45,8 +38,9 @@ class RunJournalTest {
 
     @BeforeEach
     void journal() {
-        DataSource dataSource = counting(new DriverManagerDataSource("jdbc:h2:mem:journal-" + UUID.randomUUID()
-                + ";DB_CLOSE_DELAY=-1;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE", "sa", ""));
+        StatementLog dataSource = new StatementLog(new DriverManagerDataSource("jdbc:h2:mem:journal-"
+                + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE", "sa", ""));
+        statements = dataSource.statements();
         jdbc = JdbcClient.create(dataSource);
         jdbc.sql("CREATE SCHEMA runtime").update();
         jdbc.sql("CREATE TABLE runtime.run_event (run_id UUID NOT NULL, seq INTEGER NOT NULL, type VARCHAR(40) NOT NULL, "
@@ -200,25 +194,4 @@ class RunJournalTest {
     }
 
     /** The data source, noting each statement prepared on its connections. */
-    private DataSource counting(DataSource target) {
-        return new DelegatingDataSource(target) {
-
-            @Override
-            public Connection getConnection() throws SQLException {
-                Connection connection = super.getConnection();
-                return (Connection) Proxy.newProxyInstance(RunJournalTest.class.getClassLoader(),
-                        new Class<?>[] { Connection.class }, (proxy, method, args) -> {
-                            if (method.getName().startsWith("prepare") && args != null && args[0] instanceof String sql) {
-                                statements.add(sql.strip());
-                            }
-                            try {
-                                return method.invoke(connection, args);
-                            }
-                            catch (InvocationTargetException failed) {
-                                throw failed.getCause();
-                            }
-                        });
-            }
-        };
-    }
 }

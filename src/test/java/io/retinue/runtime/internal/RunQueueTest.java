@@ -1,0 +1,144 @@
+package io.retinue.runtime.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import io.retinue.shared.Timestamps;
+import io.retinue.testing.StatementLog;
+
+/**
+ * Leases under many runs: one instance renews however many it holds at once and learns which another instance took
+ * over; a lease taken in a transaction is only counted once the transaction commits. Two queues (two instances, each
+ * with its own owner name) share an in-memory H2 database.
+ */
+class RunQueueTest {
+
+    private static final Duration LEASE = Duration.ofSeconds(30);
+
+    private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2025-06-01T12:00:00Z"));
+    private final Clock clock = new Clock() {
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now.get();
+        }
+    };
+    private JdbcClient jdbc;
+    private List<String> statements;
+    private TransactionTemplate transactions;
+
+    @BeforeEach
+    void database() {
+        StatementLog dataSource = new StatementLog(new DriverManagerDataSource("jdbc:h2:mem:queue-" + UUID.randomUUID()
+                + ";DB_CLOSE_DELAY=-1;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE", "sa", ""));
+        statements = dataSource.statements();
+        jdbc = JdbcClient.create(dataSource);
+        jdbc.sql("CREATE SCHEMA runtime").update();
+        jdbc.sql("""
+                CREATE TABLE runtime.run (id UUID PRIMARY KEY, tenant_id VARCHAR(63) NOT NULL, status VARCHAR(20) NOT NULL,
+                    lease_owner VARCHAR(100), lease_expires_at TIMESTAMP WITH TIME ZONE, attempts INTEGER DEFAULT 0 NOT NULL,
+                    queued_at TIMESTAMP WITH TIME ZONE, started_at TIMESTAMP WITH TIME ZONE NOT NULL)""")
+            .update();
+        transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+    }
+
+    @AfterEach
+    void shutdown() {
+        jdbc.sql("SHUTDOWN").update();
+    }
+
+    @Test
+    void oneInstanceRenewsEveryRunItHoldsAndLearnsWhichOneAnotherTookOver() {
+        RunQueue mine = new RunQueue(jdbc, clock);
+        RunQueue other = new RunQueue(jdbc, clock);
+        List<UUID> runs = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            UUID run = running();
+            mine.hold(run, LEASE);
+            runs.add(run);
+        }
+        // This instance stalls past its leases; the other takes one run over before this one renews.
+        now.set(now.get().plus(LEASE).plusSeconds(1));
+        Optional<UUID> taken = other.claim(LEASE, 1000);
+        assertThat(taken).isPresent();
+
+        statements.clear();
+        assertThat(mine.renew(LEASE)).as("reported lost").containsExactly(taken.get());
+        assertThat(statements).as("one renewal, however many runs are held").hasSize(2);
+        Instant renewedUntil = now.get().plus(LEASE);
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM runtime.run WHERE lease_expires_at = :until")
+            .param("until", Timestamps.of(renewedUntil))
+            .query(Long.class)
+            .single()).as("every other lease runs on").isEqualTo(runs.size());
+        assertThat(other.claim(LEASE, 1000)).as("nothing else is claimable").isEmpty();
+        assertThat(mine.renew(LEASE)).as("lost once, not again").isEmpty();
+    }
+
+    @Test
+    void aLeaseTakenInATransactionCountsOnlyOnceCommitted() throws Exception {
+        RunQueue queue = new RunQueue(jdbc, clock);
+        UUID committed = UUID.randomUUID();
+        List<UUID> lostMeanwhile = transactions.execute(tx -> {
+            insertRunning(committed);
+            queue.hold(committed, LEASE);
+            // The renewal runs on its own connection, where neither the run nor its lease is visible yet.
+            return CompletableFuture.supplyAsync(() -> queue.renew(LEASE)).join();
+        });
+        assertThat(lostMeanwhile).as("not taken for lost before it commits").isEmpty();
+        assertThat(queue.renew(LEASE)).isEmpty();
+        assertThat(jdbc.sql("SELECT lease_expires_at FROM runtime.run WHERE id = :id")
+            .param("id", committed)
+            .query(java.time.OffsetDateTime.class)
+            .single()
+            .toInstant()).isEqualTo(now.get().plus(LEASE));
+
+        UUID rolledBack = UUID.randomUUID();
+        transactions.executeWithoutResult(tx -> {
+            insertRunning(rolledBack);
+            queue.hold(rolledBack, LEASE);
+            tx.setRollbackOnly();
+        });
+        assertThat(queue.renew(LEASE)).as("a lease that never committed is not held, so not lost either").isEmpty();
+    }
+
+    private UUID running() {
+        UUID run = UUID.randomUUID();
+        insertRunning(run);
+        return run;
+    }
+
+    private void insertRunning(UUID run) {
+        jdbc.sql("INSERT INTO runtime.run (id, tenant_id, status, started_at) VALUES (:id, 'acme', 'running', :at)")
+            .param("id", run)
+            .param("at", Timestamps.of(now.get()))
+            .update();
+    }
+}
