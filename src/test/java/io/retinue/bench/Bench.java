@@ -121,7 +121,9 @@ public final class Bench {
         }
         if (wants("3")) {
             // On an instance of its own, with room to spare: the heap it needs with every stream open is the result.
-            try (Platform platform = Platform.start("h2-streams", "3g", providers, List.of())) {
+            // -Dbench.streams.heap=1g runs them within the target's heap instead.
+            try (Platform platform = Platform.start("h2-streams", System.getProperty("bench.streams.heap", "3g"),
+                    providers, List.of())) {
                 agents(platform);
                 warmUp(platform);
                 streaming(platform, slow, streams);
