@@ -111,11 +111,8 @@ final class Platform implements AutoCloseable {
     }
 
     void post(String path, Object body) throws Exception {
-        HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(api + path))
-            .header("Content-Type", "application/json")
-            .header("Authorization", "Bearer " + KEY)
-            .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
-            .build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = client.send(Load.post(api + path, JSON.writeValueAsString(body),
+                "Bearer " + KEY), HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() / 100 != 2) {
             throw new IllegalStateException(path + " answered " + response.statusCode() + ": " + response.body());
         }

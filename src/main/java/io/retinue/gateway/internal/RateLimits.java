@@ -72,13 +72,7 @@ public class RateLimits implements DisposableBean {
     }
 
     Decision decide(Caller caller, RouteClass routeClass) {
-        long started = System.nanoTime();
-        try {
-            return take(caller, routeClass);
-        }
-        finally {
-            timer.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
-        }
+        return timer.record(() -> take(caller, routeClass));
     }
 
     private Decision take(Caller caller, RouteClass routeClass) {

@@ -31,6 +31,11 @@ import io.retinue.shared.Timestamps;
 @Repository
 class RunQueue {
 
+    /** What any worker may take at {@code :now}: a queued run, or one whose lease lapsed (its instance died). */
+    private static final String CLAIMABLE = """
+            (status = 'queued'
+               OR (status IN ('running', 'cancelling') AND (lease_expires_at IS NULL OR lease_expires_at < :now)))""";
+
     private final JdbcClient jdbc;
     private final Clock clock;
     private final String owner;
@@ -97,11 +102,8 @@ class RunQueue {
         Instant now = now();
         record Candidate(UUID id, String tenant) {
         }
-        List<Candidate> candidates = jdbc.sql("""
-                SELECT id, tenant_id FROM runtime.run
-                WHERE status = 'queued'
-                   OR (status IN ('running', 'cancelling') AND (lease_expires_at IS NULL OR lease_expires_at < :now))
-                ORDER BY COALESCE(queued_at, started_at), id FETCH FIRST 64 ROWS ONLY""")
+        List<Candidate> candidates = jdbc.sql("SELECT id, tenant_id FROM runtime.run WHERE " + CLAIMABLE
+                + " ORDER BY COALESCE(queued_at, started_at), id FETCH FIRST 64 ROWS ONLY")
             .param("now", Timestamps.of(now))
             .query((rs, n) -> new Candidate(rs.getObject("id", UUID.class), rs.getString("tenant_id")))
             .list();
@@ -125,8 +127,7 @@ class RunQueue {
             int won = jdbc.sql("""
                     UPDATE runtime.run SET status = CASE WHEN status = 'cancelling' THEN 'cancelling' ELSE 'running' END,
                         lease_owner = :owner, lease_expires_at = :expires, attempts = attempts + 1
-                    WHERE id = :id AND (status = 'queued' OR (status IN ('running', 'cancelling')
-                        AND (lease_expires_at IS NULL OR lease_expires_at < :now)))""")
+                    WHERE id = :id AND """ + CLAIMABLE)
                 .param("owner", owner)
                 .param("expires", Timestamps.of(now.plus(lease)))
                 .param("id", candidate.id())
@@ -190,11 +191,7 @@ class RunQueue {
     /** How many runs (at most {@code atMost}) any worker could take now: queued ones and ones whose lease lapsed. */
     int claimable(int atMost) {
         Instant now = now();
-        return jdbc.sql("""
-                SELECT id FROM runtime.run
-                WHERE status = 'queued'
-                   OR (status IN ('running', 'cancelling') AND (lease_expires_at IS NULL OR lease_expires_at < :now))
-                FETCH FIRST :limit ROWS ONLY""")
+        return jdbc.sql("SELECT id FROM runtime.run WHERE " + CLAIMABLE + " FETCH FIRST :limit ROWS ONLY")
             .param("now", Timestamps.of(now))
             .param("limit", atMost)
             .query((rs, n) -> n)
