@@ -5,12 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import java.util.Map;
 
+import javax.sql.DataSource;
+
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 
 import io.retinue.testing.Agents;
 import io.retinue.testing.Api;
 import io.retinue.testing.Api.Reply;
 import io.retinue.testing.PlatformIT;
+import io.retinue.testing.StatementLog;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -35,6 +39,45 @@ class RunsIT extends PlatformIT {
 
     private Reply run(Api as, String agent, String input) {
         return as.post("/api/v1/runs", Map.of("agent", agent, "input", input, "variables", Map.of("company", "ACME")));
+    }
+
+    @Autowired
+    private DataSource dataSource;
+
+    /**
+     * What one waited-for run costs the database, counted on the thread that served the request: its start is one
+     * transaction; its model step and its end (with the run's event, checkpoint and webhook bookkeeping) are one more;
+     * the rest are reads. Every commit waits for the disk on a real database, so this is what a run's latency there
+     * is made of.
+     */
+    @Test
+    void aOneStepRunIsTwoTransactions() {
+        Api owner = newTenant(api, "rc").owner();
+        String slug = publishedAgent(owner, null, null, "fake");
+        assertThat(run(owner, slug, "warm up").status()).isEqualTo(201);
+        StatementLog log = (StatementLog) dataSource;
+        log.recording(true);
+        Reply reply;
+        try {
+            reply = run(owner, slug, "What do I cost?");
+        }
+        finally {
+            log.recording(false);
+        }
+        assertThat(reply.status()).as(reply.toString()).isEqualTo(201);
+        assertThat(reply.json().at("/run/status").asString()).isEqualTo("completed");
+        List<Long> starters = log.sent().stream()
+            .filter(sent -> sent.sql().startsWith("INSERT INTO runtime.run ("))
+            .map(StatementLog.Sent::thread)
+            .toList();
+        assertThat(starters).hasSize(1);
+        List<StatementLog.Sent> request = log.sent().stream().filter(sent -> sent.thread() == starters.getFirst()).toList();
+        List<String> transactions = request.stream()
+            .filter(sent -> sent.sql().equals("COMMIT") || sent.autoCommit() && sent.writes())
+            .map(StatementLog.Sent::sql)
+            .toList();
+        assertThat(transactions).as("%s", request).containsExactly("COMMIT", "COMMIT");
+        assertThat(request.stream().filter(sent -> !sent.sql().equals("COMMIT"))).as("%s", request).hasSizeLessThanOrEqualTo(16);
     }
 
     @Test

@@ -77,6 +77,18 @@ public final class TestDatabase {
     }
 
     private static void drop(String name) {
+        // Shutdown hooks run together: let the application's close first (dropped under it, it waits for connections
+        // until their timeout, and the test JVM with it).
+        for (Thread hook : Thread.getAllStackTraces().keySet()) {
+            if (hook.getName().equals("SpringApplicationShutdownHook")) {
+                try {
+                    hook.join(20_000);
+                }
+                catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
         try (Connection admin = DriverManager.getConnection(ADMIN_URL, USER, PASSWORD);
                 Statement statement = admin.createStatement()) {
             statement.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");

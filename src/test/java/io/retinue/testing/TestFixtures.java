@@ -1,8 +1,15 @@
 package io.retinue.testing;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import javax.sql.DataSource;
+
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.modulith.events.ApplicationModuleListener;
@@ -10,21 +17,30 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-
-import io.retinue.shared.outbound.OutboundCalls;
-import io.retinue.shared.outbound.OutboundTarget;
-
 import io.retinue.agents.AgentArchived;
 import io.retinue.agents.AgentDeleted;
 import io.retinue.agents.AgentVersionPublished;
+import io.retinue.shared.outbound.OutboundCalls;
+import io.retinue.shared.outbound.OutboundTarget;
 
 /** Fixtures the integration tests share: a consumer of agent events and an endpoint that fails unexpectedly. */
 @TestConfiguration(proxyBeanMethods = false)
 public class TestFixtures {
+
+    /**
+     * The application's data source notes what it is sent while a test asks it to ({@link StatementLog#recording}):
+     * tests that count what a request costs the database get it as the {@code DataSource} bean.
+     */
+    @Bean
+    static BeanPostProcessor statementLog() {
+        return new BeanPostProcessor() {
+            @Override
+            public Object postProcessAfterInitialization(Object bean, String name) {
+                return name.equals("dataSource") && bean instanceof DataSource source && !(bean instanceof StatementLog)
+                        ? new StatementLog(source, false) : bean;
+            }
+        };
+    }
 
     @Bean
     ReceivedEvents receivedEvents() {

@@ -49,6 +49,30 @@ public class AgentRepository {
             .map(this::withLabels);
     }
 
+    /** An agent with one of its versions, read together. */
+    record WithVersion(Agent agent, AgentVersion version) {
+    }
+
+    /**
+     * The agent (without its labels) and its version {@code number} — its live version when null — in one query: what
+     * a run starts from, read for every run.
+     */
+    Optional<WithVersion> findWithVersion(TenantId tenant, String ref, Integer number) {
+        Optional<AgentId> id = AgentId.parse(ref);
+        return jdbc.sql("SELECT " + AGENT_COLUMNS + """
+                , v.agent_id, v.version_no, v.status AS version_status, v.config, v.config_digest, v.note,
+                    v.created_at AS version_created_at, v.published_at
+                FROM agents.agent a JOIN agents.agent_version v ON v.agent_id = a.id
+                WHERE a.tenant_id = :tenant AND """ + (id.isPresent() ? " a.id = :ref" : " a.slug = :ref")
+                + (number == null ? " AND v.version_no = a.live_version" : " AND v.version_no = :number"))
+            .param("tenant", tenant.value())
+            .param("ref", id.<Object>map(AgentId::value).orElse(ref))
+            .params(number == null ? Map.of() : Map.of("number", number))
+            .query((rs, row) -> new WithVersion(agentWithoutLabels(rs, row), version(rs, "version_status",
+                    "version_created_at")))
+            .optional();
+    }
+
     boolean slugTaken(TenantId tenant, String slug) {
         return jdbc.sql("SELECT COUNT(*) FROM agents.agent WHERE tenant_id = :tenant AND slug = :slug")
             .param("tenant", tenant.value())
@@ -258,9 +282,13 @@ public class AgentRepository {
     }
 
     private static AgentVersion version(ResultSet rs, int row) throws SQLException {
+        return version(rs, "status", "created_at");
+    }
+
+    private static AgentVersion version(ResultSet rs, String status, String createdAt) throws SQLException {
         AgentConfig config = ConfigDigest.CANONICAL.readValue(rs.getString("config"), AgentConfig.class);
         return new AgentVersion(new AgentId(rs.getObject("agent_id", UUID.class)), rs.getInt("version_no"),
-                VersionStatus.fromWire(rs.getString("status")), config, rs.getString("config_digest"),
-                rs.getString("note"), Timestamps.read(rs, "created_at"), Timestamps.read(rs, "published_at"));
+                VersionStatus.fromWire(rs.getString(status)), config, rs.getString("config_digest"),
+                rs.getString("note"), Timestamps.read(rs, createdAt), Timestamps.read(rs, "published_at"));
     }
 }

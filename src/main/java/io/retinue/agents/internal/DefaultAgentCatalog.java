@@ -3,7 +3,6 @@ package io.retinue.agents.internal;
 import java.util.Optional;
 
 import org.springframework.stereotype.Service;
-import org.springframework.transaction.annotation.Transactional;
 
 import io.retinue.agents.AgentCatalog;
 import io.retinue.agents.AgentSpec;
@@ -22,16 +21,11 @@ class DefaultAgentCatalog implements AgentCatalog {
     }
 
     @Override
-    @Transactional(readOnly = true)
     public Optional<AgentSpec> spec(TenantId tenant, String agentIdOrSlug, Integer version) {
-        return repository.find(tenant, agentIdOrSlug).flatMap(agent -> {
-            if (version == null && (agent.isArchived() || agent.liveVersion() == null)) {
-                return Optional.empty();
-            }
-            int wanted = version == null ? agent.liveVersion() : version;
-            return repository.findVersion(agent, wanted)
-                .filter(AgentVersion::isPublished)
-                .map(found -> factory.spec(agent, found));
-        });
+        // One query: every run starts here.
+        return repository.findWithVersion(tenant, agentIdOrSlug, version)
+            .filter(found -> version != null || !found.agent().isArchived())
+            .filter(found -> found.version().isPublished())
+            .map(found -> factory.spec(found.agent(), found.version()));
     }
 }

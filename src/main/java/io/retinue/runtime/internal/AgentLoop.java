@@ -140,35 +140,42 @@ class AgentLoop {
             AssistantMessage answer = response.getResult().getOutput();
             String outcome = answer.hasToolCalls() ? "tool_calls" : "answer";
             conversation.answered(answer);
+            boolean overBudget = turn.tokens() + in + out > config.limits().maxTokensPerRun();
+            List<String> problems = overBudget || answer.hasToolCalls() || !config.responseFormat().isJsonSchema()
+                    ? List.of() : structuredOutput.problems(config.responseFormat().schema(), answer.getText());
+            // One repair attempt: tell the model what is wrong and let it answer again.
+            boolean repair = !problems.isEmpty() && conversation.repairOnce();
             // The step and the checkpoint holding its answer are kept together: a run resumed after a crash never
-            // asks again for an answer it has recorded, nor records one it will ask for again.
-            transactions.executeWithoutResult(tx -> {
+            // asks again for an answer it has recorded, nor records one it will ask for again. When the answer ends
+            // the run, the run's end is kept with them too.
+            boolean ended = Boolean.TRUE.equals(transactions.execute(tx -> {
                 turn.modelStep(modelName, outcome, callStarted, in, out, answer.getText(),
                         new RunUpdate.StepFinished(step, modelName, outcome, turn.millisSince(callStarted), in, out));
+                if (overBudget) {
+                    turn.end("failed", "token_budget", "The run exceeded its budget of "
+                            + config.limits().maxTokensPerRun() + " tokens");
+                    return true;
+                }
                 if (answer.hasToolCalls()) {
                     checkpoints.save(turn.runId, turn.caller, conversation.checkpoint(json), turn.now());
+                    return false;
                 }
-            });
-            if (turn.tokens() > config.limits().maxTokensPerRun()) {
-                turn.end("failed", "token_budget", "The run exceeded its budget of " + config.limits().maxTokensPerRun()
-                        + " tokens");
-                return List.of();
+                if (problems.isEmpty()) {
+                    turn.complete(answer.getText());
+                    return true;
+                }
+                if (!repair) {
+                    turn.end("failed", "structured_output_invalid", String.join("; ", problems));
+                    return true;
+                }
+                return false;
+            }));
+            if (ended) {
+                return overBudget || !problems.isEmpty() ? List.of() : conversation.added();
             }
-            if (!answer.hasToolCalls()) {
-                if (config.responseFormat().isJsonSchema()) {
-                    List<String> problems = structuredOutput.problems(config.responseFormat().schema(), answer.getText());
-                    if (!problems.isEmpty()) {
-                        if (!conversation.repairOnce()) {
-                            turn.end("failed", "structured_output_invalid", String.join("; ", problems));
-                            return List.of();
-                        }
-                        // One repair attempt: tell the model what is wrong and let it answer again.
-                        conversation.add(new UserMessage(StructuredOutput.repairRequest(problems)));
-                        continue;
-                    }
-                }
-                turn.complete(answer.getText());
-                return conversation.added();
+            if (repair) {
+                conversation.add(new UserMessage(StructuredOutput.repairRequest(problems)));
+                continue;
             }
             if (!toolRound.run(turn, conversation, tools, null)) {
                 return List.of();

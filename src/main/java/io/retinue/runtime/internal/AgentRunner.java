@@ -88,7 +88,7 @@ public class AgentRunner {
             SessionStorage sessions, Webhooks webhooks, TransactionTemplate transactions,
             ApplicationEventPublisher events, JsonMapper json,
             Clock clock, ProviderProperties properties) {
-        this.records = new Turn.Records(ledger, journal, clock, transactions, events);
+        this.records = new Turn.Records(ledger, journal, checkpoints, webhooks, clock, transactions, events);
         this.agents = agents;
         this.loop = loop;
         this.context = context;
@@ -243,7 +243,6 @@ public class AgentRunner {
                 return false;
             }
             turn(runId, caller, spec, null, true).end("cancelled", errorCode, error);
-            checkpoints.delete(runId);
             return true;
         }));
     }
@@ -291,7 +290,8 @@ public class AgentRunner {
      * A run ready to work on: a new turn (its instructions and input), or one going on from its checkpoint, with the
      * decision it goes on after, if any.
      */
-    private record Prepared(Turn turn, Conversation resumed, String system, String input, AgentLoop.Decision decision) {
+    private record Prepared(Turn turn, Conversation resumed, String system, String input, AgentLoop.Decision decision,
+            boolean justStarted) {
     }
 
     private Prepared prepare(Caller caller, RunRequest request, String status) {
@@ -326,21 +326,23 @@ public class AgentRunner {
         }
         try {
             // The run, what it starts from and its first event are kept together: a queued run is never half there.
+            // A run started at once holds its lease from the start.
+            RunQueue.Lease lease = status.equals("running") ? queue.lease(queueProperties.lease()) : null;
             Turn turn = transactions.execute(tx -> {
                 ledger.start(caller.tenant(), new RunLedger.Run(runId, spec.agentId().value(), spec.slug(),
                         spec.version(), caller.principalId(), status, request.input(), null, null, null, 0, 0, 0, null,
                         clock.instant().truncatedTo(ChronoUnit.MICROS), null, request.session(), null),
-                        request.webhook());
+                        request.webhook(), lease);
                 checkpoints.first(runId, new RunCheckpoints.Saved(caller, null,
                         new RunCheckpoints.Start(system, request.input()), null), clock.instant());
-                if (status.equals("running")) {
-                    queue.hold(runId, queueProperties.lease());
+                if (lease != null) {
+                    queue.held(runId);
                 }
                 Turn started = turn(runId, caller, spec, request.session(), false);
                 started.report(new RunUpdate.Started(runId, spec.slug(), spec.version(), request.session(), false));
                 return started;
             });
-            return new Prepared(turn, null, system, request.input(), null);
+            return new Prepared(turn, null, system, request.input(), null, true);
         }
         catch (RuntimeException failed) {
             if (request.session() != null) {
@@ -379,7 +381,7 @@ public class AgentRunner {
         }
         return java.util.Optional.of(new Prepared(turn, saved.conversation() == null ? null
                 : Conversation.restore(saved.conversation(), json), saved.start() == null ? null : saved.start().system(),
-                saved.start() == null ? null : saved.start().input(), saved.decision()));
+                saved.start() == null ? null : saved.start().input(), saved.decision(), false));
     }
 
     private Turn turn(UUID runId, Caller caller, AgentSpec spec, UUID session, boolean existing) {
@@ -420,7 +422,12 @@ public class AgentRunner {
         finally {
             // Whoever goes on with the run numbers its events after those this instance still held.
             journal.released(prepared.turn().runId);
-            queue.release(prepared.turn().runId);
+            if (prepared.turn().ended()) {
+                queue.forget(prepared.turn().runId);
+            }
+            else {
+                queue.release(prepared.turn().runId);
+            }
         }
     }
 
@@ -434,7 +441,8 @@ public class AgentRunner {
                 leftForLater = true;
                 return;
             }
-            if (turn.cancelling()) {
+            // A run this request has just started is looked at before its first step (below, in the loop).
+            if (!prepared.justStarted() && turn.cancelling()) {
                 turn.end("cancelled", "cancelled", "Cancelled before it started");
                 return;
             }
@@ -483,13 +491,9 @@ public class AgentRunner {
         finally {
             workers.remove(turn.runId);
             Thread.interrupted();
-            if (!leftForLater) {
-                if (conversation == null || conversation.firstAwaiting() < 0) {
-                    checkpoints.delete(turn.runId);
-                }
-                if (turn.session != null) {
-                    sessions.release(turn.session, turn.runId);
-                }
+            // The run's end deleted its checkpoint; one waiting for a decision keeps it.
+            if (!leftForLater && turn.session != null) {
+                sessions.release(turn.session, turn.runId);
             }
         }
     }

@@ -42,12 +42,17 @@ public class RunLedger {
         this.json = json;
     }
 
-    void start(TenantId tenant, Run run, String webhook) {
+    /** Records a new run: queued, or running under the {@code lease} of the instance that starts it at once. */
+    void start(TenantId tenant, Run run, String webhook, RunQueue.Lease lease) {
         jdbc.sql("""
                 INSERT INTO runtime.run (id, tenant_id, agent_id, agent_slug, agent_version, caller, status, input,
-                    steps, tokens_in, tokens_out, started_at, session_id, queued_at, webhook_url)
+                    steps, tokens_in, tokens_out, started_at, session_id, queued_at, webhook_url, lease_owner,
+                    lease_expires_at, attempts)
                 VALUES (:id, :tenant, :agent, :slug, :version, :caller, :status, :input, 0, 0, 0, :started, :session,
-                    :queued, :webhook)""")
+                    :queued, :webhook, :owner, :expires, :attempts)""")
+            .param("owner", lease == null ? null : lease.owner())
+            .param("expires", lease == null ? null : Timestamps.of(lease.expiresAt()))
+            .param("attempts", lease == null ? 0 : 1)
             .param("webhook", webhook)
             .param("session", run.sessionId())
             .param("queued", run.status().equals("queued") ? Timestamps.of(run.startedAt()) : null)
@@ -159,23 +164,33 @@ public class RunLedger {
             .update();
     }
 
+    /**
+     * Records how a run ended (or that it waits for a decision) and gives up its lease with it: nobody works on it any
+     * more.
+     */
     void finish(UUID run, String status, String output, String errorCode, String error, int steps, long tokensIn,
             long tokensOut, java.math.BigDecimal cost, Instant finishedAt) {
         jdbc.sql("""
                 UPDATE runtime.run SET status = :status, output = :output, error_code = :code, error = :error, steps = :steps,
-                    tokens_in = :in, tokens_out = :out, estimated_cost_usd = :cost, finished_at = :finished
+                    tokens_in = :in, tokens_out = :out, estimated_cost_usd = :cost, finished_at = :finished,
+                    lease_owner = NULL, lease_expires_at = NULL
                 WHERE id = :id""")
             .param("cost", cost)
             .param("code", errorCode)
             .param("status", status)
             .param("output", output)
-            .param("error", error == null ? null : error.substring(0, Math.min(2000, error.length())))
+            .param("error", stored(error))
             .param("steps", steps)
             .param("in", tokensIn)
             .param("out", tokensOut)
             .param("finished", Timestamps.of(finishedAt))
             .param("id", run)
             .update();
+    }
+
+    /** An error message as a run keeps it: its first 2,000 characters. */
+    static String stored(String error) {
+        return error == null ? null : error.substring(0, Math.min(2000, error.length()));
     }
 
     public Optional<Run> find(TenantId tenant, UUID id) {

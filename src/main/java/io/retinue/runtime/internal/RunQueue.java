@@ -61,7 +61,16 @@ class RunQueue {
         return name.length() <= 100 ? name : name.substring(name.length() - 100);
     }
 
-    /** Takes a lease on a run this instance is about to work on (a waited-for run, or a decision acted on at once). */
+    /** A lease on a run, as this instance takes it. */
+    record Lease(String owner, Instant expiresAt) {
+    }
+
+    /** A lease for a run this instance starts at once, to be written with the run itself ({@link RunLedger#start}). */
+    Lease lease(Duration length) {
+        return new Lease(owner, now().plus(length));
+    }
+
+    /** Takes a lease on a run this instance is about to work on (a decision acted on at once). */
     void hold(UUID run, Duration lease) {
         jdbc.sql("UPDATE runtime.run SET lease_owner = :owner, lease_expires_at = :expires, attempts = attempts + 1 "
                 + "WHERE id = :id")
@@ -69,6 +78,11 @@ class RunQueue {
             .param("expires", Timestamps.of(now().plus(lease)))
             .param("id", run)
             .update();
+        held(run);
+    }
+
+    /** Renews the lease of a run from now on: one taken by {@link #hold}, or written with the run. */
+    void held(UUID run) {
         // Counted as held once others can see it: a lease taken in a transaction that has not committed yet is not
         // visible to the renewal, which would take it for lost.
         if (TransactionSynchronizationManager.isSynchronizationActive()) {
@@ -167,6 +181,11 @@ class RunQueue {
     }
 
     /** Gives up the lease on a run: it ended, waits for a person, or this instance stops (then it is claimable at once). */
+    /** Stops renewing a run's lease: one the run's end gave up with it ({@link RunLedger#finish}). */
+    void forget(UUID run) {
+        held.remove(run);
+    }
+
     void release(UUID run) {
         held.remove(run);
         jdbc.sql("UPDATE runtime.run SET lease_owner = NULL, lease_expires_at = NULL WHERE id = :id AND lease_owner = :owner")

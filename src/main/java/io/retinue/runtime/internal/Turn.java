@@ -41,10 +41,12 @@ final class Turn {
     private long tokensOut;
     private int seq;
     private RunUpdate.ContextCompacted context;
+    /** Set once the run's end (or its wait for a decision) is committed, which gave up the run's lease. */
+    private volatile boolean ended;
 
     /** Where a turn records itself: what every turn of this instance shares. */
-    record Records(RunLedger ledger, RunJournal journal, Clock clock, TransactionTemplate transactions,
-            ApplicationEventPublisher events) {
+    record Records(RunLedger ledger, RunJournal journal, RunCheckpoints checkpoints, Webhooks webhooks, Clock clock,
+            TransactionTemplate transactions, ApplicationEventPublisher events) {
     }
 
     private final Records records;
@@ -161,8 +163,9 @@ final class Turn {
                 ledger.finish(runId, "requires_action", null, "approval_required", error, steps, tokensIn, tokensOut,
                         cost(), now());
                 report(new RunUpdate.ActionRequired("requires_action", pending, error));
-                published("requires_action", "approval_required");
+                published("requires_action", null, "approval_required", error);
             });
+            ended = true;
         }
         finally {
             writes.unlock();
@@ -176,18 +179,28 @@ final class Turn {
                 BigDecimal cost = cost();
                 ledger.finish(runId, status, output, errorCode, error, steps, tokensIn, tokensOut, cost, now());
                 report(new RunUpdate.Ended(status, output, errorCode, error, steps, tokensIn, tokensOut, cost));
-                published(status, errorCode);
+                // Nothing goes on from an ended run.
+                records.checkpoints().delete(runId);
+                published(status, output, errorCode, error);
             });
+            ended = true;
         }
         finally {
             writes.unlock();
         }
     }
 
-    /** Tells other modules (and the run's webhooks) in the transaction that recorded the outcome. */
-    private void published(String status, String errorCode) {
-        records.events().publishEvent(new RunEnded(runId, caller.tenant(), spec == null ? null : spec.slug(),
-                spec == null ? 0 : spec.version(), status, errorCode, now()));
+    /** Tells the run's webhooks and other modules, in the transaction that recorded the outcome. */
+    private void published(String status, String output, String errorCode, String error) {
+        RunEnded event = new RunEnded(runId, caller.tenant(), spec == null ? null : spec.slug(),
+                spec == null ? 0 : spec.version(), status, errorCode, now());
+        records.webhooks().ended(event, output, error, tokensIn, tokensOut, cost());
+        records.events().publishEvent(event);
+    }
+
+    /** Whether the run's end (or its wait for a decision) was recorded: it holds no lease any more. */
+    boolean ended() {
+        return ended;
     }
 
     private BigDecimal cost() {

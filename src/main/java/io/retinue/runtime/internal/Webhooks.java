@@ -1,5 +1,6 @@
 package io.retinue.runtime.internal;
 
+import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,9 +26,7 @@ import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.modulith.events.ApplicationModuleListener;
 import org.springframework.stereotype.Component;
 
 import io.retinue.runtime.RunEnded;
@@ -45,7 +44,7 @@ import tools.jackson.databind.json.JsonMapper;
  * with the tenant's secret — {@code Retinue-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">}, so a
  * receiver can check it and refuse old timestamps (replays) — and retried with exponential back-off until it is
  * answered with 2xx or has failed {@code max-attempts} times; then it is a dead letter, listed and retryable over
- * the API. Deliveries are made from the run's {@link RunEnded} event (the module's outbox), at least once.
+ * the API. The pending deliveries are written with the run's outcome (they are the outbox), and made at least once.
  */
 @Component
 public class Webhooks {
@@ -65,7 +64,6 @@ public class Webhooks {
     private final JsonMapper json;
     private final Clock clock;
     private final SecretBox box;
-    private final RunLedger ledger;
     private final AddressGuard guard;
     private final int maxAttempts;
     private final Duration backoff;
@@ -75,7 +73,7 @@ public class Webhooks {
         .build();
     private final SecureRandom random = new SecureRandom();
 
-    Webhooks(JdbcClient jdbc, JsonMapper json, Clock clock, SecretBox box, RunLedger ledger,
+    Webhooks(JdbcClient jdbc, JsonMapper json, Clock clock, SecretBox box,
             @Value("${retinue.runtime.webhooks.allowed-internal:}") List<String> allowedInternal,
             @Value("${retinue.runtime.webhooks.max-attempts:8}") int maxAttempts,
             @Value("${retinue.runtime.webhooks.backoff:10s}") Duration backoff) {
@@ -83,7 +81,6 @@ public class Webhooks {
         this.json = json;
         this.clock = clock;
         this.box = box;
-        this.ledger = ledger;
         this.guard = new AddressGuard(allowedInternal, "webhooks");
         this.maxAttempts = maxAttempts;
         this.backoff = backoff;
@@ -178,18 +175,18 @@ public class Webhooks {
             .update() == 1;
     }
 
-    /** A run ended: a delivery for its own webhook and each matching subscription (once, however often told). */
-    @ApplicationModuleListener
-    void on(RunEnded ended) {
+    /**
+     * A run ended (or waits for a person): a pending delivery for its own webhook and each matching subscription, written
+     * in the transaction that records the outcome — so that none is lost, nor made for an outcome rolled back.
+     */
+    void ended(RunEnded ended, String output, String error, long tokensIn, long tokensOut, BigDecimal cost) {
         List<String> urls = new ArrayList<>();
         jdbc.sql("SELECT webhook_url FROM runtime.run WHERE id = :id").param("id", ended.runId()).query(String.class)
             .optional().ifPresent(urls::add);
         subscriptions(ended.tenant()).stream()
             .filter(subscription -> subscription.agent() == null || subscription.agent().equals(ended.agent()))
             .forEach(subscription -> urls.add(subscription.url()));
-        // Most runs have no webhook: find out before reading the whole run.
-        RunLedger.Run run = urls.isEmpty() ? null : ledger.find(ended.runId()).orElse(null);
-        if (run == null) {
+        if (urls.isEmpty()) {
             return;
         }
         Map<String, Object> payload = new LinkedHashMap<>();
@@ -199,32 +196,27 @@ public class Webhooks {
         payload.put("version", ended.version());
         payload.put("status", ended.status());
         payload.put("errorCode", ended.errorCode());
-        payload.put("output", run.output());
-        payload.put("error", run.error());
-        payload.put("tokensIn", run.tokensIn());
-        payload.put("tokensOut", run.tokensOut());
-        payload.put("estimatedCostUsd", run.estimatedCostUsd());
+        payload.put("output", output);
+        payload.put("error", RunLedger.stored(error));
+        payload.put("tokensIn", tokensIn);
+        payload.put("tokensOut", tokensOut);
+        payload.put("estimatedCostUsd", cost);
         payload.put("occurredAt", ended.occurredAt());
         String body = json.writeValueAsString(payload);
         for (String url : urls.stream().distinct().toList()) {
-            try {
-                jdbc.sql("""
-                        INSERT INTO runtime.webhook_delivery (id, tenant_id, run_id, url, event, occurred_at, payload,
-                            status, attempts, next_attempt_at, created_at)
-                        VALUES (:id, :tenant, :run, :url, :event, :occurred, :payload, 'pending', 0, :now, :now)""")
-                    .param("id", UUID.randomUUID())
-                    .param("tenant", ended.tenant().value())
-                    .param("run", ended.runId())
-                    .param("url", url)
-                    .param("event", "run." + ended.status())
-                    .param("occurred", Timestamps.of(ended.occurredAt()))
-                    .param("payload", body)
-                    .param("now", Timestamps.of(now()))
-                    .update();
-            }
-            catch (DuplicateKeyException alreadyThere) {
-                // The event came again (at-least-once): its delivery exists.
-            }
+            jdbc.sql("""
+                    INSERT INTO runtime.webhook_delivery (id, tenant_id, run_id, url, event, occurred_at, payload,
+                        status, attempts, next_attempt_at, created_at)
+                    VALUES (:id, :tenant, :run, :url, :event, :occurred, :payload, 'pending', 0, :now, :now)""")
+                .param("id", UUID.randomUUID())
+                .param("tenant", ended.tenant().value())
+                .param("run", ended.runId())
+                .param("url", url)
+                .param("event", "run." + ended.status())
+                .param("occurred", Timestamps.of(ended.occurredAt()))
+                .param("payload", body)
+                .param("now", Timestamps.of(now()))
+                .update();
         }
     }
 
