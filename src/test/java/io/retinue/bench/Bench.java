@@ -191,12 +191,14 @@ public final class Bench {
         return memory;
     }
 
-    /** Scenario 1: a one-step sync run (one model call) against the same model call made directly. */
+    /**
+     * Scenario 1: a one-step sync run (one model call) against the same model call made directly — for a whole answer,
+     * as the platform asks for it in a run its caller waits for.
+     */
     private void oneStep(Platform platform, String database, String model, int[] concurrencies, boolean baselines)
             throws Exception {
-        String direct = JSON.writeValueAsString(Map.of("model", "demo-echo", "stream", true, "stream_options",
-                Map.of("include_usage", true), "messages", List.of(Map.of("role", "system", "content", "You answer."),
-                        Map.of("role", "user", "content", "hello"))));
+        String direct = JSON.writeValueAsString(Map.of("model", "demo-echo", "stream", false, "messages", List.of(
+                Map.of("role", "system", "content", "You answer."), Map.of("role", "user", "content", "hello"))));
         String run = JSON.writeValueAsString(Map.of("agent", "bench-one", "input", "hello"));
         for (int concurrency : concurrencies) {
             if (baselines) {
@@ -212,7 +214,7 @@ public final class Bench {
     private void toolUsing(Platform platform, String model) throws Exception {
         String input = "use builtin__calculator with {\"expression\":\"6*7\"}";
         String run = JSON.writeValueAsString(Map.of("agent", "bench-tool", "input", input));
-        String first = JSON.writeValueAsString(Map.of("model", "demo-echo", "stream", true, "messages", List.of(
+        String first = JSON.writeValueAsString(Map.of("model", "demo-echo", "stream", false, "messages", List.of(
                 Map.of("role", "user", "content", input)), "tools", List.of(Map.of("type", "function", "function",
                         Map.of("name", "builtin__calculator", "parameters", Map.of("type", "object"))))));
         // The baseline makes the run's two model calls one after the other (the second is answered like the first:
@@ -396,8 +398,10 @@ public final class Bench {
         document.put("async", result);
     }
 
+    /** A model's answer that arrived whole: a streamed one to its end, or an answer sent at once. */
     private static boolean wholeAnswer(HttpResponse<String> response) {
-        return response.statusCode() == 200 && response.body().contains("[DONE]");
+        return response.statusCode() == 200 && (response.body().contains("[DONE]")
+                || response.body().contains("\"finish_reason\""));
     }
 
     private static boolean completedRun(HttpResponse<String> response) {

@@ -13,6 +13,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import io.retinue.testing.Agents;
 import io.retinue.testing.Api;
 import io.retinue.testing.Api.Reply;
+import io.retinue.testing.FakeModelServer;
 import io.retinue.testing.PlatformIT;
 import io.retinue.testing.StatementLog;
 import tools.jackson.databind.JsonNode;
@@ -39,6 +40,19 @@ class RunsIT extends PlatformIT {
 
     private Reply run(Api as, String agent, String input) {
         return as.post("/api/v1/runs", Map.of("agent", agent, "input", input, "variables", Map.of("company", "ACME")));
+    }
+
+    @Test
+    void aSyncRunAsksTheModelForItsWholeAnswerAndJournalsNoDeltas() {
+        Api owner = newTenant(api, "rw").owner();
+        String slug = publishedAgent(owner, null, null, "fake");
+        Reply reply = run(owner, slug, "[[drip:5]] a few words to answer whole");
+        assertThat(reply.status()).as(reply.toString()).isEqualTo(201);
+        assertThat(reply.json().at("/run/output").asString()).isEqualTo("fake model: [[drip:5]] a few words to answer whole");
+        assertThat(FakeModelServer.get().lastRequest().path("stream").asBoolean(false)).isFalse();
+        String id = reply.json().at("/run/id").asString();
+        assertThat(owner.call("GET", "/api/v1/runs/" + id + "/events?after=0").stream().types())
+            .containsExactly("run.started", "step.finished", "run.completed");
     }
 
     @Autowired

@@ -34,7 +34,8 @@ import tools.jackson.databind.node.ObjectNode;
  * the result; anything else is echoed. "[[status:NNN]]" answers that error status; "[[flaky:N]]" answers 503 the first
  * N times; "[[slow:MS]]" answers after MS milliseconds; "[[json:{…}]]" answers exactly that JSON;
  * "[[repair-json:{…}]]" answers prose first and that JSON once asked to repair its answer; "[[drip:MS]]" anywhere in
- * the conversation makes a streamed answer wait MS milliseconds before each piece. Asked to summarise a conversation
+ * the conversation makes a streamed answer wait MS milliseconds before each piece (and a whole one as long as all its
+ * pieces would). Asked to summarise a conversation
  * (the runtime's summary instructions), it answers "fake summary of N lines". It checks the API key (OpenAI, Anthropic)
  * and remembers the last request.
  */
@@ -225,6 +226,7 @@ public final class FakeModelServer {
         long created = Instant.now().getEpochSecond();
         String finish = answer.calls().isEmpty() ? "stop" : "tool_calls";
         if (!ask.stream()) {
+            generated(answer);
             ObjectNode response = Api.JSON.createObjectNode().put("id", id).put("object", "chat.completion")
                 .put("created", created).put("model", ask.model());
             ObjectNode choice = response.putArray("choices").addObject().put("index", 0).put("finish_reason", finish);
@@ -331,6 +333,7 @@ public final class FakeModelServer {
         String id = "msg_" + calls.get();
         String stop = answer.calls().isEmpty() ? "end_turn" : "tool_use";
         if (!ask.stream()) {
+            generated(answer);
             ObjectNode message = anthropicMessage(id, ask.model());
             if (!answer.text().isEmpty()) {
                 message.withArray("content").addObject().put("type", "text").put("text", answer.text());
@@ -417,6 +420,7 @@ public final class FakeModelServer {
             return;
         }
         if (!ask.stream()) {
+            generated(answer);
             ObjectNode response = ollamaChunk(ask.model(), answer.text(), answer.calls());
             ollamaDone(response);
             send(exchange, 200, Api.JSON.writeValueAsString(response));
@@ -490,6 +494,11 @@ public final class FakeModelServer {
 
     private static String sse(String event, JsonNode data) {
         return (event == null ? "" : "event: " + event + "\n") + "data: " + Api.JSON.writeValueAsString(data) + "\n\n";
+    }
+
+    /** A whole answer takes as long to generate as its stream takes to drip: it is sent once it all would have been. */
+    private static void generated(Answer answer) {
+        pause(answer.dripMillis() * (words(answer.text()).size() + answer.calls().size()));
     }
 
     private static void drip(Answer answer) throws IOException {

@@ -32,9 +32,9 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The agent loop of one turn: call the model (streaming, so each piece of text is reported as it arrives), have the
- * {@link ToolRound} run the tool calls it asks for, feed the results back, and repeat until a final answer or a
- * limit. Each model answer is checkpointed with its step, so a resumed run never asks for it again.
+ * The agent loop of one turn: call the model (streaming, so each piece of text is reported as it arrives — unless
+ * only the whole answer is wanted), have the {@link ToolRound} run the tool calls it asks for, feed the results back,
+ * and repeat until a final answer or a limit. Each model answer is checkpointed with its step, so a resumed run never asks for it again.
  */
 @Component
 class AgentLoop {
@@ -70,9 +70,11 @@ class AgentLoop {
     /**
      * Runs the turn until it ends or waits for a person; answers the messages it added to the conversation when it
      * completed, else none. {@code decision} applies to the call the run waited on when it goes on after one.
+     * {@code streamAnswers}: the model streams its answers and each piece is reported as it comes; else it answers
+     * whole (for a caller who waits for the end, at a fraction of the cost).
      */
     List<org.springframework.ai.chat.messages.Message> run(Turn turn, ModelConnection connection,
-            Conversation conversation, Decision decision) {
+            Conversation conversation, Decision decision, boolean streamAnswers) {
         AgentConfig config = turn.spec.config();
         List<ToolDescriptor> offered = offeredTools(turn);
         Map<String, ToolDescriptor> tools = offered.stream()
@@ -110,7 +112,8 @@ class AgentLoop {
                             if (!turn.now().isBefore(deadline)) {
                                 throw new IllegalStateException("the run's deadline has passed");
                             }
-                            return streamed(connection.model(), prompt, turn, step);
+                            return streamAnswers ? streamed(connection.model(), prompt, turn, step)
+                                    : whole(connection.model(), prompt);
                         });
             }
             catch (RuntimeException failed) {
@@ -224,6 +227,15 @@ class AgentLoop {
                 .usage(usage[0] == null ? new DefaultUsage(0, 0) : usage[0])
                 .build())
             .build();
+    }
+
+    /** Calls the model for its whole answer at once (text, tool calls, usage). */
+    private static ChatResponse whole(ChatModel model, Prompt prompt) {
+        ChatResponse response = model.call(prompt);
+        if (response == null || response.getResult() == null) {
+            throw new IllegalStateException("the model answered nothing");
+        }
+        return response;
     }
 
     private static boolean positive(Integer tokens) {

@@ -78,6 +78,8 @@ public class AgentRunner {
     private final Clock clock;
     private final Map<String, ProviderProperties.Price> prices;
     private final Turn.Records records;
+    /** Whether runs their callers wait for have the model stream its answers (else it answers whole). */
+    private final boolean streamSyncRuns;
     private final Map<UUID, Thread> workers = new ConcurrentHashMap<>();
     /** Runs this instance let go of mid-way (it stops, or lost the lease): another instance goes on with them. */
     private final Set<UUID> abandoned = ConcurrentHashMap.newKeySet();
@@ -104,12 +106,13 @@ public class AgentRunner {
         this.json = json;
         this.clock = clock;
         this.prices = properties.prices();
+        this.streamSyncRuns = properties.streamSyncRuns();
     }
 
     /** Runs an agent and returns when the run has ended (or waits for a decision). */
     public UUID run(Caller caller, RunRequest request) {
         Prepared prepared = prepare(caller, request, "running");
-        workOn(prepared);
+        workOn(prepared, streamSyncRuns);
         return prepared.turn().runId;
     }
 
@@ -120,7 +123,7 @@ public class AgentRunner {
      */
     public UUID begin(Caller caller, RunRequest request) {
         Prepared prepared = prepare(caller, request, "running");
-        Thread.ofVirtual().name("run-" + prepared.turn().runId).start(() -> workOn(prepared));
+        Thread.ofVirtual().name("run-" + prepared.turn().runId).start(() -> workOn(prepared, true));
         return prepared.turn().runId;
     }
 
@@ -186,7 +189,7 @@ public class AgentRunner {
                         caller.principalId())), clock.instant());
         if (wait) {
             queue.hold(runId, queueProperties.lease());
-            workOn(resumed(runId).orElseThrow());
+            workOn(resumed(runId).orElseThrow(), streamSyncRuns);
         }
         else {
             queue.enqueue(runId);
@@ -251,7 +254,8 @@ public class AgentRunner {
     void workOnClaimed(UUID runId) {
         Prepared prepared = resumed(runId).orElse(null);
         if (prepared != null) {
-            workOn(prepared);
+            // Someone may follow a run in the background: its answers are streamed.
+            workOn(prepared, true);
         }
         else {
             queue.release(runId);
@@ -414,10 +418,13 @@ public class AgentRunner {
         }
     }
 
-    /** Works on a run this instance holds the lease of, and gives the lease up when done or stopped. */
-    private void workOn(Prepared prepared) {
+    /**
+     * Works on a run this instance holds the lease of, and gives the lease up when done or stopped.
+     * {@code streamAnswers}: the model streams its answers, each piece reported as a {@code text.delta}.
+     */
+    private void workOn(Prepared prepared, boolean streamAnswers) {
         try {
-            execute(prepared);
+            execute(prepared, streamAnswers);
         }
         finally {
             // Whoever goes on with the run numbers its events after those this instance still held.
@@ -431,7 +438,7 @@ public class AgentRunner {
         }
     }
 
-    private void execute(Prepared prepared) {
+    private void execute(Prepared prepared, boolean streamAnswers) {
         Turn turn = prepared.turn();
         workers.put(turn.runId, Thread.currentThread());
         Conversation conversation = prepared.resumed();
@@ -468,7 +475,7 @@ public class AgentRunner {
             if (conversation == null) {
                 conversation = context.open(turn, connection, prepared.system(), prepared.input());
             }
-            List<Message> added = loop.run(turn, connection, conversation, prepared.decision());
+            List<Message> added = loop.run(turn, connection, conversation, prepared.decision(), streamAnswers);
             if (turn.session != null && !added.isEmpty()) {
                 sessions.append(turn.session, turn.runId, added);
             }

@@ -46,7 +46,8 @@ record ProviderFailure(Kind kind, String message) {
         }
     }
 
-    private static final Pattern SPRING_AI_STATUS = Pattern.compile("HTTP (\\d{3})");
+    /** How Spring AI's own clients say a status: "HTTP 400 …", or "400 - <body>" from its default error handler. */
+    private static final Pattern SPRING_AI_STATUS = Pattern.compile("HTTP (\\d{3})|^(\\d{3}) - ");
 
     /** The class of an HTTP error status from any provider, with what the provider said. */
     private static ProviderFailure byStatus(int status, String message) {
@@ -81,7 +82,8 @@ record ProviderFailure(Kind kind, String message) {
                 // Spring AI's own HTTP clients (Ollama's, when not streaming) say the status in the message.
                 Matcher status = SPRING_AI_STATUS.matcher(String.valueOf(cause.getMessage()));
                 if (status.find()) {
-                    return byStatus(Integer.parseInt(status.group(1)), cause.getMessage());
+                    return byStatus(Integer.parseInt(status.group(1) != null ? status.group(1) : status.group(2)),
+                            cause.getMessage());
                 }
                 return new ProviderFailure(cause instanceof TransientAiException ? Kind.UNAVAILABLE : Kind.BAD_REQUEST,
                         cause.getMessage());

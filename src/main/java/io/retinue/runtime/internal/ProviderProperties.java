@@ -12,12 +12,15 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * {@code prices.<model>.input/output} (USD per million tokens) give runs an estimated cost.
  * {@code max-concurrent-model-calls} bounds the model calls in flight per connection on each instance (default 10000;
  * more fail fast as {@code provider_unavailable}, retried with the run's retries).
+ * {@code stream-sync-runs}: whether a run its caller waits for ({@code mode=sync}) has the model stream its answers,
+ * as streamed and async runs do — so that others following its events see {@code text.delta}s. Off by default: the
+ * caller gets the whole answer at the end either way, and a whole answer costs a fraction of the CPU of a streamed one.
  * Remember to list the provider in {@code retinue.agents.providers} so agent configurations may
  * name it.
  */
 @ConfigurationProperties("retinue.runtime")
 public record ProviderProperties(Map<String, Provider> providers, Map<String, Price> prices,
-        Integer maxConcurrentModelCalls) {
+        Integer maxConcurrentModelCalls, Boolean streamSyncRuns) {
 
     /** What a model costs, in USD per million tokens; {@code prices} is keyed by model name. */
     public record Price(java.math.BigDecimal input, java.math.BigDecimal output) {
@@ -44,5 +47,6 @@ public record ProviderProperties(Map<String, Provider> providers, Map<String, Pr
         providers = providers == null ? Map.of() : Map.copyOf(providers);
         prices = prices == null ? Map.of() : Map.copyOf(prices);
         maxConcurrentModelCalls = maxConcurrentModelCalls == null ? 10_000 : maxConcurrentModelCalls;
+        streamSyncRuns = streamSyncRuns != null && streamSyncRuns;
     }
 }
