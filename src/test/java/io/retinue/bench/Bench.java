@@ -57,6 +57,8 @@ public final class Bench {
     private final List<Load.Series> series = new ArrayList<>();
     private final Map<String, Object> document = new LinkedHashMap<>();
     private final List<String> targets = new ArrayList<>();
+    /** The quick fake model server's process, whose CPU time per call the baselines report. */
+    private ProcessHandle fastModel;
 
     private Bench(boolean quick, Set<String> only, Path results) {
         this.quick = quick;
@@ -92,6 +94,7 @@ public final class Bench {
                 System.getProperty("java.version")));
         // Quick answers: 20 ms to the first token, then 10 words 1 ms apart. Slow ones: long streams to hold open.
         String fast = "http://127.0.0.1:" + startFakeModel(20, 1, 10) + "/v1";
+        fastModel = processes.getLast().toHandle();
         int streams = quick ? 500 : 5000;
         // Slow answers: a word every second (quick) or three, so that every stream is still open when the last opens.
         String slow = "http://127.0.0.1:" + (quick ? startFakeModel(100, 1000, 5) : startFakeModel(100, 3000, 20)) + "/v1";
@@ -203,10 +206,12 @@ public final class Bench {
         for (int concurrency : concurrencies) {
             if (baselines) {
                 series.add(Load.run("1 one-step sync run", "direct model call", concurrency, warmup, measure,
-                        () -> List.of(Load.post(model + "/chat/completions", direct, MODEL_KEY)), Bench::wholeAnswer));
+                        () -> List.of(Load.post(model + "/chat/completions", direct, MODEL_KEY)), Bench::wholeAnswer,
+                        fastModel));
             }
             series.add(Load.run("1 one-step sync run", "platform, " + database, concurrency, warmup, measure,
-                    () -> List.of(Load.post(platform.api + "/runs", run, PLATFORM_KEY)), Bench::completedRun));
+                    () -> List.of(Load.post(platform.api + "/runs", run, PLATFORM_KEY)), Bench::completedRun,
+                    platform.handle()));
         }
     }
 
@@ -221,9 +226,10 @@ public final class Bench {
         // the fake model's answer to a tool request is again a call, which costs it the same).
         series.add(Load.run("2 tool-using sync run", "direct model call", 16, warmup, measure,
                 () -> List.of(Load.post(model + "/chat/completions", first, MODEL_KEY),
-                        Load.post(model + "/chat/completions", first, MODEL_KEY)), Bench::wholeAnswer));
+                        Load.post(model + "/chat/completions", first, MODEL_KEY)), Bench::wholeAnswer, fastModel));
         series.add(Load.run("2 tool-using sync run", "platform, h2", 16, warmup, measure,
-                () -> List.of(Load.post(platform.api + "/runs", run, PLATFORM_KEY)), Bench::completedRun));
+                () -> List.of(Load.post(platform.api + "/runs", run, PLATFORM_KEY)), Bench::completedRun,
+                platform.handle()));
     }
 
     /**
@@ -358,7 +364,7 @@ public final class Bench {
         }
         double enqueueSeconds = (System.nanoTime() - started) / 1e9;
         Load.Series enqueue = Load.Series.of("4 async: enqueue", "platform, postgres", senders, latencies,
-                refused.get(), enqueueSeconds);
+                refused.get(), enqueueSeconds, Double.NaN);
         enqueue.print();
         double[] span;
         long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
@@ -414,8 +420,8 @@ public final class Bench {
 
     private void report() throws IOException {
         System.out.println();
-        System.out.printf("%-28s %-20s %5s %10s %11s %7s %9s %9s %9s %7s%n", "scenario", "platform on", "c", "req/s",
-                "direct/s", "ratio", "p50 +ms", "p90 +ms", "p99 +ms", "errors");
+        System.out.printf("%-28s %-20s %5s %10s %11s %7s %9s %9s %9s %7s %11s%n", "scenario", "platform on", "c", "req/s",
+                "direct/s", "ratio", "p50 +ms", "p90 +ms", "p99 +ms", "errors", "cpu ms/run");
         List<Map<String, Object>> rows = new ArrayList<>();
         for (Load.Series platform : series.stream().filter(one -> one.target().startsWith("platform")).toList()) {
             Load.Series baseline = series.stream()
@@ -427,10 +433,10 @@ public final class Bench {
                 continue;
             }
             double ratio = platform.throughput() / baseline.throughput();
-            System.out.printf("%-28s %-20s %5d %10.1f %11.1f %6.0f%% %9.2f %9.2f %9.2f %7d%n", platform.scenario(),
+            System.out.printf("%-28s %-20s %5d %10.1f %11.1f %6.0f%% %9.2f %9.2f %9.2f %7d %11.2f%n", platform.scenario(),
                     platform.target().substring("platform, ".length()), platform.concurrency(), platform.throughput(),
                     baseline.throughput(), ratio * 100, platform.p50() - baseline.p50(), platform.p90() - baseline.p90(),
-                    platform.p99() - baseline.p99(), platform.errors());
+                    platform.p99() - baseline.p99(), platform.errors(), platform.cpuMsPerRequest());
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("scenario", platform.scenario());
             row.put("concurrency", platform.concurrency());

@@ -25,20 +25,27 @@ import java.util.function.Predicate;
  */
 final class Load {
 
-    /** One measured series: what, against which target, at which concurrency, how fast and how often. */
+    /**
+     * One measured series: what, against which target, at which concurrency, how fast and how often, and the CPU time
+     * the server process spent per request meanwhile ({@code cpuMsPerRequest}; NaN when not measured) — what caps its
+     * throughput on a machine it shares, and much steadier from run to run than the throughput itself.
+     */
     record Series(String scenario, String target, int concurrency, int requests, int errors, double throughput,
-            double p50, double p90, double p99) {
+            double p50, double p90, double p99, double cpuMsPerRequest) {
 
-        static Series of(String scenario, String target, int concurrency, long[] nanos, int errors, double seconds) {
+        static Series of(String scenario, String target, int concurrency, long[] nanos, int errors, double seconds,
+                double cpuMillis) {
             long[] sorted = nanos.clone();
             Arrays.sort(sorted);
             return new Series(scenario, target, concurrency, sorted.length, errors, sorted.length / seconds,
-                    percentile(sorted, 50), percentile(sorted, 90), percentile(sorted, 99));
+                    percentile(sorted, 50), percentile(sorted, 90), percentile(sorted, 99),
+                    sorted.length == 0 ? Double.NaN : cpuMillis / sorted.length);
         }
 
         void print() {
-            System.out.printf("  %-28s %-12s c=%-5d %9.1f req/s  p50 %8.2f ms  p99 %8.2f ms  errors %d%n", scenario,
-                    target, concurrency, throughput, p50, p99, errors);
+            System.out.printf("  %-28s %-12s c=%-5d %9.1f req/s  p50 %8.2f ms  p99 %8.2f ms  errors %d%s%n", scenario,
+                    target, concurrency, throughput, p50, p99, errors,
+                    Double.isNaN(cpuMsPerRequest) ? "" : "  cpu %.2f ms/req".formatted(cpuMsPerRequest));
         }
     }
 
@@ -69,6 +76,13 @@ final class Load {
 
     static Series run(String scenario, String target, int concurrency, Duration warmup, Duration measure,
             Iteration iteration, Predicate<HttpResponse<String>> whole) throws InterruptedException {
+        return run(scenario, target, concurrency, warmup, measure, iteration, whole, null);
+    }
+
+    /** A series whose {@code server} process's CPU time is measured too (null: not measured). */
+    static Series run(String scenario, String target, int concurrency, Duration warmup, Duration measure,
+            Iteration iteration, Predicate<HttpResponse<String>> whole, ProcessHandle server)
+            throws InterruptedException {
         try (HttpClient client = HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor()).build();
                 ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor()) {
             AtomicBoolean measuring = new AtomicBoolean();
@@ -114,8 +128,10 @@ final class Load {
             Thread.sleep(warmup);
             measuring.set(true);
             long from = System.nanoTime();
+            double cpuFrom = cpuMillis(server);
             Thread.sleep(measure);
             measuring.set(false);
+            double cpu = cpuMillis(server) - cpuFrom;
             double seconds = (System.nanoTime() - from) / 1e9;
             running.set(false);
             senders.shutdown();
@@ -123,7 +139,7 @@ final class Load {
                 senders.shutdownNow();
             }
             long[] all = samples.stream().flatMapToLong(mine -> Arrays.stream(mine, 1, (int) mine[0] + 1)).toArray();
-            Series series = Series.of(scenario, target, concurrency, all, errors.get(), seconds);
+            Series series = Series.of(scenario, target, concurrency, all, errors.get(), seconds, cpu);
             if (!scenario.startsWith("(")) {
                 series.print();
             }
@@ -132,6 +148,12 @@ final class Load {
             }
             return series;
         }
+    }
+
+    /** The CPU time a process has used so far (user and system), in ms; NaN when not known. */
+    private static double cpuMillis(ProcessHandle process) {
+        return process == null ? Double.NaN
+                : process.info().totalCpuDuration().map(cpu -> cpu.toNanos() / 1e6).orElse(Double.NaN);
     }
 
     static double percentile(long[] sorted, int percent) {

@@ -98,6 +98,11 @@ final class Platform implements AutoCloseable {
         throw new IllegalStateException("the platform did not get ready within two minutes");
     }
 
+    /** The platform's process, e.g. to read the CPU time it used. */
+    ProcessHandle handle() {
+        return process.toHandle();
+    }
+
     /** Creates and publishes an agent on the given provider's {@code demo-echo} model with the given tools. */
     void agent(String slug, String provider, List<String> tools) throws Exception {
         post("/agents", Map.of("slug", slug, "name", slug, "config", Map.of(

@@ -119,7 +119,7 @@ final class Streams {
         }
         long[] measured = Arrays.stream(firstNanos).filter(nanos -> nanos > 0).toArray();
         Load.Series series = Load.Series.of(scenario, target, count, measured, errors.get(),
-                (System.nanoTime() - started) / 1e9);
+                (System.nanoTime() - started) / 1e9, Double.NaN);
         series.print();
         return new Outcome(series, completed.get(), peak.get());
     }

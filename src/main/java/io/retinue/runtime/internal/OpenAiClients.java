@@ -15,9 +15,10 @@ import com.openai.core.Timeout;
 
 /**
  * Builds the Spring AI model of an OpenAI-compatible connection with the client set for many concurrent runs. Left to
- * itself the client lets 64 calls per host be in flight (OkHttp's default) and reads each stream on a platform
- * thread; here calls and streams run on virtual threads, up to {@code maxConcurrentCalls} at once, so thousands of
- * streaming runs do not wait behind each other for a slot.
+ * itself the client lets 64 calls per host be in flight (OkHttp's default), keeps 5 connections for later calls and
+ * reads each stream on a platform thread; here calls and streams run on virtual threads, up to
+ * {@code maxConcurrentCalls} at once, so thousands of streaming runs do not wait behind each other for a slot, and
+ * connections are kept for as many calls as are usually in flight.
  */
 final class OpenAiClients {
 
@@ -25,6 +26,12 @@ final class OpenAiClients {
             Thread.ofVirtual().name("model-call-", 0).factory());
 
     private static final Duration CONNECT = Duration.ofSeconds(10);
+
+    /** Connections kept open for the next calls: enough for as many calls as an instance usually has in flight. */
+    private static final int IDLE_CONNECTIONS = 512;
+
+    /** How long an unused connection is kept (OkHttp's default). */
+    private static final Duration KEEP_ALIVE = Duration.ofMinutes(5);
 
     private OpenAiClients() {
     }
@@ -44,7 +51,11 @@ final class OpenAiClients {
             .write(timeout)
             .request(Duration.ZERO)
             .build();
+        // OkHttp keeps 5 idle connections per client by default: with more calls than that in flight, each call past
+        // the fifth opened a connection of its own and closed it after (a TCP handshake per model call).
         SpringAiOpenAiHttpClient http = SpringAiOpenAiHttpClient.builder()
+            .maxIdleConnections(Math.min(maxConcurrentCalls, IDLE_CONNECTIONS))
+            .keepAliveDuration(KEEP_ALIVE)
             .timeout(between)
             .dispatcherExecutorService(VIRTUAL)
             .build();
