@@ -53,6 +53,7 @@ public final class Bench {
     private final Path results;
     private final Duration warmup;
     private final Duration measure;
+    private final Duration jit;
     private final List<Process> processes = new ArrayList<>();
     private final List<Load.Series> series = new ArrayList<>();
     private final Map<String, Object> document = new LinkedHashMap<>();
@@ -65,7 +66,9 @@ public final class Bench {
         this.only = only;
         this.results = results;
         this.warmup = quick ? Duration.ofSeconds(1) : Duration.ofSeconds(3);
-        this.measure = quick ? Duration.ofSeconds(2) : Duration.ofSeconds(10);
+        // -Dbench.measure=SECONDS and -Dbench.jit=SECONDS lengthen a pass (e.g. a quick one that compares two builds).
+        this.measure = Duration.ofSeconds(Long.getLong("bench.measure", quick ? 2 : 10));
+        this.jit = Duration.ofSeconds(Long.getLong("bench.jit", quick ? 5 : 15));
     }
 
     public static void main(String[] args) throws Exception {
@@ -180,8 +183,7 @@ public final class Bench {
      */
     private void warmUp(Platform platform) throws Exception {
         String run = JSON.writeValueAsString(Map.of("agent", "bench-one", "input", "hello"));
-        Load.run("(JIT warm-up)", "platform", 16, quick ? Duration.ofSeconds(5) : Duration.ofSeconds(15),
-                Duration.ofMillis(1), () -> List.of(Load.post(platform.api + "/runs", run, PLATFORM_KEY),
+        Load.run("(JIT warm-up)", "platform", 16, jit, Duration.ofMillis(1), () -> List.of(Load.post(platform.api + "/runs", run, PLATFORM_KEY),
                         Load.get(platform.api + "/agents/bench-one", PLATFORM_KEY)), response -> true);
     }
 

@@ -11,6 +11,8 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -33,6 +35,8 @@ public class AgentRepository {
             a.draft_version, a.model_provider, a.model_name, a.revision, a.created_at, a.updated_at""";
 
     private final JdbcClient jdbc;
+    /** Configurations as read, by digest: every run reads its version's, which never changes once published. */
+    private final Cache<String, AgentConfig> configs = Caffeine.newBuilder().maximumSize(10_000).build();
 
     AgentRepository(JdbcClient jdbc) {
         this.jdbc = jdbc;
@@ -129,7 +133,7 @@ public class AgentRepository {
                 FROM agents.agent_version WHERE agent_id = :id AND version_no = :number""")
             .param("id", agent.id().value())
             .param("number", number)
-            .query(AgentRepository::version)
+            .query(this::version)
             .optional();
     }
 
@@ -142,7 +146,7 @@ public class AgentRepository {
             .param("id", agent.id().value())
             .param("before", before == null ? Integer.MAX_VALUE : before)
             .param("limit", limit)
-            .query(AgentRepository::version)
+            .query(this::version)
             .list();
     }
 
@@ -151,7 +155,7 @@ public class AgentRepository {
                 SELECT agent_id, version_no, status, config, config_digest, note, created_at, published_at
                 FROM agents.agent_version WHERE agent_id = :id ORDER BY version_no""")
             .param("id", agent.id().value())
-            .query(AgentRepository::version)
+            .query(this::version)
             .list();
     }
 
@@ -281,12 +285,15 @@ public class AgentRepository {
                 Timestamps.read(rs, "updated_at"));
     }
 
-    private static AgentVersion version(ResultSet rs, int row) throws SQLException {
+    private AgentVersion version(ResultSet rs, int row) throws SQLException {
         return version(rs, "status", "created_at");
     }
 
-    private static AgentVersion version(ResultSet rs, String status, String createdAt) throws SQLException {
-        AgentConfig config = ConfigDigest.CANONICAL.readValue(rs.getString("config"), AgentConfig.class);
+    private AgentVersion version(ResultSet rs, String status, String createdAt) throws SQLException {
+        String text = rs.getString("config");
+        // The digest names the configuration's content: the same digest, the same configuration.
+        AgentConfig config = configs.get(rs.getString("config_digest"),
+                digest -> ConfigDigest.CANONICAL.readValue(text, AgentConfig.class));
         return new AgentVersion(new AgentId(rs.getObject("agent_id", UUID.class)), rs.getInt("version_no"),
                 VersionStatus.fromWire(rs.getString(status)), config, rs.getString("config_digest"),
                 rs.getString("note"), Timestamps.read(rs, createdAt), Timestamps.read(rs, "published_at"));

@@ -83,15 +83,19 @@ class AgentLoop {
         ToolCallingChatOptions options = connection.options(config.model().name(),
                 config.model().parameters().temperature(), config.model().parameters().maxOutputTokens(),
                 offered.stream().map(AgentLoop::definitionOnly).toList(), timeout);
+        // Whoever started the turn has just looked whether the run is being cancelled (or just started it): from the
+        // next step on, the loop looks itself.
+        boolean lookForCancel = false;
         if (conversation.hasOpenCalls()) {
             if (!toolRound.run(turn, conversation, tools, decision)) {
                 return List.of();
             }
             conversation.nextStep();
+            lookForCancel = true;
         }
         for (; conversation.step() <= config.limits().maxSteps(); conversation.nextStep()) {
             int step = conversation.step();
-            if (turn.cancelling()) {
+            if (lookForCancel && turn.cancelling()) {
                 turn.end("cancelled", "cancelled", "Cancelled after " + (step - 1) + " step(s)");
                 return List.of();
             }
@@ -99,6 +103,7 @@ class AgentLoop {
                 turn.end("timed_out", "run_timeout", "The run exceeded its timeout of " + timeout.toSeconds() + " s");
                 return List.of();
             }
+            lookForCancel = true;
             Instant callStarted = turn.now();
             Prompt prompt = new Prompt(context.prompt(turn, connection, conversation), options);
             Instant deadline = turn.started.plus(timeout);

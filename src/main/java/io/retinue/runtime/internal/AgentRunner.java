@@ -448,7 +448,8 @@ public class AgentRunner {
                 leftForLater = true;
                 return;
             }
-            // A run this request has just started is looked at before its first step (below, in the loop).
+            // A run this request has just started cannot have been asked to stop yet: nobody knows its id but us.
+            // One going on is looked at before it does; from its next step on, the loop looks.
             if (!prepared.justStarted() && turn.cancelling()) {
                 turn.end("cancelled", "cancelled", "Cancelled before it started");
                 return;
