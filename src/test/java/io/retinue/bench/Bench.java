@@ -68,7 +68,7 @@ public final class Bench {
         this.warmup = quick ? Duration.ofSeconds(1) : Duration.ofSeconds(3);
         // -Dbench.measure=SECONDS and -Dbench.jit=SECONDS lengthen a pass (e.g. a quick one that compares two builds).
         this.measure = Duration.ofSeconds(Long.getLong("bench.measure", quick ? 2 : 10));
-        this.jit = Duration.ofSeconds(Long.getLong("bench.jit", quick ? 5 : 15));
+        this.jit = Duration.ofSeconds(Long.getLong("bench.jit", quick ? 12 : 40));
     }
 
     public static void main(String[] args) throws Exception {
@@ -178,13 +178,18 @@ public final class Bench {
     }
 
     /**
-     * Runs and reads, unmeasured, until the JIT has compiled the hot paths: a benchmark of a cold JVM measures the
-     * compiler, not the platform.
+     * Runs (one-step and tool-using) and reads, unmeasured, until the JIT has compiled the hot paths: a benchmark of a
+     * cold JVM measures the compiler, not the platform. On two cores C2 takes its time: after 15 s at c = 16 a run
+     * still cost the platform several times the CPU it costs a minute later, so the warm-up is long and at c = 64.
      */
     private void warmUp(Platform platform) throws Exception {
         String run = JSON.writeValueAsString(Map.of("agent", "bench-one", "input", "hello"));
-        Load.run("(JIT warm-up)", "platform", 16, jit, Duration.ofMillis(1), () -> List.of(Load.post(platform.api + "/runs", run, PLATFORM_KEY),
-                        Load.get(platform.api + "/agents/bench-one", PLATFORM_KEY)), response -> true);
+        String toolRun = JSON.writeValueAsString(Map.of("agent", "bench-tool", "input",
+                "use builtin__calculator with {\"expression\":\"6*7\"}"));
+        Load.run("(JIT warm-up)", "platform", 64, jit, Duration.ofMillis(1), () -> List.of(
+                Load.post(platform.api + "/runs", run, PLATFORM_KEY),
+                Load.get(platform.api + "/agents/bench-one", PLATFORM_KEY),
+                Load.post(platform.api + "/runs", toolRun, PLATFORM_KEY)), response -> true);
     }
 
     /** Memory once start-up work has settled (a few seconds after ready, after a full GC). */

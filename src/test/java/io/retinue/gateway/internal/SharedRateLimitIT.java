@@ -86,6 +86,21 @@ class SharedRateLimitIT extends PlatformIT {
             .allSatisfy(reply -> assertThat(reply.header("RateLimit")).isPresent());
     }
 
+    /** A large bucket counts locally between synchronisations: each instance goes over by at most 1 % of it. */
+    @Test
+    void aLargeLimitIsKeptToWithinOnePercentPerInstance() throws Exception {
+        long limit = RedisBuckets.SYNCED_FROM;
+        Api owner = RateLimitIT.tenantWithLimit(api, "read", limit, 1_000_000, 3600);
+        Api viaSecond = secondInstance(ownerKey(owner));
+
+        List<Reply> replies = RateLimitIT.concurrently((int) limit + 200,
+                i -> (i % 2 == 0 ? owner : viaSecond).get("/api/v1/agents?limit=1"));
+
+        long allowed = replies.stream().filter(reply -> reply.status() == 200).count();
+        assertThat(allowed).isBetween(limit - limit / 100, limit + 2 * (limit / 100));
+        assertThat(replies).filteredOn(reply -> reply.status() == 429).isNotEmpty();
+    }
+
     @Test
     void survivesRedisGoingAwayAndComingBack() {
         Api owner = RateLimitIT.tenantWithLimit(api, "read", 3, 100000, 3600);
