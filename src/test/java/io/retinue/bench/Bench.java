@@ -443,7 +443,8 @@ public final class Bench {
             System.out.printf("%-28s %-20s %5d %10.1f %11.1f %6.0f%% %9.2f %9.2f %9.2f %7d %11.2f%n", platform.scenario(),
                     platform.target().substring("platform, ".length()), platform.concurrency(), platform.throughput(),
                     baseline.throughput(), ratio * 100, platform.p50() - baseline.p50(), platform.p90() - baseline.p90(),
-                    platform.p99() - baseline.p99(), platform.errors(), platform.cpuMsPerRequest());
+                    platform.p99() - baseline.p99(), platform.errors(),
+                    platform.cpuMsPerRequest() == null ? Double.NaN : platform.cpuMsPerRequest());
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("scenario", platform.scenario());
             row.put("concurrency", platform.concurrency());

@@ -27,11 +27,12 @@ final class Load {
 
     /**
      * One measured series: what, against which target, at which concurrency, how fast and how often, and the CPU time
-     * the server process spent per request meanwhile ({@code cpuMsPerRequest}; NaN when not measured) — what caps its
-     * throughput on a machine it shares, and much steadier from run to run than the throughput itself.
+     * the server process spent per request meanwhile ({@code cpuMsPerRequest}) — what caps its
+     * throughput on a machine it shares, and much steadier from run to run than the throughput itself; null when not
+     * measured.
      */
     record Series(String scenario, String target, int concurrency, int requests, int errors, double throughput,
-            double p50, double p90, double p99, double cpuMsPerRequest) {
+            double p50, double p90, double p99, Double cpuMsPerRequest) {
 
         static Series of(String scenario, String target, int concurrency, long[] nanos, int errors, double seconds,
                 double cpuMillis) {
@@ -39,13 +40,13 @@ final class Load {
             Arrays.sort(sorted);
             return new Series(scenario, target, concurrency, sorted.length, errors, sorted.length / seconds,
                     percentile(sorted, 50), percentile(sorted, 90), percentile(sorted, 99),
-                    sorted.length == 0 ? Double.NaN : cpuMillis / sorted.length);
+                    sorted.length == 0 || Double.isNaN(cpuMillis) ? null : cpuMillis / sorted.length);
         }
 
         void print() {
             System.out.printf("  %-28s %-12s c=%-5d %9.1f req/s  p50 %8.2f ms  p99 %8.2f ms  errors %d%s%n", scenario,
                     target, concurrency, throughput, p50, p99, errors,
-                    Double.isNaN(cpuMsPerRequest) ? "" : "  cpu %.2f ms/req".formatted(cpuMsPerRequest));
+                    cpuMsPerRequest == null ? "" : "  cpu %.2f ms/req".formatted(cpuMsPerRequest));
         }
     }
 

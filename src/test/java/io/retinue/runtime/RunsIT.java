@@ -91,7 +91,7 @@ class RunsIT extends PlatformIT {
             .map(StatementLog.Sent::sql)
             .toList();
         assertThat(transactions).as("%s", request).containsExactly("COMMIT", "COMMIT");
-        assertThat(request.stream().filter(sent -> !sent.sql().equals("COMMIT"))).as("%s", request).hasSizeLessThanOrEqualTo(16);
+        assertThat(request.stream().filter(sent -> !sent.sql().equals("COMMIT"))).as("%s", request).hasSizeLessThanOrEqualTo(13);
     }
 
     @Test
