@@ -77,6 +77,22 @@ class ProvidersIT extends PlatformIT {
 
     @ParameterizedTest
     @ValueSource(strings = { "fake-anthropic", "fake-ollama" })
+    void aSyncToolUsingRunGetsWholeAnswersFromTheProvidersOwnApi(String provider) {
+        Api owner = newTenant(api, "pw").owner();
+        String slug = agent(owner, provider, null);
+
+        JsonNode reply = owner.post("/api/v1/runs", request(slug, ADD)).json();
+        assertThat(reply.at("/run/status").asString()).as(reply.toString()).isEqualTo("completed");
+        assertThat(reply.at("/run/output").asString()).startsWith("fake model: the tool said").contains("5");
+        assertThat(reply.get("steps").valueStream().map(step -> step.get("kind").asString() + ":"
+                + step.get("outcome").asString())).containsExactly("model:tool_calls", "tool:completed", "model:answer");
+        assertThat(reply.at("/steps/1/arguments/expression").asString()).isEqualTo("2+3");
+        assertThat(reply.at("/run/tokensIn").asLong()).as("usage of both model calls").isEqualTo(40);
+        assertThat(FakeModelServer.get().lastRequest().path("stream").asBoolean(false)).isFalse();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "fake-anthropic", "fake-ollama" })
     void providerErrorsAreClassifiedAndOnlyTransientOnesRetried(String provider) {
         FakeModelServer model = FakeModelServer.get();
         Api owner = newTenant(api, "pe").owner();

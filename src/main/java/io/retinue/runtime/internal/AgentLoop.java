@@ -34,7 +34,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * The agent loop of one turn: call the model (streaming, so each piece of text is reported as it arrives — unless
  * only the whole answer is wanted), have the {@link ToolRound} run the tool calls it asks for, feed the results back,
- * and repeat until a final answer or a limit. Each model answer is checkpointed with its step, so a resumed run never asks for it again.
+ * and repeat until a final answer or a limit. Each model answer is checkpointed with its step, so a resumed run never
+ * asks for it again.
  */
 @Component
 class AgentLoop {
@@ -234,13 +235,32 @@ class AgentLoop {
             .build();
     }
 
-    /** Calls the model for its whole answer at once (text, tool calls, usage). */
+    /**
+     * Calls the model for its whole answer at once (text, tool calls, usage). Some adapters answer a generation per
+     * content block (text, then each tool call): they are put together as one answer, as a streamed one is.
+     */
     private static ChatResponse whole(ChatModel model, Prompt prompt) {
         ChatResponse response = model.call(prompt);
-        if (response == null || response.getResult() == null) {
+        if (response == null || response.getResults().isEmpty()) {
             throw new IllegalStateException("the model answered nothing");
         }
-        return response;
+        if (response.getResults().size() == 1) {
+            return response;
+        }
+        StringBuilder text = new StringBuilder();
+        List<AssistantMessage.ToolCall> calls = new ArrayList<>();
+        for (Generation generation : response.getResults()) {
+            AssistantMessage part = generation.getOutput();
+            if (part.getText() != null) {
+                text.append(part.getText());
+            }
+            if (part.hasToolCalls()) {
+                calls.addAll(part.getToolCalls());
+            }
+        }
+        AssistantMessage answer = AssistantMessage.builder().content(text.toString()).toolCalls(calls).build();
+        return ChatResponse.builder().generations(List.of(new Generation(answer))).metadata(response.getMetadata())
+            .build();
     }
 
     private static boolean positive(Integer tokens) {

@@ -180,12 +180,12 @@ class RunQueue {
         return lost;
     }
 
-    /** Gives up the lease on a run: it ended, waits for a person, or this instance stops (then it is claimable at once). */
     /** Stops renewing a run's lease: one the run's end gave up with it ({@link RunLedger#finish}). */
     void forget(UUID run) {
         held.remove(run);
     }
 
+    /** Gives up the lease on a run: it ended, waits for a person, or this instance stops (then it is claimable at once). */
     void release(UUID run) {
         held.remove(run);
         jdbc.sql("UPDATE runtime.run SET lease_owner = NULL, lease_expires_at = NULL WHERE id = :id AND lease_owner = :owner")

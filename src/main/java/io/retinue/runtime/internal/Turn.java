@@ -11,6 +11,8 @@ import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
 
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import io.retinue.agents.AgentSpec;
@@ -164,8 +166,8 @@ final class Turn {
                         cost(), now());
                 report(new RunUpdate.ActionRequired("requires_action", pending, error));
                 published("requires_action", null, "approval_required", error);
+                endedOnCommit();
             });
-            ended = true;
         }
         finally {
             writes.unlock();
@@ -182,8 +184,8 @@ final class Turn {
                 // Nothing goes on from an ended run.
                 records.checkpoints().delete(runId);
                 published(status, output, errorCode, error);
+                endedOnCommit();
             });
-            ended = true;
         }
         finally {
             writes.unlock();
@@ -201,6 +203,16 @@ final class Turn {
     /** Whether the run's end (or its wait for a decision) was recorded: it holds no lease any more. */
     boolean ended() {
         return ended;
+    }
+
+    /** Marks the run ended once the transaction recording it commits (the caller's, when it has one). */
+    private void endedOnCommit() {
+        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+            @Override
+            public void afterCommit() {
+                ended = true;
+            }
+        });
     }
 
     private BigDecimal cost() {
