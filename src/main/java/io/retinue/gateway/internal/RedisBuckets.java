@@ -80,7 +80,7 @@ final class RedisBuckets implements Buckets, AutoCloseable {
      * {@link #SYNC_EVERY}, whichever comes first — each instance may go over the limit by at most 1 % of it. Smaller
      * buckets, whose 1 % would be a token or less, stay exact (concurrent takes sent together, Bucket4j's batching).
      */
-    static Optimization optimization(LimitPolicy policy) {
+    private static Optimization optimization(LimitPolicy policy) {
         if (policy.capacity() < SYNCED_FROM) {
             return Optimizations.batching();
         }

@@ -11,6 +11,7 @@ import java.util.stream.Collectors;
 
 import org.springframework.ai.chat.messages.AssistantMessage;
 import org.springframework.ai.chat.messages.UserMessage;
+import org.springframework.ai.chat.metadata.ChatResponseMetadata;
 import org.springframework.ai.chat.metadata.DefaultUsage;
 import org.springframework.ai.chat.metadata.Usage;
 import org.springframework.ai.chat.model.ChatModel;
@@ -200,21 +201,16 @@ class AgentLoop {
      * caller has seen part of an answer a retry would repeat.
      */
     private ChatResponse streamed(ChatModel model, Prompt prompt, Turn turn, int step) {
-        StringBuilder text = new StringBuilder();
-        List<AssistantMessage.ToolCall> calls = new ArrayList<>();
+        Assembled answer = new Assembled();
         Usage[] usage = { null };
         AtomicBoolean reported = new AtomicBoolean();
         try {
             model.stream(prompt).doOnNext(response -> {
                 for (Generation generation : response.getResults()) {
-                    AssistantMessage part = generation.getOutput();
-                    if (part.getText() != null && !part.getText().isEmpty()) {
-                        text.append(part.getText());
-                        turn.report(new RunUpdate.TextDelta(step, part.getText()));
+                    String piece = answer.add(generation.getOutput());
+                    if (piece != null) {
+                        turn.report(new RunUpdate.TextDelta(step, piece));
                         reported.set(true);
-                    }
-                    if (part.hasToolCalls()) {
-                        calls.addAll(part.getToolCalls());
                     }
                 }
                 Usage current = response.getMetadata() == null ? null : response.getMetadata().getUsage();
@@ -226,13 +222,9 @@ class AgentLoop {
         catch (RuntimeException failed) {
             throw reported.get() ? new ProviderFailure.StreamBroken(failed) : failed;
         }
-        AssistantMessage answer = AssistantMessage.builder().content(text.toString()).toolCalls(calls).build();
-        return ChatResponse.builder()
-            .generations(List.of(new Generation(answer)))
-            .metadata(org.springframework.ai.chat.metadata.ChatResponseMetadata.builder()
-                .usage(usage[0] == null ? new DefaultUsage(0, 0) : usage[0])
-                .build())
-            .build();
+        return answer.response(ChatResponseMetadata.builder()
+            .usage(usage[0] == null ? new DefaultUsage(0, 0) : usage[0])
+            .build());
     }
 
     /**
@@ -247,20 +239,33 @@ class AgentLoop {
         if (response.getResults().size() == 1) {
             return response;
         }
-        StringBuilder text = new StringBuilder();
-        List<AssistantMessage.ToolCall> calls = new ArrayList<>();
-        for (Generation generation : response.getResults()) {
-            AssistantMessage part = generation.getOutput();
-            if (part.getText() != null) {
-                text.append(part.getText());
-            }
+        Assembled answer = new Assembled();
+        response.getResults().forEach(generation -> answer.add(generation.getOutput()));
+        return answer.response(response.getMetadata());
+    }
+
+    /** One answer put together from its parts: a stream's chunks, or an adapter's generation per content block. */
+    private static final class Assembled {
+
+        private final StringBuilder text = new StringBuilder();
+        private final List<AssistantMessage.ToolCall> calls = new ArrayList<>();
+
+        /** Adds a part; answers its text, or null when it has none. */
+        String add(AssistantMessage part) {
             if (part.hasToolCalls()) {
                 calls.addAll(part.getToolCalls());
             }
+            if (part.getText() == null || part.getText().isEmpty()) {
+                return null;
+            }
+            text.append(part.getText());
+            return part.getText();
         }
-        AssistantMessage answer = AssistantMessage.builder().content(text.toString()).toolCalls(calls).build();
-        return ChatResponse.builder().generations(List.of(new Generation(answer))).metadata(response.getMetadata())
-            .build();
+
+        ChatResponse response(ChatResponseMetadata metadata) {
+            AssistantMessage answer = AssistantMessage.builder().content(text.toString()).toolCalls(calls).build();
+            return ChatResponse.builder().generations(List.of(new Generation(answer))).metadata(metadata).build();
+        }
     }
 
     private static boolean positive(Integer tokens) {
