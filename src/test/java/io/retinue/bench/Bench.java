@@ -45,6 +45,11 @@ public final class Bench {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final String MODEL_KEY = "Bearer " + FakeModelServer.API_KEY;
     private static final String PLATFORM_KEY = "Bearer " + Platform.KEY;
+    /** The series of the same model calls through {@link PassThrough}: what one more hop costs here. */
+    private static final String FLOOR = "pass-through floor";
+    /** Compilation time per second (ms/s) below which the JIT counts as done with the platform's hot paths. */
+    private static final double COMPILED = 50;
+    private static final Duration MOST_WARM_UP = Duration.ofSeconds(150);
     /** A streamed chunk that carries text (the first chunk only names the role). */
     private static final java.util.regex.Pattern FIRST_CONTENT = java.util.regex.Pattern.compile("\"content\":\"[^\"]");
 
@@ -60,6 +65,8 @@ public final class Bench {
     private final List<String> targets = new ArrayList<>();
     /** The quick fake model server's process, whose CPU time per call the baselines report. */
     private ProcessHandle fastModel;
+    /** The pass-through in front of the quick model server ({@link PassThrough}), whose CPU time its series report. */
+    private ProcessHandle passThrough;
 
     private Bench(boolean quick, Set<String> only, Path results) {
         this.quick = quick;
@@ -98,6 +105,9 @@ public final class Bench {
         // Quick answers: 20 ms to the first token, then 10 words 1 ms apart. Slow ones: long streams to hold open.
         String fast = "http://127.0.0.1:" + startFakeModel(20, 1, 10) + "/v1";
         fastModel = processes.getLast().toHandle();
+        String floor = "http://127.0.0.1:" + startProcess(PassThrough.class, "pass-through listening on ", "0", fast)
+                + "/v1";
+        passThrough = processes.getLast().toHandle();
         int streams = quick ? 500 : 5000;
         // Slow answers: a word every second (quick) or three, so that every stream is still open when the last opens.
         String slow = "http://127.0.0.1:" + (quick ? startFakeModel(100, 1000, 5) : startFakeModel(100, 3000, 20)) + "/v1";
@@ -113,9 +123,11 @@ public final class Bench {
                 startup.put("h2", platform.startupSeconds);
                 idle.put("h2", settledMemory(platform));
                 agents(platform);
-                warmUp(platform);
+                warmUp(platform, "h2", true);
                 if (wants("1")) {
-                    oneStep(platform, "h2", fast, quick ? new int[] { 1, 16, 64 } : new int[] { 1, 16, 64, 256 }, true);
+                    warmUpFloor(floor);
+                    oneStep(platform, "h2", fast, floor,
+                            quick ? new int[] { 1, 16, 64 } : new int[] { 1, 16, 64, 256 }, true);
                 }
                 if (wants("2")) {
                     toolUsing(platform, fast);
@@ -131,7 +143,8 @@ public final class Bench {
             try (Platform platform = Platform.start("h2-streams", System.getProperty("bench.streams.heap", "3g"),
                     providers, List.of())) {
                 agents(platform);
-                warmUp(platform);
+                // A stream's latency is its model's; the fixed warm-up serves it.
+                warmUp(platform, "h2-streams", false);
                 streaming(platform, slow, streams);
             }
         }
@@ -152,9 +165,9 @@ public final class Bench {
             agents(platform);
             // The quick pass leaves the one-step runs on PostgreSQL (and the warm-up they need) to the full one.
             if (wants("1") && !quick) {
-                warmUp(platform);
+                warmUp(platform, "postgres", true);
                 analyze(database);
-                oneStep(platform, "postgres", fast, new int[] { 16, 64 }, false);
+                oneStep(platform, "postgres", fast, floor, new int[] { 16, 64 }, false);
             }
             if (wants("4")) {
                 async(platform, database, quick ? 200 : 2000);
@@ -192,17 +205,48 @@ public final class Bench {
 
     /**
      * Runs (one-step and tool-using) and reads, unmeasured, until the JIT has compiled the hot paths: a benchmark of a
-     * cold JVM measures the compiler, not the platform. On two cores C2 takes its time: after 15 s at c = 16 a run
-     * still cost the platform several times the CPU it costs a minute later, so the warm-up is long and at c = 64.
+     * cold JVM measures the compiler, not the platform. On two cores C2 takes its time — its threads were still
+     * compiling at a core's worth after 40 s at c = 64, taking that core from the series measured next and costing
+     * every run more than a compiled one does — so a full pass goes on, five seconds at a time, until the platform's
+     * {@code jvm.compilation.time} grows by less than {@link #COMPILED} (or at most {@link #MOST_WARM_UP} in all).
      */
-    private void warmUp(Platform platform) throws Exception {
+    private void warmUp(Platform platform, String name, boolean untilCompiled) throws Exception {
         String run = JSON.writeValueAsString(Map.of("agent", "bench-one", "input", "hello"));
         String toolRun = JSON.writeValueAsString(Map.of("agent", "bench-tool", "input",
                 "use builtin__calculator with {\"expression\":\"6*7\"}"));
-        Load.run("(JIT warm-up)", "platform", 64, jit, Duration.ofMillis(1), () -> List.of(
+        Load.Iteration iteration = () -> List.of(
                 Load.post(platform.api + "/runs", run, PLATFORM_KEY),
                 Load.get(platform.api + "/agents/bench-one", PLATFORM_KEY),
-                Load.post(platform.api + "/runs", toolRun, PLATFORM_KEY)), response -> true);
+                Load.post(platform.api + "/runs", toolRun, PLATFORM_KEY));
+        Load.run("(JIT warm-up)", "platform", 64, jit, Duration.ofMillis(1), iteration, response -> true);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> seconds = (Map<String, Object>) document.computeIfAbsent("warmUpSeconds",
+                key -> new LinkedHashMap<>());
+        seconds.put(name, jit.toSeconds());
+        if (quick || !untilCompiled) {
+            return;
+        }
+        Duration step = Duration.ofSeconds(5);
+        Duration warmed = jit;
+        double compiling;
+        do {
+            double before = platform.metric("jvm.compilation.time", "COUNT");
+            Load.run("(JIT warm-up)", "platform", 64, step, Duration.ofMillis(1), iteration, response -> true);
+            compiling = (platform.metric("jvm.compilation.time", "COUNT") - before) / step.toSeconds();
+            warmed = warmed.plus(step);
+        }
+        while (compiling > COMPILED && warmed.compareTo(MOST_WARM_UP) < 0);
+        System.out.printf("  JIT warm-up: %d s at c=64; compiling %.0f ms/s at its end%n", warmed.toSeconds(), compiling);
+        seconds.put(name, warmed.toSeconds());
+    }
+
+    /** Warms up the pass-through's JIT (much less to compile than the platform). */
+    private void warmUpFloor(String floor) throws Exception {
+        String direct = JSON.writeValueAsString(Map.of("model", "demo-echo", "stream", false, "messages",
+                List.of(Map.of("role", "user", "content", "hello"))));
+        Load.run("(JIT warm-up)", FLOOR, 64, quick ? Duration.ofSeconds(4) : Duration.ofSeconds(20),
+                Duration.ofMillis(1), () -> List.of(Load.post(floor + "/chat/completions", direct, MODEL_KEY)),
+                response -> true);
     }
 
     /** Memory once start-up work has settled (a few seconds after ready, after a full GC). */
@@ -218,8 +262,8 @@ public final class Bench {
      * Scenario 1: a one-step sync run (one model call) against the same model call made directly — for a whole answer,
      * as the platform asks for it in a run its caller waits for.
      */
-    private void oneStep(Platform platform, String database, String model, int[] concurrencies, boolean baselines)
-            throws Exception {
+    private void oneStep(Platform platform, String database, String model, String floor, int[] concurrencies,
+            boolean baselines) throws Exception {
         String direct = JSON.writeValueAsString(Map.of("model", "demo-echo", "stream", false, "messages", List.of(
                 Map.of("role", "system", "content", "You answer."), Map.of("role", "user", "content", "hello"))));
         String run = JSON.writeValueAsString(Map.of("agent", "bench-one", "input", "hello"));
@@ -228,6 +272,11 @@ public final class Bench {
                 series.add(Load.run("1 one-step sync run", "direct model call", concurrency, warmup, measure,
                         () -> List.of(Load.post(model + "/chat/completions", direct, MODEL_KEY)), Bench::wholeAnswer,
                         fastModel));
+                if (concurrency <= 64) {
+                    series.add(Load.run("1 one-step sync run", FLOOR, concurrency, warmup, measure,
+                            () -> List.of(Load.post(floor + "/chat/completions", direct, MODEL_KEY)),
+                            Bench::wholeAnswer, passThrough));
+                }
             }
             series.add(Load.run("1 one-step sync run", "platform, " + database, concurrency, warmup, measure,
                     () -> List.of(Load.post(platform.api + "/runs", run, PLATFORM_KEY)), Bench::completedRun,
@@ -443,7 +492,9 @@ public final class Bench {
         System.out.printf("%-28s %-20s %5s %10s %11s %7s %9s %9s %9s %7s %11s%n", "scenario", "platform on", "c", "req/s",
                 "direct/s", "ratio", "p50 +ms", "p90 +ms", "p99 +ms", "errors", "cpu ms/run");
         List<Map<String, Object>> rows = new ArrayList<>();
-        for (Load.Series platform : series.stream().filter(one -> one.target().startsWith("platform")).toList()) {
+        for (Load.Series platform : series.stream()
+            .filter(one -> one.target().startsWith("platform") || one.target().equals(FLOOR))
+            .toList()) {
             Load.Series baseline = series.stream()
                 .filter(one -> one.target().startsWith("direct") && one.scenario().equals(platform.scenario())
                         && one.concurrency() == platform.concurrency())
@@ -453,13 +504,15 @@ public final class Bench {
                 continue;
             }
             double ratio = platform.throughput() / baseline.throughput();
+            String on = platform.target().equals(FLOOR) ? FLOOR : platform.target().substring("platform, ".length());
             System.out.printf("%-28s %-20s %5d %10.1f %11.1f %6.0f%% %9.2f %9.2f %9.2f %7d %11.2f%n", platform.scenario(),
-                    platform.target().substring("platform, ".length()), platform.concurrency(), platform.throughput(),
+                    on, platform.concurrency(), platform.throughput(),
                     baseline.throughput(), ratio * 100, platform.p50() - baseline.p50(), platform.p90() - baseline.p90(),
                     platform.p99() - baseline.p99(), platform.errors(),
                     platform.cpuMsPerRequest() == null ? Double.NaN : platform.cpuMsPerRequest());
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("scenario", platform.scenario());
+            row.put("on", on);
             row.put("concurrency", platform.concurrency());
             row.put("platform", platform);
             row.put("baseline", baseline);
@@ -486,6 +539,7 @@ public final class Bench {
             });
         targets.forEach(System.out::println);
         document.put("targets", targets);
+        floorAt64(rows);
         // A quick pass does not replace the full run's results.
         String suffix = quick ? "-quick" : "";
         Files.writeString(results.resolve("latest" + suffix + ".json"), JSON.writerWithDefaultPrettyPrinter()
@@ -497,18 +551,52 @@ public final class Bench {
                 + results.resolve("latency" + suffix + ".svg"));
     }
 
+    /**
+     * Says what the pass-through adds at c = 64, against the direct calls and under the platform's figures: the part of
+     * the platform's overhead any server on its stack would add on this machine, and the part that is its own work.
+     */
+    private void floorAt64(List<Map<String, Object>> rows) {
+        Map<String, Map<String, Object>> at64 = new LinkedHashMap<>();
+        rows.stream()
+            .filter(row -> row.get("scenario").toString().startsWith("1") && (int) row.get("concurrency") == 64)
+            .forEach(row -> at64.put(row.get("on").toString(), row));
+        Map<String, Object> floor = at64.get(FLOOR);
+        Map<String, Object> platform = at64.get("h2");
+        if (floor == null || platform == null) {
+            return;
+        }
+        double floorP50 = (double) floor.get("p50OverheadMs");
+        double floorP99 = (double) floor.get("p99OverheadMs");
+        double ownP50 = (double) platform.get("p50OverheadMs") - floorP50;
+        double ownP99 = (double) platform.get("p99OverheadMs") - floorP99;
+        System.out.printf("at c=64 the pass-through floor adds p50 %.2f ms, p99 %.2f ms (%.2f ms CPU per call); the "
+                + "platform on H2 adds p50 %.2f ms, p99 %.2f ms over that%n", floorP50, floorP99,
+                ((Load.Series) floor.get("platform")).cpuMsPerRequest(), ownP50, ownP99);
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("floorP50OverheadMs", floorP50);
+        summary.put("floorP99OverheadMs", floorP99);
+        summary.put("platformOverFloorP50Ms", ownP50);
+        summary.put("platformOverFloorP99Ms", ownP99);
+        document.put("floorAt64", summary);
+    }
+
     private int startFakeModel(long firstTokenMillis, long tokenMillis, int words) throws IOException {
+        return startProcess(FakeModelServer.class, "fake-model-server listening on ", "0",
+                String.valueOf(firstTokenMillis), String.valueOf(tokenMillis), String.valueOf(words));
+    }
+
+    /** Starts a server of the test tree as a process of its own; answers the port it said it listens on. */
+    private int startProcess(Class<?> main, String listening, String... arguments) throws IOException {
         String javaBinary = ProcessHandle.current().info().command().orElse("java");
-        Process process = new ProcessBuilder(javaBinary, "-Xmx1g", "-cp", System.getProperty("java.class.path"),
-                FakeModelServer.class.getName(), "0", String.valueOf(firstTokenMillis), String.valueOf(tokenMillis),
-                String.valueOf(words))
-            .redirectError(ProcessBuilder.Redirect.INHERIT)
-            .start();
+        List<String> command = new ArrayList<>(List.of(javaBinary, "-Xmx1g", "-cp",
+                System.getProperty("java.class.path"), main.getName()));
+        command.addAll(List.of(arguments));
+        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         processes.add(process);
         BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         String line = out.readLine();
-        if (line == null || !line.startsWith("fake-model-server listening on ")) {
-            throw new IllegalStateException("the fake model server did not start: " + line);
+        if (line == null || !line.startsWith(listening)) {
+            throw new IllegalStateException(main.getSimpleName() + " did not start: " + line);
         }
         return Integer.parseInt(line.substring(line.lastIndexOf(' ') + 1));
     }

@@ -31,10 +31,14 @@ import io.retinue.shared.Timestamps;
 @Repository
 class RunQueue {
 
-    /** What any worker may take at {@code :now}: a queued run, or one whose lease lapsed (its instance died). */
+    /**
+     * What any worker may take at {@code :now}: a queued run, or one whose lease lapsed (its instance died). Said as one
+     * IN on status so that the run_queue index finds these few among all the ended runs: written as {@code status =
+     * 'queued' OR (status IN (…) AND …)} H2 read the whole table on every look, a scan that grew with the history.
+     */
     private static final String CLAIMABLE = """
-            (status = 'queued'
-               OR (status IN ('running', 'cancelling') AND (lease_expires_at IS NULL OR lease_expires_at < :now)))""";
+            (status IN ('queued', 'running', 'cancelling')
+               AND (status = 'queued' OR lease_expires_at IS NULL OR lease_expires_at < :now))""";
 
     private final JdbcClient jdbc;
     private final Clock clock;

@@ -129,6 +129,43 @@ class RunQueueTest {
         assertThat(queue.renew(LEASE)).as("a lease that never committed is not held, so not lost either").isEmpty();
     }
 
+    @Test
+    void looksForClaimableRunsThroughTheQueueIndexNotThroughEveryEndedRun() {
+        // As V8 indexes the table: the few queued and running runs are found without reading the many ended ones.
+        jdbc.sql("CREATE INDEX run_queue ON runtime.run (status, queued_at)").update();
+        for (int i = 0; i < 50; i++) {
+            jdbc.sql("INSERT INTO runtime.run (id, tenant_id, status, started_at) VALUES (:id, 'acme', 'completed', :at)")
+                .param("id", UUID.randomUUID())
+                .param("at", Timestamps.of(now.get()))
+                .update();
+        }
+        jdbc.sql("INSERT INTO runtime.run (id, tenant_id, status, queued_at, started_at) VALUES (:id, 'acme', 'queued', :at, :at)")
+            .param("id", UUID.randomUUID())
+            .param("at", Timestamps.of(now.get()))
+            .update();
+        RunQueue queue = new RunQueue(jdbc, clock);
+        UUID lapsed = running();
+        queue.hold(lapsed, LEASE);
+        UUID held = running();
+        queue.hold(held, LEASE);
+        now.set(now.get().plusSeconds(10));
+        queue.hold(held, LEASE);
+        now.set(now.get().plus(LEASE).minusSeconds(5));
+
+        statements.clear();
+        assertThat(queue.claimable(16)).as("the queued run and the one whose lease lapsed").isEqualTo(2);
+        assertThat(new RunQueue(jdbc, clock).claim(LEASE, 1000)).isPresent();
+        List<String> looks = statements.stream().filter(sql -> sql.stripLeading().startsWith("SELECT")).toList();
+        assertThat(looks).as("the look, the candidates, the tenants' runs in progress").hasSize(3);
+        for (String look : looks) {
+            String plan = jdbc.sql("EXPLAIN " + look)
+                .params(List.of(Timestamps.of(now.get()), 16).subList(0, (int) look.chars().filter(c -> c == '?').count()))
+                .query(String.class)
+                .single();
+            assertThat(plan).as(look).contains("run_queue").doesNotContain("tableScan");
+        }
+    }
+
     private UUID running() {
         UUID run = UUID.randomUUID();
         insertRunning(run);
