@@ -25,6 +25,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 import io.retinue.shared.DomainProblem;
 import io.retinue.shared.Page;
 import io.retinue.shared.TenantId;
+import io.retinue.shared.TimeOrderedIds;
 import io.retinue.shared.web.RequestIds;
 
 /**
@@ -69,7 +70,7 @@ public class AuditLog {
                 INSERT INTO gateway.audit_event (id, tenant_id, occurred_at, actor, action, target, outcome, detail,
                     request_id)
                 VALUES (:id, :tenant, :at, :actor, :action, :target, :outcome, :detail, :requestId)""")
-            .param("id", UUID.randomUUID())
+            .param("id", TimeOrderedIds.next())
             .param("tenant", tenant.value())
             .param("at", clock.instant().truncatedTo(ChronoUnit.MICROS).atOffset(ZoneOffset.UTC))
             .param("actor", actor)

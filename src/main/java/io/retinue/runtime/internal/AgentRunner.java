@@ -24,6 +24,7 @@ import io.retinue.shared.Caller;
 import io.retinue.shared.DomainProblem;
 import io.retinue.shared.ProblemType;
 import io.retinue.shared.TenantId;
+import io.retinue.shared.TimeOrderedIds;
 import io.retinue.shared.Violation;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -322,7 +323,7 @@ public class AgentRunner {
         catch (IllegalArgumentException unbound) {
             throw DomainProblem.invalid(List.of(new Violation("/variables", unbound.getMessage())));
         }
-        UUID runId = UUID.randomUUID();
+        UUID runId = TimeOrderedIds.next();
         if (request.session() != null) {
             sessions.find(caller.tenant(), request.session())
                 .orElseThrow(() -> DomainProblem.notFound("Session '" + request.session() + "'"));

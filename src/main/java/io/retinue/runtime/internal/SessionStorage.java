@@ -18,6 +18,7 @@ import org.springframework.stereotype.Repository;
 import io.retinue.shared.DomainProblem;
 import io.retinue.shared.ProblemType;
 import io.retinue.shared.TenantId;
+import io.retinue.shared.TimeOrderedIds;
 import io.retinue.shared.Timestamps;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -52,7 +53,7 @@ public class SessionStorage {
     }
 
     public Session create(TenantId tenant, String agent, JsonNode metadata) {
-        UUID id = UUID.randomUUID();
+        UUID id = TimeOrderedIds.next();
         Instant now = now();
         jdbc.sql("""
                 INSERT INTO runtime.session (id, tenant_id, agent_slug, metadata, created_at, updated_at)

@@ -32,6 +32,7 @@ import org.springframework.stereotype.Component;
 import io.retinue.runtime.RunEnded;
 import io.retinue.shared.DomainProblem;
 import io.retinue.shared.TenantId;
+import io.retinue.shared.TimeOrderedIds;
 import io.retinue.shared.Timestamps;
 import io.retinue.shared.Violation;
 import io.retinue.shared.crypto.SecretBox;
@@ -208,7 +209,7 @@ public class Webhooks {
                     INSERT INTO runtime.webhook_delivery (id, tenant_id, run_id, url, event, occurred_at, payload,
                         status, attempts, next_attempt_at, created_at)
                     VALUES (:id, :tenant, :run, :url, :event, :occurred, :payload, 'pending', 0, :now, :now)""")
-                .param("id", UUID.randomUUID())
+                .param("id", TimeOrderedIds.next())
                 .param("tenant", ended.tenant().value())
                 .param("run", ended.runId())
                 .param("url", url)

@@ -18,6 +18,7 @@ import io.retinue.shared.DomainProblem;
 import io.retinue.shared.JsonSchemas;
 import io.retinue.shared.SecretFields;
 import io.retinue.shared.TenantId;
+import io.retinue.shared.TimeOrderedIds;
 import io.retinue.shared.Violation;
 import io.retinue.shared.outbound.AddressGuard;
 import io.retinue.shared.outbound.OutboundCalls;
@@ -184,7 +185,7 @@ class DefaultToolCalls implements ToolCalls, ToolCatalog {
             boolean truncated, String error) {
         String argumentsText = json.writeValueAsString(SecretFields.masked(arguments));
         String resultText = result == null ? null : json.writeValueAsString(result);
-        UUID id = UUID.randomUUID();
+        UUID id = TimeOrderedIds.next();
         ledger.record(call.caller().tenant(), new ExecutionLedger.Execution(id, tool.name(), tool.version(),
                 call.caller().principalId(), call.agent(), call.idempotencyKey(), status, started,
                 ExecutionLedger.millisSince(started, ledger.now()), argumentsText, resultText,
