@@ -48,8 +48,8 @@ public final class Bench {
     /** The series of the same model calls through {@link PassThrough}: what one more hop costs here. */
     private static final String FLOOR = "pass-through floor";
     /** Compilation time per second (ms/s) below which the JIT counts as done with the platform's hot paths. */
-    private static final double COMPILED = 50;
-    private static final Duration MOST_WARM_UP = Duration.ofSeconds(150);
+    private static final double COMPILED = 100;
+    private static final Duration MOST_WARM_UP = Duration.ofSeconds(100);
     /** A streamed chunk that carries text (the first chunk only names the role). */
     private static final java.util.regex.Pattern FIRST_CONTENT = java.util.regex.Pattern.compile("\"content\":\"[^\"]");
 
@@ -72,9 +72,10 @@ public final class Bench {
         this.quick = quick;
         this.only = only;
         this.results = results;
-        this.warmup = quick ? Duration.ofSeconds(1) : Duration.ofSeconds(3);
+        // Each series starts after a warmed-up one: a second lets its connections open and its load settle.
+        this.warmup = Duration.ofSeconds(1);
         // -Dbench.measure=SECONDS and -Dbench.jit=SECONDS lengthen a pass (e.g. a quick one that compares two builds).
-        this.measure = Duration.ofSeconds(Long.getLong("bench.measure", quick ? 2 : 10));
+        this.measure = Duration.ofSeconds(Long.getLong("bench.measure", quick ? 2 : 5));
         this.jit = Duration.ofSeconds(Long.getLong("bench.jit", quick ? 12 : 40));
     }
 
@@ -123,7 +124,7 @@ public final class Bench {
                 startup.put("h2", platform.startupSeconds);
                 idle.put("h2", settledMemory(platform));
                 agents(platform);
-                warmUp(platform, "h2", true);
+                warmUp(platform, "h2", jit, true);
                 if (wants("1")) {
                     warmUpFloor(floor);
                     oneStep(platform, "h2", fast, floor,
@@ -143,8 +144,9 @@ public final class Bench {
             try (Platform platform = Platform.start("h2-streams", System.getProperty("bench.streams.heap", "3g"),
                     providers, List.of())) {
                 agents(platform);
-                // A stream's latency is its model's; the fixed warm-up serves it.
-                warmUp(platform, "h2-streams", false);
+                // Streams cost the platform little CPU once open: the fixed warm-up serves (15 s of it doubled their
+                // first events' p99 on this machine).
+                warmUp(platform, "h2-streams", jit, false);
                 streaming(platform, slow, streams);
             }
         }
@@ -165,7 +167,7 @@ public final class Bench {
             agents(platform);
             // The quick pass leaves the one-step runs on PostgreSQL (and the warm-up they need) to the full one.
             if (wants("1") && !quick) {
-                warmUp(platform, "postgres", true);
+                warmUp(platform, "postgres", jit, true);
                 analyze(database);
                 oneStep(platform, "postgres", fast, floor, new int[] { 16, 64 }, false);
             }
@@ -210,7 +212,7 @@ public final class Bench {
      * every run more than a compiled one does — so a full pass goes on, five seconds at a time, until the platform's
      * {@code jvm.compilation.time} grows by less than {@link #COMPILED} (or at most {@link #MOST_WARM_UP} in all).
      */
-    private void warmUp(Platform platform, String name, boolean untilCompiled) throws Exception {
+    private void warmUp(Platform platform, String name, Duration first, boolean untilCompiled) throws Exception {
         String run = JSON.writeValueAsString(Map.of("agent", "bench-one", "input", "hello"));
         String toolRun = JSON.writeValueAsString(Map.of("agent", "bench-tool", "input",
                 "use builtin__calculator with {\"expression\":\"6*7\"}"));
@@ -218,16 +220,16 @@ public final class Bench {
                 Load.post(platform.api + "/runs", run, PLATFORM_KEY),
                 Load.get(platform.api + "/agents/bench-one", PLATFORM_KEY),
                 Load.post(platform.api + "/runs", toolRun, PLATFORM_KEY));
-        Load.run("(JIT warm-up)", "platform", 64, jit, Duration.ofMillis(1), iteration, response -> true);
+        Load.run("(JIT warm-up)", "platform", 64, first, Duration.ofMillis(1), iteration, response -> true);
         @SuppressWarnings("unchecked")
         Map<String, Object> seconds = (Map<String, Object>) document.computeIfAbsent("warmUpSeconds",
                 key -> new LinkedHashMap<>());
-        seconds.put(name, jit.toSeconds());
+        seconds.put(name, first.toSeconds());
         if (quick || !untilCompiled) {
             return;
         }
         Duration step = Duration.ofSeconds(5);
-        Duration warmed = jit;
+        Duration warmed = first;
         double compiling;
         do {
             double before = platform.metric("jvm.compilation.time", "COUNT");
@@ -244,7 +246,7 @@ public final class Bench {
     private void warmUpFloor(String floor) throws Exception {
         String direct = JSON.writeValueAsString(Map.of("model", "demo-echo", "stream", false, "messages",
                 List.of(Map.of("role", "user", "content", "hello"))));
-        Load.run("(JIT warm-up)", FLOOR, 64, quick ? Duration.ofSeconds(4) : Duration.ofSeconds(20),
+        Load.run("(JIT warm-up)", FLOOR, 64, quick ? Duration.ofSeconds(4) : Duration.ofSeconds(15),
                 Duration.ofMillis(1), () -> List.of(Load.post(floor + "/chat/completions", direct, MODEL_KEY)),
                 response -> true);
     }
