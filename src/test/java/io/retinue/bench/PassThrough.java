@@ -82,11 +82,13 @@ public final class PassThrough {
     }
 
     private ServerResponse forward(ServerRequest request) throws Exception {
-        Request call = new Request.Builder().url(upstream + "/chat/completions")
-            .header(HttpHeaders.AUTHORIZATION, request.headers().firstHeader(HttpHeaders.AUTHORIZATION))
-            .post(RequestBody.create(request.body(byte[].class), okhttp3.MediaType.get(JSON.toString())))
-            .build();
-        try (Response response = client.newCall(call).execute()) {
+        Request.Builder call = new Request.Builder().url(upstream + "/chat/completions")
+            .post(RequestBody.create(request.body(byte[].class), okhttp3.MediaType.get(JSON.toString())));
+        String authorization = request.headers().firstHeader(HttpHeaders.AUTHORIZATION);
+        if (authorization != null) {
+            call.header(HttpHeaders.AUTHORIZATION, authorization);
+        }
+        try (Response response = client.newCall(call.build()).execute()) {
             if (response.body() == null) {
                 throw new IOException("no answer body");
             }
