@@ -244,8 +244,7 @@ public final class Bench {
 
     /** Warms up the pass-through's JIT (much less to compile than the platform). */
     private void warmUpFloor(String floor) throws Exception {
-        String direct = JSON.writeValueAsString(Map.of("model", "demo-echo", "stream", false, "messages",
-                List.of(Map.of("role", "user", "content", "hello"))));
+        String direct = oneStepModelRequest();
         Load.run("(JIT warm-up)", FLOOR, 64, quick ? Duration.ofSeconds(4) : Duration.ofSeconds(15),
                 Duration.ofMillis(1), () -> List.of(Load.post(floor + "/chat/completions", direct, MODEL_KEY)),
                 response -> true);
@@ -266,8 +265,7 @@ public final class Bench {
      */
     private void oneStep(Platform platform, String database, String model, String floor, int[] concurrencies,
             boolean baselines) throws Exception {
-        String direct = JSON.writeValueAsString(Map.of("model", "demo-echo", "stream", false, "messages", List.of(
-                Map.of("role", "system", "content", "You answer."), Map.of("role", "user", "content", "hello"))));
+        String direct = oneStepModelRequest();
         String run = JSON.writeValueAsString(Map.of("agent", "bench-one", "input", "hello"));
         for (int concurrency : concurrencies) {
             if (baselines) {
@@ -284,6 +282,12 @@ public final class Bench {
                     () -> List.of(Load.post(platform.api + "/runs", run, PLATFORM_KEY)), Bench::completedRun,
                     platform.handle()));
         }
+    }
+
+    /** The model request a one-step run of {@code bench-one} makes: what the baseline and the floor send directly. */
+    private static String oneStepModelRequest() {
+        return JSON.writeValueAsString(Map.of("model", "demo-echo", "stream", false, "messages", List.of(
+                Map.of("role", "system", "content", "You answer."), Map.of("role", "user", "content", "hello"))));
     }
 
     /** Scenario 2: a tool-using run — two model calls and the calculator between them. */
