@@ -32,10 +32,12 @@ class QueueFairnessIT extends PlatformIT {
         Api other = newTenant(api, "fo").owner();
         String busyAgent = agent(busy);
         String otherAgent = agent(other);
-        // 24 slow runs: with 16 workers and at most 8 per tenant, they take three rounds of two seconds.
+        // 24 slow runs: with 16 workers and at most 8 per tenant, they take three rounds of four seconds — long enough
+        // that the first round is still running when the other tenant's run is done, however slow the machine (at two
+        // seconds a round it had ended once, in a full suite on a loaded machine, and the backlog had moved on).
         for (int i = 0; i < 24; i++) {
             assertThat(busy.call("POST", "/api/v1/runs?mode=async").json(Map.of("agent", busyAgent, "input",
-                    "[[slow:2000]] backlog " + i, "variables", Map.of("company", "ACME"))).send().status()).isEqualTo(202);
+                    "[[slow:4000]] backlog " + i, "variables", Map.of("company", "ACME"))).send().status()).isEqualTo(202);
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> busy.get("/api/v1/runs?agent=" + busyAgent
                 + "&status=running&limit=200").json().get("items").size() == 8);
