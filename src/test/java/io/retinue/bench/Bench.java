@@ -129,7 +129,7 @@ public final class Bench {
                 startup.put("h2", platform.startupSeconds);
                 idle.put("h2", settledMemory(platform));
                 agents(platform);
-                warmUp(platform, "h2", jit, MOST_WARM_UP);
+                warmUp(platform, "h2", jit, MOST_WARM_UP, null);
                 if (wants("1")) {
                     warmUpFloor(floor);
                     oneStep(platform, "h2", fast, floor,
@@ -151,7 +151,7 @@ public final class Bench {
                 agents(platform);
                 // Streams cost the platform little CPU once open: the fixed warm-up serves (15 s of it doubled their
                 // first events' p99 on this machine).
-                warmUp(platform, "h2-streams", jit, null);
+                warmUp(platform, "h2-streams", jit, null, null);
                 streaming(platform, slow, streams);
             }
         }
@@ -172,7 +172,9 @@ public final class Bench {
             agents(platform);
             // The quick pass leaves the one-step runs on PostgreSQL (and the warm-up they need) to the full one.
             if (wants("1") && !quick) {
-                warmUp(platform, "postgres", jit, MOST_WARM_UP_POSTGRES);
+                // Statistics after a first 10 s as well: without them each warm-up run was several times slower, and
+                // the JIT, which compiles what has run often enough, took that much longer too.
+                warmUp(platform, "postgres", Duration.ofSeconds(10), MOST_WARM_UP_POSTGRES, () -> analyze(database));
                 analyze(database);
                 oneStep(platform, "postgres", fast, floor, new int[] { 16, 64 }, false);
             }
@@ -216,17 +218,25 @@ public final class Bench {
      * compiling at a core's worth after 40 s at c = 64, taking that core from the series measured next and costing
      * every run more than a compiled one does — so a full pass goes on, five seconds at a time, until the platform's
      * {@code jvm.compilation.time} grows by less than {@link #COMPILED} (or for {@code atMost} in all; null: only the
-     * first pass).
+     * first pass). {@code afterFirst}, if any, runs after the first pass.
      */
-    private void warmUp(Platform platform, String name, Duration first, Duration atMost) throws Exception {
+    private void warmUp(Platform platform, String name, Duration first, Duration atMost, Streams.Probe afterFirst)
+            throws Exception {
         String run = JSON.writeValueAsString(Map.of("agent", "bench-one", "input", "hello"));
         String toolRun = JSON.writeValueAsString(Map.of("agent", "bench-tool", "input",
                 "use builtin__calculator with {\"expression\":\"6*7\"}"));
-        Load.Iteration iteration = () -> List.of(
-                Load.post(platform.api + "/runs", run, PLATFORM_KEY),
-                Load.get(platform.api + "/agents/bench-one", PLATFORM_KEY),
-                Load.post(platform.api + "/runs", toolRun, PLATFORM_KEY));
+        // On PostgreSQL only one-step runs are measured: leaving the tool-using ones out leaves the JIT less to do.
+        boolean tools = !name.equals("postgres");
+        Load.Iteration iteration = () -> tools
+                ? List.of(Load.post(platform.api + "/runs", run, PLATFORM_KEY),
+                        Load.get(platform.api + "/agents/bench-one", PLATFORM_KEY),
+                        Load.post(platform.api + "/runs", toolRun, PLATFORM_KEY))
+                : List.of(Load.post(platform.api + "/runs", run, PLATFORM_KEY),
+                        Load.get(platform.api + "/agents/bench-one", PLATFORM_KEY));
         Load.run("(JIT warm-up)", "platform", 64, first, Duration.ofMillis(1), iteration, response -> true);
+        if (afterFirst != null) {
+            afterFirst.run();
+        }
         @SuppressWarnings("unchecked")
         Map<String, Object> seconds = (Map<String, Object>) document.computeIfAbsent("warmUpSeconds",
                 key -> new LinkedHashMap<>());
