@@ -81,7 +81,7 @@ public final class Bench {
         this.warmup = Duration.ofSeconds(1);
         // -Dbench.measure=SECONDS and -Dbench.jit=SECONDS lengthen a pass (e.g. a quick one that compares two builds).
         this.measure = Duration.ofSeconds(Long.getLong("bench.measure", quick ? 2 : 5));
-        this.jit = Duration.ofSeconds(Long.getLong("bench.jit", quick ? 12 : 40));
+        this.jit = Duration.ofSeconds(Long.getLong("bench.jit", quick ? 8 : 40));
     }
 
     public static void main(String[] args) throws Exception {
@@ -124,7 +124,10 @@ public final class Bench {
         Map<String, Object> idle = new LinkedHashMap<>();
         document.put("startupSeconds", startup);
         document.put("idleMemory", idle);
-        if (wants("1") || wants("2") || wants("5") || wants("6")) {
+        // A quick pass opens its 500 streams on this instance too: another instance's start and warm-up would take a
+        // quarter of the two minutes it has.
+        boolean streamsHere = quick && wants("3");
+        if (wants("1") || wants("2") || wants("5") || wants("6") || streamsHere) {
             try (Platform platform = Platform.start("h2", "1g", providers, List.of())) {
                 startup.put("h2", platform.startupSeconds);
                 idle.put("h2", settledMemory(platform));
@@ -133,7 +136,7 @@ public final class Bench {
                 if (wants("1")) {
                     warmUpFloor(floor);
                     oneStep(platform, "h2", fast, floor,
-                            quick ? new int[] { 1, 16, 64 } : new int[] { 1, 16, 64, 256 }, true);
+                            quick ? new int[] { 1, 64 } : new int[] { 1, 16, 64, 256 }, true);
                 }
                 if (wants("2")) {
                     toolUsing(platform, fast);
@@ -141,9 +144,12 @@ public final class Bench {
                 if (wants("5")) {
                     admission(platform, "in process");
                 }
+                if (streamsHere) {
+                    streaming(platform, slow, streams);
+                }
             }
         }
-        if (wants("3")) {
+        if (wants("3") && !streamsHere) {
             // On an instance of its own, with room to spare: the heap it needs with every stream open is the result.
             // -Dbench.streams.heap=1g runs them within the target's heap instead.
             try (Platform platform = Platform.start("h2-streams", System.getProperty("bench.streams.heap", "3g"),
@@ -273,8 +279,8 @@ public final class Bench {
     }
 
     /** Memory once start-up work has settled (a few seconds after ready, after a full GC). */
-    private static Platform.Memory settledMemory(Platform platform) throws Exception {
-        Thread.sleep(3000);
+    private Platform.Memory settledMemory(Platform platform) throws Exception {
+        Thread.sleep(quick ? 1000 : 3000);
         Platform.Memory memory = platform.memory();
         System.out.printf("  ready in %.1f s; at idle: resident %.0f MiB, heap after GC %.0f MiB%n",
                 platform.startupSeconds, memory.residentMiB(), memory.heapMiB());
@@ -294,7 +300,8 @@ public final class Bench {
                 series.add(Load.run("1 one-step sync run", "direct model call", concurrency, warmup, measure,
                         () -> List.of(Load.post(model + "/chat/completions", direct, MODEL_KEY)), Bench::wholeAnswer,
                         fastModel));
-                if (concurrency <= 64) {
+                // A quick pass measures the floor where the targets are (c = 64) only.
+                if (concurrency == 64 || !quick && concurrency < 64) {
                     series.add(Load.run("1 one-step sync run", FLOOR, concurrency, warmup, measure,
                             () -> List.of(Load.post(floor + "/chat/completions", direct, MODEL_KEY)),
                             Bench::wholeAnswer, passThrough));
