@@ -30,11 +30,26 @@ public final class AppProcess implements AutoCloseable {
     private final String adminKey;
     private final List<String> extra;
     private final Path log;
+    /** Where the process runs: the embedded default puts its database there. */
+    private final Path directory;
     private Process process;
     private int starts;
 
     public AppProcess(String database, String adminKey, String... extra) {
+        this(database, null, adminKey, extra);
+    }
+
+    /**
+     * The application on its embedded default (an H2 file database under {@code directory}, which is its working
+     * directory): no datasource is configured.
+     */
+    public static AppProcess embedded(Path directory, String adminKey, String... extra) {
+        return new AppProcess(null, directory, adminKey, extra);
+    }
+
+    private AppProcess(String database, Path directory, String adminKey, String... extra) {
         this.database = database;
+        this.directory = directory;
         this.adminKey = adminKey;
         this.extra = List.of(extra);
         try {
@@ -69,10 +84,13 @@ public final class AppProcess implements AutoCloseable {
         String javaBinary = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of(javaBinary, "-Xmx512m", "-cp", classpath(),
                 "io.retinue.RetinueApplication",
-                "--server.port=" + port,
-                "--spring.datasource.url=" + database,
-                "--spring.datasource.username=" + TestDatabase.user(),
-                "--spring.datasource.password=" + TestDatabase.password(),
+                "--server.port=" + port));
+        if (database != null) {
+            command.addAll(List.of("--spring.datasource.url=" + database,
+                    "--spring.datasource.username=" + TestDatabase.user(),
+                    "--spring.datasource.password=" + TestDatabase.password()));
+        }
+        command.addAll(List.of(
                 "--retinue.security.bootstrap-api-key=" + adminKey,
                 "--retinue.security.master-key=" + PlatformIT.MASTER_KEY,
                 "--retinue.runtime.providers.fake.base-url=" + FakeModelServer.get().baseUrl(),
@@ -85,7 +103,8 @@ public final class AppProcess implements AutoCloseable {
                 "--logging.level.io.retinue=INFO"));
         command.addAll(extra);
         try {
-            process = new ProcessBuilder(command).redirectErrorStream(true)
+            process = new ProcessBuilder(command).directory(directory == null ? null : directory.toFile())
+                .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
         }
@@ -104,6 +123,18 @@ public final class AppProcess implements AutoCloseable {
                 return api.call("GET", "/actuator/health").anonymous().send().status() == 200;
             });
         return this;
+    }
+
+    /** SIGTERM, as an orchestrator stops a container: the application shuts down gracefully; waits until it has. */
+    public void stop() {
+        process.destroy();
+        try {
+            assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("stopped within a minute; see " + log).isTrue();
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
     }
 
     /** SIGKILL: no shutdown hook, no graceful anything. */
