@@ -233,12 +233,14 @@ public final class Bench {
                 "use builtin__calculator with {\"expression\":\"6*7\"}"));
         // On PostgreSQL only one-step runs are measured: leaving the tool-using ones out leaves the JIT less to do.
         boolean tools = !name.equals("postgres");
-        Load.Iteration iteration = () -> tools
-                ? List.of(Load.post(platform.api + "/runs", run, PLATFORM_KEY),
-                        Load.get(platform.api + "/agents/bench-one", PLATFORM_KEY),
-                        Load.post(platform.api + "/runs", toolRun, PLATFORM_KEY))
-                : List.of(Load.post(platform.api + "/runs", run, PLATFORM_KEY),
-                        Load.get(platform.api + "/agents/bench-one", PLATFORM_KEY));
+        Load.Iteration iteration = () -> {
+            List<HttpRequest> requests = new ArrayList<>(List.of(Load.post(platform.api + "/runs", run, PLATFORM_KEY),
+                    Load.get(platform.api + "/agents/bench-one", PLATFORM_KEY)));
+            if (tools) {
+                requests.add(Load.post(platform.api + "/runs", toolRun, PLATFORM_KEY));
+            }
+            return requests;
+        };
         Load.run("(JIT warm-up)", "platform", 64, first, Duration.ofMillis(1), iteration, response -> true);
         if (afterFirst != null) {
             afterFirst.run();
