@@ -11,8 +11,13 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import io.retinue.testing.Agents;
 import io.retinue.testing.Api;
@@ -87,6 +92,38 @@ class RunStreamingIT extends PlatformIT {
             .containsExactlyElementsOf(stream.events().subList(3, stream.events().size()));
         assertThat(owner.call("GET", location + "/events?after=0").stream().events()).isEqualTo(stream.events());
         assertThat(api.call("GET", location + "/events").stream().status()).as("another tenant").isEqualTo(404);
+    }
+
+    @Test
+    @ExtendWith(OutputCaptureExtension.class)
+    void eachEventReachesTheClientAsItHappensAndTheStreamIsLoggedOnceItHasEnded(CapturedOutput output) {
+        Api owner = newTenant(api, "sl").owner();
+        String slug = agent(owner, "fake", "allow");
+        long[] firstText = new long[1];
+        Streamed streamed = owner.call("POST", "/api/v1/runs?mode=stream")
+            .header("X-Request-Id", "stream-logged-1")
+            .json(request(slug, "[[drip:80]] a story of about ten words told slowly to the end"))
+            .stream(line -> {
+                if (firstText[0] == 0 && line.equals("event: text.delta")) {
+                    firstText[0] = System.nanoTime();
+                }
+            });
+        long ended = System.nanoTime();
+        assertThat(streamed.types()).contains("text.delta").last().isEqualTo("run.completed");
+        // Sent as it is journalled, not held until the run ends: the first text came well before the stream's end.
+        assertThat(Duration.ofNanos(ended - firstText[0])).isGreaterThan(Duration.ofMillis(400));
+
+        // One access line, written once the stream has ended: its whole duration and every byte sent.
+        List<String> lines = await().atMost(Duration.ofSeconds(5))
+            .until(() -> output.getAll().lines().filter(line -> line.contains("retinue.access")
+                    && line.contains("stream-logged-1")).toList(), found -> !found.isEmpty());
+        assertThat(lines).hasSize(1);
+        assertThat(lines.getFirst()).contains("POST /api/v1/runs 200 ", "ratelimit=allowed");
+        Matcher logged = Pattern.compile(" ([0-9.]+)ms .* out=([0-9]+) ").matcher(lines.getFirst());
+        assertThat(logged.find()).as(lines.getFirst()).isTrue();
+        assertThat(Double.parseDouble(logged.group(1))).isGreaterThan(400);
+        assertThat(Long.parseLong(logged.group(2)))
+            .isGreaterThanOrEqualTo(streamed.body().getBytes(StandardCharsets.UTF_8).length);
     }
 
     @Test

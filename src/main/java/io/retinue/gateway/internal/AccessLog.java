@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.OutputStreamWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletOutputStream;
@@ -15,6 +18,7 @@ import jakarta.servlet.http.HttpServletResponseWrapper;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
@@ -40,11 +44,48 @@ class AccessLog extends OncePerRequestFilter {
             throws ServletException, IOException {
         long started = System.nanoTime();
         CountingResponse counted = new CountingResponse(response);
+        boolean async = false;
         try {
             chain.doFilter(request, counted);
+            async = request.isAsyncStarted();
         }
         finally {
-            write(request, counted, (System.nanoTime() - started) / 1_000_000.0);
+            if (async) {
+                // A streamed response goes on after this thread has left: its line is written once it has ended.
+                request.getAsyncContext().addListener(new Ended(request, counted, started, MDC.getCopyOfContextMap()));
+            }
+            else {
+                write(request, counted, (System.nanoTime() - started) / 1_000_000.0);
+            }
+        }
+    }
+
+    /** Writes the line of a response that was finished on another thread, with the request's log context. */
+    private record Ended(HttpServletRequest request, CountingResponse response, long started, Map<String, String> context) implements AsyncListener {
+
+        @Override
+        public void onComplete(AsyncEvent event) {
+            Map<String, String> outer = MDC.getCopyOfContextMap();
+            MDC.setContextMap(context == null ? Map.of() : context);
+            try {
+                write(request, response,
+                        (System.nanoTime() - started) / 1_000_000.0);
+            }
+            finally {
+                MDC.setContextMap(outer == null ? Map.of() : outer);
+            }
+        }
+
+        @Override
+        public void onTimeout(AsyncEvent event) {
+        }
+
+        @Override
+        public void onError(AsyncEvent event) {
+        }
+
+        @Override
+        public void onStartAsync(AsyncEvent event) {
         }
     }
 

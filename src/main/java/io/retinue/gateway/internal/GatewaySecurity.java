@@ -3,6 +3,7 @@ package io.retinue.gateway.internal;
 import java.util.List;
 import java.util.Map;
 
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServletRequest;
 
 import javax.sql.DataSource;
@@ -41,6 +42,8 @@ import io.retinue.shared.ModuleSchema;
 import io.retinue.shared.ProblemType;
 import io.retinue.shared.web.ProblemWriter;
 import io.retinue.shared.web.Problems;
+
+import jakarta.servlet.DispatcherType;
 
 /**
  * Secure by default: health probes and the API documentation are public, everything else needs an API key with the
@@ -90,6 +93,10 @@ class GatewaySecurity {
             .anonymous(anonymous -> anonymous.principal("anonymous"))
             .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
             .authorizeHttpRequests(requests -> requests.requestMatchers(PUBLIC)
+                .permitAll()
+                // An event stream ends with the container dispatching its request again: it was authorized when it
+                // began (and a stateless request has no authentication left to check by then).
+                .dispatcherTypeMatchers(DispatcherType.ASYNC)
                 .permitAll()
                 .requestMatchers(HttpMethod.POST, "/api/v1/agent-configs/validate")
                 .hasAuthority(Scopes.AGENTS_READ)

@@ -6,9 +6,13 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
+import org.slf4j.MDC;
+
 import org.springframework.format.annotation.DateTimeFormat;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
@@ -20,6 +24,7 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
 
 import io.retinue.runtime.internal.AgentRunner;
 import io.retinue.runtime.internal.RunLedger;
@@ -91,21 +96,21 @@ class RunController {
             description = "Starts the run and streams its events as they happen. " + EVENTS + " Location names the "
                     + "run; reconnect to its events with Last-Event-ID to get what was missed. onDisconnect=cancel "
                     + "(default) cancels the run when no client listens for the reconnect grace; continue lets it run.")
-    void stream(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
-            @RequestBody AgentRunner.RunRequest request, HttpServletResponse response) throws IOException {
+    ResponseEntity<StreamingResponseBody> stream(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
+            @RequestBody AgentRunner.RunRequest request, HttpServletResponse response) {
         UUID id = streams.start(caller, request);
-        send(caller, id, 0, response);
+        return send(caller, id, 0, response);
     }
 
     @GetMapping(path = "/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     @Operation(summary = "Follow a run's events",
             description = "Replays the run's events after Last-Event-ID (or ?after=, or from the first), then streams "
                     + "new ones until the run ends or waits for a decision. " + EVENTS)
-    void events(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable UUID id,
-            @RequestHeader(name = "Last-Event-ID", required = false) Integer lastEventId,
-            @RequestParam(required = false) Integer after, HttpServletResponse response) throws IOException {
+    ResponseEntity<StreamingResponseBody> events(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
+            @PathVariable UUID id, @RequestHeader(name = "Last-Event-ID", required = false) Integer lastEventId,
+            @RequestParam(required = false) Integer after, HttpServletResponse response) {
         ledger.find(caller.tenant(), id).orElseThrow(() -> DomainProblem.notFound("Run '" + id + "'"));
-        send(caller, id, lastEventId != null ? lastEventId : after != null ? after : 0, response);
+        return send(caller, id, lastEventId != null ? lastEventId : after != null ? after : 0, response);
     }
 
     @PostMapping(path = "/{id}/decision", consumes = MediaType.APPLICATION_JSON_VALUE)
@@ -134,11 +139,12 @@ class RunController {
     @PostMapping(path = "/{id}/decision", params = "mode=stream", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     @Operation(summary = "Decide on the waiting tool call and stream what the run does next")
-    void decideStreaming(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable UUID id,
-            @RequestBody AgentRunner.DecisionRequest request, HttpServletResponse response) throws IOException {
+    ResponseEntity<StreamingResponseBody> decideStreaming(
+            @Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable UUID id,
+            @RequestBody AgentRunner.DecisionRequest request, HttpServletResponse response) {
         int before = streams.lastEvent(id);
         runner.decide(caller, id, request, false);
-        send(caller, id, before, response);
+        return send(caller, id, before, response);
     }
 
     @PostMapping("/{id}/cancel")
@@ -175,15 +181,34 @@ class RunController {
         return new RunView(run, ledger.steps(id));
     }
 
-    /** Streams the run's events as text/event-stream, flushing each, until the run ends or the client goes. */
-    private void send(Caller caller, UUID id, int after, HttpServletResponse response) throws IOException {
-        response.setStatus(200);
-        response.setContentType(MediaType.TEXT_EVENT_STREAM_VALUE);
-        response.setCharacterEncoding(StandardCharsets.UTF_8.name());
-        response.setHeader("Cache-Control", "no-cache");
-        response.setHeader("X-Accel-Buffering", "no");
-        response.setHeader("Location", "/api/v1/runs/" + id);
-        OutputStream out = response.getOutputStream();
+    /**
+     * Streams the run's events as text/event-stream, flushing each, until the run ends or the client goes. The events
+     * are sent from a thread of their own (an asynchronous request): the request's thread, whose stack holds the whole
+     * filter chain, is let go instead of waiting as long as the run — about a third of what an open stream held.
+     */
+    private ResponseEntity<StreamingResponseBody> send(Caller caller, UUID id, int after,
+            HttpServletResponse response) {
+        Map<String, String> context = MDC.getCopyOfContextMap();
+        // The stream handed to the body passes no flush on (Spring 7 leaves flushing to the end of a response): each
+        // event goes to the response's own stream, flushed, which also fails once the client has gone.
+        StreamingResponseBody events = unflushed -> {
+            MDC.setContextMap(context == null ? Map.of() : context);
+            try {
+                follow(caller, id, after, response.getOutputStream());
+            }
+            finally {
+                MDC.clear();
+            }
+        };
+        return ResponseEntity.ok()
+            .contentType(new MediaType(MediaType.TEXT_EVENT_STREAM, StandardCharsets.UTF_8))
+            .header(HttpHeaders.CACHE_CONTROL, "no-cache")
+            .header("X-Accel-Buffering", "no")
+            .location(URI.create("/api/v1/runs/" + id))
+            .body(events);
+    }
+
+    private void follow(Caller caller, UUID id, int after, OutputStream out) {
         streams.follow(caller, id, after, new RunStreams.Sink() {
 
             @Override
