@@ -149,6 +149,9 @@ public final class Bench {
                 }
             }
         }
+        if (wants("6")) {
+            startFromAotCache(providers, startup, idle);
+        }
         if (wants("3") && !streamsHere) {
             // On an instance of its own, with room to spare: the heap it needs with every stream open is the result.
             // -Dbench.streams.heap=1g runs them within the target's heap instead.
@@ -278,6 +281,27 @@ public final class Bench {
         Load.run("(JIT warm-up)", FLOOR, 64, quick ? Duration.ofSeconds(4) : Duration.ofSeconds(15),
                 Duration.ofMillis(1), () -> List.of(Load.post(floor + "/chat/completions", direct, MODEL_KEY)),
                 response -> true);
+    }
+
+    /**
+     * Scenario 6 from the JDK's AOT cache that {@code deploy/aot/build} makes, when there is one built from the jar
+     * measured here; with {@code -XX:AOTMode=on}, which refuses to start without a usable cache.
+     */
+    private void startFromAotCache(Map<String, String> providers, Map<String, Object> startup,
+            Map<String, Object> idle) throws Exception {
+        Path cache = Path.of("target/aot/retinue.aot");
+        if (!Files.exists(cache) || Files.getLastModifiedTime(cache).compareTo(
+                Files.getLastModifiedTime(Path.of("target/retinue.jar"))) < 0) {
+            System.out.println("== (no AOT cache of this jar: deploy/aot/build makes one, and its start-up is then "
+                    + "measured too)");
+            return;
+        }
+        System.out.println("== embedded default, started from the AOT cache of deploy/aot/build");
+        try (Platform platform = Platform.start("h2-aot", "1g", providers, List.of(), Path.of("target/aot/retinue.jar"),
+                List.of("-XX:AOTMode=on", "-XX:AOTCache=" + cache.toAbsolutePath()))) {
+            startup.put("h2, AOT cache", platform.startupSeconds);
+            idle.put("h2, AOT cache", settledMemory(platform));
+        }
     }
 
     /** Memory once start-up work has settled (a few seconds after ready, after a full GC). */

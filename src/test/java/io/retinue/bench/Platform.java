@@ -45,17 +45,24 @@ final class Platform implements AutoCloseable {
      */
     static Platform start(String name, String maxHeap, Map<String, String> providers, List<String> extra)
             throws Exception {
+        return start(name, maxHeap, providers, extra, Path.of("target/retinue.jar"), List.of());
+    }
+
+    /** Like {@link #start(String, String, Map, List)}, from another jar and with more JVM options. */
+    static Platform start(String name, String maxHeap, Map<String, String> providers, List<String> extra, Path jar,
+            List<String> jvmOptions) throws Exception {
         Path directory = Files.createTempDirectory("retinue-bench-" + name);
         int port = freePort();
         String javaBinary = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of(javaBinary, "-Xmx" + maxHeap));
+        command.addAll(jvmOptions);
         // BENCH_PLATFORM_JAVA_OPTS: more JVM options for the platform, e.g. a flight recording while profiling.
         String options = System.getenv().getOrDefault("BENCH_PLATFORM_JAVA_OPTS", "").replace("{name}", name);
         if (!options.isBlank()) {
             command.addAll(List.of(options.trim().split("\\s+")));
         }
         command.addAll(List.of("-jar",
-                Path.of("target/retinue.jar").toAbsolutePath().toString(),
+                jar.toAbsolutePath().toString(),
                 "--server.port=" + port,
                 "--retinue.security.bootstrap-api-key=" + KEY,
                 "--retinue.agents.providers=demo," + String.join(",", providers.keySet()),
