@@ -59,6 +59,34 @@ class RunsIT extends PlatformIT {
     private DataSource dataSource;
 
     /**
+     * A cancel that another instance took (it only marks the run; nobody interrupts this instance's call) while the
+     * run was finishing: the cancel was answered first, so the run ends cancelled — its step keeps the answer — and
+     * its session gains nothing.
+     */
+    @Test
+    void aRunCancelledElsewhereAsItCompletesEndsCancelledNotCompleted() throws Exception {
+        Api owner = newTenant(api, "rx").owner();
+        String slug = publishedAgent(owner, null, null, "fake");
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            var waiting = pool.submit(() -> run(owner, slug, "[[slow:1500]] finish me"));
+            String running = org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+                .until(() -> owner.get("/api/v1/runs?agent=" + slug + "&status=running").json().at("/items/0/id")
+                    .asString(null), java.util.Objects::nonNull);
+            int marked = org.springframework.jdbc.core.simple.JdbcClient.create(dataSource)
+                .sql("UPDATE runtime.run SET status = 'cancelling' WHERE id = :id AND status = 'running'")
+                .param("id", java.util.UUID.fromString(running))
+                .update();
+            assertThat(marked).isEqualTo(1);
+
+            JsonNode ended = waiting.get(10, java.util.concurrent.TimeUnit.SECONDS).json();
+            assertThat(ended.at("/run/status").asString()).as(ended.toString()).isEqualTo("cancelled");
+            assertThat(ended.at("/run/errorCode").asString()).isEqualTo("cancelled");
+            assertThat(ended.at("/run/output").isNull() || ended.at("/run/output").isMissingNode()).isTrue();
+            assertThat(ended.at("/steps/0/detail").asString()).contains("finish me");
+        }
+    }
+
+    /**
      * What one waited-for run costs the database, counted on the thread that served the request: its start is one
      * transaction; its model step and its end (with the run's event, checkpoint and webhook bookkeeping) are one more;
      * the rest are reads. Every commit waits for the disk on a real database, so this is what a run's latency there

@@ -25,6 +25,7 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import io.retinue.agents.AgentConfig;
+import io.retinue.shared.outbound.CallInterrupts;
 import io.retinue.shared.outbound.OutboundCalls;
 import io.retinue.tools.ToolCall;
 import io.retinue.tools.ToolCatalog;
@@ -124,7 +125,7 @@ class AgentLoop {
                         });
             }
             catch (RuntimeException failed) {
-                if (turn.cancelling() || Thread.currentThread().isInterrupted()) {
+                if (CallInterrupts.requestedHere() || turn.cancelling()) {
                     // Cancelled, or this instance lets go of the run: not the provider's failure.
                     throw failed;
                 }
@@ -181,7 +182,8 @@ class AgentLoop {
                 return false;
             }));
             if (ended) {
-                return overBudget || !problems.isEmpty() ? List.of() : conversation.added();
+                // A run cancelled as it completed adds nothing to its session.
+                return turn.completed() ? conversation.added() : List.of();
             }
             if (repair) {
                 conversation.add(new UserMessage(StructuredOutput.repairRequest(problems)));

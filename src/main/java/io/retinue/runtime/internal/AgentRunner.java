@@ -26,6 +26,7 @@ import io.retinue.shared.ProblemType;
 import io.retinue.shared.TenantId;
 import io.retinue.shared.TimeOrderedIds;
 import io.retinue.shared.Violation;
+import io.retinue.shared.outbound.CallInterrupts;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -81,7 +82,7 @@ public class AgentRunner {
     private final Turn.Records records;
     /** Whether runs their callers wait for have the model stream its answers (else it answers whole). */
     private final boolean streamSyncRuns;
-    private final Map<UUID, Thread> workers = new ConcurrentHashMap<>();
+    private final Map<UUID, CallInterrupts> workers = new ConcurrentHashMap<>();
     /** Runs this instance let go of mid-way (it stops, or lost the lease): another instance goes on with them. */
     private final Set<UUID> abandoned = ConcurrentHashMap.newKeySet();
     private volatile boolean stopping;
@@ -200,8 +201,8 @@ public class AgentRunner {
 
     /**
      * Asks a run to stop: a queued or running run ends {@code cancelled} — at once if it runs on this instance (its
-     * thread is interrupted, in-flight model and tool calls included), else at its next step; a run waiting for a
-     * decision ends at once.
+     * model and tool calls in flight are interrupted, and it makes no new one), else at its next step; a run waiting
+     * for a decision ends at once.
      */
     public boolean cancel(Caller caller, UUID runId) {
         RunLedger.Run run = find(caller, runId);
@@ -212,7 +213,7 @@ public class AgentRunner {
         if (!ledger.requestCancel(runId)) {
             return false;
         }
-        Thread worker = workers.get(runId);
+        CallInterrupts worker = workers.get(runId);
         if (worker != null) {
             worker.interrupt();
         }
@@ -272,15 +273,15 @@ public class AgentRunner {
     /** Stops this instance's runs where they are, for another instance (or this one, restarted) to go on with. */
     void stop() {
         stopping = true;
-        workers.forEach((run, thread) -> {
+        workers.forEach((run, interrupts) -> {
             abandoned.add(run);
-            thread.interrupt();
+            interrupts.interrupt();
         });
     }
 
     /** Another instance took the run over (this one's lease lapsed): stop working on it, without ending it. */
     void lost(UUID runId) {
-        Thread worker = workers.get(runId);
+        CallInterrupts worker = workers.get(runId);
         if (worker != null) {
             abandoned.add(runId);
             worker.interrupt();
@@ -441,7 +442,10 @@ public class AgentRunner {
 
     private void execute(Prepared prepared, boolean streamAnswers) {
         Turn turn = prepared.turn();
-        workers.put(turn.runId, Thread.currentThread());
+        // Cancelling (or letting go of) the run interrupts its model and tool calls, and never its database work.
+        CallInterrupts interrupts = new CallInterrupts();
+        CallInterrupts.bind(interrupts);
+        workers.put(turn.runId, interrupts);
         Conversation conversation = prepared.resumed();
         boolean leftForLater = false;
         try {
@@ -483,7 +487,7 @@ public class AgentRunner {
             }
         }
         catch (RuntimeException unexpected) {
-            // A cancel interrupts this thread; clear the flag so that recording the outcome is not interrupted too.
+            // Calls clear the interrupts they were stopped by; this is only in case something else interrupted.
             Thread.interrupted();
             if (abandoned.remove(turn.runId) || stopping) {
                 leftForLater = true;
@@ -499,6 +503,7 @@ public class AgentRunner {
         }
         finally {
             workers.remove(turn.runId);
+            CallInterrupts.unbind();
             Thread.interrupted();
             // The run's end deleted its checkpoint; one waiting for a decision keeps it.
             if (!leftForLater && turn.session != null) {

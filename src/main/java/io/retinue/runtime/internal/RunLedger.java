@@ -166,15 +166,16 @@ public class RunLedger {
 
     /**
      * Records how a run ended (or that it waits for a decision) and gives up its lease with it: nobody works on it any
-     * more.
+     * more. {@code unlessCancelling}: not if a cancel was asked for (answering false) — the cancel, answered first,
+     * wins. The row's lock orders the two: whichever writes first, the other sees what it wrote.
      */
-    void finish(UUID run, String status, String output, String errorCode, String error, int steps, long tokensIn,
-            long tokensOut, java.math.BigDecimal cost, Instant finishedAt) {
-        jdbc.sql("""
+    boolean finish(UUID run, String status, String output, String errorCode, String error, int steps, long tokensIn,
+            long tokensOut, java.math.BigDecimal cost, Instant finishedAt, boolean unlessCancelling) {
+        return jdbc.sql("""
                 UPDATE runtime.run SET status = :status, output = :output, error_code = :code, error = :error, steps = :steps,
                     tokens_in = :in, tokens_out = :out, estimated_cost_usd = :cost, finished_at = :finished,
                     lease_owner = NULL, lease_expires_at = NULL
-                WHERE id = :id""")
+                WHERE id = :id""" + (unlessCancelling ? " AND status <> 'cancelling'" : ""))
             .param("cost", cost)
             .param("code", errorCode)
             .param("status", status)
@@ -185,7 +186,7 @@ public class RunLedger {
             .param("out", tokensOut)
             .param("finished", Timestamps.of(finishedAt))
             .param("id", run)
-            .update();
+            .update() == 1;
     }
 
     /** An error message as a run keeps it: its first 2,000 characters. */

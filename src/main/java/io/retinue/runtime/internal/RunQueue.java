@@ -174,10 +174,22 @@ class RunQueue {
             .param("owner", owner)
             .query((rs, n) -> rs.getObject("id", UUID.class))
             .list());
+        List<UUID> missing = before.stream().filter(run -> !still.contains(run)).toList();
+        if (missing.isEmpty()) {
+            return List.of();
+        }
+        // Lost only to another owner: a run that ended or was let go of just now has no owner (its worker is still
+        // on its way out and forgets it in a moment).
+        Set<UUID> takenOver = new java.util.HashSet<>(jdbc.sql(
+                "SELECT id FROM runtime.run WHERE id IN (:ids) AND lease_owner IS NOT NULL AND lease_owner <> :owner")
+            .param("ids", missing)
+            .param("owner", owner)
+            .query((rs, n) -> rs.getObject("id", UUID.class))
+            .list());
         List<UUID> lost = new ArrayList<>();
-        for (UUID run : before) {
+        for (UUID run : missing) {
             // One released meanwhile is no longer held, so it is not reported lost.
-            if (!still.contains(run) && held.remove(run)) {
+            if (takenOver.contains(run) && held.remove(run)) {
                 lost.add(run);
             }
         }

@@ -15,6 +15,7 @@ import org.springframework.ai.chat.messages.AssistantMessage;
 import org.springframework.stereotype.Component;
 
 import io.retinue.shared.SecretFields;
+import io.retinue.shared.outbound.CallInterrupts;
 import io.retinue.tools.ToolCall;
 import io.retinue.tools.ToolCalls;
 import io.retinue.tools.ToolDescriptor;
@@ -70,10 +71,20 @@ class ToolRound {
             }
         }
         else {
+            // The calls run on threads of their own that the run's interrupts reach too (a cancel stops them).
+            CallInterrupts interrupts = CallInterrupts.current();
             try (ExecutorService parallel = Executors.newVirtualThreadPerTaskExecutor()) {
                 List<Future<ToolResult>> running = toRun.stream()
-                    .map(index -> parallel.submit(() -> callTool(turn, calls.get(index), tools, step, index,
-                            index == decided ? decision : null)))
+                    .map(index -> parallel.submit(() -> {
+                        CallInterrupts.bind(interrupts);
+                        try {
+                            return callTool(turn, calls.get(index), tools, step, index,
+                                    index == decided ? decision : null);
+                        }
+                        finally {
+                            CallInterrupts.unbind();
+                        }
+                    }))
                     .toList();
                 for (int i = 0; i < toRun.size(); i++) {
                     settle(conversation, toRun.get(i), running.get(i).get());

@@ -45,6 +45,7 @@ final class Turn {
     private RunUpdate.ContextCompacted context;
     /** Set once the run's end (or its wait for a decision) is committed, which gave up the run's lease. */
     private volatile boolean ended;
+    private volatile String endedAs;
 
     /** Where a turn records itself: what every turn of this instance shares. */
     record Records(RunLedger ledger, RunJournal journal, RunCheckpoints checkpoints, Webhooks webhooks, Clock clock,
@@ -162,8 +163,12 @@ final class Turn {
         writes.lock();
         try {
             records.transactions().executeWithoutResult(tx -> {
-                ledger.finish(runId, "requires_action", null, "approval_required", error, steps, tokensIn, tokensOut,
-                        cost(), now());
+                if (!ledger.finish(runId, "requires_action", null, "approval_required", error, steps, tokensIn,
+                        tokensOut, cost(), now(), true)) {
+                    // Cancelled meanwhile: nobody is to be asked for a decision.
+                    recordEnd(CANCELLED_MEANWHILE);
+                    return;
+                }
                 report(new RunUpdate.ActionRequired("requires_action", pending, error));
                 published("requires_action", null, "approval_required", error);
                 endedOnCommit();
@@ -177,19 +182,40 @@ final class Turn {
     private void end(String status, String output, String errorCode, String error) {
         writes.lock();
         try {
-            records.transactions().executeWithoutResult(tx -> {
-                BigDecimal cost = cost();
-                ledger.finish(runId, status, output, errorCode, error, steps, tokensIn, tokensOut, cost, now());
-                report(new RunUpdate.Ended(status, output, errorCode, error, steps, tokensIn, tokensOut, cost));
-                // Nothing goes on from an ended run.
-                records.checkpoints().delete(runId);
-                published(status, output, errorCode, error);
-                endedOnCommit();
-            });
+            records.transactions().executeWithoutResult(tx -> recordEnd(new Outcome(status, output, errorCode, error)));
         }
         finally {
             writes.unlock();
         }
+    }
+
+    /** How a run ended. */
+    private record Outcome(String status, String output, String errorCode, String error) {
+    }
+
+    private static final Outcome CANCELLED_MEANWHILE = new Outcome("cancelled", null, "cancelled",
+            "Cancelled while it was working (its steps keep what it did)");
+
+    /**
+     * Records the end in the caller's transaction. A completion that finds a cancel asked for meanwhile ends the run
+     * cancelled instead: the cancel was answered first.
+     */
+    private void recordEnd(Outcome outcome) {
+        BigDecimal cost = cost();
+        Outcome recorded = outcome;
+        if (!ledger.finish(runId, outcome.status(), outcome.output(), outcome.errorCode(), outcome.error(), steps,
+                tokensIn, tokensOut, cost, now(), outcome.status().equals("completed"))) {
+            recorded = CANCELLED_MEANWHILE;
+            ledger.finish(runId, recorded.status(), null, recorded.errorCode(), recorded.error(), steps, tokensIn,
+                    tokensOut, cost, now(), false);
+        }
+        endedAs = recorded.status();
+        report(new RunUpdate.Ended(recorded.status(), recorded.output(), recorded.errorCode(), recorded.error(), steps,
+                tokensIn, tokensOut, cost));
+        // Nothing goes on from an ended run.
+        records.checkpoints().delete(runId);
+        published(recorded.status(), recorded.output(), recorded.errorCode(), recorded.error());
+        endedOnCommit();
     }
 
     /** Tells the run's webhooks and other modules, in the transaction that recorded the outcome. */
@@ -203,6 +229,11 @@ final class Turn {
     /** Whether the run's end (or its wait for a decision) was recorded: it holds no lease any more. */
     boolean ended() {
         return ended;
+    }
+
+    /** Whether the end recorded was a completion (a cancel asked for meanwhile makes it one no more). */
+    boolean completed() {
+        return "completed".equals(endedAs);
     }
 
     /** Marks the run ended once the transaction recording it commits (the caller's, when it has one). */

@@ -158,6 +158,22 @@ public class OutboundCalls implements AutoCloseable {
     }
 
     private <T> T withTimeout(OutboundTarget target, Duration timeout, Supplier<T> call) {
+        CallInterrupts interrupts = CallInterrupts.current();
+        if (interrupts != null && !interrupts.enter()) {
+            throw new IllegalStateException("Stopped before calling " + target.name());
+        }
+        try {
+            return interruptibly(target, timeout, call, interrupts == null);
+        }
+        finally {
+            if (interrupts != null) {
+                interrupts.exit();
+            }
+        }
+    }
+
+    /** {@code keepInterrupt}: a thread without {@link CallInterrupts} keeps an interrupt for its caller to see. */
+    private <T> T interruptibly(OutboundTarget target, Duration timeout, Supplier<T> call, boolean keepInterrupt) {
         String traceparent = childOfCurrentTrace();
         // A plain Future (not a CompletableFuture), so that cancelling it interrupts the call: a blocking client
         // or a streamed response stops reading instead of running on unobserved.
@@ -188,7 +204,9 @@ public class OutboundCalls implements AutoCloseable {
             throw new IllegalStateException(failed.getCause());
         }
         catch (InterruptedException interrupted) {
-            Thread.currentThread().interrupt();
+            if (keepInterrupt) {
+                Thread.currentThread().interrupt();
+            }
             running.cancel(true);
             throw new IllegalStateException("Interrupted while calling " + target.name(), interrupted);
         }

@@ -92,7 +92,8 @@ class RunQueueTest {
 
         statements.clear();
         assertThat(mine.renew(LEASE)).as("reported lost").containsExactly(taken.get());
-        assertThat(statements).as("one renewal, however many runs are held").hasSize(2);
+        assertThat(statements).as("one renewal, however many runs are held, and a look at the one missing")
+            .hasSize(3);
         Instant renewedUntil = now.get().plus(LEASE);
         assertThat(jdbc.sql("SELECT COUNT(*) FROM runtime.run WHERE lease_expires_at = :until")
             .param("until", Timestamps.of(renewedUntil))
@@ -100,6 +101,25 @@ class RunQueueTest {
             .single()).as("every other lease runs on").isEqualTo(runs.size());
         assertThat(other.claim(LEASE, 1000)).as("nothing else is claimable").isEmpty();
         assertThat(mine.renew(LEASE)).as("lost once, not again").isEmpty();
+    }
+
+    @Test
+    void aRunThatJustEndedIsNotTakenForLost() {
+        RunQueue mine = new RunQueue(jdbc, clock);
+        UUID ended = running();
+        UUID going = running();
+        mine.hold(ended, LEASE);
+        mine.hold(going, LEASE);
+        // Its end gave the lease up with it; its worker has yet to forget it when the renewal comes.
+        jdbc.sql("UPDATE runtime.run SET status = 'completed', lease_owner = NULL, lease_expires_at = NULL WHERE id = :id")
+            .param("id", ended)
+            .update();
+
+        assertThat(mine.renew(LEASE)).isEmpty();
+        statements.clear();
+        mine.forget(ended);
+        assertThat(mine.renew(LEASE)).isEmpty();
+        assertThat(statements).as("nothing missing: the renewal and the look at what is held").hasSize(2);
     }
 
     @Test
