@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +41,8 @@ class RunWorkers implements SmartLifecycle {
     private final QueueProperties properties;
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running;
+    /** Counted down to stop: the threads wait on it rather than being interrupted (see {@link #stop()}). */
+    private volatile CountDownLatch stopping = new CountDownLatch(0);
     private volatile RunQueue.Depth depth = new RunQueue.Depth(0, null);
 
     RunWorkers(RunQueue queue, AgentRunner runner, Schedules schedules, Webhooks webhooks, QueueProperties properties,
@@ -61,6 +65,7 @@ class RunWorkers implements SmartLifecycle {
     public void start() {
         // Also after a stop: a lifecycle may be stopped and started again (test contexts are paused, for one).
         runner.accept();
+        stopping = new CountDownLatch(1);
         running = true;
         for (int i = 0; i < properties.workers(); i++) {
             threads.add(Thread.ofVirtual().name("run-worker-" + i).start(this::work));
@@ -75,12 +80,9 @@ class RunWorkers implements SmartLifecycle {
     private void deliverWebhooks() {
         while (running) {
             try {
-                if (webhooks.deliverDue() == 0) {
-                    Thread.sleep(250);
+                if (webhooks.deliverDue() == 0 && rest(250)) {
+                    return;
                 }
-            }
-            catch (InterruptedException stopped) {
-                return;
             }
             catch (RuntimeException failed) {
                 log.warn("Could not deliver webhooks: {}", failed.getMessage());
@@ -94,10 +96,9 @@ class RunWorkers implements SmartLifecycle {
         while (running) {
             try {
                 schedules.fireDue();
-                Thread.sleep(1000 - System.currentTimeMillis() % 1000 + 20);
-            }
-            catch (InterruptedException stopped) {
-                return;
+                if (rest(1000 - System.currentTimeMillis() % 1000 + 20)) {
+                    return;
+                }
             }
             catch (RuntimeException failed) {
                 log.warn("Could not fire due schedules: {}", failed.getMessage());
@@ -141,10 +142,9 @@ class RunWorkers implements SmartLifecycle {
                 if (claimable > 0) {
                     queue.wake(claimable, properties.workers());
                 }
-                Thread.sleep(properties.poll().toMillis());
-            }
-            catch (InterruptedException stopped) {
-                return;
+                if (rest(properties.poll().toMillis())) {
+                    return;
+                }
             }
             catch (RuntimeException failed) {
                 log.warn("Could not look for queued runs: {}", failed.getMessage());
@@ -168,10 +168,9 @@ class RunWorkers implements SmartLifecycle {
                     runner.expireWaiting(properties.approvalExpiry());
                     lastSweep = System.nanoTime();
                 }
-                Thread.sleep(every);
-            }
-            catch (InterruptedException stopped) {
-                return;
+                if (rest(every)) {
+                    return;
+                }
             }
             catch (RuntimeException failed) {
                 log.warn("Could not renew run leases: {}", failed.getMessage());
@@ -181,19 +180,30 @@ class RunWorkers implements SmartLifecycle {
     }
 
     private void pause() {
+        rest(properties.poll().toMillis());
+    }
+
+    /** Waits {@code millis}, or less if this instance stops meanwhile: answers whether it stops. */
+    private boolean rest(long millis) {
         try {
-            Thread.sleep(properties.poll().toMillis());
+            return stopping.await(millis, TimeUnit.MILLISECONDS);
         }
-        catch (InterruptedException stopped) {
-            Thread.currentThread().interrupt();
+        catch (InterruptedException interrupted) {
+            return true;
         }
     }
 
+    /**
+     * Stops the threads without interrupting them: each may be inside a database statement, and an interrupt there
+     * closes its connection half-way through. Runs in progress are stopped through their calls
+     * ({@link AgentRunner#stop()}), resting threads by {@link #stopping}, idle workers by a wake-up each.
+     */
     @Override
     public void stop() {
         running = false;
         runner.stop();
-        threads.forEach(Thread::interrupt);
+        stopping.countDown();
+        queue.wake(properties.workers(), properties.workers());
         for (Thread thread : threads) {
             try {
                 thread.join(5_000);
