@@ -75,6 +75,43 @@ class ProvidersIT extends PlatformIT {
         }
     }
 
+    /**
+     * More streams at once than Reactor's boundedElastic scheduler has threads by default (ten per core), on which
+     * Spring AI reads Anthropic's streamed answers with a blocking iterator: each gets its first piece at once, none
+     * waits for another to end.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = { "fake", "fake-anthropic", "fake-ollama" })
+    void manyStreamsOfOneProviderEachGetTheirFirstPieceWithoutWaitingForOthers(String provider) throws Exception {
+        Api owner = newTenant(api, "pm").owner();
+        String slug = agent(owner, provider, null);
+        int streams = 10 * Runtime.getRuntime().availableProcessors() + 20;
+        String slowStory = "[[drip:300]] one two three four five six seven eight nine ten eleven twelve";
+        List<java.util.concurrent.Future<Long>> firstPieces = new java.util.ArrayList<>();
+        try (var clients = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < streams; i++) {
+                firstPieces.add(clients.submit(() -> {
+                    long sent = System.nanoTime();
+                    long[] first = new long[1];
+                    Streamed stream = owner.call("POST", "/api/v1/runs?mode=stream").json(request(slug, slowStory))
+                        .stream(line -> {
+                            if (first[0] == 0 && line.equals("event: text.delta")) {
+                                first[0] = System.nanoTime();
+                            }
+                        });
+                    assertThat(stream.types()).as(stream.toString()).last().isEqualTo("run.completed");
+                    return first[0] == 0 ? Long.MAX_VALUE : (first[0] - sent) / 1_000_000;
+                }));
+            }
+        }
+        List<Long> millis = new java.util.ArrayList<>();
+        for (var firstPiece : firstPieces) {
+            millis.add(firstPiece.get());
+        }
+        // A stream lasts about 3.6 s: one that waited for a thread would get its first piece after another's end.
+        assertThat(millis).as("ms to the first piece of each of %d streams", streams).allMatch(ms -> ms < 2500);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = { "fake-anthropic", "fake-ollama" })
     void aSyncToolUsingRunGetsWholeAnswersFromTheProvidersOwnApi(String provider) {
