@@ -27,6 +27,43 @@ import tools.jackson.databind.node.ObjectNode;
 class WebhooksIT extends PlatformIT {
 
     @Test
+    void aReceiverSlowToAnswerHoldsUpNoOtherDelivery() throws Exception {
+        TestUpstream upstream = TestUpstream.shared();
+        String base = "http://localhost:" + upstream.port();
+        String slow = "/hook-slow/" + uniqueSlug("slow");
+        String prompt = "/hook/" + uniqueSlug("prompt");
+        Api sluggish = newTenant(api, "ws").owner();
+        Api other = newTenant(api, "wo").owner();
+        String sluggishAgent = hookedAgent(sluggish);
+        String otherAgent = hookedAgent(other);
+
+        sluggish.post("/api/v1/runs", Map.of("agent", sluggishAgent, "input", "hi", "variables",
+                Map.of("company", "ACME"), "webhook", base + slow));
+        await().atMost(Duration.ofSeconds(15))
+            .until(() -> upstream.hooks().stream().anyMatch(received -> received.path().equals(slow)));
+        // The slow receiver holds its delivery for 8 s from now; the other tenant's is made meanwhile.
+        long sent = System.nanoTime();
+        other.post("/api/v1/runs", Map.of("agent", otherAgent, "input", "hi", "variables", Map.of("company", "ACME"),
+                "webhook", base + prompt));
+        await().atMost(Duration.ofSeconds(5))
+            .until(() -> upstream.hooks().stream().anyMatch(received -> received.path().equals(prompt)));
+        assertThat(Duration.ofNanos(System.nanoTime() - sent)).isLessThan(Duration.ofSeconds(5));
+        await().atMost(Duration.ofSeconds(20)).until(() -> sluggish.get("/api/v1/webhook-deliveries?status=delivered")
+            .json().get("items").size() == 1);
+    }
+
+    /** A published agent of the demo model, and the tenant's signing secret. */
+    private String hookedAgent(Api owner) {
+        ObjectNode body = Agents.create(uniqueSlug("hooked"), Map.of());
+        ((ObjectNode) body.get("config")).set("tools", Api.JSON.createArrayNode());
+        String slug = body.get("slug").asString();
+        owner.post("/api/v1/agents", body);
+        owner.post("/api/v1/agents/" + slug + "/versions/1/publish", "");
+        owner.post("/api/v1/webhooks/secret", "");
+        return slug;
+    }
+
+    @Test
     void runOutcomesAreDeliveredSignedRetriedAndDeadLettered() throws Exception {
         TestUpstream upstream = TestUpstream.shared();
         String base = "http://localhost:" + upstream.port();

@@ -12,7 +12,7 @@ import com.sun.net.httpserver.HttpServer;
 /**
  * A real HTTP server on loopback that answers as a test tells it: {@code /ok}, {@code /fail} (500), {@code /slow}
  * (after 2 s) and {@code /flaky} (500 until it has failed {@code flakyFailures} times); it receives webhooks on
- * {@code /hook…} ({@code /hook-failing} answers 500). It counts the requests.
+ * {@code /hook…} ({@code /hook-failing} answers 500, {@code /hook-slow…} after 8 s). It counts the requests.
  */
 public final class TestUpstream implements AutoCloseable {
 
@@ -21,7 +21,9 @@ public final class TestUpstream implements AutoCloseable {
     private final java.util.Map<String, Integer> hits = new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.List<Hook> hooks = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    /** A webhook delivery received on {@code /hook…} ({@code /hook-failing} answers 500). */
+    /**
+     * A webhook delivery received on {@code /hook…} ({@code /hook-failing} answers 500, {@code /hook-slow…} after 8 s).
+     */
     public record Hook(String path, String signature, String delivery, String body) {
     }
     private final AtomicInteger flakyLeft = new AtomicInteger();
@@ -40,6 +42,14 @@ public final class TestUpstream implements AutoCloseable {
                 String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
                 hooks.add(new Hook(path, exchange.getRequestHeaders().getFirst("Retinue-Signature"),
                         exchange.getRequestHeaders().getFirst("Retinue-Delivery"), body));
+                if (path.startsWith("/hook-slow")) {
+                    try {
+                        Thread.sleep(8000);
+                    }
+                    catch (InterruptedException stopped) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
                 int answer = path.equals("/hook-failing") ? 500 : 204;
                 exchange.sendResponseHeaders(answer, -1);
                 exchange.close();

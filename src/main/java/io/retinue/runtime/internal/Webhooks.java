@@ -19,6 +19,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -37,6 +41,7 @@ import io.retinue.shared.Timestamps;
 import io.retinue.shared.Violation;
 import io.retinue.shared.crypto.SecretBox;
 import io.retinue.shared.outbound.AddressGuard;
+import jakarta.annotation.PreDestroy;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -73,6 +78,13 @@ public class Webhooks {
         .followRedirects(HttpClient.Redirect.NEVER)
         .build();
     private final SecureRandom random = new SecureRandom();
+    /**
+     * Each attempt runs on a thread of its own, so that a receiver slow to answer (up to the 10 s timeout) holds up no
+     * other delivery; at most this many are in flight on one instance.
+     */
+    private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
+    private final ExecutorService attempts = Executors.newVirtualThreadPerTaskExecutor();
+    private static final int MAX_IN_FLIGHT = 256;
 
     Webhooks(JdbcClient jdbc, JsonMapper json, Clock clock, SecretBox box,
             @Value("${retinue.runtime.webhooks.allowed-internal:}") List<String> allowedInternal,
@@ -221,7 +233,7 @@ public class Webhooks {
         }
     }
 
-    /** Makes the deliveries that are due; answers how many were attempted. */
+    /** Starts the deliveries that are due, each on its own thread; answers how many it started. */
     int deliverDue() {
         Instant now = now();
         List<UUID> due = jdbc.sql("""
@@ -231,20 +243,45 @@ public class Webhooks {
             .param("now", Timestamps.of(now))
             .query(UUID.class)
             .list();
-        int attempted = 0;
+        int started = 0;
         for (UUID id : due) {
-            // Claimed by a conditional update: one instance makes each attempt.
+            if (!inFlight.tryAcquire()) {
+                break;
+            }
+            // Claimed by a conditional update: one instance makes each attempt. The claim outlasts an attempt (its
+            // timeout is 10 s), so no other takes it meanwhile.
             if (jdbc.sql("UPDATE runtime.webhook_delivery SET lease_until = :until WHERE id = :id AND status = 'pending' "
                     + "AND (lease_until IS NULL OR lease_until < :now)")
                 .param("until", Timestamps.of(now.plusSeconds(60)))
                 .param("id", id)
                 .param("now", Timestamps.of(now))
                 .update() == 1) {
-                attempt(id);
-                attempted++;
+                attempts.submit(() -> {
+                    try {
+                        attempt(id);
+                    }
+                    catch (RuntimeException failed) {
+                        // Its claim lapses and it is attempted again.
+                        log.warn("Could not record webhook delivery {}: {}", id, failed.getMessage());
+                    }
+                    finally {
+                        inFlight.release();
+                    }
+                });
+                started++;
+            }
+            else {
+                inFlight.release();
             }
         }
-        return attempted;
+        return started;
+    }
+
+    /** Lets the attempts under way finish (each within its timeout) before the database goes; starts none. */
+    @PreDestroy
+    void finishAttempts() throws InterruptedException {
+        attempts.shutdown();
+        attempts.awaitTermination(15, TimeUnit.SECONDS);
     }
 
     private void attempt(UUID id) {
