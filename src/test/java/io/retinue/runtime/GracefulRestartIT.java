@@ -65,4 +65,58 @@ class GracefulRestartIT {
             .until(() -> api.get(run).json().at("/run/status").asString().equals("completed"));
         assertThat(api.get(run).json().at("/run/output").asString()).contains("hello");
     }
+
+    /**
+     * A client streaming a run when the instance stops: its stream ends at once, asking it to reconnect, instead of
+     * holding the shutdown for as long as the run would take; reconnected with its Last-Event-ID to the instance once
+     * it is back, it gets the rest of the run.
+     */
+    @Test
+    void aStreamEndsAtOnceWhenItsInstanceStopsAndGoesOnFromItsLastEventOnceBack(@TempDir Path directory)
+            throws Exception {
+        app = AppProcess.embedded(directory, KEY).start();
+        Api api = new Api(app.port(), KEY);
+        assertThat(api.post("/api/v1/agents", Map.of("slug", "story-bot", "name", "Story bot", "config", Map.of(
+                "model", Map.of("provider", "fake", "name", "demo-echo"),
+                "instructions", Map.of("system", "You tell stories."),
+                "tools", List.of(),
+                "limits", Map.of("runTimeoutSeconds", 600)))).status()).isEqualTo(201);
+        api.post("/api/v1/agents/story-bot/versions/1/publish", "");
+        java.util.concurrent.CountDownLatch firstText = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CompletableFuture<Api.Streamed> streamed;
+        try (var client = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            streamed = java.util.concurrent.CompletableFuture.supplyAsync(() -> api.call("POST",
+                    "/api/v1/runs?mode=stream").json(Map.of("agent", "story-bot", "input",
+                            "[[drip:500]] " + "word ".repeat(30), "onDisconnect", "continue"))
+                .stream(line -> {
+                    if (line.equals("event: text.delta")) {
+                        firstText.countDown();
+                    }
+                }), client);
+            assertThat(firstText.await(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+            long stopping = System.nanoTime();
+            app.stop();
+            assertThat(Duration.ofNanos(System.nanoTime() - stopping)).as("the 15 s run did not hold the shutdown")
+                .isLessThan(Duration.ofSeconds(8));
+        }
+        Api.Streamed ended = streamed.get();
+        assertThat(ended.body()).contains("retry: 1000");
+        assertThat(ended.types()).as("the run went on: no end was sent").doesNotContain("run.completed",
+                "run.cancelled", "run.failed");
+        String location = ended.headers().entrySet().stream()
+            .filter(header -> header.getKey().equalsIgnoreCase("location"))
+            .findFirst()
+            .orElseThrow()
+            .getValue()
+            .getFirst();
+        int lastSeen = ended.events().getLast().id();
+
+        app.start();
+        Api.Streamed rest = api.call("GET", location + "/events").header("Last-Event-ID", String.valueOf(lastSeen))
+            .stream();
+        assertThat(rest.events().getFirst().id()).as("from the event after the last seen").isEqualTo(lastSeen + 1);
+        assertThat(rest.types()).last().isEqualTo("run.completed");
+        assertThat(Files.readString(app.log())).doesNotContain("Could not open JDBC Connection");
+    }
 }

@@ -301,6 +301,11 @@ public class RunJournal {
                 + (cause instanceof SQLException sql ? " (SQL state " + sql.getSQLState() + ")" : "");
     }
 
+    /** Wakes every reader waiting for a newer event, for good: this instance is shutting down. */
+    void wakeFollowers() {
+        signals.values().forEach(Signal::close);
+    }
+
     /** Wakes every reader of a run that has ended and forgets its signal. */
     private void ended(UUID run) {
         Signal signal = signals.remove(run);
@@ -339,6 +344,19 @@ public class RunJournal {
         private final ReentrantLock lock = new ReentrantLock();
         private final Condition appended = lock.newCondition();
         private int latest;
+        private boolean closed;
+
+        /** No more waiting on this one: readers return at once. */
+        void close() {
+            lock.lock();
+            try {
+                closed = true;
+                appended.signalAll();
+            }
+            finally {
+                lock.unlock();
+            }
+        }
 
         void raise(int seq) {
             lock.lock();
@@ -355,7 +373,7 @@ public class RunJournal {
             long nanos = atMost.toNanos();
             lock.lock();
             try {
-                while (latest <= seq && nanos > 0) {
+                while (latest <= seq && !closed && nanos > 0) {
                     nanos = appended.awaitNanos(nanos);
                 }
             }

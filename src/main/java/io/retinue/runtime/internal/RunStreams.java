@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 import io.retinue.shared.Caller;
@@ -20,11 +21,13 @@ import tools.jackson.databind.json.JsonMapper;
  * Sends a run's events to a client as they are journalled, from the one after the last it saw, until the run ends or
  * waits for a decision. A client that stops listening to a run it started with {@code onDisconnect=cancel} (the
  * default for streamed runs) does not leave the run working for no one: unless a client attaches again within the
- * reconnect grace, the run is cancelled.
+ * reconnect grace, the run is cancelled. When the instance shuts down its streams end at once, asking the clients to
+ * reconnect ({@code retry}) — to another instance, which goes on from their {@code Last-Event-ID} — rather than
+ * holding the shutdown for as long as its runs would have lasted.
  */
 @Component
 @EnableConfigurationProperties(RunStreams.StreamProperties.class)
-public class RunStreams {
+public class RunStreams implements SmartLifecycle {
 
     /**
      * {@code retinue.runtime.stream.*}: how often an idle stream sends a keep-alive comment (which is also how a
@@ -45,7 +48,13 @@ public class RunStreams {
         void event(int id, String type, String data) throws IOException;
 
         void comment(String text) throws IOException;
+
+        /** Asks the client to connect again after {@code millis}, from the last event it saw. */
+        void reconnect(long millis) throws IOException;
     }
+
+    /** How soon a client whose stream ended with the instance's shutdown is asked to reconnect. */
+    private static final long RECONNECT_AFTER_SHUTDOWN_MILLIS = 1000;
 
     private static final Set<String> ENDED = Set.of("completed", "failed", "cancelled", "timed_out", "requires_action");
 
@@ -56,6 +65,7 @@ public class RunStreams {
     private final StreamProperties properties;
     private final Map<UUID, Integer> listeners = new ConcurrentHashMap<>();
     private final Set<UUID> cancelWhenAbandoned = ConcurrentHashMap.newKeySet();
+    private volatile boolean running;
 
     RunStreams(RunJournal journal, RunLedger ledger, AgentRunner runner, JsonMapper json, StreamProperties properties) {
         this.journal = journal;
@@ -110,6 +120,12 @@ public class RunStreams {
                     }
                     sink.comment("keep-alive");
                 }
+                if (!running) {
+                    // Not a dropped client: the run is not cancelled, and goes on here or on another instance.
+                    sink.comment("this instance is shutting down; reconnect with Last-Event-ID to go on");
+                    sink.reconnect(RECONNECT_AFTER_SHUTDOWN_MILLIS);
+                    return;
+                }
                 if (events.isEmpty()) {
                     journal.awaitAfter(run, last, properties.heartbeat());
                 }
@@ -125,6 +141,29 @@ public class RunStreams {
         finally {
             listeners.merge(run, -1, (count, minus) -> count + minus == 0 ? null : count + minus);
         }
+    }
+
+    @Override
+    public void start() {
+        running = true;
+    }
+
+    /** Ends the streams of this instance (see above): each sends what it has and asks its client to reconnect. */
+    @Override
+    public void stop() {
+        running = false;
+        journal.wakeFollowers();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** Before the web server's graceful shutdown, which waits for the requests in progress — streams among them. */
+    @Override
+    public int getPhase() {
+        return Integer.MAX_VALUE - 512;
     }
 
     /** Whether the run has ended without (further) events, e.g. one recorded before runs kept events. */

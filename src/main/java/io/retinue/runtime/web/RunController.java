@@ -221,6 +221,11 @@ class RunController {
                 write(": " + text + "\n\n");
             }
 
+            @Override
+            public void reconnect(long millis) throws IOException {
+                write("retry: " + millis + "\n\n");
+            }
+
             private void write(String frame) throws IOException {
                 out.write(frame.getBytes(StandardCharsets.UTF_8));
                 out.flush();
