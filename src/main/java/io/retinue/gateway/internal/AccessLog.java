@@ -61,15 +61,15 @@ class AccessLog extends OncePerRequestFilter {
     }
 
     /** Writes the line of a response that was finished on another thread, with the request's log context. */
-    private record Ended(HttpServletRequest request, CountingResponse response, long started, Map<String, String> context) implements AsyncListener {
+    private record Ended(HttpServletRequest request, CountingResponse response, long started,
+            Map<String, String> context) implements AsyncListener {
 
         @Override
         public void onComplete(AsyncEvent event) {
             Map<String, String> outer = MDC.getCopyOfContextMap();
             MDC.setContextMap(context == null ? Map.of() : context);
             try {
-                write(request, response,
-                        (System.nanoTime() - started) / 1_000_000.0);
+                write(request, response, (System.nanoTime() - started) / 1_000_000.0);
             }
             finally {
                 MDC.setContextMap(outer == null ? Map.of() : outer);

@@ -301,9 +301,17 @@ public class RunJournal {
                 + (cause instanceof SQLException sql ? " (SQL state " + sql.getSQLState() + ")" : "");
     }
 
-    /** Wakes every reader waiting for a newer event, for good: this instance is shutting down. */
+    /**
+     * Wakes every reader waiting for a newer event: this instance is shutting down. The signals go too, so that a
+     * lifecycle started again (a paused test context) waits on fresh ones.
+     */
     void wakeFollowers() {
-        signals.values().forEach(Signal::close);
+        for (UUID run : List.copyOf(signals.keySet())) {
+            Signal signal = signals.remove(run);
+            if (signal != null) {
+                signal.close();
+            }
+        }
     }
 
     /** Wakes every reader of a run that has ended and forgets its signal. */

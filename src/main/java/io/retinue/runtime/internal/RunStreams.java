@@ -66,6 +66,8 @@ public class RunStreams implements SmartLifecycle {
     private final Map<UUID, Integer> listeners = new ConcurrentHashMap<>();
     private final Set<UUID> cancelWhenAbandoned = ConcurrentHashMap.newKeySet();
     private volatile boolean running;
+    /** Set from the shutdown on: every stream ends (see above). */
+    private volatile boolean closing;
 
     RunStreams(RunJournal journal, RunLedger ledger, AgentRunner runner, JsonMapper json, StreamProperties properties) {
         this.journal = journal;
@@ -120,7 +122,7 @@ public class RunStreams implements SmartLifecycle {
                     }
                     sink.comment("keep-alive");
                 }
-                if (!running) {
+                if (closing) {
                     // Not a dropped client: the run is not cancelled, and goes on here or on another instance.
                     sink.comment("this instance is shutting down; reconnect with Last-Event-ID to go on");
                     sink.reconnect(RECONNECT_AFTER_SHUTDOWN_MILLIS);
@@ -145,6 +147,7 @@ public class RunStreams implements SmartLifecycle {
 
     @Override
     public void start() {
+        closing = false;
         running = true;
     }
 
@@ -152,6 +155,7 @@ public class RunStreams implements SmartLifecycle {
     @Override
     public void stop() {
         running = false;
+        closing = true;
         journal.wakeFollowers();
     }
 

@@ -82,9 +82,8 @@ public class Webhooks {
      * Each attempt runs on a thread of its own, so that a receiver slow to answer (up to the 10 s timeout) holds up no
      * other delivery; at most this many are in flight on one instance.
      */
-    private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
+    private final Semaphore inFlight = new Semaphore(256);
     private final ExecutorService attempts = Executors.newVirtualThreadPerTaskExecutor();
-    private static final int MAX_IN_FLIGHT = 256;
 
     Webhooks(JdbcClient jdbc, JsonMapper json, Clock clock, SecretBox box,
             @Value("${retinue.runtime.webhooks.allowed-internal:}") List<String> allowedInternal,
