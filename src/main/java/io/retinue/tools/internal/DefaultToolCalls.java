@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 import org.springframework.stereotype.Service;
 
@@ -102,8 +103,9 @@ class DefaultToolCalls implements ToolCalls, ToolCatalog {
             return new ToolOutcome.InvalidArguments(id, violations);
         }
         try {
+            Supplier<Output> run = prepared(tenant, tool, arguments);
             Output output = outbound.call(new OutboundTarget("tool:" + tool.name(), tool.idempotent()),
-                    Duration.ofMillis(tool.timeoutMs()), tool.maxConcurrency(), () -> run(tenant, tool, arguments));
+                    Duration.ofMillis(tool.timeoutMs()), tool.maxConcurrency(), run);
             UUID id = record(call, tool, arguments, started, "completed", output.result(), output.truncated(), null);
             return new ToolOutcome.Completed(id, output.result(), output.truncated());
         }
@@ -140,13 +142,27 @@ class DefaultToolCalls implements ToolCalls, ToolCatalog {
     private record Output(JsonNode result, boolean truncated) {
     }
 
-    private Output run(TenantId tenant, Tool tool, JsonNode arguments) {
+    /**
+     * The tool's call, with what it needs from the database (credentials, its MCP server) read now: the guarded call
+     * it is made in may be interrupted (a cancel, a timeout), and an interrupt inside a JDBC call closes the connection.
+     */
+    private Supplier<Output> prepared(TenantId tenant, Tool tool, JsonNode arguments) {
         if (tool.kind() == ToolKind.HTTP) {
-            HttpTools.Result result = http.run(tenant, tool, arguments);
-            return new Output(result.body(), result.truncated());
+            HttpTools.Prepared request = http.prepare(tenant, tool, arguments);
+            return () -> {
+                HttpTools.Result result = http.send(request);
+                return new Output(result.body(), result.truncated());
+            };
         }
-        JsonNode result = tool.kind() == ToolKind.MCP ? mcpResult(mcp.call(tenant, tool, arguments))
-                : builtins.run(tool.name(), arguments);
+        if (tool.kind() == ToolKind.MCP) {
+            McpServers.Prepared call = mcp.prepare(tenant, tool, arguments);
+            return () -> capped(tool, mcpResult(mcp.call(call)));
+        }
+        return () -> capped(tool, builtins.run(tool.name(), arguments));
+    }
+
+    /** The result, cut to the tool's output cap. */
+    private Output capped(Tool tool, JsonNode result) {
         byte[] bytes = json.writeValueAsBytes(result);
         if (bytes.length <= tool.maxOutputBytes()) {
             return new Output(result, false);

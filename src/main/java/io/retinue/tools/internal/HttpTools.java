@@ -55,7 +55,15 @@ class HttpTools {
         this.json = json;
     }
 
-    Result run(TenantId tenant, Tool tool, JsonNode arguments) {
+    /**
+     * A tool's request with its arguments and credentials filled in: made before the guarded call (it reads stored
+     * credentials), so that only sending it is done where a cancel or a timeout may interrupt.
+     */
+    record Prepared(String method, URI uri, Map<String, String> headers, String body, int maxOutputBytes,
+            Set<String> secrets) {
+    }
+
+    Prepared prepare(TenantId tenant, Tool tool, JsonNode arguments) {
         JsonNode spec = tool.spec();
         Set<String> secrets = new HashSet<>();
         StringBuilder url = new StringBuilder(fill(spec.path("url").asString(), arguments, true));
@@ -84,9 +92,14 @@ class HttpTools {
             headers.putIfAbsent("Content-Type", "application/json");
         }
         headers.putIfAbsent("Accept", "application/json");
-        GuardedHttp.Answer answer = http.send(spec.path("method").asString("GET"), URI.create(url.toString()), headers, body,
-                tool.maxOutputBytes());
-        String text = mask(answer.body(), secrets);
+        return new Prepared(spec.path("method").asString("GET"), URI.create(url.toString()), headers, body,
+                tool.maxOutputBytes(), secrets);
+    }
+
+    Result send(Prepared request) {
+        GuardedHttp.Answer answer = http.send(request.method(), request.uri(), request.headers(), request.body(),
+                request.maxOutputBytes());
+        String text = mask(answer.body(), request.secrets());
         if (answer.status() >= 400) {
             throw new UpstreamError("the tool's endpoint answered HTTP " + answer.status() + ": "
                     + text.substring(0, Math.min(500, text.length())));

@@ -202,18 +202,32 @@ public class McpServers implements DisposableBean {
             .update();
     }
 
-    /** Calls a discovered tool on its server. */
-    McpSchema.CallToolResult call(TenantId tenant, Tool tool, JsonNode arguments) {
+    /**
+     * A call of a discovered tool with its server looked up — and, when no client to it is open yet, its credentials
+     * read — ahead of the guarded call, so that only talking to the server is done where a cancel or a timeout may
+     * interrupt.
+     */
+    record Prepared(Stored server, Map<String, String> headers, String tool, Map<String, Object> arguments) {
+    }
+
+    Prepared prepare(TenantId tenant, Tool tool, JsonNode arguments) {
         String server = tool.spec().path("server").asString();
         Stored stored = find(tenant, server)
             .orElseThrow(() -> new HttpTools.UpstreamError("the MCP server '" + server + "' is no longer registered"));
         @SuppressWarnings("unchecked")
         Map<String, Object> args = json.convertValue(arguments, Map.class);
+        Map<String, String> headers = clients.containsKey(new Key(tenant, server)) ? null : headers(stored);
+        return new Prepared(stored, headers, tool.spec().path("tool").asString(), args);
+    }
+
+    /** Calls a discovered tool on its server. */
+    McpSchema.CallToolResult call(Prepared call) {
         try {
-            return client(stored).callTool(new McpSchema.CallToolRequest(tool.spec().path("tool").asString(), args));
+            return client(call.server(), call.headers())
+                .callTool(new McpSchema.CallToolRequest(call.tool(), call.arguments()));
         }
         catch (RuntimeException failure) {
-            drop(new Key(tenant, server));
+            drop(new Key(call.server().tenant(), call.server().name()));
             throw failure;
         }
     }
@@ -302,9 +316,14 @@ public class McpServers implements DisposableBean {
     }
 
     private McpSyncClient client(Stored server) {
+        return client(server, null);
+    }
+
+    /** The open client to a server, else a new one: with {@code headers} when read already, else reading them. */
+    private McpSyncClient client(Stored server, Map<String, String> headers) {
         Key key = new Key(server.tenant(), server.name());
         return clients.computeIfAbsent(key, ignored -> {
-            McpSyncClient client = McpClient.sync(transport(server))
+            McpSyncClient client = McpClient.sync(transport(server, headers != null ? headers : headers(server)))
                 .requestTimeout(Duration.ofSeconds(30))
                 .clientInfo(new McpSchema.Implementation("retinue", "0.1.0"))
                 .toolsChangeConsumer(tools -> Thread.ofVirtual().start(() -> sync(server.tenant(), server.name())))
@@ -314,7 +333,13 @@ public class McpServers implements DisposableBean {
         });
     }
 
-    private McpClientTransport transport(Stored server) {
+    /** The server's headers with their credential references filled (none for a local process). */
+    private Map<String, String> headers(Stored server) {
+        return "stdio".equals(server.transport()) ? Map.of()
+                : httpTools.reveal(server.tenant(), server.headers(), new java.util.HashSet<>());
+    }
+
+    private McpClientTransport transport(Stored server, Map<String, String> headers) {
         JacksonMcpJsonMapper mapper = new JacksonMcpJsonMapper(json);
         if ("stdio".equals(server.transport())) {
             List<String> command = server.command();
@@ -326,7 +351,6 @@ public class McpServers implements DisposableBean {
         guard.check(uri);
         String base = uri.getScheme() + "://" + uri.getAuthority();
         String endpoint = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/mcp" : uri.getRawPath();
-        Map<String, String> headers = httpTools.reveal(server.tenant(), server.headers(), new java.util.HashSet<>());
         return HttpClientStreamableHttpTransport.builder(base)
             .endpoint(endpoint)
             .jsonMapper(mapper)
