@@ -41,6 +41,11 @@ class GuardedHttp {
     }
 
     Answer send(String method, URI uri, Map<String, String> headers, String body, int maxBytes) {
+        return send(method, uri, headers, body, maxBytes, null);
+    }
+
+    /** As above, waiting at most {@code timeout} for the answer (null: as long as the caller's own guard allows). */
+    Answer send(String method, URI uri, Map<String, String> headers, String body, int maxBytes, Duration timeout) {
         URI target = uri;
         String currentMethod = method;
         String currentBody = body;
@@ -50,6 +55,9 @@ class GuardedHttp {
                 .method(currentMethod, currentBody == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(currentBody));
             headers.forEach(request::header);
+            if (timeout != null) {
+                request.timeout(timeout);
+            }
             if (OutboundCalls.traceparent() != null) {
                 request.header("traceparent", OutboundCalls.traceparent());
             }

@@ -3,6 +3,7 @@ package io.retinue.tools.internal;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,6 +23,8 @@ class OAuthTokens {
 
     private record Cached(String token, Instant expiresAt, String fingerprint) {
     }
+
+    private static final Duration TOKEN_TIMEOUT = Duration.ofSeconds(10);
 
     private final GuardedHttp http;
     private final JsonMapper json;
@@ -51,7 +54,9 @@ class OAuthTokens {
         String basic = java.util.Base64.getEncoder().encodeToString((credential.path("clientId").asString() + ":"
                 + credential.path("clientSecret").asString()).getBytes(StandardCharsets.UTF_8));
         GuardedHttp.Answer answer = http.send("POST", URI.create(tokenUrl), Map.of("Authorization", "Basic " + basic,
-                "Content-Type", "application/x-www-form-urlencoded", "Accept", "application/json"), form.toString(), 65_536);
+                "Content-Type", "application/x-www-form-urlencoded", "Accept", "application/json"), form.toString(), 65_536,
+                // Fetched ahead of the tool's guarded call (see HttpTools.Prepared): bounded here instead.
+                TOKEN_TIMEOUT);
         if (answer.status() >= 400) {
             throw new HttpTools.UpstreamError("the token endpoint of credential '" + name + "' answered HTTP "
                     + answer.status());

@@ -33,7 +33,7 @@ class CallInterruptsTest {
     void aCallInFlightIsInterruptedAndItsThreadLeftUninterruptedForWhatFollows() throws Exception {
         CallInterrupts interrupts = new CallInterrupts();
         CountDownLatch calling = new CountDownLatch(1);
-        AtomicBoolean callInterrupted = new AtomicBoolean();
+        CountDownLatch callStopped = new CountDownLatch(1);
         CompletableFuture<Throwable> failure = new CompletableFuture<>();
         AtomicBoolean interruptedAfter = new AtomicBoolean(true);
         Thread worker = Thread.ofVirtual().start(() -> {
@@ -45,7 +45,7 @@ class CallInterruptsTest {
                         Thread.sleep(30_000);
                     }
                     catch (InterruptedException stopped) {
-                        callInterrupted.set(true);
+                        callStopped.countDown();
                     }
                     return "too late";
                 });
@@ -66,7 +66,7 @@ class CallInterruptsTest {
             .hasMessageContaining("Interrupted while calling interrupts-test");
         worker.join(5_000);
         assertThat(interruptedAfter).as("the thread goes on to record the outcome uninterrupted").isFalse();
-        assertThat(callInterrupted).as("the call itself was stopped, not left running").isTrue();
+        assertThat(callStopped.await(5, TimeUnit.SECONDS)).as("the call itself was stopped, not left running").isTrue();
     }
 
     @Test
