@@ -40,12 +40,7 @@ class GracefulRestartIT {
     void aRunInFlightWhenTheEmbeddedDefaultStopsGoesOnOnceItIsBack(@TempDir Path directory) throws Exception {
         app = AppProcess.embedded(directory, KEY, "--retinue.runtime.queue.lease=10m").start();
         Api api = new Api(app.port(), KEY);
-        assertThat(api.post("/api/v1/agents", Map.of("slug", "patient-bot", "name", "Patient bot", "config", Map.of(
-                "model", Map.of("provider", "fake", "name", "demo-echo"),
-                "instructions", Map.of("system", "You take your time."),
-                "tools", List.of(),
-                "limits", Map.of("runTimeoutSeconds", 600)))).status()).isEqualTo(201);
-        api.post("/api/v1/agents/patient-bot/versions/1/publish", "");
+        publishAgent(api, "patient-bot");
         Api.Reply accepted = api.call("POST", "/api/v1/runs?mode=async")
             .json(Map.of("agent", "patient-bot", "input", "[[slow:6000]] hello"))
             .send();
@@ -76,12 +71,7 @@ class GracefulRestartIT {
             throws Exception {
         app = AppProcess.embedded(directory, KEY).start();
         Api api = new Api(app.port(), KEY);
-        assertThat(api.post("/api/v1/agents", Map.of("slug", "story-bot", "name", "Story bot", "config", Map.of(
-                "model", Map.of("provider", "fake", "name", "demo-echo"),
-                "instructions", Map.of("system", "You tell stories."),
-                "tools", List.of(),
-                "limits", Map.of("runTimeoutSeconds", 600)))).status()).isEqualTo(201);
-        api.post("/api/v1/agents/story-bot/versions/1/publish", "");
+        publishAgent(api, "story-bot");
         java.util.concurrent.CountDownLatch firstText = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.CompletableFuture<Api.Streamed> streamed;
         try (var client = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
@@ -118,5 +108,15 @@ class GracefulRestartIT {
         assertThat(rest.events().getFirst().id()).as("from the event after the last seen").isEqualTo(lastSeen + 1);
         assertThat(rest.types()).last().isEqualTo("run.completed");
         assertThat(Files.readString(app.log())).doesNotContain("Could not open JDBC Connection");
+    }
+
+    /** An agent on the fake model that may run for ten minutes, created and published. */
+    private static void publishAgent(Api api, String slug) {
+        assertThat(api.post("/api/v1/agents", Map.of("slug", slug, "name", slug, "config", Map.of(
+                "model", Map.of("provider", "fake", "name", "demo-echo"),
+                "instructions", Map.of("system", "You take your time."),
+                "tools", List.of(),
+                "limits", Map.of("runTimeoutSeconds", 600)))).status()).isEqualTo(201);
+        assertThat(api.post("/api/v1/agents/" + slug + "/versions/1/publish", "").status()).isEqualTo(200);
     }
 }
