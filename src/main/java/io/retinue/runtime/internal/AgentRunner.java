@@ -111,11 +111,16 @@ public class AgentRunner {
         this.streamSyncRuns = properties.streamSyncRuns();
     }
 
-    /** Runs an agent and returns when the run has ended (or waits for a decision). */
-    public UUID run(Caller caller, RunRequest request) {
+    /**
+     * Runs an agent and returns when the run has ended (or waits for a decision), with the run as it is kept then —
+     * as this instance wrote it, not read back, unless it could not be sure of that.
+     */
+    public RunLedger.RunWithSteps run(Caller caller, RunRequest request) {
         Prepared prepared = prepare(caller, request, "running");
         workOn(prepared, streamSyncRuns);
-        return prepared.turn().runId;
+        Turn turn = prepared.turn();
+        return turn.asWritten().orElseGet(() -> ledger.withSteps(caller.tenant(), turn.runId)
+            .orElseThrow(() -> new IllegalStateException("Run " + turn.runId + " is gone")));
     }
 
     /**
@@ -134,13 +139,18 @@ public class AgentRunner {
      * or another instance runs it. 503 with Retry-After when the queue is beyond its configured depth.
      */
     public UUID start(Caller caller, RunRequest request) {
+        return accept(caller, request).id();
+    }
+
+    /** Like {@link #start}, answering the run as it was accepted: queued, with no steps yet. */
+    public RunLedger.Run accept(Caller caller, RunRequest request) {
         RunQueue.Depth depth = queue.depth();
         if (depth.queued() >= queueProperties.maxDepth()) {
             throw new QueueFull(depth.queued());
         }
         Prepared prepared = prepare(caller, request, "queued");
         queue.wake();
-        return prepared.turn().runId;
+        return prepared.inserted();
     }
 
     /** Refused because the queue is full: retry after a while. */
@@ -297,7 +307,7 @@ public class AgentRunner {
      * decision it goes on after, if any.
      */
     private record Prepared(Turn turn, Conversation resumed, String system, String input, AgentLoop.Decision decision,
-            boolean justStarted) {
+            boolean justStarted, RunLedger.Run inserted) {
     }
 
     private Prepared prepare(Caller caller, RunRequest request, String status) {
@@ -334,21 +344,22 @@ public class AgentRunner {
             // The run, what it starts from and its first event are kept together: a queued run is never half there.
             // A run started at once holds its lease from the start.
             RunQueue.Lease lease = status.equals("running") ? queue.lease(queueProperties.lease()) : null;
+            RunLedger.Run inserted = new RunLedger.Run(runId, spec.agentId().value(), spec.slug(), spec.version(),
+                    caller.principalId(), status, request.input(), null, null, null, 0, 0, 0, null,
+                    clock.instant().truncatedTo(ChronoUnit.MICROS), null, request.session(), null);
             Turn turn = transactions.execute(tx -> {
-                ledger.start(caller.tenant(), new RunLedger.Run(runId, spec.agentId().value(), spec.slug(),
-                        spec.version(), caller.principalId(), status, request.input(), null, null, null, 0, 0, 0, null,
-                        clock.instant().truncatedTo(ChronoUnit.MICROS), null, request.session(), null),
-                        request.webhook(), lease);
+                ledger.start(caller.tenant(), inserted, request.webhook(), lease);
                 checkpoints.first(runId, new RunCheckpoints.Saved(caller, null,
                         new RunCheckpoints.Start(system, request.input()), null), clock.instant());
                 if (lease != null) {
                     queue.held(runId);
                 }
                 Turn started = turn(runId, caller, spec, request.session(), false);
+                started.started(inserted, request.webhook());
                 started.report(new RunUpdate.Started(runId, spec.slug(), spec.version(), request.session(), false));
                 return started;
             });
-            return new Prepared(turn, null, system, request.input(), null, true);
+            return new Prepared(turn, null, system, request.input(), null, true, inserted);
         }
         catch (RuntimeException failed) {
             if (request.session() != null) {
@@ -387,7 +398,7 @@ public class AgentRunner {
         }
         return java.util.Optional.of(new Prepared(turn, saved.conversation() == null ? null
                 : Conversation.restore(saved.conversation(), json), saved.start() == null ? null : saved.start().system(),
-                saved.start() == null ? null : saved.start().input(), saved.decision(), false));
+                saved.start() == null ? null : saved.start().input(), saved.decision(), false, null));
     }
 
     private Turn turn(UUID runId, Caller caller, AgentSpec spec, UUID session, boolean existing) {

@@ -24,6 +24,23 @@ public class RunLedger {
             String input, String output, String errorCode, String error, int steps, long tokensIn, long tokensOut,
             java.math.BigDecimal estimatedCostUsd, Instant startedAt, Instant finishedAt, UUID sessionId,
             JsonNode context) {
+
+        /** The run as {@link RunLedger#finish} leaves it. */
+        Run finished(String status, String output, String errorCode, String error, int steps, long tokensIn,
+                long tokensOut, java.math.BigDecimal cost, Instant finishedAt) {
+            return new Run(id, agentId, agentSlug, agentVersion, caller, status, input, output, errorCode,
+                    stored(error), steps, tokensIn, tokensOut, cost, startedAt, finishedAt, sessionId, context);
+        }
+
+        /** The run with what fitting the context window did, as {@link RunLedger#context} keeps it. */
+        Run withContext(JsonNode report) {
+            return new Run(id, agentId, agentSlug, agentVersion, caller, status, input, output, errorCode, error, steps,
+                    tokensIn, tokensOut, estimatedCostUsd, startedAt, finishedAt, sessionId, report);
+        }
+    }
+
+    /** A run with its steps, as a caller reads it. */
+    public record RunWithSteps(Run run, List<Step> steps) {
     }
 
     /**
@@ -133,12 +150,14 @@ public class RunLedger {
             .orElse(null));
     }
 
-    /** Records what fitting the context window did for the run so far. */
-    void context(UUID run, RunUpdate.ContextCompacted report) {
+    /** Records what fitting the context window did for the run so far; answers it as a reader of the run gets it. */
+    JsonNode context(UUID run, RunUpdate.ContextCompacted report) {
+        String kept = json.writeValueAsString(report);
         jdbc.sql("UPDATE runtime.run SET context_report = :report WHERE id = :id")
-            .param("report", json.writeValueAsString(report))
+            .param("report", kept)
             .param("id", run)
             .update();
+        return json.readTree(kept);
     }
 
     void step(UUID run, Step step) {
@@ -159,9 +178,16 @@ public class RunLedger {
             .param("duration", step.durationMs())
             .param("in", step.tokensIn())
             .param("out", step.tokensOut())
-            .param("detail", step.detail() == null || step.detail().length() <= 16_384 ? step.detail()
-                    : step.detail().substring(0, 16_384) + "…[truncated]")
+            .param("detail", stored(step).detail())
             .update();
+    }
+
+    /** A step as it is kept: its detail's first 16 KiB (characters). */
+    static Step stored(Step step) {
+        return step.detail() == null || step.detail().length() <= 16_384 ? step
+                : new Step(step.number(), step.kind(), step.name(), step.outcome(), step.startedAt(), step.durationMs(),
+                        step.tokensIn(), step.tokensOut(), step.detail().substring(0, 16_384) + "…[truncated]",
+                        step.arguments(), step.resultBytes(), step.executionId());
     }
 
     /**
@@ -192,6 +218,11 @@ public class RunLedger {
     /** An error message as a run keeps it: its first 2,000 characters. */
     static String stored(String error) {
         return error == null ? null : error.substring(0, Math.min(2000, error.length()));
+    }
+
+    /** A run of the tenant with its steps. */
+    public Optional<RunWithSteps> withSteps(TenantId tenant, UUID id) {
+        return find(tenant, id).map(run -> new RunWithSteps(run, steps(id)));
     }
 
     public Optional<Run> find(TenantId tenant, UUID id) {

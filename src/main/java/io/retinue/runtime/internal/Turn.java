@@ -6,7 +6,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -43,6 +45,16 @@ final class Turn {
     private long tokensOut;
     private int seq;
     private RunUpdate.ContextCompacted context;
+    /**
+     * The run's row as this turn wrote it, with the steps it wrote, when this turn started the run (else null): what
+     * a caller who waited for the end is answered, without reading back what was just written.
+     */
+    private RunLedger.Run row;
+    /** The run's own webhook, when this turn started the run (null: none, or not known). */
+    private String webhook;
+    private final List<RunLedger.Step> written = new ArrayList<>();
+    /** Set when a transaction this turn wrote in rolled back: what it holds may then differ from what is kept. */
+    private volatile boolean diverged;
     /** Set once the run's end (or its wait for a decision) is committed, which gave up the run's lease. */
     private volatile boolean ended;
     private volatile String endedAs;
@@ -78,6 +90,30 @@ final class Turn {
         this.seq = lastSeq;
     }
 
+    /**
+     * The run as it was inserted, with its own webhook, by this turn's start: from here on the turn keeps what it
+     * writes.
+     */
+    void started(RunLedger.Run inserted, String ownWebhook) {
+        row = inserted;
+        webhook = ownWebhook;
+    }
+
+    /**
+     * The run with its steps as they are now kept, when this turn started the run, its end is committed and all it
+     * wrote was committed; else empty (then read them).
+     */
+    Optional<RunLedger.RunWithSteps> asWritten() {
+        writes.lock();
+        try {
+            return row == null || !ended || diverged ? Optional.empty()
+                    : Optional.of(new RunLedger.RunWithSteps(row, List.copyOf(written)));
+        }
+        finally {
+            writes.unlock();
+        }
+    }
+
     void report(RunUpdate update) {
         writes.lock();
         try {
@@ -109,9 +145,12 @@ final class Turn {
             steps++;
             tokensIn += step.tokensIn();
             tokensOut += step.tokensOut();
-            ledger.step(runId, new RunLedger.Step(steps, step.kind(), step.name(), step.outcome(), step.startedAt(),
-                    step.durationMs(), step.tokensIn(), step.tokensOut(), step.detail(), step.arguments(),
-                    step.resultBytes(), step.executionId()));
+            RunLedger.Step numbered = new RunLedger.Step(steps, step.kind(), step.name(), step.outcome(),
+                    step.startedAt(), step.durationMs(), step.tokensIn(), step.tokensOut(), step.detail(),
+                    step.arguments(), step.resultBytes(), step.executionId());
+            watchRollback();
+            ledger.step(runId, numbered);
+            written.add(RunLedger.stored(numbered));
             report(report);
         }
         finally {
@@ -127,7 +166,11 @@ final class Turn {
                 return;
             }
             context = report;
-            ledger.context(runId, report);
+            watchRollback();
+            JsonNode kept = ledger.context(runId, report);
+            if (row != null) {
+                row = row.withContext(kept);
+            }
             report(report);
         }
         finally {
@@ -163,12 +206,15 @@ final class Turn {
         writes.lock();
         try {
             records.transactions().executeWithoutResult(tx -> {
+                watchRollback();
+                Instant at = now();
                 if (!ledger.finish(runId, "requires_action", null, "approval_required", error, steps, tokensIn,
-                        tokensOut, cost(), now(), true)) {
+                        tokensOut, cost(), at, true)) {
                     // Cancelled meanwhile: nobody is to be asked for a decision.
                     recordEnd(CANCELLED_MEANWHILE);
                     return;
                 }
+                finished(new Outcome("requires_action", null, "approval_required", error), at);
                 report(new RunUpdate.ActionRequired("requires_action", pending, error));
                 published("requires_action", null, "approval_required", error);
                 endedOnCommit();
@@ -201,14 +247,18 @@ final class Turn {
      * cancelled instead: the cancel was answered first.
      */
     private void recordEnd(Outcome outcome) {
+        watchRollback();
         BigDecimal cost = cost();
         Outcome recorded = outcome;
+        Instant at = now();
         if (!ledger.finish(runId, outcome.status(), outcome.output(), outcome.errorCode(), outcome.error(), steps,
-                tokensIn, tokensOut, cost, now(), outcome.status().equals("completed"))) {
+                tokensIn, tokensOut, cost, at, outcome.status().equals("completed"))) {
             recorded = CANCELLED_MEANWHILE;
+            at = now();
             ledger.finish(runId, recorded.status(), null, recorded.errorCode(), recorded.error(), steps, tokensIn,
-                    tokensOut, cost, now(), false);
+                    tokensOut, cost, at, false);
         }
+        finished(recorded, at);
         endedAs = recorded.status();
         report(new RunUpdate.Ended(recorded.status(), recorded.output(), recorded.errorCode(), recorded.error(), steps,
                 tokensIn, tokensOut, cost));
@@ -218,11 +268,38 @@ final class Turn {
         endedOnCommit();
     }
 
+    /** Keeps the end (or the wait for a decision) as {@link RunLedger#finish} wrote it. */
+    private void finished(Outcome outcome, Instant at) {
+        if (row != null) {
+            row = row.finished(outcome.status(), outcome.output(), outcome.errorCode(), outcome.error(), steps, tokensIn,
+                    tokensOut, cost(), at);
+        }
+    }
+
+    /** What this turn keeps in memory is worth nothing once a transaction it wrote in has rolled back. */
+    private void watchRollback() {
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCompletion(int status) {
+                    if (status != STATUS_COMMITTED) {
+                        diverged = true;
+                    }
+                }
+            });
+        }
+    }
+
     /** Tells the run's webhooks and other modules, in the transaction that recorded the outcome. */
     private void published(String status, String output, String errorCode, String error) {
         RunEnded event = new RunEnded(runId, caller.tenant(), spec == null ? null : spec.slug(),
                 spec == null ? 0 : spec.version(), status, errorCode, now());
-        records.webhooks().ended(event, output, error, tokensIn, tokensOut, cost());
+        if (row != null) {
+            records.webhooks().ended(event, webhook, output, error, tokensIn, tokensOut, cost());
+        }
+        else {
+            records.webhooks().ended(event, output, error, tokensIn, tokensOut, cost());
+        }
         records.events().publishEvent(event);
     }
 

@@ -192,9 +192,17 @@ public class Webhooks {
      * in the transaction that records the outcome — so that none is lost, nor made for an outcome rolled back.
      */
     void ended(RunEnded ended, String output, String error, long tokensIn, long tokensOut, BigDecimal cost) {
+        ended(ended, jdbc.sql("SELECT webhook_url FROM runtime.run WHERE id = :id").param("id", ended.runId())
+            .query(String.class).optional().orElse(null), output, error, tokensIn, tokensOut, cost);
+    }
+
+    /** Like {@link #ended(RunEnded, String, String, long, long, BigDecimal)}, for a run whose own webhook is known. */
+    void ended(RunEnded ended, String runWebhook, String output, String error, long tokensIn, long tokensOut,
+            BigDecimal cost) {
         List<String> urls = new ArrayList<>();
-        jdbc.sql("SELECT webhook_url FROM runtime.run WHERE id = :id").param("id", ended.runId()).query(String.class)
-            .optional().ifPresent(urls::add);
+        if (runWebhook != null) {
+            urls.add(runWebhook);
+        }
         subscriptions(ended.tenant()).stream()
             .filter(subscription -> subscription.agent() == null || subscription.agent().equals(ended.agent()))
             .forEach(subscription -> urls.add(subscription.url()));

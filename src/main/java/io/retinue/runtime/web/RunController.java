@@ -79,12 +79,14 @@ class RunController {
             @RequestBody AgentRunner.RunRequest request) {
         switch (mode) {
             case "sync" -> {
-                UUID id = runner.run(caller, request);
-                return ResponseEntity.created(URI.create("/api/v1/runs/" + id)).body(view(caller, id));
+                RunLedger.RunWithSteps ran = runner.run(caller, request);
+                return ResponseEntity.created(URI.create("/api/v1/runs/" + ran.run().id()))
+                    .body(new RunView(ran.run(), ran.steps()));
             }
             case "async" -> {
-                UUID id = runner.start(caller, request);
-                return ResponseEntity.accepted().location(URI.create("/api/v1/runs/" + id)).body(view(caller, id));
+                RunLedger.Run accepted = runner.accept(caller, request);
+                return ResponseEntity.accepted().location(URI.create("/api/v1/runs/" + accepted.id()))
+                    .body(new RunView(accepted, List.of()));
             }
             default -> throw DomainProblem.invalidParameter("mode", "mode must be sync, async or stream");
         }
@@ -177,8 +179,9 @@ class RunController {
     }
 
     private RunView view(Caller caller, UUID id) {
-        RunLedger.Run run = ledger.find(caller.tenant(), id).orElseThrow(() -> DomainProblem.notFound("Run '" + id + "'"));
-        return new RunView(run, ledger.steps(id));
+        RunLedger.RunWithSteps found = ledger.withSteps(caller.tenant(), id)
+            .orElseThrow(() -> DomainProblem.notFound("Run '" + id + "'"));
+        return new RunView(found.run(), found.steps());
     }
 
     /**
