@@ -78,16 +78,21 @@ public final class TestDatabase {
 
     private static void drop(String name) {
         // Shutdown hooks run together: let the application's close first (dropped under it, it waits for connections
-        // until their timeout, and the test JVM with it).
-        for (Thread hook : Thread.getAllStackTraces().keySet()) {
-            if (hook.getName().equals("SpringApplicationShutdownHook")) {
-                try {
-                    hook.join(20_000);
-                }
-                catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                }
+        // until their timeout, and the test JVM with it). The hooks are started one after another, so Spring's may
+        // not have started yet when this one looks: it looks again for a moment.
+        try {
+            long until = System.nanoTime() + 2_000_000_000L;
+            Thread spring = springShutdownHook();
+            while (spring == null && System.nanoTime() < until) {
+                Thread.sleep(20);
+                spring = springShutdownHook();
             }
+            if (spring != null) {
+                spring.join(20_000);
+            }
+        }
+        catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
         }
         try (Connection admin = DriverManager.getConnection(ADMIN_URL, USER, PASSWORD);
                 Statement statement = admin.createStatement()) {
@@ -96,6 +101,13 @@ public final class TestDatabase {
         catch (SQLException ex) {
             System.err.println("Could not drop test database " + name + ": " + ex.getMessage());
         }
+    }
+
+    private static Thread springShutdownHook() {
+        return Thread.getAllStackTraces().keySet().stream()
+            .filter(thread -> thread.getName().equals("SpringApplicationShutdownHook"))
+            .findFirst()
+            .orElse(null);
     }
 
     private static String env(String name, String fallback) {
