@@ -46,21 +46,19 @@ class AgentLoop {
     private final ToolRound toolRound;
     private final OutboundCalls outbound;
     private final StructuredOutput structuredOutput;
-    private final RunCheckpoints checkpoints;
     private final ContextWindow context;
     private final TransactionTemplate transactions;
     private final JsonMapper json;
     private final int maxConcurrentCalls;
 
     AgentLoop(ToolCatalog toolCatalog, ToolRound toolRound, OutboundCalls outbound,
-            StructuredOutput structuredOutput, RunCheckpoints checkpoints, ContextWindow context,
+            StructuredOutput structuredOutput, ContextWindow context,
             TransactionTemplate transactions, JsonMapper json, ProviderProperties providers) {
         this.maxConcurrentCalls = providers.maxConcurrentModelCalls();
         this.toolCatalog = toolCatalog;
         this.toolRound = toolRound;
         this.outbound = outbound;
         this.structuredOutput = structuredOutput;
-        this.checkpoints = checkpoints;
         this.context = context;
         this.transactions = transactions;
         this.json = json;
@@ -168,7 +166,7 @@ class AgentLoop {
                     return true;
                 }
                 if (answer.hasToolCalls()) {
-                    checkpoints.save(turn.runId, turn.caller, conversation.checkpoint(json), turn.now());
+                    turn.checkpoint(conversation.checkpoint(json));
                     return false;
                 }
                 if (problems.isEmpty()) {

@@ -348,9 +348,8 @@ public class AgentRunner {
                     caller.principalId(), status, request.input(), null, null, null, 0, 0, 0, null,
                     clock.instant().truncatedTo(ChronoUnit.MICROS), null, request.session(), null);
             Turn turn = transactions.execute(tx -> {
-                ledger.start(caller.tenant(), inserted, request.webhook(), lease);
-                checkpoints.first(runId, new RunCheckpoints.Saved(caller, null,
-                        new RunCheckpoints.Start(system, request.input()), null), clock.instant());
+                ledger.start(caller.tenant(), inserted, request.webhook(), lease, checkpoints.startState(
+                        new RunCheckpoints.Saved(caller, null, new RunCheckpoints.Start(system, request.input()), null)));
                 if (lease != null) {
                     queue.held(runId);
                 }

@@ -13,7 +13,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Where waiting runs stopped ({@code runtime.run_checkpoint}), so that they go on from there, on any instance — as
- * whom they ran included, since the tools they call are permitted to that caller, not to whoever decides.
+ * whom they ran included, since the tools they call are permitted to that caller, not to whoever decides. What a run
+ * starts from is kept with the run's own row ({@code runtime.run.start_state}) until its first checkpoint: most runs
+ * never have one, and a row written and deleted again for each of them cost every run two statements.
  */
 @Repository
 class RunCheckpoints {
@@ -42,9 +44,9 @@ class RunCheckpoints {
         save(run, new Saved(caller, checkpoint, null, null), at);
     }
 
-    /** Keeps what a new run starts from (it has no checkpoint yet, so no update is tried first). */
-    void first(UUID run, Saved saved, Instant at) {
-        insert(run, json.writeValueAsString(saved), at);
+    /** What a new run starts from, as its row keeps it ({@link RunLedger#start}). */
+    String startState(Saved saved) {
+        return json.writeValueAsString(saved);
     }
 
     void save(UUID run, Saved saved, Instant at) {
@@ -66,11 +68,16 @@ class RunCheckpoints {
             .update();
     }
 
+    /** The run's checkpoint, or what it starts from while it has none. */
     Optional<Saved> find(UUID run) {
         return jdbc.sql("SELECT state FROM runtime.run_checkpoint WHERE run_id = :run")
             .param("run", run)
             .query(String.class)
             .optional()
+            .or(() -> jdbc.sql("SELECT start_state FROM runtime.run WHERE id = :run AND start_state IS NOT NULL")
+                .param("run", run)
+                .query(String.class)
+                .optional())
             .map(state -> json.readValue(state, Saved.class));
     }
 

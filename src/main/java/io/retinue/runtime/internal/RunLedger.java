@@ -59,14 +59,18 @@ public class RunLedger {
         this.json = json;
     }
 
-    /** Records a new run: queued, or running under the {@code lease} of the instance that starts it at once. */
-    void start(TenantId tenant, Run run, String webhook, RunQueue.Lease lease) {
+    /**
+     * Records a new run: queued, or running under the {@code lease} of the instance that starts it at once; with what
+     * it starts from ({@link RunCheckpoints#startState}), kept until it ends.
+     */
+    void start(TenantId tenant, Run run, String webhook, RunQueue.Lease lease, String startState) {
         jdbc.sql("""
                 INSERT INTO runtime.run (id, tenant_id, agent_id, agent_slug, agent_version, caller, status, input,
                     steps, tokens_in, tokens_out, started_at, session_id, queued_at, webhook_url, lease_owner,
-                    lease_expires_at, attempts)
+                    lease_expires_at, attempts, start_state)
                 VALUES (:id, :tenant, :agent, :slug, :version, :caller, :status, :input, 0, 0, 0, :started, :session,
-                    :queued, :webhook, :owner, :expires, :attempts)""")
+                    :queued, :webhook, :owner, :expires, :attempts, :startState)""")
+            .param("startState", startState)
             .param("owner", lease == null ? null : lease.owner())
             .param("expires", lease == null ? null : Timestamps.of(lease.expiresAt()))
             .param("attempts", lease == null ? 0 : 1)
@@ -200,7 +204,7 @@ public class RunLedger {
         return jdbc.sql("""
                 UPDATE runtime.run SET status = :status, output = :output, error_code = :code, error = :error, steps = :steps,
                     tokens_in = :in, tokens_out = :out, estimated_cost_usd = :cost, finished_at = :finished,
-                    lease_owner = NULL, lease_expires_at = NULL
+                    lease_owner = NULL, lease_expires_at = NULL, start_state = NULL
                 WHERE id = :id""" + (unlessCancelling ? " AND status <> 'cancelling'" : ""))
             .param("cost", cost)
             .param("code", errorCode)

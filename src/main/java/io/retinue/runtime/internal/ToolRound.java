@@ -33,12 +33,10 @@ import tools.jackson.databind.json.JsonMapper;
 class ToolRound {
 
     private final ToolCalls toolCalls;
-    private final RunCheckpoints checkpoints;
     private final JsonMapper json;
 
-    ToolRound(ToolCalls toolCalls, RunCheckpoints checkpoints, JsonMapper json) {
+    ToolRound(ToolCalls toolCalls, JsonMapper json) {
         this.toolCalls = toolCalls;
-        this.checkpoints = checkpoints;
         this.json = json;
     }
 
@@ -63,7 +61,7 @@ class ToolRound {
             }
         }
         toRun.forEach(conversation::started);
-        checkpoints.save(turn.runId, turn.caller, conversation.checkpoint(json), turn.now());
+        turn.checkpoint(conversation.checkpoint(json));
         if (toRun.size() <= 1) {
             for (int index : toRun) {
                 settle(conversation, index, callTool(turn, calls.get(index), tools, step, index,
@@ -106,12 +104,12 @@ class ToolRound {
                 pending.add(new RunUpdate.PendingCall(call.id(), realName(call, tools),
                         SecretFields.masked(arguments(call)), conversation.slot(index).awaiting()));
             }
-            checkpoints.save(turn.runId, turn.caller, conversation.checkpoint(json), turn.now());
+            turn.checkpoint(conversation.checkpoint(json));
             turn.awaitDecision(pending);
             return false;
         }
         conversation.closeCalls();
-        checkpoints.save(turn.runId, turn.caller, conversation.checkpoint(json), turn.now());
+        turn.checkpoint(conversation.checkpoint(json));
         return true;
     }
 

@@ -53,6 +53,8 @@ final class Turn {
     /** The run's own webhook, when this turn started the run (null: none, or not known). */
     private String webhook;
     private final List<RunLedger.Step> written = new ArrayList<>();
+    /** Whether this turn saved a checkpoint (a row of its own, to delete at the end). */
+    private volatile boolean checkpointed;
     /** Set when a transaction this turn wrote in rolled back: what it holds may then differ from what is kept. */
     private volatile boolean diverged;
     /** Set once the run's end (or its wait for a decision) is committed, which gave up the run's lease. */
@@ -112,6 +114,12 @@ final class Turn {
         finally {
             writes.unlock();
         }
+    }
+
+    /** Keeps the conversation so far, for the run to go on from should this instance stop. */
+    void checkpoint(Conversation.Checkpoint conversation) {
+        checkpointed = true;
+        records.checkpoints().save(runId, caller, conversation, now());
     }
 
     void report(RunUpdate update) {
@@ -262,8 +270,11 @@ final class Turn {
         endedAs = recorded.status();
         report(new RunUpdate.Ended(recorded.status(), recorded.output(), recorded.errorCode(), recorded.error(), steps,
                 tokensIn, tokensOut, cost));
-        // Nothing goes on from an ended run.
-        records.checkpoints().delete(runId);
+        // Nothing goes on from an ended run. One this turn started has a checkpoint row only if it saved one (what it
+        // started from is cleared from its own row by the finish).
+        if (row == null || checkpointed) {
+            records.checkpoints().delete(runId);
+        }
         published(recorded.status(), recorded.output(), recorded.errorCode(), recorded.error());
         endedOnCommit();
     }
