@@ -66,6 +66,12 @@ class RunStreamingIT extends PlatformIT {
         Streamed stream = owner.call("POST", "/api/v1/runs?mode=stream").json(request(slug, ADD)).stream();
         assertThat(stream.status()).as(stream.toString()).isEqualTo(200);
         assertThat(stream.header("Content-Type").orElseThrow()).startsWith("text/event-stream");
+        // Sent before the first event, from the request's thread, with the security filters' own headers.
+        assertThat(stream.header("Cache-Control")).contains("no-cache");
+        assertThat(stream.header("X-Accel-Buffering")).contains("no");
+        assertThat(stream.header("X-Content-Type-Options")).contains("nosniff");
+        assertThat(stream.header("Content-Security-Policy")).contains("default-src 'none'; frame-ancestors 'none'");
+        assertThat(stream.header("Location").orElseThrow()).startsWith("/api/v1/runs/");
         assertThat(stream.types()).as(stream.toString()).startsWith("run.started", "step.finished", "tool.started",
                 "tool.finished").endsWith("step.finished", "run.completed").contains("text.delta");
         assertThat(stream.events().stream().map(SseEvent::id)).as("ids count up from 1")
