@@ -347,11 +347,18 @@ public class AgentRunner {
             RunLedger.Run inserted = new RunLedger.Run(runId, spec.agentId().value(), spec.slug(), spec.version(),
                     caller.principalId(), status, request.input(), null, null, null, 0, 0, 0, null,
                     clock.instant().truncatedTo(ChronoUnit.MICROS), null, request.session(), null);
+            RunCheckpoints.Saved start = new RunCheckpoints.Saved(caller, null,
+                    new RunCheckpoints.Start(system, request.input()), null);
             Turn turn = transactions.execute(tx -> {
-                ledger.start(caller.tenant(), inserted, request.webhook(), lease, checkpoints.startState(
-                        new RunCheckpoints.Saved(caller, null, new RunCheckpoints.Start(system, request.input()), null)));
+                // A run started at once keeps its start in its own row; a queued one in a checkpoint row, which an
+                // instance of the previous version (in a rolling upgrade) takes it from as well.
+                ledger.start(caller.tenant(), inserted, request.webhook(), lease,
+                        lease != null ? checkpoints.startState(start) : null);
                 if (lease != null) {
                     queue.held(runId);
+                }
+                else {
+                    checkpoints.first(runId, start, clock.instant());
                 }
                 Turn started = turn(runId, caller, spec, request.session(), false);
                 started.started(inserted, request.webhook());

@@ -14,8 +14,10 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Where waiting runs stopped ({@code runtime.run_checkpoint}), so that they go on from there, on any instance — as
  * whom they ran included, since the tools they call are permitted to that caller, not to whoever decides. What a run
- * starts from is kept with the run's own row ({@code runtime.run.start_state}) until its first checkpoint: most runs
- * never have one, and a row written and deleted again for each of them cost every run two statements.
+ * started at once starts from is kept with the run's own row ({@code runtime.run.start_state}) until it ends: most
+ * runs never have a checkpoint, and a row written and deleted again for each of them cost every run two statements.
+ * A queued run's start is a checkpoint row as before, which any instance, of this version or the one before it (in a
+ * rolling upgrade), can go on from.
  */
 @Repository
 class RunCheckpoints {
@@ -44,9 +46,14 @@ class RunCheckpoints {
         save(run, new Saved(caller, checkpoint, null, null), at);
     }
 
-    /** What a new run starts from, as its row keeps it ({@link RunLedger#start}). */
+    /** What a new run started at once starts from, as its row keeps it ({@link RunLedger#start}). */
     String startState(Saved saved) {
         return json.writeValueAsString(saved);
+    }
+
+    /** Keeps what a new queued run starts from (it has no checkpoint yet, so no update is tried first). */
+    void first(UUID run, Saved saved, Instant at) {
+        insert(run, json.writeValueAsString(saved), at);
     }
 
     void save(UUID run, Saved saved, Instant at) {
