@@ -127,6 +127,42 @@ class RunsIT extends PlatformIT {
     }
 
     /**
+     * A tool-using run keeps its conversation after the model asks for the tool, as the tool call starts and once it
+     * is done: the first of these is inserted (a run started at once has no checkpoint row before it), the others
+     * update it, and the run's end deletes it.
+     */
+    @Test
+    void aToolUsingRunWritesItsCheckpointsWithoutAWastedStatement() {
+        Api owner = newTenant(api, "rw").owner();
+        String slug = publishedAgent(owner, "builtin.calculator", null, "fake");
+        owner.post("/api/v1/tool-grants", Map.of("subject", "agent:" + slug, "tools", "builtin.*", "effect", "allow"));
+        String input = "use builtin__calculator with {\"expression\":\"2+3\"}";
+        assertThat(run(owner, slug, input).status()).isEqualTo(201);
+        StatementLog log = (StatementLog) dataSource;
+        log.recording(true);
+        Reply reply;
+        try {
+            reply = run(owner, slug, input);
+        }
+        finally {
+            log.recording(false);
+        }
+        assertThat(reply.json().at("/run/status").asString()).as(reply.toString()).isEqualTo("completed");
+        long starter = log.sent().stream()
+            .filter(sent -> sent.sql().startsWith("INSERT INTO runtime.run ("))
+            .map(StatementLog.Sent::thread)
+            .findFirst()
+            .orElseThrow();
+        List<StatementLog.Sent> request = log.sent().stream().filter(sent -> sent.thread() == starter).toList();
+        assertThat(request.stream().filter(sent -> sent.sql().contains("runtime.run_checkpoint"))
+            .map(sent -> sent.sql().substring(0, sent.sql().indexOf(' '))))
+            .as("%s", request)
+            .containsExactly("INSERT", "UPDATE", "UPDATE", "DELETE");
+        assertThat(request.stream().filter(sent -> !sent.sql().equals("COMMIT"))).as("%s", request)
+            .hasSizeLessThanOrEqualTo(25);
+    }
+
+    /**
      * A sync run is answered from what its instance wrote rather than read back: the answer is exactly what reading
      * the run gives, whichever way it ended — with tool steps and a cost, a detail cut to 16 KiB, a provider's error,
      * a limit, a wait for approval.

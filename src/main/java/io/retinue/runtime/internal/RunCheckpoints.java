@@ -41,21 +41,20 @@ class RunCheckpoints {
         this.json = json;
     }
 
-    /** Keeps the conversation of a run in progress (after every model answer and every round of tool calls). */
-    void save(UUID run, Caller caller, Conversation.Checkpoint checkpoint, Instant at) {
-        save(run, new Saved(caller, checkpoint, null, null), at);
-    }
-
     /** What a new run started at once starts from, as its row keeps it ({@link RunLedger#start}). */
     String startState(Saved saved) {
         return json.writeValueAsString(saved);
     }
 
-    /** Keeps what a new queued run starts from (it has no checkpoint yet, so no update is tried first). */
+    /**
+     * Keeps what a new queued run starts from, or the first conversation of a run started at once: it has no
+     * checkpoint yet, so no update is tried first.
+     */
     void first(UUID run, Saved saved, Instant at) {
         insert(run, json.writeValueAsString(saved), at);
     }
 
+    /** Keeps where a run in progress is (after every model answer and every round of tool calls, and a decision). */
     void save(UUID run, Saved saved, Instant at) {
         String state = json.writeValueAsString(saved);
         if (jdbc.sql("UPDATE runtime.run_checkpoint SET state = :state, updated_at = :at WHERE run_id = :run")

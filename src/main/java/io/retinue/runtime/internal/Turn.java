@@ -118,8 +118,16 @@ final class Turn {
 
     /** Keeps the conversation so far, for the run to go on from should this instance stop. */
     void checkpoint(Conversation.Checkpoint conversation) {
+        RunCheckpoints.Saved saved = new RunCheckpoints.Saved(caller, conversation, null, null);
+        // A run this turn started has no checkpoint row before its first: that one is inserted, no update tried.
+        boolean first = row != null && !checkpointed;
         checkpointed = true;
-        records.checkpoints().save(runId, caller, conversation, now());
+        if (first) {
+            records.checkpoints().first(runId, saved, now());
+        }
+        else {
+            records.checkpoints().save(runId, saved, now());
+        }
     }
 
     void report(RunUpdate update) {
