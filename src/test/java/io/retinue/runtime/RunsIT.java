@@ -336,7 +336,10 @@ class RunsIT extends PlatformIT {
             .json(Map.of("agent", slug, "input", "[[slow:300]] hello", "variables", Map.of("company", "ACME"))).send();
         assertThat(accepted.status()).isEqualTo(202);
         String location = accepted.header("Location").orElseThrow();
-        assertThat(accepted.json().at("/run/status").asString()).isIn("queued", "running");
+        assertThat(accepted.json().at("/run/status").asString()).as("the run as it was accepted").isEqualTo("queued");
+        assertThat(accepted.json().get("steps")).isEmpty();
+        assertThat(location).isEqualTo("/api/v1/runs/" + accepted.json().at("/run/id").asString());
+        assertThat(accepted.json().at("/run/startedAt")).isEqualTo(owner.get(location).json().at("/run/startedAt"));
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
             .until(() -> owner.get(location).json().at("/run/status").asString().equals("completed"));
         assertThat(owner.get(location).json().at("/run/output").asString()).isEqualTo("fake model: [[slow:300]] hello");
