@@ -550,8 +550,8 @@ public final class Bench {
 
     private void report() throws IOException {
         System.out.println();
-        System.out.printf("%-28s %-20s %5s %10s %11s %7s %9s %9s %9s %7s %11s%n", "scenario", "platform on", "c", "req/s",
-                "direct/s", "ratio", "p50 +ms", "p90 +ms", "p99 +ms", "errors", "cpu ms/run");
+        System.out.printf("%-28s %-20s %5s %10s %11s %7s %9s %9s %9s %7s %11s %6s%n", "scenario", "platform on", "c",
+                "req/s", "direct/s", "ratio", "p50 +ms", "p90 +ms", "p99 +ms", "errors", "cpu ms/run", "busy");
         List<Map<String, Object>> rows = new ArrayList<>();
         for (Load.Series platform : series.stream()
             .filter(one -> one.target().startsWith("platform") || one.target().equals(FLOOR))
@@ -566,11 +566,12 @@ public final class Bench {
             }
             double ratio = platform.throughput() / baseline.throughput();
             String on = platform.target().equals(FLOOR) ? FLOOR : platform.target().substring("platform, ".length());
-            System.out.printf("%-28s %-20s %5d %10.1f %11.1f %6.0f%% %9.2f %9.2f %9.2f %7d %11.2f%n", platform.scenario(),
-                    on, platform.concurrency(), platform.throughput(),
+            System.out.printf("%-28s %-20s %5d %10.1f %11.1f %6.0f%% %9.2f %9.2f %9.2f %7d %11.2f %5.0f%%%n",
+                    platform.scenario(), on, platform.concurrency(), platform.throughput(),
                     baseline.throughput(), ratio * 100, platform.p50() - baseline.p50(), platform.p90() - baseline.p90(),
                     platform.p99() - baseline.p99(), platform.errors(),
-                    platform.cpuMsPerRequest() == null ? Double.NaN : platform.cpuMsPerRequest());
+                    platform.cpuMsPerRequest() == null ? Double.NaN : platform.cpuMsPerRequest(),
+                    platform.machineBusy() == null ? Double.NaN : platform.machineBusy() * 100);
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("scenario", platform.scenario());
             row.put("on", on);
@@ -638,6 +639,25 @@ public final class Bench {
         summary.put("floorP99OverheadMs", floorP99);
         summary.put("platformOverFloorP50Ms", ownP50);
         summary.put("platformOverFloorP99Ms", ownP99);
+        // Whether the machine's cores were all busy: then the series waited for a core too, and what the platform adds
+        // at c = 64 is its CPU per run showing up as queueing, not a delay a run would have on a machine of its own.
+        Load.Series direct = (Load.Series) platform.get("baseline");
+        Load.Series own = (Load.Series) platform.get("platform");
+        Load.Series passThrough = (Load.Series) floor.get("platform");
+        if (direct.machineBusy() != null && passThrough.machineBusy() != null && own.machineBusy() != null
+                && own.cpuMsPerRequest() != null) {
+            double platformCores = own.cpuMsPerRequest() * own.throughput() / 1000;
+            int cores = Runtime.getRuntime().availableProcessors();
+            System.out.printf("at c=64 this machine's %d cores were %.0f %% busy during the direct calls, %.0f %% during "
+                    + "the floor's and %.0f %% during the platform's (the platform itself used %.2f cores of them)%n",
+                    cores, direct.machineBusy() * 100, passThrough.machineBusy() * 100,
+                    own.machineBusy() * 100, platformCores);
+            summary.put("machineCores", cores);
+            summary.put("machineBusyDirect", direct.machineBusy());
+            summary.put("machineBusyFloor", passThrough.machineBusy());
+            summary.put("machineBusyPlatform", own.machineBusy());
+            summary.put("platformCores", platformCores);
+        }
         document.put("floorAt64", summary);
     }
 

@@ -29,24 +29,32 @@ final class Load {
      * One measured series: what, against which target, at which concurrency, how fast and how often, and the CPU time
      * the server process spent per request meanwhile ({@code cpuMsPerRequest}) — what caps its
      * throughput on a machine it shares, and much steadier from run to run than the throughput itself; null when not
-     * measured.
+     * measured. {@code machineBusy}: the share of all the machine's cores that was busy meanwhile, whoever used them
+     * ({@link MachineCpu}); null when not measured.
      */
     record Series(String scenario, String target, int concurrency, int requests, int errors, double throughput,
-            double p50, double p90, double p99, Double cpuMsPerRequest) {
+            double p50, double p90, double p99, Double cpuMsPerRequest, Double machineBusy) {
 
         static Series of(String scenario, String target, int concurrency, long[] nanos, int errors, double seconds,
                 double cpuMillis) {
+            return of(scenario, target, concurrency, nanos, errors, seconds, cpuMillis, Double.NaN);
+        }
+
+        static Series of(String scenario, String target, int concurrency, long[] nanos, int errors, double seconds,
+                double cpuMillis, double machineBusy) {
             long[] sorted = nanos.clone();
             Arrays.sort(sorted);
             return new Series(scenario, target, concurrency, sorted.length, errors, sorted.length / seconds,
                     percentile(sorted, 50), percentile(sorted, 90), percentile(sorted, 99),
-                    sorted.length == 0 || Double.isNaN(cpuMillis) ? null : cpuMillis / sorted.length);
+                    sorted.length == 0 || Double.isNaN(cpuMillis) ? null : cpuMillis / sorted.length,
+                    Double.isNaN(machineBusy) ? null : machineBusy);
         }
 
         void print() {
-            System.out.printf("  %-28s %-12s c=%-5d %9.1f req/s  p50 %8.2f ms  p99 %8.2f ms  errors %d%s%n", scenario,
+            System.out.printf("  %-28s %-12s c=%-5d %9.1f req/s  p50 %8.2f ms  p99 %8.2f ms  errors %d%s%s%n", scenario,
                     target, concurrency, throughput, p50, p99, errors,
-                    cpuMsPerRequest == null ? "" : "  cpu %.2f ms/req".formatted(cpuMsPerRequest));
+                    cpuMsPerRequest == null ? "" : "  cpu %.2f ms/req".formatted(cpuMsPerRequest),
+                    machineBusy == null ? "" : "  machine %.0f %% busy".formatted(machineBusy * 100));
         }
     }
 
@@ -130,9 +138,11 @@ final class Load {
             measuring.set(true);
             long from = System.nanoTime();
             double cpuFrom = cpuMillis(server);
+            MachineCpu machineFrom = MachineCpu.now();
             Thread.sleep(measure);
             measuring.set(false);
             double cpu = cpuMillis(server) - cpuFrom;
+            double busy = MachineCpu.busyBetween(machineFrom, MachineCpu.now());
             double seconds = (System.nanoTime() - from) / 1e9;
             running.set(false);
             senders.shutdown();
@@ -140,7 +150,7 @@ final class Load {
                 senders.shutdownNow();
             }
             long[] all = samples.stream().flatMapToLong(mine -> Arrays.stream(mine, 1, (int) mine[0] + 1)).toArray();
-            Series series = Series.of(scenario, target, concurrency, all, errors.get(), seconds, cpu);
+            Series series = Series.of(scenario, target, concurrency, all, errors.get(), seconds, cpu, busy);
             if (!scenario.startsWith("(")) {
                 series.print();
             }
