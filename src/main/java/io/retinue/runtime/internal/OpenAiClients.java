@@ -8,9 +8,12 @@ import org.springframework.ai.openai.OpenAiChatModel;
 import org.springframework.ai.openai.OpenAiChatOptions;
 import org.springframework.ai.openai.http.okhttp.SpringAiOpenAiHttpClient;
 
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.openai.client.OpenAIClientAsync;
 import com.openai.client.OpenAIClientAsyncImpl;
 import com.openai.core.ClientOptions;
+import com.openai.core.ObjectMappers;
 import com.openai.core.Timeout;
 
 /**
@@ -29,6 +32,13 @@ final class OpenAiClients {
 
     /** Connections kept open for the next calls: enough for as many calls as an instance usually has in flight. */
     private static final int IDLE_CONNECTIONS = 512;
+
+    /**
+     * The client's own JSON mapper with buffers shared between threads. Jackson 2 keeps its read and write buffers per
+     * thread by default; every model call runs on a new virtual thread, so each one allocated them afresh — about 8 %
+     * of all the memory a one-step run allocated.
+     */
+    static final JsonMapper JSON = sharedBuffers(ObjectMappers.jsonMapper());
 
     /** How long an unused connection is kept (OkHttp's default). */
     private static final Duration KEEP_ALIVE = Duration.ofMinutes(5);
@@ -68,7 +78,14 @@ final class OpenAiClients {
             .timeout(between)
             .maxRetries(0)
             .streamHandlerExecutor(VIRTUAL)
+            .jsonMapper(JSON)
             .build());
         return OpenAiChatModel.builder().options(options).openAiClientAsync(client).openAiClient(client.sync()).build();
+    }
+
+    private static JsonMapper sharedBuffers(JsonMapper mapper) {
+        JsonMapper copy = mapper.copy();
+        copy.getFactory().setRecyclerPool(JsonRecyclerPools.sharedConcurrentDequePool());
+        return copy;
     }
 }
