@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -45,6 +46,12 @@ class RunQueue {
     private final String owner;
     private final Set<UUID> held = ConcurrentHashMap.newKeySet();
     private final java.util.concurrent.Semaphore work = new java.util.concurrent.Semaphore(0);
+    /**
+     * One claim at a time on this instance. A claim counts each tenant's runs in progress and then takes one: two
+     * statements, so workers that finished together each counted before the others had claimed, and a tenant held
+     * nine runs of eight. Between instances a tenant may still go over by one per instance claiming at that moment.
+     */
+    private final ReentrantLock claiming = new ReentrantLock();
 
     RunQueue(JdbcClient jdbc, Clock clock) {
         this.jdbc = jdbc;
@@ -117,6 +124,16 @@ class RunQueue {
      * tenant's backlog cannot starve the others.
      */
     Optional<UUID> claim(Duration lease, int maxPerTenant) {
+        claiming.lock();
+        try {
+            return claimNext(lease, maxPerTenant);
+        }
+        finally {
+            claiming.unlock();
+        }
+    }
+
+    private Optional<UUID> claimNext(Duration lease, int maxPerTenant) {
         Instant now = now();
         record Candidate(UUID id, String tenant) {
         }
