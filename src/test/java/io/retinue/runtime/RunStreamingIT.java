@@ -236,6 +236,31 @@ class RunStreamingIT extends PlatformIT {
     }
 
     @Test
+    void anApprovalWithoutArgumentsRunsTheCallWithTheArgumentsTheModelGave() {
+        Api owner = newTenant(api, "sn").owner();
+        String slug = agent(owner, "fake", "require_approval");
+        String absent = owner.post("/api/v1/runs", request(slug, ADD)).header("Location").orElseThrow();
+        String explicitNull = owner.post("/api/v1/runs", request(slug, ADD)).header("Location").orElseThrow();
+        java.util.Map<String, Object> nullArguments = new java.util.HashMap<>();
+        nullArguments.put("decision", "approve");
+        nullArguments.put("arguments", null);
+
+        for (Api.Reply approved : List.of(owner.post(absent + "/decision", Map.of("decision", "approve")),
+                owner.post(explicitNull + "/decision", nullArguments))) {
+            assertThat(approved.status()).as(approved.toString()).isEqualTo(200);
+            assertThat(approved.json().at("/run/status").asString()).isEqualTo("completed");
+            assertThat(approved.json().get("steps").valueStream()
+                .map(s -> s.get("kind").asString() + ":" + s.get("outcome").asString()))
+                .as("the approved call ran").containsExactly("model:tool_calls", "tool:approval_required",
+                        "tool:completed", "model:answer");
+            assertThat(approved.json().at("/run/output").asString()).as("2+3 was computed").contains("5");
+        }
+        assertThat(owner.get("/api/v1/tool-executions?tool=builtin.calculator&status=completed").json().get("items")
+            .valueStream().map(execution -> execution.get("arguments").asString()))
+            .as("each ran with the model's arguments").hasSize(2).allMatch(arguments -> arguments.contains("2+3"));
+    }
+
+    @Test
     void aWaitedForOrStreamedRunCanBeCancelledFromElsewhereAndARunPastItsTimeoutEndsTimedOut() throws Exception {
         Api owner = newTenant(api, "sc").owner();
         String slug = agent(owner, "fake", "allow");

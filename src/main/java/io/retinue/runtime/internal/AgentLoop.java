@@ -64,8 +64,16 @@ class AgentLoop {
         this.json = json;
     }
 
-    /** A person's decision on the first call a run holds back. */
+    /**
+     * A person's decision on the first call a run holds back. {@code arguments} replace the call's own only when they
+     * are an object: absent, JSON null (as an absent value reads back from a checkpoint) or missing, the call runs with
+     * the arguments the model gave it.
+     */
     record Decision(boolean approve, JsonNode arguments, String comment, String decidedBy) {
+
+        Decision {
+            arguments = arguments == null || arguments.isNull() || arguments.isMissingNode() ? null : arguments;
+        }
     }
 
     /**

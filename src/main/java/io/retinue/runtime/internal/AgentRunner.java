@@ -62,6 +62,11 @@ public class AgentRunner {
      * {@code arguments}) or {@code reject} (the model is told, with the {@code comment}).
      */
     public record DecisionRequest(String decision, JsonNode arguments, String comment) {
+
+        public DecisionRequest {
+            // "arguments": null says no more than leaving them out: the call keeps its own.
+            arguments = arguments == null || arguments.isNull() ? null : arguments;
+        }
     }
 
     private final AgentCatalog agents;
