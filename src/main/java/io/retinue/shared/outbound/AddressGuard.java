@@ -1,18 +1,27 @@
 package io.retinue.shared.outbound;
 
-import java.net.Inet4Address;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.util.Collection;
+import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Stream;
+
+import inet.ipaddr.IPAddress;
+import inet.ipaddr.IPAddressNetwork;
+import inet.ipaddr.IPAddressString;
+import inet.ipaddr.ipv4.IPv4Address;
+import inet.ipaddr.ipv6.IPv6Address;
 
 /**
  * Keeps outbound HTTP that a tenant points somewhere away from the inside: only http(s), and no host that resolves to
  * a loopback, private, link-local (cloud metadata at 169.254.169.254 included), unique-local, carrier-grade-NAT,
- * multicast or unspecified address — unless its {@code host:port} is explicitly allowed.
+ * multicast, unspecified or otherwise not globally reachable address, nor an IPv6 address carrying such an IPv4 one —
+ * unless its {@code host:port} is explicitly allowed. The classification is the IPAddress library's, plus IANA's
+ * special-purpose blocks it does not name.
  */
 public class AddressGuard {
 
@@ -65,41 +74,39 @@ public class AddressGuard {
         }
     }
 
+    /**
+     * Blocks of IANA's special-purpose registries that are not globally reachable and that the library's own
+     * classification (loopback, private, link-local, unique-local, multicast, unspecified) does not name.
+     */
+    private static final List<IPAddress> NOT_GLOBAL = Stream.of(
+            "0.0.0.0/8", "100.64.0.0/10", "192.0.0.0/24", "192.0.2.0/24", "198.18.0.0/15", "198.51.100.0/24",
+            "203.0.113.0/24", "240.0.0.0/4",
+            "100::/64", "2001::/23", "2001:db8::/32", "fec0::/10")
+        .map(block -> new IPAddressString(block).getAddress())
+        .toList();
+
+    private static final IPAddressNetwork.IPAddressGenerator ADDRESSES = new IPAddressNetwork.IPAddressGenerator();
+
     public static boolean isInternal(InetAddress address) {
-        if (address.isLoopbackAddress() || address.isSiteLocalAddress() || address.isLinkLocalAddress()
-                || address.isAnyLocalAddress() || address.isMulticastAddress()) {
-            return true;
-        }
-        byte[] bytes = address.getAddress();
-        if (address instanceof Inet4Address) {
-            int first = bytes[0] & 0xff;
-            int second = bytes[1] & 0xff;
-            return first == 0 || (first == 100 && second >= 64 && second <= 127) || first >= 240
-                    || (first == 192 && second == 0 && (bytes[2] & 0xff) == 0);
-        }
-        if (address instanceof Inet6Address) {
-            int first = bytes[0] & 0xff;
-            boolean uniqueLocal = (first & 0xfe) == 0xfc;
-            boolean mappedV4 = isMappedV4(bytes);
-            if (mappedV4) {
-                try {
-                    return isInternal(InetAddress.getByAddress(java.util.Arrays.copyOfRange(bytes, 12, 16)));
-                }
-                catch (UnknownHostException ex) {
-                    return true;
-                }
-            }
-            return uniqueLocal;
-        }
-        return true;
+        return isInternal(ADDRESSES.from(address));
     }
 
-    private static boolean isMappedV4(byte[] bytes) {
-        for (int i = 0; i < 10; i++) {
-            if (bytes[i] != 0) {
-                return false;
-            }
+    private static boolean isInternal(IPAddress address) {
+        if (address.isLoopback() || address.isLocal() || address.isLinkLocal() || address.isMulticast()
+                || address.isUnspecified() || address.isAnyLocal()
+                || NOT_GLOBAL.stream().anyMatch(block -> block.contains(address))) {
+            return true;
         }
-        return (bytes[10] & 0xff) == 0xff && (bytes[11] & 0xff) == 0xff;
+        // An IPv6 address that carries an IPv4 one (::127.0.0.1, ::ffff:10.0.0.1, 64:ff9b::a9fe:a9fe, 2002:7f00:1::)
+        // reaches that IPv4 address through the stack or a translator: judged as that address.
+        return address instanceof IPv6Address v6 && embeddedIPv4(v6).map(AddressGuard::isInternal).orElse(false);
+    }
+
+    private static Optional<IPv4Address> embeddedIPv4(IPv6Address address) {
+        if (address.isIPv4Mapped() || address.isIPv4Compatible() || address.isWellKnownIPv4Translatable()
+                || address.isIsatap()) {
+            return Optional.of(address.getEmbeddedIPv4Address());
+        }
+        return address.is6To4() ? Optional.of(address.get6To4IPv4Address()) : Optional.empty();
     }
 }
