@@ -139,8 +139,9 @@ class GatewaySecurity {
                 .hasAuthority(Scopes.USERS_MANAGE)
                 .requestMatchers("/api/v1/tenants", "/api/v1/tenants/**", "/api/v1/auth/signing-keys/**")
                 .hasAuthority(Scopes.PLATFORM_ADMIN)
+                // Metrics, migrations and build info are the installation's, not a tenant's: its admin's alone.
                 .requestMatchers("/actuator/**")
-                .hasAuthority(Scopes.ADMIN)
+                .hasAuthority(Scopes.PLATFORM_ADMIN)
                 .anyRequest()
                 .authenticated())
             .addFilterBefore(new ApiKeyFilter(keys, audit, problems), AuthorizationFilter.class)

@@ -3,8 +3,10 @@ package io.retinue.gateway.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -19,8 +21,8 @@ class PermissionMatrixIT extends PlatformIT {
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
             # role     | read agents | write agents | keys | audit | users | actuator | tenants
-            owner      | 200         | 201          | 200  | 200   | 200   | 200      | 403
-            admin      | 200         | 201          | 200  | 200   | 200   | 200      | 403
+            owner      | 200         | 201          | 200  | 200   | 200   | 403      | 403
+            admin      | 200         | 201          | 200  | 200   | 200   | 403      | 403
             developer  | 200         | 201          | 403  | 403   | 403   | 403      | 403
             operator   | 200         | 403          | 403  | 200   | 403   | 403      | 403
             viewer     | 200         | 403          | 403  | 403   | 403   | 403      | 403
@@ -36,6 +38,7 @@ class PermissionMatrixIT extends PlatformIT {
         expected.put("GET /api/v1/audit-events", audit);
         expected.put("GET /api/v1/users", users);
         expected.put("GET /actuator/metrics", actuator);
+        expected.put("GET /actuator/flyway", actuator);
         expected.put("POST /api/v1/tenants", tenants);
 
         Map<String, Integer> actual = new LinkedHashMap<>();
@@ -45,10 +48,18 @@ class PermissionMatrixIT extends PlatformIT {
         actual.put("GET /api/v1/audit-events", as.get("/api/v1/audit-events").status());
         actual.put("GET /api/v1/users", as.get("/api/v1/users").status());
         actual.put("GET /actuator/metrics", as.get("/actuator/metrics").status());
+        actual.put("GET /actuator/flyway", as.get("/actuator/flyway").status());
         Reply tenant = as.post("/api/v1/tenants", Map.of("id", "m" + java.util.UUID.randomUUID().toString().substring(0, 8),
                 "name", "Matrix"));
         actual.put("POST /api/v1/tenants", tenant.status());
 
         assertThat(actual).isEqualTo(expected);
+    }
+
+    @Test
+    void installationWideEndpointsAreTheInstallationAdminsOnly() {
+        for (String path : List.of("/actuator/metrics", "/actuator/flyway", "/actuator/info")) {
+            assertThat(api.get(path).status()).as("the bootstrap admin key reads " + path).isEqualTo(200);
+        }
     }
 }
