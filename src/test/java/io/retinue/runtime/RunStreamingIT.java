@@ -344,6 +344,8 @@ class RunStreamingIT extends PlatformIT {
         assertThat(started.at("/arguments/query").asString()).isEqualTo("q");
         JsonNode run = owner.get(stream.header("Location").orElseThrow()).json();
         assertThat(run.at("/steps/1/arguments/token").asString()).isEqualTo("****");
+        assertThat(run.toString()).as("the tool got the call's idempotency key: run/round/call")
+            .containsPattern("idempotencyKey[^a-z0-9]*" + run.at("/run/id").asString() + "/\\d+/0");
         assertThat(run.get("steps").toString() + stream.body()).as("only the user's own input still holds it")
             .doesNotContain("s3cret-value");
     }

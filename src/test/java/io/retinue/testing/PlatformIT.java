@@ -93,6 +93,7 @@ public abstract class PlatformIT {
             registry.add("retinue.rate-limit.classes." + routeClass + ".tenant", () -> "100000");
             registry.add("retinue.rate-limit.classes." + routeClass + ".period", () -> "1m");
         }
+        registry.add("retinue.rate-limit.anonymous.per-address", () -> "1000000");
     }
 
     @BeforeEach

@@ -113,7 +113,8 @@ public final class TestUpstream implements AutoCloseable {
             }
             String text = switch (path) {
                 case "/echo" -> "{\"path\":\"/echo\",\"query\":\"" + query + "\",\"authorization\":\""
-                        + String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")) + "\"}";
+                        + String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")) + "\",\"idempotencyKey\":\""
+                        + String.valueOf(exchange.getRequestHeaders().getFirst("Idempotency-Key")) + "\"}";
                 case "/big" -> "{\"data\":\"" + "x".repeat(5000) + "\"}";
                 default -> "{\"path\":\"" + path + "\"}";
             };

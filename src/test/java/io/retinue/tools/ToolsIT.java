@@ -117,6 +117,27 @@ class ToolsIT extends PlatformIT {
     }
 
     @Test
+    void httpToolsPassTheCallsIdempotencyKeyDownstreamUnlessTheyNameTheirOwn() {
+        Api owner = freshTenant();
+        allow(owner, "*", "*");
+        String echo = "http://localhost:" + upstream.port() + "/echo";
+        String plain = ns() + ".keyed";
+        owner.post("/api/v1/tools", httpTool(plain, echo, Map.of()));
+        Reply keyed = owner.post("/api/v1/tools/" + plain + "/invoke",
+                Map.of("arguments", Map.of(), "idempotencyKey", "order-42"));
+        assertThat(keyed.json().at("/result/idempotencyKey").asString()).as(keyed.toString()).isEqualTo("order-42");
+        assertThat(invoke(owner, plain, Map.of()).json().at("/result/idempotencyKey").asString())
+            .as("a call without a key sends none").isEqualTo("null");
+
+        String own = ns() + ".own";
+        owner.post("/api/v1/tools", httpTool(own, echo, Map.of("http", Map.of("method", "GET", "url", echo,
+                "headers", Map.of("idempotency-key", "fixed-{query}")))));
+        Reply fixed = owner.post("/api/v1/tools/" + own + "/invoke",
+                Map.of("arguments", Map.of("query", "7"), "idempotencyKey", "order-43"));
+        assertThat(fixed.json().at("/result/idempotencyKey").asString()).as(fixed.toString()).isEqualTo("fixed-7");
+    }
+
+    @Test
     void basicAndOAuthClientCredentialsAreInjectedAndMasked() {
         Api owner = freshTenant();
         allow(owner, "*", "*");
@@ -150,6 +171,8 @@ class ToolsIT extends PlatformIT {
                 "loopback", "http://127.0.0.1:" + port + "/ok",
                 "metadata", "http://169.254.169.254/latest/meta-data/",
                 "name", "http://localhost:1/ok",
+                "compatible", "http://[::127.0.0.1]:" + port + "/ok",
+                "nat64", "http://[64:ff9b::7f00:1]:" + port + "/ok",
                 "redirect", "http://localhost:" + port + "/redirect?to=http%3A%2F%2F127.0.0.1%3A" + port + "%2Fok");
         String ns = ns();
         targets.forEach((label, url) -> {
@@ -159,7 +182,7 @@ class ToolsIT extends PlatformIT {
             assertThat(refused.status()).as(label + ": " + refused).isEqualTo(502);
             assertThat(refused.json().get("detail").asString()).as(label).contains("refused");
         });
-        assertThat(owner.get("/api/v1/tool-executions?status=refused").json().get("items")).hasSize(4);
+        assertThat(owner.get("/api/v1/tool-executions?status=refused").json().get("items")).hasSize(6);
         assertThat(upstream.requests()).isPositive();
     }
 

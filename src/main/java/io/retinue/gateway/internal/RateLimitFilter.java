@@ -18,7 +18,9 @@ import io.retinue.shared.web.ProblemWriter;
 import io.retinue.shared.web.Problems;
 
 /**
- * Applies {@link RateLimits} to authenticated requests and says so in the IETF {@code RateLimit-Policy} and
+ * Applies {@link RateLimits} to authenticated requests, per principal and tenant, and to requests without credentials,
+ * per client address (behind a proxy, with {@code server.forward-headers-strategy} set, the address it forwarded
+ * for); says so in the IETF {@code RateLimit-Policy} and
  * {@code RateLimit} headers; a refused request gets 429 with {@code Retry-After} (503 when the limiter is unavailable
  * and configured to fail closed).
  */
@@ -40,12 +42,20 @@ final class RateLimitFilter extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        if (!(SecurityContextHolder.getContext().getAuthentication() instanceof CallerAuthentication authentication)) {
+        RateLimits.Decision decision;
+        if (SecurityContextHolder.getContext().getAuthentication() instanceof CallerAuthentication authentication) {
+            request.setAttribute(AccessLog.CALLER_ATTRIBUTE, authentication.getPrincipal());
+            decision = limits.decide(authentication.getPrincipal(), RouteClass.of(request));
+        }
+        else if (request.getRequestURI().startsWith("/actuator/health")) {
+            // Probes and load balancers poll health without credentials, often from one address: never limited.
             chain.doFilter(request, response);
             return;
         }
-        request.setAttribute(AccessLog.CALLER_ATTRIBUTE, authentication.getPrincipal());
-        RateLimits.Decision decision = limits.decide(authentication.getPrincipal(), RouteClass.of(request));
+        else {
+            // No credentials (presented ones that were refused got their 401 before this filter).
+            decision = limits.decideAnonymous(request.getRemoteAddr());
+        }
         request.setAttribute(RateLimits.Decision.class.getName(), decision.verdict());
         if (!decision.policies().isEmpty()) {
             response.setHeader("RateLimit-Policy",

@@ -12,7 +12,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  */
 @ConfigurationProperties("retinue.rate-limit")
 public record RateLimitProperties(Boolean enabled, Backend backend, String redisUrl, Duration redisTimeout,
-        Failure redisFailure, String keyPrefix, Map<RouteClass, Limit> classes) {
+        Failure redisFailure, String keyPrefix, Map<RouteClass, Limit> classes, Anonymous anonymous) {
 
     /** Where buckets live. */
     public enum Backend {
@@ -26,6 +26,18 @@ public record RateLimitProperties(Boolean enabled, Backend backend, String redis
 
     /** The capacity of a principal's and of a tenant's bucket, refilled greedily over {@code period}. */
     public record Limit(long principal, long tenant, Duration period) {
+    }
+
+    /**
+     * Requests that present no credentials, per client address ({@code perAddress} over {@code period}): the public
+     * routes (login, token refresh, API docs) and every refused one, which an anonymous client could otherwise send
+     * without bound.
+     */
+    public record Anonymous(long perAddress, Duration period) {
+
+        public Anonymous {
+            period = period == null ? Duration.ofMinutes(1) : period;
+        }
     }
 
     public RateLimitProperties {
@@ -43,5 +55,6 @@ public record RateLimitProperties(Boolean enabled, Backend backend, String redis
             all.putAll(classes);
         }
         classes = Map.copyOf(all);
+        anonymous = anonymous == null ? new Anonymous(300, Duration.ofMinutes(1)) : anonymous;
     }
 }

@@ -75,6 +75,29 @@ public class RateLimits implements DisposableBean {
         return timer.record(() -> take(caller, routeClass));
     }
 
+    /** A request without credentials: one token from its client address's bucket. */
+    Decision decideAnonymous(String address) {
+        return timer.record(() -> takeAnonymous(address));
+    }
+
+    private Decision takeAnonymous(String address) {
+        if (!properties.enabled()) {
+            return new Decision(Decision.Verdict.NOT_APPLIED, List.of(), null, 0, 0, 0);
+        }
+        LimitPolicy policy = new LimitPolicy("anonymous-address", properties.anonymous().perAddress(),
+                properties.anonymous().period());
+        List<LimitPolicy> policies = List.of(policy);
+        try {
+            ConsumptionProbe probe = buckets.take("anonymous:a:" + address, policy);
+            return probe.isConsumed() ? new Decision(Decision.Verdict.ALLOWED, policies, policy,
+                    probe.getRemainingTokens(), seconds(probe.getNanosToWaitForReset()), 0)
+                    : limited(policies, policy, probe);
+        }
+        catch (RuntimeException unreachable) {
+            return unavailable(policies, unreachable);
+        }
+    }
+
     private Decision take(Caller caller, RouteClass routeClass) {
         if (!properties.enabled()) {
             return new Decision(Decision.Verdict.NOT_APPLIED, List.of(), null, 0, 0, 0);
@@ -98,10 +121,15 @@ public class RateLimits implements DisposableBean {
                     tight.getRemainingTokens(), seconds(tight.getNanosToWaitForReset()), 0);
         }
         catch (RuntimeException unreachable) {
-            warn(unreachable);
-            return new Decision(properties.redisFailure() == RateLimitProperties.Failure.OPEN ? Decision.Verdict.NOT_APPLIED
-                    : Decision.Verdict.UNAVAILABLE, policies, null, 0, 0, 1);
+            return unavailable(policies, unreachable);
         }
+    }
+
+    /** The bucket store could not be reached: the configured failure mode decides. */
+    private Decision unavailable(List<LimitPolicy> policies, RuntimeException unreachable) {
+        warn(unreachable);
+        return new Decision(properties.redisFailure() == RateLimitProperties.Failure.OPEN ? Decision.Verdict.NOT_APPLIED
+                : Decision.Verdict.UNAVAILABLE, policies, null, 0, 0, 1);
     }
 
     private static Decision limited(List<LimitPolicy> policies, LimitPolicy policy, ConsumptionProbe probe) {

@@ -69,8 +69,18 @@ final class RedisBuckets implements Buckets, AutoCloseable {
         ProxyManager<byte[]> proxies = proxies();
         return held.get(new Held(key, policy), bucket -> proxies.builder()
             .withOptimization(optimization(policy))
-            .build((prefix + key).getBytes(StandardCharsets.UTF_8), policy::bucket))
+            .build(redisKey(key, policy), policy::bucket))
             .tryConsumeAndReturnRemaining(1);
+    }
+
+    /**
+     * A bucket stored in Redis keeps the configuration it was made with: the key names the policy, so that a changed
+     * limit takes effect at once with a bucket of its own (as {@link LocalBuckets} replaces one), and the bucket of the
+     * old policy expires once it would be full again.
+     */
+    private byte[] redisKey(String key, LimitPolicy policy) {
+        return (prefix + key + ":" + policy.capacity() + "/" + policy.period().toMillis())
+            .getBytes(StandardCharsets.UTF_8);
     }
 
     /**

@@ -103,7 +103,7 @@ class DefaultToolCalls implements ToolCalls, ToolCatalog {
             return new ToolOutcome.InvalidArguments(id, violations);
         }
         try {
-            Supplier<Output> run = prepared(tenant, tool, arguments);
+            Supplier<Output> run = prepared(tenant, tool, arguments, call.idempotencyKey());
             Output output = outbound.call(new OutboundTarget("tool:" + tool.name(), tool.idempotent()),
                     Duration.ofMillis(tool.timeoutMs()), tool.maxConcurrency(), run);
             UUID id = record(call, tool, arguments, started, "completed", output.result(), output.truncated(), null);
@@ -146,9 +146,9 @@ class DefaultToolCalls implements ToolCalls, ToolCatalog {
      * The tool's call, with what it needs from the database (credentials, its MCP server) read now: the guarded call
      * it is made in may be interrupted (a cancel, a timeout), and an interrupt inside a JDBC call closes the connection.
      */
-    private Supplier<Output> prepared(TenantId tenant, Tool tool, JsonNode arguments) {
+    private Supplier<Output> prepared(TenantId tenant, Tool tool, JsonNode arguments, String idempotencyKey) {
         if (tool.kind() == ToolKind.HTTP) {
-            HttpTools.Prepared request = http.prepare(tenant, tool, arguments);
+            HttpTools.Prepared request = http.prepare(tenant, tool, arguments, idempotencyKey);
             return () -> {
                 HttpTools.Result result = http.send(request);
                 return new Output(result.body(), result.truncated());

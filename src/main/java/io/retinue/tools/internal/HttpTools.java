@@ -27,6 +27,8 @@ import tools.jackson.databind.json.JsonMapper;
 @Component
 class HttpTools {
 
+    static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+
     private static final Pattern ARGUMENT = Pattern.compile("\\{([A-Za-z_][A-Za-z0-9_]*)}");
     private static final Pattern SECRET = Pattern.compile(
             "\\{\\{(secret|basic|oauth):([A-Za-z0-9_-]+)(?:\\.([A-Za-z0-9_]+))?}}");
@@ -63,7 +65,12 @@ class HttpTools {
             Set<String> secrets) {
     }
 
-    Prepared prepare(TenantId tenant, Tool tool, JsonNode arguments) {
+    /**
+     * {@code idempotencyKey}, when the call has one, goes downstream as {@code Idempotency-Key} (unless the tool sets
+     * that header itself), so a service that de-duplicates by key — as payment APIs do — sees a retried or resumed
+     * call as the same one.
+     */
+    Prepared prepare(TenantId tenant, Tool tool, JsonNode arguments, String idempotencyKey) {
         JsonNode spec = tool.spec();
         Set<String> secrets = new HashSet<>();
         StringBuilder url = new StringBuilder(fill(spec.path("url").asString(), arguments, true));
@@ -92,6 +99,9 @@ class HttpTools {
             headers.putIfAbsent("Content-Type", "application/json");
         }
         headers.putIfAbsent("Accept", "application/json");
+        if (idempotencyKey != null && headers.keySet().stream().noneMatch(IDEMPOTENCY_KEY::equalsIgnoreCase)) {
+            headers.put(IDEMPOTENCY_KEY, idempotencyKey);
+        }
         return new Prepared(spec.path("method").asString("GET"), URI.create(url.toString()), headers, body,
                 tool.maxOutputBytes(), secrets);
     }

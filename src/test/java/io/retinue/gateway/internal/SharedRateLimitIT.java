@@ -41,6 +41,9 @@ class SharedRateLimitIT extends PlatformIT {
         registry.add("retinue.rate-limit.redis-failure", () -> "open");
     }
 
+    /** The second instance's limit for requests without credentials, per client address (all here are from one). */
+    private static final int ANONYMOUS_LIMIT = 6;
+
     @BeforeAll
     static void startRedisRelayAndSecondInstance() {
         TestRedis.require();
@@ -55,7 +58,9 @@ class SharedRateLimitIT extends PlatformIT {
                 "--retinue.rate-limit.backend=redis",
                 "--retinue.rate-limit.redis-url=redis://127.0.0.1:" + REDIS.port(),
                 "--retinue.rate-limit.key-prefix=" + PREFIX,
-                "--retinue.rate-limit.redis-failure=closed");
+                "--retinue.rate-limit.redis-failure=closed",
+                "--retinue.rate-limit.anonymous.per-address=" + ANONYMOUS_LIMIT,
+                "--retinue.rate-limit.anonymous.period=1h");
     }
 
     @AfterAll
@@ -99,6 +104,55 @@ class SharedRateLimitIT extends PlatformIT {
         long allowed = replies.stream().filter(reply -> reply.status() == 200).count();
         assertThat(allowed).isBetween(limit - limit / 100, limit + 2 * (limit / 100));
         assertThat(replies).filteredOn(reply -> reply.status() == 429).isNotEmpty();
+    }
+
+    @Test
+    void requestsWithoutCredentialsAreLimitedPerClientAddressHealthAndCallersWithCredentialsAreNot() {
+        Api second = secondInstance(ADMIN_KEY);
+        for (int i = 0; i < ANONYMOUS_LIMIT; i++) {
+            Reply anonymous = second.call("GET", i % 2 == 0 ? "/api/v1/agents" : "/v3/api-docs").anonymous().send();
+            assertThat(anonymous.status()).as(anonymous.toString()).isIn(200, 401);
+            assertThat(anonymous.header("RateLimit-Policy")).hasValue("\"anonymous-address\";q=" + ANONYMOUS_LIMIT + ";w=3600");
+        }
+        Reply limited = second.call("POST", "/api/v1/auth/login").json(Map.of("tenant", "x", "email", "a@b.c",
+                "password", "p")).anonymous().send();
+        assertThat(limited.status()).as(limited.toString()).isEqualTo(429);
+        assertThat(limited.header("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
+        assertThat(limited.header("Retry-After")).isPresent();
+        assertThat(second.call("GET", "/api/v1/agents").anonymous().send().status()).isEqualTo(429);
+
+        assertThat(second.call("GET", "/actuator/health").anonymous().send().status()).as("health is exempt").isEqualTo(200);
+        assertThat(second.get("/api/v1/agents?limit=1").status()).as("a caller with credentials has buckets of its own")
+            .isEqualTo(200);
+    }
+
+    @Test
+    void aChangedLimitTakesEffectAtOnceBothWays() {
+        TestTenant tenant = newTenant(api, "rc");
+        Api owner = tenant.owner();
+        setReadLimit(tenant, 20);
+        assertThat(statuses(owner, 25)).as("20 of 25 within the first limit").containsEntry(200, 20L).containsEntry(429, 5L);
+
+        setReadLimit(tenant, 100_000);
+        assertThat(statuses(owner, 30)).as("raised: all let through").containsExactly(Map.entry(200, 30L));
+
+        setReadLimit(tenant, 20);
+        Map<Integer, Long> lowered = statuses(owner, 25);
+        assertThat(lowered.getOrDefault(200, 0L)).as("lowered again: enforced " + lowered).isLessThanOrEqualTo(20L);
+        assertThat(lowered.getOrDefault(429, 0L)).as("lowered again: enforced " + lowered).isGreaterThanOrEqualTo(5L);
+    }
+
+    private void setReadLimit(TestTenant tenant, long principal) {
+        Reply limited = api.put("/api/v1/tenants/" + tenant.id() + "/rate-limits/read",
+                Map.of("principal", principal, "tenant", 1_000_000, "periodSeconds", 3600));
+        assertThat(limited.status()).as(limited.toString()).isEqualTo(200);
+    }
+
+    private static Map<Integer, Long> statuses(Api as, int reads) {
+        return java.util.stream.IntStream.range(0, reads)
+            .mapToObj(i -> as.get("/api/v1/agents?limit=1").status())
+            .collect(java.util.stream.Collectors.groupingBy(status -> status, java.util.TreeMap::new,
+                    java.util.stream.Collectors.counting()));
     }
 
     @Test
