@@ -3,6 +3,7 @@ package io.retinue.gateway.internal;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
+import java.util.Optional;
 import java.util.Set;
 
 import org.slf4j.Logger;
@@ -29,13 +30,16 @@ class BootstrapAdminKey implements ApplicationRunner {
     private static final Set<String> SCOPES = Set.of(Scopes.ADMIN, Scopes.PLATFORM_ADMIN);
 
     private final ApiKeys keys;
-    private final String configured;
+    /** The configured key, checked when this bean is made: a wrong one stops the start before the server listens. */
+    private final Optional<ApiKeySecret> configured;
     private final Clock clock;
     private final PrintStream console;
 
     BootstrapAdminKey(ApiKeys keys, @Value("${retinue.security.bootstrap-api-key:}") String configured, Clock clock) {
         this.keys = keys;
-        this.configured = configured;
+        this.configured = configured.isBlank() ? Optional.empty() : Optional.of(ApiKeySecret.parse(configured)
+            .orElseThrow(() -> new IllegalStateException(
+                    "retinue.security.bootstrap-api-key must have the form rtn_<12 letters/digits>_<32 letters/digits>")));
         this.clock = clock;
         this.console = System.out;
     }
@@ -48,10 +52,8 @@ class BootstrapAdminKey implements ApplicationRunner {
     @Override
     @Transactional
     public void run(ApplicationArguments args) {
-        if (!configured.isBlank()) {
-            ApiKeySecret secret = ApiKeySecret.parse(configured)
-                .orElseThrow(() -> new IllegalStateException(
-                        "retinue.security.bootstrap-api-key must have the form rtn_<12 letters/digits>_<32 letters/digits>"));
+        if (configured.isPresent()) {
+            ApiKeySecret secret = configured.get();
             if (keys.find(secret.keyId()).isEmpty()) {
                 register(secret, "bootstrap admin (configured)");
                 log.info("Registered the configured bootstrap admin API key {}", secret.keyId());
