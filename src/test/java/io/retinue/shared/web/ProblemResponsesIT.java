@@ -189,6 +189,17 @@ class ProblemResponsesIT extends PlatformIT {
         assertThat(reply.json().at("/errors/0/detail").asString()).contains("1000");
     }
 
+    @Test
+    void openApiImportSaysWhatIsWrongWithTheDocumentInUserTerms() {
+        for (String document : new String[] { "\"just a string\"", "[1, 2]", "{\"swagger\": \"2.0\", \"paths\": {}}",
+            "{ not: [yaml" }) {
+            Reply reply = api.post("/api/v1/tools/openapi-import", Map.of("namespace", "x", "document", document));
+            assertProblem(reply, 422, "validation-failed");
+            assertThat(reply.body()).as(document).doesNotContain("java.", "LinkedHashMap", "Creator");
+            assertThat(reply.json().at("/errors/0/pointer").asString()).startsWith("/document");
+        }
+    }
+
     private RawHttp raw() {
         return new RawHttp(port);
     }
