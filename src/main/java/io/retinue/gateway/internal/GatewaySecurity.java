@@ -31,6 +31,7 @@ import org.springframework.security.oauth2.server.resource.authentication.JwtIss
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.intercept.AuthorizationFilter;
+import org.springframework.security.web.firewall.RequestRejectedHandler;
 import org.springframework.security.web.header.writers.DelegatingRequestMatcherHeaderWriter;
 import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter;
 import org.springframework.security.web.header.writers.StaticHeadersWriter;
@@ -162,6 +163,13 @@ class GatewaySecurity {
                             Problems.of(ProblemType.FORBIDDEN, "The caller lacks the scope this operation needs"));
                 }));
         return http.build();
+    }
+
+    /** The firewall's refusals (an encoded '/' or '%', a '..' segment, …) are problem+json like every other 400. */
+    @Bean
+    RequestRejectedHandler requestRejected(ProblemWriter problems) {
+        return (request, response, ex) -> problems.write(response,
+                Problems.of(ProblemType.MALFORMED_REQUEST, ex.getMessage()));
     }
 
     private static AuthenticationEntryPoint unauthenticated(ProblemWriter problems, String detail) {

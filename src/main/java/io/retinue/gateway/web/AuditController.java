@@ -14,6 +14,7 @@ import io.retinue.shared.web.QueryParameters;
 import io.retinue.shared.Page;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 
 /** The tenant's audit log (scope audit:read). */
@@ -33,7 +34,8 @@ class AuditController {
                     + "access.denied. Outcomes: success, denied.")
     Page<AuditLog.Entry> events(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @RequestParam(required = false) String action, @RequestParam(required = false) String actor,
-            @RequestParam(required = false) String outcome,
+            @RequestParam(required = false) @Parameter(
+                    schema = @Schema(allowableValues = { "success", "denied" })) String outcome,
             @RequestParam(required = false) @Parameter(description = "ISO-8601 instant, inclusive") String after,
             @RequestParam(required = false) @Parameter(description = "ISO-8601 instant, exclusive") String before,
             @RequestParam(defaultValue = "50") int limit, @RequestParam(required = false) String cursor) {

@@ -25,8 +25,10 @@ import io.retinue.shared.DomainProblem;
 import io.retinue.shared.ProblemType;
 import io.retinue.shared.Violation;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.exc.InputCoercionException;
 import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.databind.exc.InvalidFormatException;
+import tools.jackson.databind.exc.InvalidNullException;
 import tools.jackson.databind.exc.MismatchedInputException;
 import tools.jackson.databind.exc.UnrecognizedPropertyException;
 
@@ -84,6 +86,17 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
                 return Problems.of(ProblemType.UNKNOWN_FIELD, ProblemType.UNKNOWN_FIELD.status(),
                         "Unknown field '" + unknown.getPropertyName() + "'",
                         List.of(new Violation(pointer, "is not a known field")), Map.of());
+            }
+            if (cause instanceof InvalidNullException | cause instanceof CollectionBounds.TooManyEntries
+                    | cause instanceof WellFormedStrings.NotUnicode) {
+                JacksonException invalid = (JacksonException) cause;
+                String detail = invalid instanceof InvalidNullException ? "must not be null" : invalid.getOriginalMessage();
+                return invalid(List.of(new Violation(JsonPointers.of(invalid), detail)));
+            }
+            if (cause instanceof InputCoercionException outOfRange) {
+                return Problems.of(ProblemType.MALFORMED_REQUEST, ProblemType.MALFORMED_REQUEST.status(),
+                        "A number is out of range",
+                        List.of(new Violation(JsonPointers.of(outOfRange), "is out of range")), Map.of());
             }
             if (cause instanceof InvalidFormatException | cause instanceof MismatchedInputException) {
                 JacksonException jackson = (JacksonException) cause;

@@ -28,6 +28,7 @@ import io.swagger.v3.parser.core.models.SwaggerParseResult;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
+import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
  * Turns the operations of an OpenAPI 3 document (uploaded, or fetched through the SSRF guard) into {@code http}
@@ -46,6 +47,8 @@ public class OpenApiImport {
     /** What an import did, by tool name. */
     public record Result(List<String> created, List<String> updated, List<String> unchanged, List<String> warnings) {
     }
+
+    private static final YAMLMapper YAML = YAMLMapper.builder().build();
 
     private final ToolAdmin admin;
     private final ToolRegistry registry;
@@ -133,15 +136,46 @@ public class OpenApiImport {
     }
 
     private static OpenAPI parse(String document) {
+        checkShape(document);
         ParseOptions options = new ParseOptions();
         options.setResolve(true);
         options.setResolveFully(true);
         SwaggerParseResult result = new OpenAPIV3Parser().readContents(document, null, options);
         if (result.getOpenAPI() == null || result.getOpenAPI().getPaths() == null) {
-            String messages = result.getMessages() == null ? "" : String.join("; ", result.getMessages());
+            // The parser's messages may quote its own internals (Java class names); those say nothing to the user.
+            String messages = result.getMessages() == null ? "" : result.getMessages().stream()
+                .filter(message -> !message.contains("java."))
+                .collect(java.util.stream.Collectors.joining("; "));
             throw DomainProblem.invalid(List.of(new Violation("/document", "is not an OpenAPI 3 document: " + messages)));
         }
         return result.getOpenAPI();
+    }
+
+    /**
+     * Says in the user's terms what is wrong with a document that is not even an OpenAPI object, before the parser
+     * (which reports such documents in terms of its own Java types, and logs a stack trace for them) sees it.
+     */
+    private static void checkShape(String document) {
+        JsonNode tree;
+        try {
+            tree = YAML.readTree(document);
+        }
+        catch (tools.jackson.core.JacksonException ex) {
+            String where = ex.getLocation() == null ? ""
+                    : " (line " + ex.getLocation().getLineNr() + ", column " + ex.getLocation().getColumnNr() + ")";
+            throw DomainProblem.invalid(List.of(new Violation("/document", "is neither valid JSON nor YAML" + where)));
+        }
+        if (tree == null || !tree.isObject()) {
+            throw DomainProblem.invalid(List.of(new Violation("/document",
+                    "must be a JSON or YAML object with 'openapi', 'info' and 'paths'")));
+        }
+        if (!tree.path("openapi").isString() || !tree.path("openapi").asString().startsWith("3.")) {
+            throw DomainProblem.invalid(List.of(new Violation("/document/openapi",
+                    "must name OpenAPI version 3.x (Swagger 2 documents are not imported)")));
+        }
+        if (!tree.path("paths").isObject()) {
+            throw DomainProblem.invalid(List.of(new Violation("/document/paths", "must be an object of paths")));
+        }
     }
 
     private ToolAdmin.Definition definition(Request request, String server, String path, PathItem item, String method,

@@ -155,6 +155,10 @@ class ToolController {
                     + "tools/approval-required; 502 tools/execution-failed; every answer names the executionId.")
     Result invoke(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable String name,
             @RequestBody Invoke body) {
+        if (name.isBlank()) {
+            // No tool has a blank name; ToolCall would refuse it as a programming error.
+            throw DomainProblem.notFound("The tool");
+        }
         ToolOutcome outcome = calls.call(new ToolCall(caller, body.agent(), name, body.arguments(), body.idempotencyKey()));
         return switch (outcome) {
             case ToolOutcome.Completed done -> new Result(done.executionId().toString(), done.result(), done.truncated());

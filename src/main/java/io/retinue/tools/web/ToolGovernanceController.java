@@ -165,7 +165,9 @@ class ToolGovernanceController {
     @GetMapping(path = "/api/v1/tool-permissions/decisions", produces = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "Recorded permission decisions, newest first")
     Page<ToolPermissions.Recorded> decisions(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
-            @RequestParam(required = false) String tool, @RequestParam(required = false) String effect,
+            @RequestParam(required = false) String tool,
+            @RequestParam(required = false) @Parameter(schema = @Schema(allowableValues = { "allow", "deny",
+                "require_approval" })) String effect,
             @RequestParam(defaultValue = "50") int limit) {
         return permissions.decisions(caller.tenant(), tool, effect, Math.max(1, Math.min(200, limit)));
     }

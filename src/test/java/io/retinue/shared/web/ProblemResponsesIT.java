@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import io.retinue.testing.Agents;
 import io.retinue.testing.Api.Reply;
 import io.retinue.testing.PlatformIT;
+import io.retinue.testing.RawHttp;
 import tools.jackson.databind.node.ObjectNode;
 
 /** Every kind of bad request gets problem+json with a stable type, the field at fault and no internals. */
@@ -89,6 +90,128 @@ class ProblemResponsesIT extends PlatformIT {
         assertProblem(reply, 400, "invalid-parameter");
         assertThat(reply.json().at("/errors/0/pointer").asString()).isEqualTo("order");
         assertProblem(api.get("/api/v1/agents/x/versions/notanumber"), 400, "malformed-request");
+    }
+
+    @Test
+    void malformedPercentEncodingInTheQueryNamesTheParameter() {
+        RawHttp.Answer answer = raw().send("GET", "/api/v1/agents?limit=%zz%", auth(), null);
+        assertRawProblem(answer, 400, "invalid-parameter");
+        assertThat(answer.json().at("/errors/0/pointer").asString()).isEqualTo("limit");
+        assertRawProblem(raw().send("GET", "/api/v1/agents?q=%ff", auth(), null), 400, "invalid-parameter");
+    }
+
+    @Test
+    void multipartWithoutBoundaryIs415EvenBeforeLogin() {
+        Reply login = api.call("POST", "/api/v1/auth/login").anonymous()
+            .body("{\"tenant\":\"default\"}", "multipart/form-data").send();
+        assertProblem(login, 415, "unsupported-media-type");
+        assertProblem(api.call("POST", "/api/v1/api-keys").body("{}", "multipart/form-data").send(), 415,
+                "unsupported-media-type");
+    }
+
+    @Test
+    void nullsInsideListsAreNamedAtTheirIndex() {
+        Reply keys = api.post("/api/v1/api-keys", "{\"name\":\"k\",\"scopes\":[null]}");
+        assertProblem(keys, 422, "validation-failed");
+        assertThat(keys.json().at("/errors/0/pointer").asString()).isEqualTo("/scopes/0");
+        Reply agents = api.post("/api/v1/api-keys", "{\"name\":\"k\",\"role\":\"viewer\",\"agents\":[null]}");
+        assertThat(agents.json().at("/errors/0/pointer").asString()).isEqualTo("/agents/0");
+        Reply tools = api.post("/api/v1/tools", "{\"name\":\"t.x\",\"kind\":\"http\",\"tags\":[\"a\",null]}");
+        assertProblem(tools, 422, "validation-failed");
+        assertThat(tools.json().at("/errors/0/pointer").asString()).isEqualTo("/tags/1");
+    }
+
+    @Test
+    void overflowingNumbersAndLoneSurrogatesAreNamed() {
+        Reply rollback = api.post("/api/v1/agents/x/rollback", "{\"version\": 99999999999}");
+        assertProblem(rollback, 422, "validation-failed");
+        assertThat(rollback.json().at("/errors/0/pointer").asString()).isEqualTo("/version");
+        Reply rotate = api.post("/api/v1/api-keys/x/rotate", "{\"overlapSeconds\": 99999999999999999999999}");
+        assertProblem(rotate, 400, "malformed-request");
+        assertThat(rotate.json().at("/errors/0/pointer").asString()).isEqualTo("/overlapSeconds");
+
+        Reply login = api.call("POST", "/api/v1/auth/login").anonymous()
+            .json("{\"tenant\":\"default\",\"email\":\"ada@example.com\",\"password\":\"\\ud800\"}").send();
+        assertProblem(login, 422, "validation-failed");
+        assertThat(login.json().at("/errors/0/pointer").asString()).isEqualTo("/password");
+
+        assertThat(raw().send("POST", "/api/v1/tools/%20/invoke", Map.of("Authorization", "Bearer " + ADMIN_KEY,
+                "Content-Type", "application/json"), "{\"arguments\":{}}").status()).isBetween(400, 499);
+    }
+
+    @Test
+    void pathsAndQueriesTheContainerRefusesAreProblems() {
+        for (String target : new String[] { "/api/v1/agents/%", "/api/v1/%2e%2e/x", "/api/v1/agents\\x",
+            "/api/v1/agents/%00", "/api/v1/agents/" + "a".repeat(10 * 1024), "/api/v1/agents?q=" + "a".repeat(16 * 1024),
+            "/api/v1/agents/a%2Fb", "/api/v1/agents/..;/x" }) {
+            RawHttp.Answer answer = raw().send("GET", target, auth(), null);
+            assertThat(answer.status()).as(target).isBetween(400, 499);
+            assertThat(answer.contentType()).as(target).startsWith("application/problem+json");
+            assertThat(answer.json().get("type").asString()).as(target).startsWith("https://retinue.dev/problems/");
+        }
+    }
+
+    @Test
+    void anEmptyExpiryIsRefusedNotTakenAsNever() {
+        Reply reply = api.post("/api/v1/api-keys", "{\"name\":\"k\",\"role\":\"viewer\",\"expiresAt\":\"\"}");
+        assertProblem(reply, 400, "malformed-request");
+        assertThat(reply.json().at("/errors/0/pointer").asString()).isEqualTo("/expiresAt");
+    }
+
+    @Test
+    void enumeratedQueryParametersRefuseUnknownValues() {
+        for (String path : new String[] { "/api/v1/webhook-deliveries?status=anything", "/api/v1/agents?status=x",
+            "/api/v1/tools?kind=x", "/api/v1/audit-events?outcome=x", "/api/v1/tool-permissions/decisions?effect=x" }) {
+            Reply reply = api.get(path);
+            assertProblem(reply, 400, "invalid-parameter");
+            assertThat(reply.json().at("/errors/0/pointer").asString()).isEqualTo(path.replaceAll(".*\\?|=.*", ""));
+        }
+        assertThat(api.get("/api/v1/webhook-deliveries?status=dead").status()).isEqualTo(200);
+    }
+
+    @Test
+    void numbersAndBooleansAreNotReadFromStrings() {
+        Reply reply = api.post("/api/v1/api-keys/x/rotate", "{\"overlapSeconds\":\"60\"}");
+        assertProblem(reply, 400, "malformed-request");
+        assertThat(reply.json().at("/errors/0/pointer").asString()).isEqualTo("/overlapSeconds");
+        Reply rollback = api.post("/api/v1/agents/x/rollback", "{\"version\":\"2\"}");
+        assertProblem(rollback, 422, "validation-failed");
+        assertThat(rollback.json().at("/errors/0/pointer").asString()).isEqualTo("/version");
+    }
+
+    @Test
+    void collectionsAreBoundedAtTheField() {
+        String scopes = java.util.stream.IntStream.range(0, 1001).mapToObj(i -> "\"s" + i + "\"")
+            .collect(java.util.stream.Collectors.joining(",", "[", "]"));
+        Reply reply = api.post("/api/v1/api-keys", "{\"name\":\"k\",\"scopes\":" + scopes + "}");
+        assertProblem(reply, 422, "validation-failed");
+        assertThat(reply.json().at("/errors/0/pointer").asString()).isEqualTo("/scopes");
+        assertThat(reply.json().at("/errors/0/detail").asString()).contains("1000");
+    }
+
+    @Test
+    void openApiImportSaysWhatIsWrongWithTheDocumentInUserTerms() {
+        for (String document : new String[] { "\"just a string\"", "[1, 2]", "{\"swagger\": \"2.0\", \"paths\": {}}",
+            "{ not: [yaml" }) {
+            Reply reply = api.post("/api/v1/tools/openapi-import", Map.of("namespace", "x", "document", document));
+            assertProblem(reply, 422, "validation-failed");
+            assertThat(reply.body()).as(document).doesNotContain("java.", "LinkedHashMap", "Creator");
+            assertThat(reply.json().at("/errors/0/pointer").asString()).startsWith("/document");
+        }
+    }
+
+    private RawHttp raw() {
+        return new RawHttp(port);
+    }
+
+    private static Map<String, String> auth() {
+        return Map.of("Authorization", "Bearer " + ADMIN_KEY);
+    }
+
+    static void assertRawProblem(RawHttp.Answer answer, int status, String type) {
+        assertThat(answer.status()).as(answer.toString()).isEqualTo(status);
+        assertThat(answer.contentType()).startsWith("application/problem+json");
+        assertThat(answer.json().get("type").asString()).isEqualTo("https://retinue.dev/problems/" + type);
     }
 
     static void assertProblem(Reply reply, int status, String type) {
