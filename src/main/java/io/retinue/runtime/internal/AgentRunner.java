@@ -277,7 +277,7 @@ public class AgentRunner {
         }
         catch (RuntimeException failed) {
             if (DatabaseUnavailable.causedBy(failed)) {
-                // Claimed, but not to be held (and renewed) by nobody working on it: claimable again once it is back.
+                // Claimed, but nobody works on it: its lease is given up (once the database answers), not renewed.
                 queue.release(runId);
             }
             throw failed;
