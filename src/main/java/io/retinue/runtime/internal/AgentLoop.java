@@ -25,6 +25,7 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import io.retinue.agents.AgentConfig;
+import io.retinue.shared.DatabaseUnavailable;
 import io.retinue.shared.outbound.CallInterrupts;
 import io.retinue.shared.outbound.OutboundCalls;
 import io.retinue.tools.ToolCall;
@@ -131,8 +132,9 @@ class AgentLoop {
                         });
             }
             catch (RuntimeException failed) {
-                if (CallInterrupts.requestedHere() || turn.cancelling()) {
-                    // Cancelled, or this instance lets go of the run: not the provider's failure.
+                if (DatabaseUnavailable.causedBy(failed) || CallInterrupts.requestedHere() || turn.cancelling()) {
+                    // Cancelled, this instance lets go of the run, or the database cannot be reached (a write of the
+                    // answer's pieces failed; the run goes on later from its checkpoint): not the provider's failure.
                     throw failed;
                 }
                 if (!turn.now().isBefore(deadline)) {

@@ -13,6 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.ai.chat.messages.Message;
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.core.NestedExceptionUtils;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -21,6 +22,7 @@ import io.retinue.agents.AgentCatalog;
 import io.retinue.agents.AgentConfig;
 import io.retinue.agents.AgentSpec;
 import io.retinue.shared.Caller;
+import io.retinue.shared.DatabaseUnavailable;
 import io.retinue.shared.DomainProblem;
 import io.retinue.shared.ProblemType;
 import io.retinue.shared.TenantId;
@@ -122,8 +124,13 @@ public class AgentRunner {
      */
     public RunLedger.RunWithSteps run(Caller caller, RunRequest request) {
         Prepared prepared = prepare(caller, request, "running");
-        workOn(prepared, streamSyncRuns);
         Turn turn = prepared.turn();
+        if (workOn(prepared, streamSyncRuns) == Worked.DATABASE_UNAVAILABLE) {
+            // The run is not lost: it goes on from its checkpoint once the database is back, and can be followed.
+            throw new DatabaseUnavailable("The database could not be reached while the run was in progress; it goes "
+                    + "on from where it was once the database is back: follow it at /api/v1/runs/" + turn.runId,
+                    Map.of("runId", turn.runId));
+        }
         return turn.asWritten().orElseGet(() -> ledger.withSteps(caller.tenant(), turn.runId)
             .orElseThrow(() -> new IllegalStateException("Run " + turn.runId + " is gone")));
     }
@@ -269,7 +276,17 @@ public class AgentRunner {
 
     /** Works on a run this instance's worker claimed from the queue: from its start, or from its checkpoint. */
     void workOnClaimed(UUID runId) {
-        Prepared prepared = resumed(runId).orElse(null);
+        Prepared prepared;
+        try {
+            prepared = resumed(runId).orElse(null);
+        }
+        catch (RuntimeException failed) {
+            if (DatabaseUnavailable.causedBy(failed)) {
+                // Claimed, but nobody works on it: its lease is given up (once the database answers), not renewed.
+                queue.release(runId);
+            }
+            throw failed;
+        }
         if (prepared != null) {
             // Someone may follow a run in the background: its answers are streamed.
             workOn(prepared, true);
@@ -442,13 +459,23 @@ public class AgentRunner {
         }
     }
 
+    /** How working on a run came to an end for this instance. */
+    private enum Worked {
+        /** The run ended, or waits for a decision. */
+        ENDED,
+        /** This instance let go of it (it stops, or lost the lease, or was asked to stop); it goes on elsewhere. */
+        LEFT,
+        /** The database could not be reached: the run goes on from its checkpoint once it can, as after a crash. */
+        DATABASE_UNAVAILABLE
+    }
+
     /**
      * Works on a run this instance holds the lease of, and gives the lease up when done or stopped.
      * {@code streamAnswers}: the model streams its answers, each piece reported as a {@code text.delta}.
      */
-    private void workOn(Prepared prepared, boolean streamAnswers) {
+    private Worked workOn(Prepared prepared, boolean streamAnswers) {
         try {
-            execute(prepared, streamAnswers);
+            return execute(prepared, streamAnswers);
         }
         finally {
             // Whoever goes on with the run numbers its events after those this instance still held.
@@ -462,24 +489,24 @@ public class AgentRunner {
         }
     }
 
-    private void execute(Prepared prepared, boolean streamAnswers) {
+    private Worked execute(Prepared prepared, boolean streamAnswers) {
         Turn turn = prepared.turn();
         // Cancelling (or letting go of) the run interrupts its model and tool calls, and never its database work.
         CallInterrupts interrupts = new CallInterrupts();
         CallInterrupts.bind(interrupts);
         workers.put(turn.runId, interrupts);
         Conversation conversation = prepared.resumed();
-        boolean leftForLater = false;
+        Worked worked = Worked.ENDED;
         try {
             if (stopping) {
-                leftForLater = true;
-                return;
+                worked = Worked.LEFT;
+                return worked;
             }
             // A run this request has just started cannot have been asked to stop yet: nobody knows its id but us.
             // One going on is looked at before it does; from its next step on, the loop looks.
             if (!prepared.justStarted() && turn.cancelling()) {
                 turn.end("cancelled", "cancelled", "Cancelled before it started");
-                return;
+                return worked;
             }
             AgentConfig.Model model = turn.spec.config().model();
             ModelConnection connection;
@@ -488,17 +515,17 @@ public class AgentRunner {
             }
             catch (ModelProviders.KeyMissing missing) {
                 turn.end("failed", "provider_key_missing", missing.getMessage());
-                return;
+                return worked;
             }
             if (connection == null) {
                 turn.end("failed", "provider_not_configured", "The model provider '" + model.provider()
                         + "' is not configured on this installation or for this tenant");
-                return;
+                return worked;
             }
             if (!connection.offers(model.name())) {
                 turn.end("failed", "model_not_offered", "The connection '" + model.provider() + "' does not offer the "
                         + "model '" + model.name() + "'");
-                return;
+                return worked;
             }
             if (conversation == null) {
                 conversation = context.open(turn, connection, prepared.system(), prepared.input());
@@ -512,15 +539,11 @@ public class AgentRunner {
             // Calls clear the interrupts they were stopped by; this is only in case something else interrupted.
             Thread.interrupted();
             if (abandoned.remove(turn.runId) || stopping) {
-                leftForLater = true;
+                worked = Worked.LEFT;
                 log.info("Run {} left where it is, to go on from its checkpoint", turn.runId);
             }
-            else if (turn.cancelling()) {
-                turn.end("cancelled", "cancelled", "Cancelled while running");
-            }
             else {
-                log.warn("Run {} failed unexpectedly", turn.runId, unexpected);
-                turn.end("failed", "internal", "The run failed: " + unexpected.getMessage());
+                worked = afterFailure(turn, unexpected);
             }
         }
         finally {
@@ -528,9 +551,42 @@ public class AgentRunner {
             CallInterrupts.unbind();
             Thread.interrupted();
             // The run's end deleted its checkpoint; one waiting for a decision keeps it.
-            if (!leftForLater && turn.session != null) {
+            if (worked == Worked.ENDED && turn.session != null) {
                 sessions.release(turn.session, turn.runId);
             }
         }
+        return worked;
+    }
+
+    /**
+     * Ends a run that failed — cancelled if that was asked for, else failed — unless the database cannot be reached:
+     * a transient fault is no reason to end an accepted run (nor could its end be written now). Then the run is left
+     * as a crash leaves it, and taken up again from its checkpoint once the database is back. A failure of another
+     * kind may be the outage's in disguise (a provider's stream broken by a write that failed): the look at whether
+     * the run is being cancelled finds out.
+     */
+    private Worked afterFailure(Turn turn, RuntimeException failure) {
+        RuntimeException outage = failure;
+        if (!DatabaseUnavailable.causedBy(failure)) {
+            try {
+                if (turn.cancelling()) {
+                    turn.end("cancelled", "cancelled", "Cancelled while running");
+                }
+                else {
+                    log.warn("Run {} failed unexpectedly", turn.runId, failure);
+                    turn.end("failed", "internal", "The run failed: " + failure.getMessage());
+                }
+                return Worked.ENDED;
+            }
+            catch (RuntimeException alsoFailed) {
+                if (!DatabaseUnavailable.causedBy(alsoFailed)) {
+                    throw alsoFailed;
+                }
+                outage = alsoFailed;
+            }
+        }
+        log.warn("Run {} stopped where it is, to go on from its checkpoint once the database can be reached again: {}",
+                turn.runId, NestedExceptionUtils.getMostSpecificCause(outage).getMessage());
+        return Worked.DATABASE_UNAVAILABLE;
     }
 }

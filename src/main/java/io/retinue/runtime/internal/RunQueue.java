@@ -21,6 +21,7 @@ import org.springframework.stereotype.Repository;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
+import io.retinue.shared.DatabaseUnavailable;
 import io.retinue.shared.Timestamps;
 
 /**
@@ -45,6 +46,11 @@ class RunQueue {
     private final Clock clock;
     private final String owner;
     private final Set<UUID> held = ConcurrentHashMap.newKeySet();
+    /**
+     * Runs let go of while the database could not be reached: their leases are given up once it can be (by the
+     * renewal), so that they are claimable at once rather than after the lease lapses.
+     */
+    private final Set<UUID> releasing = ConcurrentHashMap.newKeySet();
     private final java.util.concurrent.Semaphore work = new java.util.concurrent.Semaphore(0);
     /**
      * One claim at a time on this instance. A claim counts each tenant's runs in progress and then takes one: two
@@ -154,6 +160,9 @@ class RunQueue {
             .list()
             .forEach(entry -> busy.put(entry.getKey(), entry.getValue()));
         List<Candidate> fair = new ArrayList<>(candidates.stream()
+            // A run this instance still works on is not claimed again: its lease lapsed only because the database
+            // was away for longer than a lease, and the renewal takes it up again.
+            .filter(candidate -> !held.contains(candidate.id()))
             .filter(candidate -> busy.getOrDefault(candidate.tenant(), 0) < maxPerTenant)
             .toList());
         // Stable: within a tenant (and between tenants equally busy) the queue order stays.
@@ -169,6 +178,7 @@ class RunQueue {
                 .param("now", Timestamps.of(now))
                 .update();
             if (won == 1) {
+                releasing.remove(candidate.id());
                 held.add(candidate.id());
                 return Optional.of(candidate.id());
             }
@@ -178,6 +188,7 @@ class RunQueue {
 
     /** Renews the leases this instance holds; answers the runs whose lease it lost (another instance took them). */
     List<UUID> renew(Duration lease) {
+        releaseLeftOver();
         if (held.isEmpty()) {
             return List.of();
         }
@@ -221,10 +232,42 @@ class RunQueue {
     /** Gives up the lease on a run: it ended, waits for a person, or this instance stops (then it is claimable at once). */
     void release(UUID run) {
         held.remove(run);
+        try {
+            giveUp(run);
+        }
+        catch (RuntimeException failed) {
+            if (!DatabaseUnavailable.causedBy(failed)) {
+                throw failed;
+            }
+            releasing.add(run);
+        }
+    }
+
+    private void giveUp(UUID run) {
         jdbc.sql("UPDATE runtime.run SET lease_owner = NULL, lease_expires_at = NULL WHERE id = :id AND lease_owner = :owner")
             .param("id", run)
             .param("owner", owner)
             .update();
+    }
+
+    /**
+     * Gives up the leases of runs let go of while the database was away. Under the claim's lock: a run claimed again
+     * meanwhile (its lease lapsed) is no longer one to give up, and a release racing that claim would drop its lease.
+     */
+    private void releaseLeftOver() {
+        if (releasing.isEmpty()) {
+            return;
+        }
+        claiming.lock();
+        try {
+            for (UUID run : List.copyOf(releasing)) {
+                giveUp(run);
+                releasing.remove(run);
+            }
+        }
+        finally {
+            claiming.unlock();
+        }
     }
 
     /** Tells this instance's idle workers that a run was queued. */

@@ -21,6 +21,7 @@ import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.annotation.HandlerMethodValidationException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
+import io.retinue.shared.DatabaseUnavailable;
 import io.retinue.shared.DomainProblem;
 import io.retinue.shared.ProblemType;
 import io.retinue.shared.Violation;
@@ -63,6 +64,11 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<ProblemDetail> unexpected(Exception ex) {
+        if (DatabaseUnavailable.causedBy(ex)) {
+            // A transient fault, not a defect: one line, no stack trace, and the client is told when to try again.
+            DatabaseUnavailable unavailable = DatabaseOutages.logged(ex);
+            return domain(unavailable);
+        }
         log.error("Unexpected failure while handling the request", ex);
         return respond(Problems.of(ProblemType.INTERNAL_ERROR,
                 "An unexpected error occurred; quote the requestId when reporting it"));
