@@ -171,7 +171,8 @@ class RunController {
                     + "exclusive); pass nextCursor back as cursor, with the same filters, for the next page.")
     Page<RunLedger.Run> list(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @RequestParam(required = false) String agent, @RequestParam(required = false) UUID session,
-            @RequestParam(required = false) String status,
+            @RequestParam(required = false) @Parameter(schema = @Schema(allowableValues = { "queued", "running",
+                    "requires_action", "completed", "failed", "cancelled", "timed_out" })) String status,
             @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) Instant since,
             @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) Instant until,
             @RequestParam(defaultValue = "50") int limit, @RequestParam(required = false) String cursor) {

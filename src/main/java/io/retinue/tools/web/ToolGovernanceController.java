@@ -175,7 +175,10 @@ class ToolGovernanceController {
     @GetMapping(path = "/api/v1/tool-executions", produces = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "Execution records, newest first (arguments masked, sizes limited)")
     Page<ExecutionLedger.Execution> executions(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
-            @RequestParam(required = false) String tool, @RequestParam(required = false) String status,
+            @RequestParam(required = false) String tool,
+            @RequestParam(required = false) @Parameter(schema = @Schema(allowableValues = { "completed", "failed",
+                    "timed_out", "saturated", "unavailable", "refused", "denied", "approval_required",
+                    "invalid_arguments" })) String status,
             @RequestParam(defaultValue = "50") int limit) {
         return ledger.query(caller.tenant(), tool, status, Math.max(1, Math.min(200, limit)));
     }

@@ -161,12 +161,15 @@ class ProblemResponsesIT extends PlatformIT {
     @Test
     void enumeratedQueryParametersRefuseUnknownValues() {
         for (String path : new String[] { "/api/v1/webhook-deliveries?status=anything", "/api/v1/agents?status=x",
-            "/api/v1/tools?kind=x", "/api/v1/audit-events?outcome=x", "/api/v1/tool-permissions/decisions?effect=x" }) {
+            "/api/v1/tools?kind=x", "/api/v1/audit-events?outcome=x", "/api/v1/tool-permissions/decisions?effect=x",
+            "/api/v1/runs?status=done", "/api/v1/tool-executions?status=ok" }) {
             Reply reply = api.get(path);
             assertProblem(reply, 400, "invalid-parameter");
             assertThat(reply.json().at("/errors/0/pointer").asString()).isEqualTo(path.replaceAll(".*\\?|=.*", ""));
         }
         assertThat(api.get("/api/v1/webhook-deliveries?status=dead").status()).isEqualTo(200);
+        assertThat(api.get("/api/v1/runs?status=requires_action").status()).isEqualTo(200);
+        assertThat(api.get("/api/v1/tool-executions?status=approval_required").status()).isEqualTo(200);
     }
 
     @Test
