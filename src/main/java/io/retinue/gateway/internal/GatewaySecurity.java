@@ -168,8 +168,10 @@ class GatewaySecurity {
     /** The firewall's refusals (an encoded '/' or '%', a '..' segment, …) are problem+json like every other 400. */
     @Bean
     RequestRejectedHandler requestRejected(ProblemWriter problems) {
-        return (request, response, ex) -> problems.write(response,
-                Problems.of(ProblemType.MALFORMED_REQUEST, ex.getMessage()));
+        // The firewall's own message quotes the rejected part of the URL back: not echoed to the client.
+        return (request, response, ex) -> problems.write(response, Problems.of(ProblemType.MALFORMED_REQUEST,
+                "The request's path or headers are not allowed (an encoded '/', '%', '.' or NUL, a '..' or '//' "
+                        + "segment, or a character outside the permitted set)"));
     }
 
     private static AuthenticationEntryPoint unauthenticated(ProblemWriter problems, String detail) {

@@ -9,6 +9,7 @@ import org.springframework.http.converter.json.JacksonJsonHttpMessageConverter;
 
 import com.fasterxml.jackson.annotation.Nulls;
 
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.cfg.CoercionAction;
 import tools.jackson.databind.cfg.CoercionInputShape;
 import tools.jackson.databind.cfg.MutableCoercionConfig;
@@ -37,7 +38,8 @@ class RequestJson {
             .withCoercionConfig(LogicalType.Boolean, RequestJson::noneFromStrings)
             .changeDefaultNullHandling(setter -> setter.withContentNulls(Nulls.FAIL))
             .addModule(new SimpleModule("retinue-request-bodies").setDeserializerModifier(new CollectionBounds())
-                .addDeserializer(String.class, new WellFormedStrings()))
+                .addDeserializer(String.class, new WellFormedStrings())
+                .addDeserializer(JsonNode.class, new BoundedTrees()))
             .build();
     }
 

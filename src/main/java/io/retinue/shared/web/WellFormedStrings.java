@@ -14,10 +14,15 @@ final class WellFormedStrings extends StringDeserializer {
     @Override
     public String deserialize(JsonParser parser, DeserializationContext context) {
         String value = super.deserialize(parser, context);
-        if (value != null && value.codePoints().anyMatch(point -> Character.getType(point) == Character.SURROGATE)) {
+        if (value != null && !isUnicode(value)) {
             throw new NotUnicode(parser);
         }
         return value;
+    }
+
+    /** Whether the text holds no lone surrogate (a pair stands for one code point and is fine). */
+    static boolean isUnicode(String text) {
+        return text.codePoints().noneMatch(point -> Character.getType(point) == Character.SURROGATE);
     }
 
     /** Jackson adds the path to it on its way out. */

@@ -193,6 +193,27 @@ class ProblemResponsesIT extends PlatformIT {
     }
 
     @Test
+    void freeFormJsonIsBoundedAndUnicodeAtAnyDepth() {
+        String items = java.util.stream.IntStream.range(0, 1001).mapToObj(String::valueOf)
+            .collect(java.util.stream.Collectors.joining(",", "[", "]"));
+        Reply arguments = api.post("/api/v1/tools/builtin.calculator/invoke",
+                "{\"arguments\":{\"deep\":{\"list\":" + items + "}}}");
+        assertProblem(arguments, 422, "validation-failed");
+        assertThat(arguments.json().at("/errors/0/pointer").asString()).isEqualTo("/arguments/deep/list");
+
+        String keys = java.util.stream.IntStream.range(0, 1001).mapToObj(i -> "\"k" + i + "\":1")
+            .collect(java.util.stream.Collectors.joining(",", "{", "}"));
+        Reply metadata = api.post("/api/v1/sessions", "{\"agent\":\"x\",\"metadata\":" + keys + "}");
+        assertProblem(metadata, 422, "validation-failed");
+        assertThat(metadata.json().at("/errors/0/pointer").asString()).isEqualTo("/metadata");
+
+        Reply surrogate = api.post("/api/v1/tools/builtin.calculator/invoke",
+                "{\"arguments\":{\"expression\":[\"1\", \"\\ud800\"]}}");
+        assertProblem(surrogate, 422, "validation-failed");
+        assertThat(surrogate.json().at("/errors/0/pointer").asString()).isEqualTo("/arguments/expression/1");
+    }
+
+    @Test
     void openApiImportSaysWhatIsWrongWithTheDocumentInUserTerms() {
         for (String document : new String[] { "\"just a string\"", "[1, 2]", "{\"swagger\": \"2.0\", \"paths\": {}}",
             "{ not: [yaml" }) {
