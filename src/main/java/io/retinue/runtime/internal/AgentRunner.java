@@ -125,12 +125,7 @@ public class AgentRunner {
     public RunLedger.RunWithSteps run(Caller caller, RunRequest request) {
         Prepared prepared = prepare(caller, request, "running");
         Turn turn = prepared.turn();
-        if (workOn(prepared, streamSyncRuns) == Worked.DATABASE_UNAVAILABLE) {
-            // The run is not lost: it goes on from its checkpoint once the database is back, and can be followed.
-            throw new DatabaseUnavailable("The database could not be reached while the run was in progress; it goes "
-                    + "on from where it was once the database is back: follow it at /api/v1/runs/" + turn.runId,
-                    Map.of("runId", turn.runId));
-        }
+        answered(workOn(prepared, streamSyncRuns), turn.runId);
         return turn.asWritten().orElseGet(() -> ledger.withSteps(caller.tenant(), turn.runId)
             .orElseThrow(() -> new IllegalStateException("Run " + turn.runId + " is gone")));
     }
@@ -213,7 +208,7 @@ public class AgentRunner {
                         caller.principalId())), clock.instant());
         if (wait) {
             queue.hold(runId, queueProperties.lease());
-            workOn(resumed(runId).orElseThrow(), streamSyncRuns);
+            answered(workOn(resumed(runId).orElseThrow(), streamSyncRuns), runId);
         }
         else {
             queue.enqueue(runId);
@@ -456,6 +451,18 @@ public class AgentRunner {
                 Thread.currentThread().interrupt();
                 throw SessionStorage.busy(session);
             }
+        }
+    }
+
+    /**
+     * For a caller waiting on the run: an outage that stopped it is answered 503 naming the run, which is not lost —
+     * it goes on from its checkpoint once the database is back, and can be followed.
+     */
+    private static void answered(Worked worked, UUID runId) {
+        if (worked == Worked.DATABASE_UNAVAILABLE) {
+            throw new DatabaseUnavailable("The database could not be reached while the run was in progress; it goes "
+                    + "on from where it was once the database is back: follow it at /api/v1/runs/" + runId,
+                    Map.of("runId", runId));
         }
     }
 
