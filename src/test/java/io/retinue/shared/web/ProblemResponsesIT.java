@@ -28,8 +28,7 @@ class ProblemResponsesIT extends PlatformIT {
         ObjectNode body = Agents.create(uniqueSlug("unknown"), Map.of());
         body.put("colour", "blue");
         Reply reply = api.post("/api/v1/agents", body);
-        assertProblem(reply, 422, "validation-failed");
-        assertThat(reply.json().at("/errors/0/pointer").asString()).isEqualTo("/colour");
+        assertProblemAt(reply, 422, "validation-failed", "/colour");
     }
 
     @Test
@@ -87,8 +86,7 @@ class ProblemResponsesIT extends PlatformIT {
     @Test
     void badParametersNameTheParameter() {
         Reply reply = api.get("/api/v1/agents?order=sideways");
-        assertProblem(reply, 400, "invalid-parameter");
-        assertThat(reply.json().at("/errors/0/pointer").asString()).isEqualTo("order");
+        assertProblemAt(reply, 400, "invalid-parameter", "order");
         assertProblem(api.get("/api/v1/agents/x/versions/notanumber"), 400, "malformed-request");
     }
 
@@ -112,28 +110,23 @@ class ProblemResponsesIT extends PlatformIT {
     @Test
     void nullsInsideListsAreNamedAtTheirIndex() {
         Reply keys = api.post("/api/v1/api-keys", "{\"name\":\"k\",\"scopes\":[null]}");
-        assertProblem(keys, 422, "validation-failed");
-        assertThat(keys.json().at("/errors/0/pointer").asString()).isEqualTo("/scopes/0");
+        assertProblemAt(keys, 422, "validation-failed", "/scopes/0");
         Reply agents = api.post("/api/v1/api-keys", "{\"name\":\"k\",\"role\":\"viewer\",\"agents\":[null]}");
         assertThat(agents.json().at("/errors/0/pointer").asString()).isEqualTo("/agents/0");
         Reply tools = api.post("/api/v1/tools", "{\"name\":\"t.x\",\"kind\":\"http\",\"tags\":[\"a\",null]}");
-        assertProblem(tools, 422, "validation-failed");
-        assertThat(tools.json().at("/errors/0/pointer").asString()).isEqualTo("/tags/1");
+        assertProblemAt(tools, 422, "validation-failed", "/tags/1");
     }
 
     @Test
     void overflowingNumbersAndLoneSurrogatesAreNamed() {
         Reply rollback = api.post("/api/v1/agents/x/rollback", "{\"version\": 99999999999}");
-        assertProblem(rollback, 422, "validation-failed");
-        assertThat(rollback.json().at("/errors/0/pointer").asString()).isEqualTo("/version");
+        assertProblemAt(rollback, 422, "validation-failed", "/version");
         Reply rotate = api.post("/api/v1/api-keys/x/rotate", "{\"overlapSeconds\": 99999999999999999999999}");
-        assertProblem(rotate, 400, "malformed-request");
-        assertThat(rotate.json().at("/errors/0/pointer").asString()).isEqualTo("/overlapSeconds");
+        assertProblemAt(rotate, 400, "malformed-request", "/overlapSeconds");
 
         Reply login = api.call("POST", "/api/v1/auth/login").anonymous()
             .json("{\"tenant\":\"default\",\"email\":\"ada@example.com\",\"password\":\"\\ud800\"}").send();
-        assertProblem(login, 422, "validation-failed");
-        assertThat(login.json().at("/errors/0/pointer").asString()).isEqualTo("/password");
+        assertProblemAt(login, 422, "validation-failed", "/password");
 
         assertThat(raw().send("POST", "/api/v1/tools/%20/invoke", Map.of("Authorization", "Bearer " + ADMIN_KEY,
                 "Content-Type", "application/json"), "{\"arguments\":{}}").status()).isBetween(400, 499);
@@ -154,8 +147,7 @@ class ProblemResponsesIT extends PlatformIT {
     @Test
     void anEmptyExpiryIsRefusedNotTakenAsNever() {
         Reply reply = api.post("/api/v1/api-keys", "{\"name\":\"k\",\"role\":\"viewer\",\"expiresAt\":\"\"}");
-        assertProblem(reply, 400, "malformed-request");
-        assertThat(reply.json().at("/errors/0/pointer").asString()).isEqualTo("/expiresAt");
+        assertProblemAt(reply, 400, "malformed-request", "/expiresAt");
     }
 
     @Test
@@ -164,8 +156,7 @@ class ProblemResponsesIT extends PlatformIT {
             "/api/v1/tools?kind=x", "/api/v1/audit-events?outcome=x", "/api/v1/tool-permissions/decisions?effect=x",
             "/api/v1/runs?status=done", "/api/v1/tool-executions?status=ok" }) {
             Reply reply = api.get(path);
-            assertProblem(reply, 400, "invalid-parameter");
-            assertThat(reply.json().at("/errors/0/pointer").asString()).isEqualTo(path.replaceAll(".*\\?|=.*", ""));
+            assertProblemAt(reply, 400, "invalid-parameter", path.replaceAll(".*\\?|=.*", ""));
         }
         assertThat(api.get("/api/v1/webhook-deliveries?status=dead").status()).isEqualTo(200);
         assertThat(api.get("/api/v1/runs?status=requires_action").status()).isEqualTo(200);
@@ -175,11 +166,9 @@ class ProblemResponsesIT extends PlatformIT {
     @Test
     void numbersAndBooleansAreNotReadFromStrings() {
         Reply reply = api.post("/api/v1/api-keys/x/rotate", "{\"overlapSeconds\":\"60\"}");
-        assertProblem(reply, 400, "malformed-request");
-        assertThat(reply.json().at("/errors/0/pointer").asString()).isEqualTo("/overlapSeconds");
+        assertProblemAt(reply, 400, "malformed-request", "/overlapSeconds");
         Reply rollback = api.post("/api/v1/agents/x/rollback", "{\"version\":\"2\"}");
-        assertProblem(rollback, 422, "validation-failed");
-        assertThat(rollback.json().at("/errors/0/pointer").asString()).isEqualTo("/version");
+        assertProblemAt(rollback, 422, "validation-failed", "/version");
     }
 
     @Test
@@ -187,8 +176,7 @@ class ProblemResponsesIT extends PlatformIT {
         String scopes = java.util.stream.IntStream.range(0, 1001).mapToObj(i -> "\"s" + i + "\"")
             .collect(java.util.stream.Collectors.joining(",", "[", "]"));
         Reply reply = api.post("/api/v1/api-keys", "{\"name\":\"k\",\"scopes\":" + scopes + "}");
-        assertProblem(reply, 422, "validation-failed");
-        assertThat(reply.json().at("/errors/0/pointer").asString()).isEqualTo("/scopes");
+        assertProblemAt(reply, 422, "validation-failed", "/scopes");
         assertThat(reply.json().at("/errors/0/detail").asString()).contains("1000");
     }
 
@@ -198,19 +186,16 @@ class ProblemResponsesIT extends PlatformIT {
             .collect(java.util.stream.Collectors.joining(",", "[", "]"));
         Reply arguments = api.post("/api/v1/tools/builtin.calculator/invoke",
                 "{\"arguments\":{\"deep\":{\"list\":" + items + "}}}");
-        assertProblem(arguments, 422, "validation-failed");
-        assertThat(arguments.json().at("/errors/0/pointer").asString()).isEqualTo("/arguments/deep/list");
+        assertProblemAt(arguments, 422, "validation-failed", "/arguments/deep/list");
 
         String keys = java.util.stream.IntStream.range(0, 1001).mapToObj(i -> "\"k" + i + "\":1")
             .collect(java.util.stream.Collectors.joining(",", "{", "}"));
         Reply metadata = api.post("/api/v1/sessions", "{\"agent\":\"x\",\"metadata\":" + keys + "}");
-        assertProblem(metadata, 422, "validation-failed");
-        assertThat(metadata.json().at("/errors/0/pointer").asString()).isEqualTo("/metadata");
+        assertProblemAt(metadata, 422, "validation-failed", "/metadata");
 
         Reply surrogate = api.post("/api/v1/tools/builtin.calculator/invoke",
                 "{\"arguments\":{\"expression\":[\"1\", \"\\ud800\"]}}");
-        assertProblem(surrogate, 422, "validation-failed");
-        assertThat(surrogate.json().at("/errors/0/pointer").asString()).isEqualTo("/arguments/expression/1");
+        assertProblemAt(surrogate, 422, "validation-failed", "/arguments/expression/1");
     }
 
     @Test
@@ -236,6 +221,12 @@ class ProblemResponsesIT extends PlatformIT {
         assertThat(answer.status()).as(answer.toString()).isEqualTo(status);
         assertThat(answer.contentType()).startsWith("application/problem+json");
         assertThat(answer.json().get("type").asString()).isEqualTo("https://retinue.dev/problems/" + type);
+    }
+
+    /** A problem of this status and type whose first violation points at {@code pointer}. */
+    static void assertProblemAt(Reply reply, int status, String type, String pointer) {
+        assertProblem(reply, status, type);
+        assertThat(reply.json().at("/errors/0/pointer").asString()).as(reply.toString()).isEqualTo(pointer);
     }
 
     static void assertProblem(Reply reply, int status, String type) {
