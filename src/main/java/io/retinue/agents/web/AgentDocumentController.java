@@ -15,6 +15,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 
 import io.retinue.agents.internal.AgentAccess;
 import io.retinue.agents.internal.AgentDocument;
@@ -28,6 +29,7 @@ import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.ExampleObject;
 import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -85,16 +87,28 @@ class AgentDocumentController {
     @Operation(summary = "Import an agent document (YAML or JSON)",
             description = "Creates or updates the agent with the document's slug. Versions are matched by "
                     + "configuration: importing the same document twice changes nothing; new configurations are "
-                    + "appended as new versions; the document's live version becomes live.")
-    ImportView importDocument(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
+                    + "appended as new versions; the document's live version becomes live. 201 with the agent's "
+                    + "Location when the import created it, 200 otherwise.")
+    @ApiResponse(responseCode = "201", description = "The agent was created")
+    @ApiResponse(responseCode = "200", description = "The agent existed: updated, or unchanged")
+    ResponseEntity<ImportView> importDocument(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @RequestHeader(HttpHeaders.CONTENT_TYPE) String contentType,
-            @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = YAML,
-                    schema = @Schema(type = "string"), examples = @ExampleObject(value = Examples.DOCUMENT_YAML))) @RequestBody String body) {
+            @io.swagger.v3.oas.annotations.parameters.RequestBody(content = {
+                @Content(mediaType = YAML, schema = @Schema(type = "string"),
+                        examples = @ExampleObject(value = Examples.DOCUMENT_YAML)),
+                @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(type = "object")) })
+            @RequestBody String body) {
         JsonNode tree = parse(body, MediaType.parseMediaType(contentType).getSubtype().contains("yaml"));
         AgentDocument document = bodies.read(caller.tenant(), tree, Shape.DOCUMENT, AgentDocument.class);
         AgentDocuments.Imported imported = documents.importDocument(AgentAccess.of(caller), document);
-        return new ImportView(AgentView.of(imported.agent()), imported.created(), imported.changed(),
+        ImportView view = new ImportView(AgentView.of(imported.agent()), imported.created(), imported.changed(),
                 imported.addedVersions());
+        return imported.created()
+                ? ResponseEntity.created(ServletUriComponentsBuilder.fromCurrentContextPath()
+                    .path("/api/v1/agents/{id}")
+                    .buildAndExpand(view.agent().id())
+                    .toUri()).body(view)
+                : ResponseEntity.ok(view);
     }
 
     private JsonNode parse(String body, boolean isYaml) {

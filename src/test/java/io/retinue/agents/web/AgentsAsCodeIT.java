@@ -30,7 +30,9 @@ class AgentsAsCodeIT extends PlatformIT {
         String document = exported.body().replace("slug: " + slug, "slug: " + copy);
 
         Reply first = importYaml(document);
-        assertThat(first.status()).as(first.toString()).isEqualTo(200);
+        assertThat(first.status()).as("a creation: " + first).isEqualTo(201);
+        assertThat(first.header("Location")).hasValueSatisfying(location ->
+                assertThat(location).endsWith("/api/v1/agents/" + first.json().at("/agent/id").asString()));
         assertThat(first.json().get("created").asBoolean()).isTrue();
         assertThat(first.json().at("/agent/liveVersion").asInt()).isEqualTo(1);
         assertThat(first.json().at("/agent/draftVersion").asInt()).isEqualTo(2);
