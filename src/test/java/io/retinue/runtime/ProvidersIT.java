@@ -180,4 +180,142 @@ class ProvidersIT extends PlatformIT {
         assertThat(owner.get("/api/v1/sessions/" + session).json().at("/session/summary").asString())
             .startsWith("fake summary");
     }
+
+    // ---- Misbehaving providers. Each test uses connections of its own tenant, so the failures it provokes count
+    // against breakers no other test uses.
+
+    /** A connection of the tenant's own to the fake model server speaking {@code type}'s API. */
+    private static String connection(Api owner, String type, int timeoutSeconds) {
+        return connection(owner, type, timeoutSeconds, "");
+    }
+
+    /** One of several such connections: each has a breaker of its own. */
+    private static String connection(Api owner, String type, int timeoutSeconds, String suffix) {
+        owner.put("/api/v1/credentials/fake-key", Map.of("kind", "api_key", "fields",
+                Map.of("value", FakeModelServer.API_KEY)));
+        String name = "own-" + type + suffix;
+        Map<String, Object> definition = new java.util.HashMap<>(Map.of("type", type, "baseUrl",
+                type.equals("openai") ? FakeModelServer.get().baseUrl() : FakeModelServer.get().root(),
+                "timeoutSeconds", timeoutSeconds));
+        if (!type.equals("ollama")) {
+            definition.put("credential", "credential:fake-key");
+        }
+        Api.Reply defined = owner.put("/api/v1/model-providers/" + name, definition);
+        assertThat(defined.status()).as(defined.toString()).isEqualTo(200);
+        return name;
+    }
+
+    private static JsonNode streamedRun(Api owner, Map<String, Object> request) {
+        Streamed stream = owner.call("POST", "/api/v1/runs?mode=stream").json(request).stream();
+        assertThat(stream.types()).as(stream.toString()).startsWith("run.started");
+        String runId = stream.events().getFirst().data().get("runId").asString();
+        return owner.get("/api/v1/runs/" + runId).json();
+    }
+
+    /**
+     * A stream that ends before the provider said the answer was complete (OpenAI's finish_reason, Anthropic's
+     * stop_reason, Ollama's done) fails the run; the part already streamed is not retried, and nothing of it goes
+     * into the session.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = { "openai", "anthropic", "ollama" })
+    void aStreamThatBreaksOffFailsTheRunAndLeavesTheSessionAsItWas(String type) {
+        FakeModelServer model = FakeModelServer.get();
+        Api owner = newTenant(api, "pb").owner();
+        String slug = agent(owner, connection(owner, type, 30), null);
+        String session = owner.post("/api/v1/sessions", Map.of("agent", slug)).json().get("id").asString();
+        int before = model.calls();
+        JsonNode run = streamedRun(owner, Map.of("agent", slug, "session", session, "input",
+                "[[cut:3]] one two three four five six", "variables", Map.of("company", "ACME")));
+        assertThat(run.at("/run/status").asString()).as(run.toString()).isEqualTo("failed");
+        assertThat(run.at("/run/errorCode").asString()).as(run.toString()).isEqualTo("provider_stream_broken");
+        assertThat(run.at("/run/output").isNull() || run.at("/run/output").isMissingNode()).isTrue();
+        assertThat(model.calls() - before).as("pieces were streamed: not retried").isEqualTo(1);
+        assertThat(owner.get("/api/v1/sessions/" + session).json().get("messages")).as("no history").isEmpty();
+    }
+
+    /** A 200 that is not the provider's event stream is a broken stream; nothing was streamed, so it is retried. */
+    @ParameterizedTest
+    @ValueSource(strings = { "openai", "anthropic", "ollama" })
+    void aStreamedAnswerThatIsNotAStreamFailsTheRun(String type) {
+        FakeModelServer model = FakeModelServer.get();
+        Api owner = newTenant(api, "pg").owner();
+        String slug = agent(owner, connection(owner, type, 30), null);
+        int before = model.calls();
+        JsonNode run = streamedRun(owner, request(slug, "hello [[garbage]]"));
+        assertThat(run.at("/run/status").asString()).as(run.toString()).isEqualTo("failed");
+        assertThat(run.at("/run/errorCode").asString()).as(run.toString()).isEqualTo("provider_stream_broken");
+        assertThat(model.calls() - before).as("nothing was streamed: retried").isEqualTo(3);
+    }
+
+    /** A whole answer the runtime cannot read fails the run saying so in the user's terms. */
+    @ParameterizedTest
+    @ValueSource(strings = { "openai", "anthropic", "ollama" })
+    void aWholeAnswerThatIsNotTheProvidersJsonIsABadResponse(String type) {
+        Api owner = newTenant(api, "pj").owner();
+        String slug = agent(owner, connection(owner, type, 30), null);
+        JsonNode run = owner.post("/api/v1/runs", request(slug, "hello [[garbage]]")).json();
+        assertThat(run.at("/run/status").asString()).as(run.toString()).isEqualTo("failed");
+        assertThat(run.at("/run/errorCode").asString()).isEqualTo("provider_bad_response");
+        assertThat(run.at("/run/error").asString()).doesNotContainPattern("\\b(class|java|org|com|io)\\.")
+            .doesNotContain("Exception");
+    }
+
+    /**
+     * The connection's timeout bounds the wait for a whole answer, and for a streamed one the wait for its first piece
+     * and between two pieces: a long answer that keeps coming is not cut off.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = { "openai", "anthropic", "ollama" })
+    void aConnectionsTimeoutBoundsWholeAnswersAndTheSilencesOfStreamedOnes(String type) {
+        FakeModelServer model = FakeModelServer.get();
+        Api owner = newTenant(api, "pt").owner();
+        String slug = agent(owner, connection(owner, type, 1, "-whole"), null);
+
+        long started = System.nanoTime();
+        int before = model.calls();
+        JsonNode whole = owner.post("/api/v1/runs", request(slug, "hello [[slow:2500]]")).json();
+        assertThat(whole.at("/run/errorCode").asString()).as(whole.toString()).isEqualTo("provider_timeout");
+        assertThat(whole.at("/run/status").asString()).isEqualTo("timed_out");
+        // At least 2: a retry may find the server still busy with the request given up (and time out before it
+        // is read).
+        assertThat(model.calls() - before).as("timeouts are retried").isBetween(2, 3);
+        assertThat((System.nanoTime() - started) / 1_000_000).as("ms").isLessThan(6000);
+
+        slug = agent(owner, connection(owner, type, 1, "-silent"), null);
+        JsonNode silent = streamedRun(owner, request(slug, "hello [[slow:2500]]"));
+        assertThat(silent.at("/run/errorCode").asString()).as(silent.toString()).isEqualTo("provider_timeout");
+
+        slug = agent(owner, connection(owner, type, 1, "-long"), null);
+        JsonNode long_ = streamedRun(owner, request(slug, "[[drip:400]] one two three four five six"));
+        assertThat(long_.at("/run/status").asString()).as("about 3.5 s of answer, a piece every 0.4 s: "
+                + long_).isEqualTo("completed");
+    }
+
+    /** A provider's Retry-After (seconds or an HTTP-date) is waited for when it fits the run's time, else not. */
+    @ParameterizedTest
+    @ValueSource(strings = { "openai", "anthropic", "ollama" })
+    void retryAfterIsHonouredWhenItFitsTheRunsTime(String type) {
+        FakeModelServer model = FakeModelServer.get();
+        Api owner = newTenant(api, "pr").owner();
+        String slug = agent(owner, connection(owner, type, 30), null);
+        for (String wait : List.of("[[retry-after:2]]", "[[retry-after-date:3]]")) {
+            long started = System.nanoTime();
+            int before = model.calls();
+            JsonNode run = owner.post("/api/v1/runs", request(slug, "hello [[flaky:1]]" + wait + " "
+                    + java.util.UUID.randomUUID())).json();
+            assertThat(run.at("/run/status").asString()).as(run.toString()).isEqualTo("completed");
+            assertThat(model.calls() - before).isEqualTo(2);
+            assertThat((System.nanoTime() - started) / 1_000_000).as(wait + " waited for, in ms")
+                .isGreaterThanOrEqualTo(1900);
+        }
+
+        slug = agent(owner, connection(owner, type, 30, "-limited"), null);
+        long started = System.nanoTime();
+        int before = model.calls();
+        JsonNode limited = owner.post("/api/v1/runs", request(slug, "hello [[status:429]][[retry-after:600]]")).json();
+        assertThat(limited.at("/run/errorCode").asString()).as(limited.toString()).isEqualTo("provider_rate_limited");
+        assertThat(model.calls() - before).as("600 s do not fit in the run's 120: not retried").isEqualTo(1);
+        assertThat((System.nanoTime() - started) / 1_000_000).as("ms").isLessThan(1500);
+    }
 }

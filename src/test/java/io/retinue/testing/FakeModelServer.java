@@ -35,7 +35,11 @@ import tools.jackson.databind.node.ObjectNode;
  * N times; "[[slow:MS]]" answers after MS milliseconds; "[[json:{…}]]" answers exactly that JSON;
  * "[[repair-json:{…}]]" answers prose first and that JSON once asked to repair its answer; "[[drip:MS]]" anywhere in
  * the conversation makes a streamed answer wait MS milliseconds before each piece (and a whole one as long as all its
- * pieces would). Asked to summarise a conversation
+ * pieces would). Broken answers, as probes of a provider that misbehaves find them: "[[cut:N]]" ends a streamed
+ * answer cleanly after N pieces of text without the provider's end (no finish reason, message_stop or done);
+ * "[[garbage]]" answers 200 with an HTML page, neither the provider's JSON nor an event stream;
+ * "[[retry-after:S]]" adds {@code Retry-After: S} (seconds) to an error answer, "[[retry-after-date:S]]" the same as
+ * an HTTP-date S seconds ahead. Asked to summarise a conversation
  * (the runtime's summary instructions), it answers "fake summary of N lines". It checks the API key (OpenAI, Anthropic)
  * and remembers the last request.
  */
@@ -49,6 +53,9 @@ public final class FakeModelServer {
     private static final Pattern JSON_ANSWER = Pattern.compile("\\[\\[json:(\\{.*?})]]");
     private static final Pattern DRIP = Pattern.compile("\\[\\[drip:(\\d+)]]");
     private static final Pattern REPAIR_JSON = Pattern.compile("\\[\\[repair-json:(\\{.*?})]]");
+    private static final Pattern CUT = Pattern.compile("\\[\\[cut:(\\d+)]]");
+    private static final Pattern RETRY_AFTER = Pattern.compile("\\[\\[retry-after(-date)?:(\\d+)]]");
+    private static final String GARBAGE = "[[garbage]]";
     private static final int PROMPT_TOKENS = 20;
     private static final int COMPLETION_TOKENS = 7;
     private static FakeModelServer instance;
@@ -69,10 +76,30 @@ public final class FakeModelServer {
     }
 
     /** What to answer: an error status with its message, or text and tool calls. */
-    private record Answer(int status, String error, String text, List<Call> calls, long dripMillis) {
+    private record Answer(int status, String error, String text, List<Call> calls, long dripMillis, int cut,
+            boolean garbage, String retryAfter) {
+
+        Answer(int status, String error, String text, List<Call> calls, long dripMillis) {
+            this(status, error, text, calls, dripMillis, -1, false, null);
+        }
 
         boolean failed() {
             return status != 200;
+        }
+
+        /** Whether a stream ends (without its end) before the piece of text numbered {@code piece}. */
+        boolean cutBefore(int piece) {
+            return cut >= 0 && piece >= cut;
+        }
+
+        Answer brokenAs(Ask ask) {
+            Matcher cutAt = CUT.matcher(ask.lastText());
+            Matcher wait = RETRY_AFTER.matcher(ask.lastText());
+            String after = !wait.find() ? null : wait.group(1) == null ? wait.group(2)
+                    : java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.format(java.time.ZonedDateTime.now(
+                            java.time.ZoneOffset.UTC).plusSeconds(Long.parseLong(wait.group(2))));
+            return new Answer(status, error, text, calls, dripMillis, cutAt.find() ? Integer.parseInt(cutAt.group(1))
+                    : -1, ask.lastText().contains(GARBAGE), after);
         }
     }
 
@@ -152,8 +179,12 @@ public final class FakeModelServer {
         return calls.get();
     }
 
-    /** The answer to a request, whichever dialect it came in. */
+    /** The answer to a request, whichever dialect it came in, with the ways it is to break. */
     private Answer decide(Ask ask) {
+        return answer(ask).brokenAs(ask);
+    }
+
+    private Answer answer(Ask ask) {
         Matcher slow = SLOW.matcher(ask.lastText());
         if (slow.find()) {
             pause(Long.parseLong(slow.group(1)));
@@ -219,7 +250,12 @@ public final class FakeModelServer {
         Ask ask = chatAsk(request, false);
         Answer answer = decide(ask);
         if (answer.failed()) {
-            send(exchange, answer.status(), "{\"error\":{\"message\":\"" + answer.error() + "\",\"type\":\"test\"}}");
+            send(exchange, answer.status(), "{\"error\":{\"message\":\"" + answer.error() + "\",\"type\":\"test\"}}",
+                    answer.retryAfter());
+            return;
+        }
+        if (answer.garbage()) {
+            garbage(exchange);
             return;
         }
         String id = "chatcmpl-" + calls.get();
@@ -253,7 +289,11 @@ public final class FakeModelServer {
         streamed(exchange, "text/event-stream", out -> {
             ObjectNode head = Api.JSON.createObjectNode().put("role", "assistant").put("content", "");
             write(out, sse(null, openAiChunk(id, created, ask.model(), head, null)));
+            int pieces = 0;
             for (String word : words(answer.text())) {
+                if (answer.cutBefore(pieces++)) {
+                    return;
+                }
                 drip(answer);
                 write(out, sse(null, openAiChunk(id, created, ask.model(),
                         Api.JSON.createObjectNode().put("content", word), null)));
@@ -327,7 +367,11 @@ public final class FakeModelServer {
                 case 401 -> "authentication_error";
                 default -> answer.status() >= 500 ? "api_error" : "invalid_request_error";
             };
-            send(exchange, answer.status(), anthropicError(type, answer.error()));
+            send(exchange, answer.status(), anthropicError(type, answer.error()), answer.retryAfter());
+            return;
+        }
+        if (answer.garbage()) {
+            garbage(exchange);
             return;
         }
         String id = "msg_" + calls.get();
@@ -361,7 +405,11 @@ public final class FakeModelServer {
                 ObjectNode block = Api.JSON.createObjectNode().put("type", "content_block_start").put("index", index);
                 block.putObject("content_block").put("type", "text").put("text", "");
                 write(out, sse("content_block_start", block));
+                int pieces = 0;
                 for (String word : words(answer.text())) {
+                    if (answer.cutBefore(pieces++)) {
+                        return;
+                    }
                     drip(answer);
                     ObjectNode delta = Api.JSON.createObjectNode().put("type", "content_block_delta").put("index", index);
                     delta.putObject("delta").put("type", "text_delta").put("text", word);
@@ -416,7 +464,12 @@ public final class FakeModelServer {
         Ask ask = chatAsk(request, true);
         Answer answer = decide(ask);
         if (answer.failed()) {
-            send(exchange, answer.status(), Api.JSON.writeValueAsString(Map.of("error", answer.error())));
+            send(exchange, answer.status(), Api.JSON.writeValueAsString(Map.of("error", answer.error())),
+                    answer.retryAfter());
+            return;
+        }
+        if (answer.garbage()) {
+            garbage(exchange);
             return;
         }
         if (!ask.stream()) {
@@ -429,7 +482,11 @@ public final class FakeModelServer {
         // The way Ollama streams: one JSON object per line, the text a word at a time, the tool calls whole, then a
         // last object with done and the counts.
         streamed(exchange, "application/x-ndjson", out -> {
+            int pieces = 0;
             for (String word : words(answer.text())) {
+                if (answer.cutBefore(pieces++)) {
+                    return;
+                }
                 drip(answer);
                 write(out, Api.JSON.writeValueAsString(ollamaChunk(ask.model(), word, List.of())) + "\n");
             }
@@ -541,9 +598,26 @@ public final class FakeModelServer {
         out.flush();
     }
 
+    /** A 200 that is neither the provider's JSON nor its stream: a proxy's or a captive portal's page. */
+    private static void garbage(HttpExchange exchange) throws IOException {
+        send(exchange, 200, "<html><body><h1>It works!</h1></body></html>", null, "text/html");
+    }
+
+    private static void send(HttpExchange exchange, int status, String body, String retryAfter) throws IOException {
+        send(exchange, status, body, retryAfter, "application/json");
+    }
+
     private static void send(HttpExchange exchange, int status, String body) throws IOException {
+        send(exchange, status, body, null, "application/json");
+    }
+
+    private static void send(HttpExchange exchange, int status, String body, String retryAfter, String contentType)
+            throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.getResponseHeaders().set("Content-Type", contentType);
+        if (retryAfter != null) {
+            exchange.getResponseHeaders().set("Retry-After", retryAfter);
+        }
         exchange.sendResponseHeaders(status, bytes.length);
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(bytes);

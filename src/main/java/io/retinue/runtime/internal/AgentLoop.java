@@ -9,6 +9,8 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.ai.chat.messages.AssistantMessage;
 import org.springframework.ai.chat.messages.UserMessage;
 import org.springframework.ai.chat.metadata.ChatResponseMetadata;
@@ -31,6 +33,7 @@ import io.retinue.shared.outbound.OutboundCalls;
 import io.retinue.tools.ToolCall;
 import io.retinue.tools.ToolCatalog;
 import io.retinue.tools.ToolDescriptor;
+import reactor.core.publisher.Flux;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -52,9 +55,14 @@ class AgentLoop {
     private final JsonMapper json;
     private final int maxConcurrentCalls;
 
-    AgentLoop(ToolCatalog toolCatalog, ToolRound toolRound, OutboundCalls outbound,
+    private static final Logger log = LoggerFactory.getLogger(AgentLoop.class);
+
+    private final ProviderRetries retries;
+
+    AgentLoop(ToolCatalog toolCatalog, ToolRound toolRound, OutboundCalls outbound, ProviderRetries retries,
             StructuredOutput structuredOutput, ContextWindow context,
             TransactionTemplate transactions, JsonMapper json, ProviderProperties providers) {
+        this.retries = retries;
         this.maxConcurrentCalls = providers.maxConcurrentModelCalls();
         this.toolCatalog = toolCatalog;
         this.toolRound = toolRound;
@@ -117,19 +125,11 @@ class AgentLoop {
             Instant callStarted = turn.now();
             Prompt prompt = new Prompt(context.prompt(turn, connection, conversation), options);
             Instant deadline = turn.started.plus(timeout);
-            Duration left = Duration.between(turn.now(), deadline);
             String modelName = config.model().provider() + "/" + config.model().name();
             ChatResponse response;
             try {
-                response = outbound.call(connection.target(), left, maxConcurrentCalls,
-                        failure -> ProviderFailure.of(failure).isTransient(), () -> {
-                            // A retry must not run past the run's own deadline.
-                            if (!turn.now().isBefore(deadline)) {
-                                throw new IllegalStateException("the run's deadline has passed");
-                            }
-                            return streamAnswers ? streamed(connection.model(), prompt, turn, step)
-                                    : whole(connection.model(), prompt);
-                        });
+                response = retries.call(connection, () -> attempt(connection, prompt, turn, step, deadline,
+                        streamAnswers));
             }
             catch (RuntimeException failed) {
                 if (DatabaseUnavailable.causedBy(failed) || CallInterrupts.requestedHere() || turn.cancelling()) {
@@ -146,6 +146,9 @@ class AgentLoop {
                     return List.of();
                 }
                 ProviderFailure failure = ProviderFailure.of(failed);
+                if (failure.kind() == ProviderFailure.Kind.UNKNOWN) {
+                    log.warn("Run {}: a model call failed in a way the runtime does not classify", turn.runId, failed);
+                }
                 String outcome = "error_" + failure.kind().wire();
                 turn.modelStep(modelName, outcome, callStarted, 0, 0, failure.message(),
                         new RunUpdate.StepFinished(step, modelName, outcome, turn.millisSince(callStarted), 0, 0));
@@ -206,31 +209,84 @@ class AgentLoop {
     }
 
     /**
-     * Calls the model and reads its streamed answer: reports each piece of text as it comes and puts the whole answer
-     * together (text, tool calls, usage). Once text has been reported a failure is no longer worth retrying — the
-     * caller has seen part of an answer a retry would repeat.
+     * One attempt at a model call, under the connection's breaker and bulkhead: a whole answer within the
+     * connection's timeout, a streamed one within what the run has left (its pieces within the connection's
+     * timeout). A failure whose Retry-After does not fit in what the run has left is not to be retried.
      */
-    private ChatResponse streamed(ChatModel model, Prompt prompt, Turn turn, int step) {
+    private ChatResponse attempt(ModelConnection connection, Prompt prompt, Turn turn, int step, Instant deadline,
+            boolean streamAnswers) {
+        Duration left = Duration.between(turn.now(), deadline);
+        if (!left.isPositive()) {
+            throw new IllegalStateException("the run's deadline has passed");
+        }
+        try {
+            return streamAnswers
+                    ? outbound.call(connection.turnTarget(), left, maxConcurrentCalls, AgentLoop::countsAgainst,
+                            () -> streamed(connection, prompt, turn, step))
+                    : outbound.call(connection.turnTarget(), min(connection.timeout(), left), maxConcurrentCalls,
+                            AgentLoop::countsAgainst, () -> whole(connection.model(), prompt));
+        }
+        catch (RuntimeException failed) {
+            Duration asked = ProviderFailure.of(failed).retryAfter();
+            if (asked != null && !turn.now().plus(asked).isBefore(deadline)) {
+                throw new ProviderFailure.WaitTooLong(failed);
+            }
+            throw failed;
+        }
+    }
+
+    private static boolean countsAgainst(Throwable failure) {
+        return ProviderFailure.of(failure).isTransient();
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) < 0 ? a : b;
+    }
+
+    /**
+     * Calls the model and reads its streamed answer: reports each piece of text as it comes and puts the whole answer
+     * together (text, tool calls, usage). The answer counts only if the provider said it ended (a finish reason, or
+     * Ollama's done): a stream that stops short, or a 200 that is no stream, is broken. Once text has been reported a
+     * failure is no longer worth retrying — the caller has seen part of an answer a retry would repeat.
+     */
+    private ChatResponse streamed(ModelConnection connection, Prompt prompt, Turn turn, int step) {
+        Duration silence = connection.timeout();
         Assembled answer = new Assembled();
         Usage[] usage = { null };
         AtomicBoolean reported = new AtomicBoolean();
         try {
-            model.stream(prompt).doOnNext(response -> {
-                for (Generation generation : response.getResults()) {
-                    String piece = answer.add(generation.getOutput());
-                    if (piece != null) {
-                        turn.report(new RunUpdate.TextDelta(step, piece));
-                        reported.set(true);
+            connection.model().stream(prompt)
+                .timeout(silence, Flux.error(() -> new ProviderFailure.Silent("the provider sent nothing for "
+                        + silence.toSeconds() + " s (the connection's timeout)")))
+                .doOnNext(response -> {
+                    answer.sawEnd(response);
+                    for (Generation generation : response.getResults()) {
+                        String piece = answer.add(generation.getOutput());
+                        if (piece != null) {
+                            turn.report(new RunUpdate.TextDelta(step, piece));
+                            reported.set(true);
+                        }
                     }
-                }
-                Usage current = response.getMetadata() == null ? null : response.getMetadata().getUsage();
-                if (current != null && (positive(current.getPromptTokens()) || positive(current.getCompletionTokens()))) {
-                    usage[0] = current;
-                }
-            }).blockLast();
+                    Usage current = response.getMetadata() == null ? null : response.getMetadata().getUsage();
+                    if (current != null
+                            && (positive(current.getPromptTokens()) || positive(current.getCompletionTokens()))) {
+                        usage[0] = current;
+                    }
+                })
+                .blockLast();
+            if (!answer.ended()) {
+                throw new ProviderFailure.Incomplete("the provider's stream ended before the answer was complete"
+                        + (reported.get() ? "" : " (or the answer was not a stream)"));
+            }
         }
         catch (RuntimeException failed) {
-            throw reported.get() ? new ProviderFailure.StreamBroken(failed) : failed;
+            if (reported.get()) {
+                throw new ProviderFailure.AfterText(failed);
+            }
+            if (ProviderFailure.of(failed).kind() == ProviderFailure.Kind.BAD_RESPONSE) {
+                throw new ProviderFailure.Incomplete("the provider's answer was not its stream");
+            }
+            throw failed;
         }
         return answer.response(ChatResponseMetadata.builder()
             .usage(usage[0] == null ? new DefaultUsage(0, 0) : usage[0])
@@ -243,13 +299,16 @@ class AgentLoop {
      */
     private static ChatResponse whole(ChatModel model, Prompt prompt) {
         ChatResponse response = model.call(prompt);
-        if (response == null || response.getResults().isEmpty()) {
-            throw new IllegalStateException("the model answered nothing");
+        Assembled answer = new Assembled();
+        if (response != null) {
+            answer.sawEnd(response);
+        }
+        if (response == null || response.getResults().isEmpty() || !answer.ended()) {
+            throw new ProviderFailure.Unreadable("the provider's answer did not say it was complete");
         }
         if (response.getResults().size() == 1) {
             return response;
         }
-        Assembled answer = new Assembled();
         response.getResults().forEach(generation -> answer.add(generation.getOutput()));
         return answer.response(response.getMetadata());
     }
@@ -259,6 +318,27 @@ class AgentLoop {
 
         private final StringBuilder text = new StringBuilder();
         private final List<AssistantMessage.ToolCall> calls = new ArrayList<>();
+        private boolean ended;
+
+        /**
+         * Notes whether the part says the answer ended as the provider ends one: a finish reason (OpenAI's
+         * finish_reason, Anthropic's stop_reason, Ollama's done_reason) or Ollama's done.
+         */
+        void sawEnd(ChatResponse part) {
+            if (part.getMetadata() != null && Boolean.TRUE.equals(part.getMetadata().get("done"))) {
+                ended = true;
+            }
+            for (Generation generation : part.getResults()) {
+                String reason = generation.getMetadata() == null ? null : generation.getMetadata().getFinishReason();
+                if (reason != null && !reason.isBlank()) {
+                    ended = true;
+                }
+            }
+        }
+
+        boolean ended() {
+            return ended;
+        }
 
         /** Adds a part; answers its text, or null when it has none. */
         String add(AssistantMessage part) {

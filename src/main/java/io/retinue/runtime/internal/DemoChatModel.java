@@ -13,6 +13,7 @@ import org.springframework.ai.chat.messages.AssistantMessage;
 import org.springframework.ai.chat.messages.Message;
 import org.springframework.ai.chat.messages.ToolResponseMessage;
 import org.springframework.ai.chat.messages.UserMessage;
+import org.springframework.ai.chat.metadata.ChatGenerationMetadata;
 import org.springframework.ai.chat.metadata.ChatResponseMetadata;
 import org.springframework.ai.chat.metadata.DefaultUsage;
 import org.springframework.ai.chat.model.ChatModel;
@@ -71,11 +72,14 @@ final class DemoChatModel implements ChatModel {
             message.toolCalls(List.of(toolCall));
         }
         int promptTokens = messages.stream().mapToInt(m -> words(String.valueOf(m.getText()))).sum();
-        return new ChatResponse(List.of(new Generation(message.build())), ChatResponseMetadata.builder()
+        // Says how it ended, as a provider does: the runtime completes a run only from an answer that did.
+        return new ChatResponse(List.of(new Generation(message.build(), FINISHED)), ChatResponseMetadata.builder()
             .model("demo")
             .usage(new DefaultUsage(promptTokens, Math.max(1, words(reply))))
             .build());
     }
+
+    private static final ChatGenerationMetadata FINISHED = ChatGenerationMetadata.builder().finishReason("stop").build();
 
     /** The same answer, word by word, the way a provider streams: the tool calls and the usage come last. */
     @Override
@@ -91,7 +95,7 @@ final class DemoChatModel implements ChatModel {
         parts.add(new ChatResponse(List.of(new Generation(AssistantMessage.builder()
             .content("")
             .toolCalls(answer.getToolCalls())
-            .build())), whole.getMetadata()));
+            .build(), FINISHED)), whole.getMetadata()));
         return Flux.fromIterable(parts);
     }
 

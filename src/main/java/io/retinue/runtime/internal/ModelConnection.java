@@ -17,8 +17,9 @@ import io.retinue.shared.outbound.OutboundTarget;
 
 /**
  * A connection to a model provider as a run uses it: its Spring AI chat model, the call options in the form that
- * model takes them, how it counts tokens, the models it offers, and the outbound target (breaker, retries) its calls
- * go through — one per connection, so that one tenant's failing connection does not pause another's.
+ * model takes them, how it counts tokens, the models it offers, how long it may keep a call waiting, and the
+ * outbound target (breaker, bulkhead) its calls go through — one per connection, so that one tenant's failing
+ * connection does not pause another's.
  */
 final class ModelConnection {
 
@@ -41,22 +42,44 @@ final class ModelConnection {
     private final ChatModel model;
     private final List<String> models;
     private final OutboundTarget target;
+    private final OutboundTarget turnTarget;
     private final EncodingRegistry encodings;
+    private final Duration timeout;
 
-    ModelConnection(Kind kind, ChatModel model, List<String> models, String targetName, EncodingRegistry encodings) {
+    ModelConnection(Kind kind, ChatModel model, List<String> models, String targetName, EncodingRegistry encodings,
+            Duration timeout) {
         this.kind = kind;
         this.model = model;
         this.models = List.copyOf(models);
         this.target = new OutboundTarget("model:" + targetName, true);
+        this.turnTarget = new OutboundTarget(target.name(), false);
         this.encodings = encodings;
+        this.timeout = timeout;
+    }
+
+    /**
+     * How long the provider may keep a call waiting: for a whole answer the wait for all of it; for a streamed one the
+     * wait for its first piece and between two pieces (a long answer that keeps coming is bounded by the run only).
+     */
+    Duration timeout() {
+        return timeout;
     }
 
     ChatModel model() {
         return model;
     }
 
+    /** The connection's target, its calls retried by the outbound guard (as summaries are). */
     OutboundTarget target() {
         return target;
+    }
+
+    /**
+     * The same target (the same breaker and bulkhead) for the calls of a run's steps, which {@link ProviderRetries}
+     * retries instead of the guard: only it knows whether part of an answer was reported and how long the run has.
+     */
+    OutboundTarget turnTarget() {
+        return turnTarget;
     }
 
     /** Whether the connection offers the model (a connection that lists none offers any). */

@@ -17,6 +17,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.core.retry.RetryPolicy;
 import org.springframework.core.retry.RetryTemplate;
 import org.springframework.stereotype.Component;
+import org.springframework.web.client.DefaultResponseErrorHandler;
 
 import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.EncodingRegistry;
@@ -59,7 +60,7 @@ class ModelProviders {
         this.connections = connections;
         this.maxCalls = properties.maxConcurrentModelCalls();
         installation.put("demo", new ModelConnection(ModelConnection.Kind.DEMO, new DemoChatModel(), List.of(), "demo",
-                encodings));
+                encodings, ProviderProperties.Provider.DEFAULT_TIMEOUT));
         properties.providers().forEach((name, provider) -> {
             ModelConnection.Kind kind;
             try {
@@ -70,7 +71,8 @@ class ModelProviders {
             }
             String key = provider.apiKey() == null || provider.apiKey().isBlank() ? null : provider.apiKey();
             installation.put(name, new ModelConnection(kind,
-                    client(kind, provider.baseUrl(), key, provider.timeout()), List.of(), name, encodings));
+                    client(kind, provider.baseUrl(), key, provider.timeout()), List.of(), name, encodings,
+                    provider.timeout()));
         });
     }
 
@@ -96,9 +98,9 @@ class ModelProviders {
                         + ") cannot be found");
             }
             ModelConnection.Kind kind = ModelConnection.Kind.of(connection.type());
-            built = new Built(new ModelConnection(kind, client(kind, connection.baseUrl(), key,
-                    Duration.ofSeconds(connection.timeoutSeconds())), connection.models(), cacheKey, encodings),
-                    connection.updatedAt(), System.nanoTime());
+            Duration timeout = Duration.ofSeconds(connection.timeoutSeconds());
+            built = new Built(new ModelConnection(kind, client(kind, connection.baseUrl(), key, timeout),
+                    connection.models(), cacheKey, encodings, timeout), connection.updatedAt(), System.nanoTime());
             tenants.put(cacheKey, built);
         }
         return Optional.of(built.connection());
@@ -116,8 +118,13 @@ class ModelProviders {
                     .maxRetries(0)
                     .build())
                 .build();
+            // Spring's own error handler keeps the answer's status and headers (Retry-After); Spring AI's puts the
+            // status and body into a message.
             case OLLAMA -> OllamaChatModel.builder()
-                .ollamaApi(OllamaApi.builder().baseUrl(baseUrl == null ? "http://localhost:11434" : baseUrl).build())
+                .ollamaApi(OllamaApi.builder()
+                    .baseUrl(baseUrl == null ? "http://localhost:11434" : baseUrl)
+                    .responseErrorHandler(new DefaultResponseErrorHandler())
+                    .build())
                 .retryTemplate(new RetryTemplate(RetryPolicy.builder().maxRetries(0).build()))
                 .build();
             case DEMO -> throw new IllegalStateException("the demo provider is built in");

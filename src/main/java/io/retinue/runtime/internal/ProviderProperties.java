@@ -37,9 +37,12 @@ public record ProviderProperties(Map<String, Provider> providers, Map<String, Pr
     /** One provider connection. */
     public record Provider(String type, String baseUrl, String apiKey, Duration timeout) {
 
+        /** How long a provider may keep a call waiting unless told (see {@link ModelConnection#timeout()}). */
+        static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(120);
+
         public Provider {
             type = type == null ? "openai" : type;
-            timeout = timeout == null ? Duration.ofSeconds(120) : timeout;
+            timeout = timeout == null ? DEFAULT_TIMEOUT : timeout;
         }
     }
 

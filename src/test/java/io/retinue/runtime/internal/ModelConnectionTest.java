@@ -19,11 +19,11 @@ class ModelConnectionTest {
         Duration run = Duration.ofMinutes(5);
         ModelConnection openAi = new ModelConnection(ModelConnection.Kind.OPENAI,
                 OpenAiClients.model("http://127.0.0.1:9/v1", "none", Duration.ofSeconds(30), 16), List.of(), "openai",
-                Encodings.newLazyEncodingRegistry());
+                Encodings.newLazyEncodingRegistry(), Duration.ofSeconds(30));
         assertThat(((OpenAiChatOptions) openAi.options("gpt-4o-mini", null, null, List.of(), run)).getTimeout())
             .isEqualTo(run);
         ModelConnection anthropic = new ModelConnection(ModelConnection.Kind.ANTHROPIC, openAi.model(), List.of(),
-                "anthropic", Encodings.newLazyEncodingRegistry());
+                "anthropic", Encodings.newLazyEncodingRegistry(), Duration.ofSeconds(30));
         assertThat(((AnthropicChatOptions) anthropic.options("claude", null, null, List.of(), run)).getTimeout())
             .isEqualTo(run);
     }
