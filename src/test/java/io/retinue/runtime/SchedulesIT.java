@@ -5,10 +5,17 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 
+import javax.sql.DataSource;
+
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 import io.retinue.testing.Agents;
 import io.retinue.testing.Api;
@@ -20,6 +27,52 @@ import tools.jackson.databind.node.ObjectNode;
 
 /** Cron schedules: validated, fired once per due time with two instances on one database, paused, resumed. */
 class SchedulesIT extends PlatformIT {
+
+    @Autowired
+    DataSource dataSource;
+
+    private String publishedAgent(Api owner) {
+        ObjectNode body = Agents.create(uniqueSlug("cron"), Map.of());
+        ((ObjectNode) body.get("config")).set("tools", Api.JSON.createArrayNode());
+        String slug = body.get("slug").asString();
+        owner.post("/api/v1/agents", body);
+        owner.post("/api/v1/agents/" + slug + "/versions/1/publish", "");
+        return slug;
+    }
+
+    private String schedule(Api owner, String agent, String cron) {
+        Api.Reply created = owner.post("/api/v1/schedules", Map.of("agent", agent, "input", "tick", "variables",
+                Map.of("company", "ACME"), "cron", cron, "timeZone", "UTC"));
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        return created.json().get("id").asString();
+    }
+
+    /** As if every instance had been down since {@code since}: the schedule was last due then. */
+    private void dueSince(String schedule, Instant since) {
+        JdbcClient.create(dataSource).sql("UPDATE runtime.schedule SET next_run_at = :since WHERE id = :id")
+            .param("since", since.atOffset(ZoneOffset.UTC))
+            .param("id", java.util.UUID.fromString(schedule))
+            .update();
+    }
+
+    @Test
+    void timesMissedWhileNoInstanceRanFireOnceForTheLatest() {
+        Api owner = newTenant(api, "scm").owner();
+        String schedule = schedule(owner, publishedAgent(owner), "0 0 * * *");
+        Instant midnight = LocalDate.now(ZoneOffset.UTC).atStartOfDay().toInstant(ZoneOffset.UTC);
+        dueSince(schedule, midnight.minus(Duration.ofDays(3)));
+
+        List<JsonNode> fires = await().atMost(Duration.ofSeconds(10))
+            .until(() -> owner.get("/api/v1/schedules/" + schedule + "/fires").json().valueStream().toList(),
+                    list -> !list.isEmpty());
+        await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3))
+            .until(() -> owner.get("/api/v1/schedules/" + schedule + "/fires").json().size() == 1);
+        assertThat(Instant.parse(fires.getFirst().get("dueAt").asString())).as("the latest missed time")
+            .isEqualTo(midnight);
+        assertThat(fires.getFirst().get("runId").isNull()).isFalse();
+        assertThat(OffsetDateTime.parse(owner.get("/api/v1/schedules/" + schedule).json().get("nextRunAt").asString())
+            .toInstant()).isEqualTo(midnight.plus(Duration.ofDays(1)));
+    }
 
     @Test
     void aScheduleFiresOncePerDueTimeWithTwoInstancesAndCanBePausedAndResumed() {

@@ -2,6 +2,7 @@ package io.retinue.runtime.internal;
 
 import java.time.Clock;
 import java.time.DateTimeException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
@@ -199,7 +200,9 @@ public class Schedules {
         if (row == null) {
             return false;
         }
-        Instant next = next(CronExpression.parse(sixFields(row.cron())), ZoneId.of(row.zone()), now);
+        CronExpression cron = CronExpression.parse(sixFields(row.cron()));
+        ZoneId zone = ZoneId.of(row.zone());
+        Instant next = next(cron, zone, now);
         if (jdbc.sql("UPDATE runtime.schedule SET next_run_at = :next WHERE id = :id AND paused = FALSE "
                 + "AND next_run_at = :due")
             .param("next", Timestamps.of(next))
@@ -208,6 +211,8 @@ public class Schedules {
             .update() == 0) {
             return false;
         }
+        // Times missed while no instance looked fire once, under the latest of them (the stored one is the earliest).
+        Instant latest = latest(cron, zone, due, now);
         UUID runId = null;
         String error = null;
         try {
@@ -220,7 +225,7 @@ public class Schedules {
         jdbc.sql("INSERT INTO runtime.schedule_fire (schedule_id, due_at, run_id, error, fired_at) "
                 + "VALUES (:id, :due, :run, :error, :now)")
             .param("id", id)
-            .param("due", Timestamps.of(due))
+            .param("due", Timestamps.of(latest))
             .param("run", runId)
             .param("error", error)
             .param("now", Timestamps.of(now))
@@ -276,6 +281,28 @@ public class Schedules {
         }
         ZonedDateTime next = cron.next(after.atZone(zone));
         return next == null ? null : next.toInstant();
+    }
+
+    /**
+     * The last time of the cron at or before {@code now}, {@code due} (the earliest missed one) if none is later.
+     * Looks back from now over a doubling window, so a schedule every second that missed a day does not walk through
+     * each of its 86,400 times.
+     */
+    static Instant latest(CronExpression cron, ZoneId zone, Instant due, Instant now) {
+        Instant from = due;
+        for (Duration window = Duration.ofSeconds(1); now.minus(window).isAfter(due); window = window.multipliedBy(2)) {
+            Instant candidate = next(cron, zone, now.minus(window));
+            if (candidate != null && !candidate.isAfter(now)) {
+                from = candidate;
+                break;
+            }
+        }
+        Instant latest = from;
+        for (Instant later = next(cron, zone, latest); later != null && !later.isAfter(now);
+                later = next(cron, zone, latest)) {
+            latest = later;
+        }
+        return latest;
     }
 
     private Instant now() {
