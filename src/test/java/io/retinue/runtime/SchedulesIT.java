@@ -55,6 +55,98 @@ class SchedulesIT extends PlatformIT {
             .update();
     }
 
+    private JsonNode awaitPaused(Api owner, String schedule) {
+        return await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(250))
+            .until(() -> owner.get("/api/v1/schedules/" + schedule).json(), view -> view.get("paused").asBoolean());
+    }
+
+    private void assertFiresNoMore(Api owner, String schedule) {
+        int fires = owner.get("/api/v1/schedules/" + schedule + "/fires").json().size();
+        await().during(Duration.ofMillis(2500)).atMost(Duration.ofSeconds(4))
+            .until(() -> owner.get("/api/v1/schedules/" + schedule + "/fires").json().size() == fires);
+    }
+
+    @Test
+    void aScheduleWhoseKeyIsRevokedPausesOnceWithTheReasonIsAuditedAndIsResumedAsAnotherPrincipal() {
+        Api owner = newTenant(api, "scr").owner();
+        String slug = publishedAgent(owner);
+        Api.Reply issued = owner.post("/api/v1/api-keys", Map.of("name", "scheduler",
+                "scopes", List.of("runs:execute", "runs:read", "agents:read")));
+        assertThat(issued.status()).as(issued.toString()).isEqualTo(201);
+        String keyId = issued.json().at("/key/id").asString();
+        Api scheduler = owner.as(issued.json().get("secret").asString());
+        String schedule = schedule(scheduler, slug, "* * * * * *");
+        assertThat(owner.get("/api/v1/schedules/" + schedule).json().get("runsAs").asString()).isEqualTo("key:" + keyId);
+        await().atMost(Duration.ofSeconds(10))
+            .until(() -> owner.get("/api/v1/schedules/" + schedule + "/fires").json().size() >= 1);
+
+        assertThat(owner.delete("/api/v1/api-keys/" + keyId).status()).isEqualTo(204);
+        JsonNode paused = awaitPaused(owner, schedule);
+        assertThat(paused.get("pausedReason").asString()).contains("key " + keyId + " was revoked")
+            .contains("/api/v1/schedules/" + schedule + "/resume");
+        assertThat(paused.get("nextRunAt").isNull()).isTrue();
+        assertFiresNoMore(owner, schedule);
+        List<JsonNode> fires = owner.get("/api/v1/schedules/" + schedule + "/fires").json().valueStream().toList();
+        assertThat(fires.getFirst().get("error").asString()).as("the pausing fire says why").contains("revoked");
+        assertThat(fires.stream().filter(fire -> !fire.get("error").isNull())).as("paused once").hasSize(1);
+        assertThat(fires.stream().skip(1)).as("no run started as the revoked key")
+            .allSatisfy(fire -> assertThat(fire.get("runId").isNull()).isFalse());
+        JsonNode audited = owner.get("/api/v1/audit-events?action=schedule.paused").json().get("items");
+        assertThat(audited).hasSize(1);
+        assertThat(audited.get(0).get("actor").asString()).isEqualTo("key:" + keyId);
+        assertThat(audited.get(0).get("target").asString()).isEqualTo("schedule:" + schedule);
+        assertThat(audited.get(0).get("outcome").asString()).isEqualTo("denied");
+
+        JsonNode resumed = owner.post("/api/v1/schedules/" + schedule + "/resume", "").json();
+        assertThat(resumed.get("paused").asBoolean()).isFalse();
+        assertThat(resumed.get("pausedReason").isNull()).isTrue();
+        assertThat(resumed.get("runsAs").asString()).isEqualTo("key:" + owner.apiKey().substring(4, 16));
+        int before = fires.size();
+        JsonNode latest = await().atMost(Duration.ofSeconds(10))
+            .until(() -> owner.get("/api/v1/schedules/" + schedule + "/fires").json(), now -> now.size() > before)
+            .get(0);
+        assertThat(latest.get("runId").isNull()).as(latest.toString()).isFalse();
+        owner.delete("/api/v1/schedules/" + schedule);
+    }
+
+    @Test
+    void anAgentWithActiveSchedulesIsNotDeletedAndArchivingItPausesThem() {
+        Api owner = newTenant(api, "sca").owner();
+        String slug = publishedAgent(owner);
+        String schedule = schedule(owner, slug, "0 0 1 1 *");
+
+        Api.Reply inUse = owner.delete("/api/v1/agents/" + slug);
+        assertThat(inUse.status()).as(inUse.toString()).isEqualTo(409);
+        assertThat(inUse.json().get("type").asString()).endsWith("/agents/agent-in-use");
+        assertThat(inUse.json().get("dependents").toString()).contains("1 active schedule(s): " + schedule);
+
+        assertThat(owner.post("/api/v1/agents/" + slug + "/archive", "").status()).isEqualTo(200);
+        JsonNode paused = awaitPaused(owner, schedule);
+        assertThat(paused.get("pausedReason").asString()).contains("'" + slug + "' was archived").contains("resum");
+        assertThat(owner.delete("/api/v1/agents/" + slug).status()).as("paused schedules do not hold it")
+            .isEqualTo(204);
+        await().atMost(Duration.ofSeconds(10)).until(() -> owner.get("/api/v1/schedules/" + schedule).json()
+            .get("pausedReason").asString().contains("was deleted"));
+        Api.Reply resumed = owner.post("/api/v1/schedules/" + schedule + "/resume", "");
+        assertThat(resumed.status()).as(resumed.toString()).isEqualTo(409);
+        assertThat(resumed.json().get("type").asString()).endsWith("/runtime/agent-not-runnable");
+    }
+
+    @Test
+    void aScheduleWhoseAgentIsGoneWhenItFiresPausesOnceInsteadOfFailingEveryTick() {
+        Api owner = newTenant(api, "scg").owner();
+        String schedule = schedule(owner, publishedAgent(owner), "* * * * * *");
+        // As a schedule left behind before agents' deletion and archiving paused theirs.
+        JdbcClient.create(dataSource).sql("UPDATE runtime.schedule SET agent_slug = 'gone-agent' WHERE id = :id")
+            .param("id", java.util.UUID.fromString(schedule))
+            .update();
+        JsonNode paused = awaitPaused(owner, schedule);
+        assertThat(paused.get("pausedReason").asString()).contains("'gone-agent' has no published version");
+        assertFiresNoMore(owner, schedule);
+        assertThat(owner.get("/api/v1/schedules/" + schedule + "/fires").json().valueStream()
+            .filter(fire -> !fire.get("error").isNull())).as("one refused fire, not one a second").hasSize(1);
+    }
+
     @Test
     void timesMissedWhileNoInstanceRanFireOnceForTheLatest() {
         Api owner = newTenant(api, "scm").owner();
