@@ -7,6 +7,10 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import com.knuddels.jtokkit.Encodings;
+import com.knuddels.jtokkit.api.Encoding;
+import com.knuddels.jtokkit.api.EncodingType;
+
 import io.retinue.testing.Agents;
 import io.retinue.testing.Api;
 import io.retinue.testing.FakeModelServer;
@@ -61,10 +65,14 @@ class ContextWindowIT extends PlatformIT {
         assertThat(report.get("turnsSummarised").asInt()).isEqualTo(1);
         assertThat(report.get("tokensBefore").asInt()).isGreaterThan(256);
         assertThat(report.get("tokensAfter").asInt()).isLessThanOrEqualTo(256);
+        // A window of 256 leaves a summarising call room for one of these messages: two calls, the second building
+        // on the first.
         assertThat(second.get("steps").valueStream().map(s -> s.get("outcome").asString()))
-            .as("the summary is a recorded model call").containsExactly("summary", "answer");
-        assertThat(model.summaryRequests()).hasSize(summariesBefore + 1);
-        assertThat(model.summaryRequests().getLast()).contains("User: one word").contains("Assistant: fake model: one");
+            .as("the summary is a recorded model call").containsExactly("summary", "summary", "answer");
+        assertThat(model.summaryRequests()).hasSize(summariesBefore + 2);
+        assertThat(model.summaryRequests().get(summariesBefore)).contains("User: one word");
+        assertThat(model.summaryRequests().getLast()).startsWith("Summary so far:\nfake summary")
+            .contains("Assistant: fake model: one");
         JsonNode sent = model.lastRequest().get("messages");
         assertThat(sent.get(0).get("content").asString()).contains("Summary of the earlier conversation:\nfake summary");
         assertThat(sent).as("system and the new input only").hasSize(2);
@@ -73,11 +81,45 @@ class ContextWindowIT extends PlatformIT {
         assertThat(stored.at("/session/summaryThrough").asInt()).isEqualTo(2);
         assertThat(stored.get("messages")).as("the session keeps every message").hasSize(4);
 
+        int summariesThen = model.summaryRequests().size();
         JsonNode third = turn(owner, slug, session, "three " + LONG);
         assertThat(third.at("/run/context/turnsSummarised").asInt()).isEqualTo(1);
-        assertThat(model.summaryRequests().getLast()).as("the kept summary is built on, not redone")
-            .startsWith("Summary so far:\nfake summary").contains("User: two word").doesNotContain("User: one word");
+        List<String> built = model.summaryRequests().subList(summariesThen, model.summaryRequests().size());
+        assertThat(built).as("the kept summary is built on, not redone")
+            .allSatisfy(request -> assertThat(request).startsWith("Summary so far:\nfake summary")
+                .doesNotContain("User: one word"));
+        assertThat(built.getFirst()).contains("User: two word");
         assertThat(owner.get("/api/v1/sessions/" + session).json().at("/session/summaryThrough").asInt()).isEqualTo(4);
+    }
+
+    @Test
+    void summarisingCallsAreHeldToTheAgentsWindowAndGetMaxTokens() {
+        FakeModelServer model = FakeModelServer.get();
+        Api owner = newTenant(api, "cw").owner();
+        String slug = agent(owner, Map.of("windowTokens", 700, "summarize", true), null);
+        String session = session(owner, slug);
+        turn(owner, slug, session, "one " + "word ".repeat(1400).strip());
+
+        int before = model.summaryBodies().size();
+        JsonNode second = turn(owner, slug, session, "two");
+        assertThat(second.at("/run/context/turnsSummarised").asInt()).isEqualTo(1);
+        List<JsonNode> calls = model.summaryBodies().subList(before, model.summaryBodies().size());
+        assertThat(calls).as("about 2,800 tokens of transcript take more than one call of 700").hasSizeGreaterThan(1);
+        Encoding o200k = Encodings.newDefaultEncodingRegistry().getEncoding(EncodingType.O200K_BASE);
+        for (JsonNode call : calls) {
+            JsonNode maxTokens = call.has("max_tokens") ? call.get("max_tokens") : call.get("max_completion_tokens");
+            assertThat(maxTokens).as("the answer is bounded: " + call).isNotNull();
+            assertThat(maxTokens.asInt()).as("an eighth of the window").isEqualTo(700 / 8);
+            int prompt = call.get("messages").valueStream()
+                .mapToInt(message -> 4 + o200k.countTokensOrdinary(message.get("content").asString()))
+                .sum();
+            assertThat(prompt + maxTokens.asInt()).as("prompt and answer fit the window").isLessThanOrEqualTo(700);
+        }
+        assertThat(model.summaryRequests().get(before)).contains("User: one word").contains("…[trimmed]");
+        assertThat(model.summaryRequests().getLast()).as("later calls build on the summary so far")
+            .startsWith("Summary so far:\nfake summary").contains("Assistant: fake model: one word");
+        assertThat(second.get("steps").valueStream().filter(step -> step.get("outcome").asString().equals("summary")))
+            .as("each call is a recorded step").hasSize(calls.size());
     }
 
     @Test

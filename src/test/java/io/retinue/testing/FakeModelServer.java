@@ -46,6 +46,8 @@ import tools.jackson.databind.node.ObjectNode;
 public final class FakeModelServer {
 
     public static final String API_KEY = "sk-fake-test-key";
+    /** How the runtime's summarising requests begin. */
+    private static final String SUMMARY_INSTRUCTIONS = "You keep the memory of a conversation";
     private static final Pattern USE = Pattern.compile("use (\\S+) with (\\{.*})", Pattern.DOTALL);
     private static final Pattern STATUS = Pattern.compile("\\[\\[status:(\\d{3})]]");
     private static final Pattern FLAKY = Pattern.compile("\\[\\[flaky:(\\d)]]");
@@ -64,6 +66,7 @@ public final class FakeModelServer {
     private final AtomicInteger calls = new AtomicInteger();
     private final Map<String, Integer> failures = new ConcurrentHashMap<>();
     private final List<String> summaryRequests = new CopyOnWriteArrayList<>();
+    private final List<JsonNode> summaryBodies = new CopyOnWriteArrayList<>();
     private volatile JsonNode lastRequest;
 
     /** A request in any of the three dialects, reduced to what the answer depends on. */
@@ -175,6 +178,11 @@ public final class FakeModelServer {
         return List.copyOf(summaryRequests);
     }
 
+    /** The whole summarising requests the server got in the OpenAI dialect (messages, max_tokens …), oldest first. */
+    public List<JsonNode> summaryBodies() {
+        return List.copyOf(summaryBodies);
+    }
+
     public int calls() {
         return calls.get();
     }
@@ -204,7 +212,7 @@ public final class FakeModelServer {
         Matcher repairJson = REPAIR_JSON.matcher(ask.conversation());
         String text;
         List<Call> toolCalls = new ArrayList<>();
-        if (ask.system().startsWith("You keep the memory of a conversation")) {
+        if (ask.system().startsWith(SUMMARY_INSTRUCTIONS)) {
             // Asked to summarise: answer briefly, the way an instruction-following model would.
             summaryRequests.add(ask.lastText());
             text = "fake summary of " + ask.lastText().lines().count() + " lines"
@@ -248,6 +256,9 @@ public final class FakeModelServer {
         JsonNode request = Api.JSON.readTree(exchange.getRequestBody());
         lastRequest = request;
         Ask ask = chatAsk(request, false);
+        if (ask.system().startsWith(SUMMARY_INSTRUCTIONS)) {
+            summaryBodies.add(request);
+        }
         Answer answer = decide(ask);
         if (answer.failed()) {
             send(exchange, answer.status(), "{\"error\":{\"message\":\"" + answer.error() + "\",\"type\":\"test\"}}",

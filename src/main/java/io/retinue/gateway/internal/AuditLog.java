@@ -22,6 +22,7 @@ import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import io.retinue.gateway.AuditTrail;
 import io.retinue.shared.DomainProblem;
 import io.retinue.shared.Page;
 import io.retinue.shared.TenantId;
@@ -33,7 +34,7 @@ import io.retinue.shared.web.RequestIds;
  * with who, what, outcome and the request id. Entries hold ids and names, never a secret.
  */
 @Repository
-public class AuditLog {
+public class AuditLog implements AuditTrail {
 
     /** One audited fact. */
     public record Entry(UUID id, TenantId tenant, Instant occurredAt, String actor, String action, String target,
@@ -61,7 +62,8 @@ public class AuditLog {
     }
 
     /** Records a refusal in a transaction of its own, so it stays recorded when the refused work rolls back. */
-    void denied(TenantId tenant, String actor, String action, String target, String detail) {
+    @Override
+    public void denied(TenantId tenant, String actor, String action, String target, String detail) {
         independent.executeWithoutResult(status -> record(tenant, actor, action, target, "denied", detail));
     }
 

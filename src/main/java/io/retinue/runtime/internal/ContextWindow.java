@@ -24,7 +24,8 @@ import io.retinue.shared.outbound.OutboundCalls;
  * system prompt, the user's input and as many of the session's latest turns as fit (at most {@code keepTurns});
  * the earlier ones are dropped or — with {@code summarize} — summarised by the agent's model into a running summary
  * kept with the session and reused by later turns. Before each model call it trims tool results longer than
- * {@code maxToolResultTokens} when the prompt is over budget. Everything it did is recorded with the run.
+ * {@code maxToolResultTokens} when the prompt is over budget; summarising calls are held to the window too. Everything
+ * it did is recorded with the run.
  */
 @Component
 class ContextWindow {
@@ -34,6 +35,14 @@ class ContextWindow {
             You keep the memory of a conversation between a user and an assistant. Summarise it for the assistant's \
             own later use: keep names, numbers, facts learned from tools, decisions and open questions. Answer with \
             the summary only, in at most %d words.""";
+    /** A summary's answer may take this share of the window (its {@code max_tokens}): one eighth, at least 32. */
+    static final int SUMMARY_SHARE = 8;
+    static final int MIN_SUMMARY_TOKENS = 32;
+    /** A summary's answer without a window to take a share of. */
+    static final int UNBOUNDED_SUMMARY_TOKENS = 1024;
+    /** Token counts of pieces add up to about that of the whole; this is the slack left for the difference. */
+    private static final int SLACK = 8;
+    private static final String TRIMMED = " …[trimmed]";
 
     private final SessionStorage sessions;
     private final OutboundCalls outbound;
@@ -63,7 +72,7 @@ class ContextWindow {
         if (first > 0 && policy.summarize()) {
             List<List<SessionStorage.History.Line>> dropped = turns.subList(0, first);
             try {
-                summary = summarise(turn, connection, summary, dropped, available);
+                summary = summarise(turn, connection, counter, summary, dropped);
                 sessions.summarised(turn.session, summary, dropped.getLast().getLast().seq());
                 summarised = dropped.size();
             }
@@ -182,20 +191,67 @@ class ContextWindow {
         return turns;
     }
 
-    /** Asks the agent's model to fold the dropped turns into the running summary; recorded as a step of the run. */
-    private String summarise(Turn turn, ModelConnection connection, String previous,
-            List<List<SessionStorage.History.Line>> dropped, Integer available) {
-        AgentConfig config = turn.spec.config();
-        StringBuilder transcript = new StringBuilder();
-        if (previous != null) {
-            transcript.append("Summary so far:\n").append(previous).append("\n\n");
+    /**
+     * Asks the agent's model to fold the dropped turns into the running summary, each call recorded as a step of the
+     * run. A summarising call is held to the agent's window like the run's own: its answer gets {@code max_tokens} of
+     * a share of the window, and its prompt the rest — the dropped turns are sent in as many calls as they need, each
+     * building on the summary so far, and a single message too long for one call is cut.
+     */
+    private String summarise(Turn turn, ModelConnection connection, TokenCounter counter, String previous,
+            List<List<SessionStorage.History.Line>> dropped) {
+        Integer window = turn.spec.config().context().windowTokens();
+        int answer = summaryTokens(window);
+        String instructions = SUMMARISE.formatted(Math.max(16, answer * 3 / 4));
+        List<String> lines = new ArrayList<>();
+        dropped.forEach(kept -> kept.forEach(line -> lines.add(transcriptLine(line.message()))));
+        // What the transcript may take of each call; a window too small for the instructions still gets a little.
+        Integer room = window == null ? null : Math.max(MIN_SUMMARY_TOKENS,
+                window - answer - SLACK - counter.count(List.of(new SystemMessage(instructions), new UserMessage(""))));
+        String summary = previous;
+        int next = 0;
+        while (next < lines.size()) {
+            StringBuilder transcript = new StringBuilder(head(counter, summary, room));
+            int taken = 0;
+            while (next < lines.size()) {
+                String line = lines.get(next);
+                if (room != null) {
+                    int left = room - counter.count(transcript.toString());
+                    if (counter.count(line + "\n") > left) {
+                        if (taken > 0) {
+                            break;
+                        }
+                        line = counter.cut(line, Math.max(1, left - SLACK)) + TRIMMED;
+                    }
+                }
+                transcript.append(line).append('\n');
+                taken++;
+                next++;
+            }
+            summary = summariseOnce(turn, connection, instructions, transcript.toString(), answer);
         }
-        transcript.append("Conversation to add:\n");
-        dropped.forEach(kept -> kept.forEach(line -> transcript.append(transcriptLine(line.message())).append('\n')));
-        int words = available == null ? 200 : Math.max(50, available / 8);
-        Prompt prompt = new Prompt(List.of(new SystemMessage(SUMMARISE.formatted(words)),
-                new UserMessage(transcript.toString())),
-                connection.options(config.model().name(), null, null, List.of(),
+        return summary;
+    }
+
+    /** The answer room of a summarising call: a share of the agent's window. */
+    static int summaryTokens(Integer window) {
+        return window == null ? UNBOUNDED_SUMMARY_TOKENS : Math.max(MIN_SUMMARY_TOKENS, window / SUMMARY_SHARE);
+    }
+
+    /** The summary so far (at most half the room: one made before summaries were bounded may be longer). */
+    private static String head(TokenCounter counter, String summary, Integer room) {
+        if (summary == null) {
+            return "Conversation to add:\n";
+        }
+        String kept = room == null || counter.count(summary) <= room / 2 ? summary
+                : counter.cut(summary, Math.max(1, room / 2)) + TRIMMED;
+        return "Summary so far:\n" + kept + "\n\nConversation to add:\n";
+    }
+
+    private String summariseOnce(Turn turn, ModelConnection connection, String instructions, String transcript,
+            int answer) {
+        AgentConfig config = turn.spec.config();
+        Prompt prompt = new Prompt(List.of(new SystemMessage(instructions), new UserMessage(transcript)),
+                connection.options(config.model().name(), null, answer, List.of(),
                         Duration.ofSeconds(config.limits().runTimeoutSeconds())));
         Instant started = turn.now();
         String name = config.model().provider() + "/" + config.model().name();

@@ -2,6 +2,7 @@ package io.retinue.runtime.internal;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -10,14 +11,16 @@ import io.retinue.agents.AgentDependents;
 import io.retinue.agents.AgentId;
 import io.retinue.shared.TenantId;
 
-/** An agent with runs in progress, or with sessions bound to it, must not be deleted under them. */
+/** An agent with runs in progress, sessions bound to it or active schedules must not be deleted under them. */
 @Component
 class RunsDependOnAgents implements AgentDependents {
 
     private final JdbcClient jdbc;
+    private final Schedules schedules;
 
-    RunsDependOnAgents(JdbcClient jdbc) {
+    RunsDependOnAgents(JdbcClient jdbc, Schedules schedules) {
         this.jdbc = jdbc;
+        this.schedules = schedules;
     }
 
     @Override
@@ -40,6 +43,12 @@ class RunsDependOnAgents implements AgentDependents {
             .single();
         if (sessions > 0) {
             reasons.add(sessions + " session(s) bound to it");
+        }
+        List<UUID> scheduled = schedules.activeFor(tenant, slug);
+        if (!scheduled.isEmpty()) {
+            // Named, so that the client can pause or delete them (paused schedules do not hold the agent).
+            reasons.add(scheduled.size() + " active schedule(s): " + String.join(", ",
+                    scheduled.stream().limit(20).map(UUID::toString).toList()) + (scheduled.size() > 20 ? ", …" : ""));
         }
         return reasons;
     }

@@ -2,6 +2,7 @@ package io.retinue.runtime.internal;
 
 import java.time.Clock;
 import java.time.DateTimeException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
@@ -20,6 +21,11 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import io.retinue.agents.AgentCatalog;
+import io.retinue.agents.AgentSpec;
+import io.retinue.gateway.AuditTrail;
+import io.retinue.gateway.PrincipalStanding;
+import io.retinue.gateway.Principals;
+import io.retinue.gateway.Scopes;
 import io.retinue.shared.Caller;
 import io.retinue.shared.DomainProblem;
 import io.retinue.shared.TenantId;
@@ -32,7 +38,10 @@ import tools.jackson.databind.json.JsonMapper;
  * Cron-style schedules that start a run of an agent with a given input ({@code runtime.schedule}). A due schedule
  * fires once per due time however many instances look: moving its next time on is a conditional update, and the
  * fire is recorded under the due time's key, in the same transaction as the run it queues. A schedule that was due
- * several times while no instance ran fires once, for the latest; runs start as the person who made the schedule.
+ * several times while no instance ran fires once, for the latest. Runs start as the principal who made (or last
+ * resumed) the schedule, as that principal stands at each fire: when it may no longer run the agent (a revoked or
+ * expired key, a disabled user, {@code runs:execute} or the agent lost) or the agent is gone, the schedule pauses
+ * once with the reason, and a principal who may run the agent resumes it as theirs.
  */
 @Component
 public class Schedules {
@@ -44,10 +53,18 @@ public class Schedules {
             String cron, String timeZone) {
     }
 
-    /** A schedule as shown. */
+    /**
+     * A schedule as shown. {@code runsAs}: the principal its runs start as; {@code pausedReason}: why the platform
+     * paused it (null when it runs or a person paused it).
+     */
     public record Schedule(UUID id, String agent, Integer version, String input, Map<String, String> variables,
-            String cron, String timeZone, boolean paused, Instant nextRunAt, Instant createdAt, Instant updatedAt) {
+            String cron, String timeZone, boolean paused, String pausedReason, String runsAs, Instant nextRunAt,
+            Instant createdAt, Instant updatedAt) {
     }
+
+    /** How a schedule paused by the platform is resumed; part of its {@code pausedReason}. */
+    static final String RESUME_HINT = "; resuming it (POST /api/v1/schedules/{id}/resume) as a key or user that may "
+            + "run the agent makes it run as them";
 
     /** One time a schedule fired: the run it queued, or why it could not. */
     public record Fire(Instant dueAt, UUID runId, String error, Instant firedAt) {
@@ -59,15 +76,19 @@ public class Schedules {
     private final AgentCatalog agents;
     private final AgentRunner runner;
     private final TransactionTemplate transactions;
+    private final Principals principals;
+    private final AuditTrail audit;
 
     Schedules(JdbcClient jdbc, JsonMapper json, Clock clock, AgentCatalog agents, AgentRunner runner,
-            TransactionTemplate transactions) {
+            TransactionTemplate transactions, Principals principals, AuditTrail audit) {
         this.jdbc = jdbc;
         this.json = json;
         this.clock = clock;
         this.agents = agents;
         this.runner = runner;
         this.transactions = transactions;
+        this.principals = principals;
+        this.audit = audit;
     }
 
     public Schedule create(Caller caller, ScheduleRequest request) {
@@ -77,7 +98,10 @@ public class Schedules {
         if (request.input() == null || request.input().isBlank()) {
             problems.add(new Violation("/input", "is required"));
         }
-        if (request.agent() == null || agents.spec(caller.tenant(), request.agent(), request.version()).isEmpty()) {
+        if (request.agent() == null || agents.spec(caller.tenant(), request.agent(), request.version())
+            .filter(spec -> mayRun(caller, spec))
+            .isEmpty()) {
+            // An agent outside the caller's restriction is not shown to exist, as when running it.
             problems.add(new Violation("/agent", "names no published agent version of this tenant"));
         }
         if (!problems.isEmpty()) {
@@ -121,24 +145,66 @@ public class Schedules {
             .optional();
     }
 
-    /** Pauses or resumes a schedule; a resumed one next fires at its first time from now. */
-    public Optional<Schedule> pause(TenantId tenant, UUID id, boolean paused) {
-        Schedule schedule = find(tenant, id).orElse(null);
-        if (schedule == null) {
+    /** Pauses a schedule (a person's pause: no reason is recorded). */
+    public Optional<Schedule> pause(TenantId tenant, UUID id) {
+        if (find(tenant, id).isEmpty()) {
             return Optional.empty();
         }
-        Instant now = now();
-        Instant next = paused ? null : next(CronExpression.parse(sixFields(schedule.cron())),
-                ZoneId.of(schedule.timeZone()), now);
-        jdbc.sql("UPDATE runtime.schedule SET paused = :paused, next_run_at = :next, updated_at = :now "
+        jdbc.sql("UPDATE runtime.schedule SET paused = TRUE, next_run_at = NULL, updated_at = :now "
                 + "WHERE tenant_id = :tenant AND id = :id")
-            .param("paused", paused)
-            .param("next", Timestamps.of(next))
-            .param("now", Timestamps.of(now))
+            .param("now", Timestamps.of(now()))
             .param("tenant", tenant.value())
             .param("id", id)
             .update();
         return find(tenant, id);
+    }
+
+    /**
+     * Resumes a schedule from now (due times missed while paused do not fire), as the caller: whoever resumes it
+     * answers for its runs from then on, so a schedule its maker may no longer run can be taken over by one who may.
+     * 409 {@code runtime/agent-not-runnable} when its agent has no version to run, as for a run.
+     */
+    public Optional<Schedule> resume(Caller caller, UUID id) {
+        Schedule schedule = find(caller.tenant(), id).orElse(null);
+        if (schedule == null) {
+            return Optional.empty();
+        }
+        agents.spec(caller.tenant(), schedule.agent(), schedule.version())
+            .filter(spec -> mayRun(caller, spec))
+            .orElseThrow(() -> new DomainProblem(AgentRunner.NOT_RUNNABLE, "Agent '" + schedule.agent()
+                    + "' has no published version to run (or is archived, or does not exist)"));
+        Instant now = now();
+        jdbc.sql("UPDATE runtime.schedule SET paused = FALSE, paused_reason = NULL, next_run_at = :next, "
+                + "run_as = :runAs, updated_at = :now WHERE tenant_id = :tenant AND id = :id")
+            .param("next", Timestamps.of(next(CronExpression.parse(sixFields(schedule.cron())),
+                    ZoneId.of(schedule.timeZone()), now)))
+            .param("runAs", json.writeValueAsString(caller))
+            .param("now", Timestamps.of(now))
+            .param("tenant", caller.tenant().value())
+            .param("id", id)
+            .update();
+        return find(caller.tenant(), id);
+    }
+
+    /** Pauses every schedule of an agent that can no longer run, with the reason; answers how many. */
+    int pauseForAgent(TenantId tenant, String slug, String reason) {
+        return jdbc.sql("UPDATE runtime.schedule SET paused = TRUE, next_run_at = NULL, paused_reason = :reason, "
+                + "updated_at = :now WHERE tenant_id = :tenant AND agent_slug = :slug")
+            .param("reason", reason + RESUME_HINT)
+            .param("now", Timestamps.of(now()))
+            .param("tenant", tenant.value())
+            .param("slug", slug)
+            .update();
+    }
+
+    /** The ids of the schedules that would still start runs of the agent. */
+    List<UUID> activeFor(TenantId tenant, String slug) {
+        return jdbc.sql("SELECT id FROM runtime.schedule WHERE tenant_id = :tenant AND agent_slug = :slug "
+                + "AND paused = FALSE ORDER BY created_at")
+            .param("tenant", tenant.value())
+            .param("slug", slug)
+            .query(UUID.class)
+            .list();
     }
 
     public boolean delete(TenantId tenant, UUID id) {
@@ -173,7 +239,13 @@ public class Schedules {
         int fired = 0;
         for (Due schedule : due) {
             try {
-                if (Boolean.TRUE.equals(transactions.execute(tx -> fire(schedule.id(), schedule.due(), now)))) {
+                Fired outcome = transactions.execute(tx -> fire(schedule.id(), schedule.due(), now));
+                if (outcome != null && outcome.paused() != null) {
+                    log.info("Schedule {} paused: {}", schedule.id(), outcome.paused());
+                    audit.denied(outcome.maker().tenant(), outcome.maker().principalId(), "schedule.paused",
+                            "schedule:" + schedule.id(), outcome.paused());
+                }
+                if (outcome != null) {
                     fired++;
                 }
             }
@@ -185,7 +257,12 @@ public class Schedules {
         return fired;
     }
 
-    private boolean fire(UUID id, Instant due, Instant now) {
+    /** A due time taken: the run queued or refused, or — {@code paused} says why — the schedule paused. */
+    private record Fired(Caller maker, String paused) {
+    }
+
+    /** Takes the due time and queues its run; null when another instance took it first. */
+    private Fired fire(UUID id, Instant due, Instant now) {
         record Row(TenantId tenant, String agent, Integer version, String input, Map<String, String> variables,
                 String cron, String zone, Caller runAs) {
         }
@@ -197,42 +274,98 @@ public class Schedules {
             .optional()
             .orElse(null);
         if (row == null) {
-            return false;
+            return null;
         }
-        Instant next = next(CronExpression.parse(sixFields(row.cron())), ZoneId.of(row.zone()), now);
+        CronExpression cron = CronExpression.parse(sixFields(row.cron()));
+        ZoneId zone = ZoneId.of(row.zone());
+        Instant next = next(cron, zone, now);
         if (jdbc.sql("UPDATE runtime.schedule SET next_run_at = :next WHERE id = :id AND paused = FALSE "
                 + "AND next_run_at = :due")
             .param("next", Timestamps.of(next))
             .param("id", id)
             .param("due", Timestamps.of(due))
             .update() == 0) {
-            return false;
+            return null;
         }
+        // Times missed while no instance looked fire once, under the latest of them (the stored one is the earliest).
+        Instant latest = latest(cron, zone, due, now);
         UUID runId = null;
         String error = null;
-        try {
-            runId = runner.start(row.runAs(), new AgentRunner.RunRequest(row.agent(), row.version(), row.input(),
-                    row.variables(), null, null, null, null));
+        String paused = null;
+        Standing standing = standing(row.tenant(), row.runAs(), row.agent(), row.version());
+        if (standing.refusal() != null) {
+            // Every later fire would be refused alike: pause once, with the reason, instead.
+            paused = standing.refusal();
+            error = paused;
+            jdbc.sql("UPDATE runtime.schedule SET paused = TRUE, next_run_at = NULL, paused_reason = :reason, "
+                    + "updated_at = :now WHERE id = :id")
+                .param("reason", paused + RESUME_HINT)
+                .param("now", Timestamps.of(now))
+                .param("id", id)
+                .update();
         }
-        catch (DomainProblem refused) {
-            error = refused.getMessage();
+        else {
+            try {
+                runId = runner.start(standing.caller(), new AgentRunner.RunRequest(row.agent(), row.version(),
+                        row.input(), row.variables(), null, null, null, null));
+            }
+            catch (DomainProblem refused) {
+                error = refused.getMessage();
+            }
         }
         jdbc.sql("INSERT INTO runtime.schedule_fire (schedule_id, due_at, run_id, error, fired_at) "
                 + "VALUES (:id, :due, :run, :error, :now)")
             .param("id", id)
-            .param("due", Timestamps.of(due))
+            .param("due", Timestamps.of(latest))
             .param("run", runId)
             .param("error", error)
             .param("now", Timestamps.of(now))
             .update();
-        return true;
+        return new Fired(row.runAs(), paused);
+    }
+
+    /** As whom a schedule's run starts now, or why it may not. */
+    private record Standing(Caller caller, String refusal) {
+    }
+
+    /** The schedule's principal as it stands now, and whether it may still run the schedule's agent. */
+    private Standing standing(TenantId tenant, Caller maker, String agent, Integer version) {
+        Caller current;
+        switch (principals.standing(maker)) {
+            case PrincipalStanding.Lapsed lapsed -> {
+                return new Standing(null, lapsed.reason());
+            }
+            case PrincipalStanding.Current now -> current = now.caller();
+        }
+        if (!current.scopes().contains(Scopes.RUNS_EXECUTE)) {
+            return new Standing(null, maker.principalId() + " no longer holds the scope runs:execute");
+        }
+        Optional<AgentSpec> spec = agents.spec(tenant, agent, version);
+        if (spec.isEmpty()) {
+            return new Standing(null, "the agent '" + agent + "' has no published version to run (archived or deleted)");
+        }
+        if (!mayRun(current, spec.get())) {
+            return new Standing(null, maker.principalId() + " may no longer run the agent '" + agent + "'");
+        }
+        return new Standing(current, null);
+    }
+
+    /** A caller restricted to some agents may run only those (named by slug or id). */
+    private static boolean mayRun(Caller caller, AgentSpec spec) {
+        return !caller.isRestrictedToAgents() || caller.agents().contains(spec.slug())
+                || caller.agents().contains(spec.agentId().toString());
     }
 
     private Schedule schedule(java.sql.ResultSet rs) throws java.sql.SQLException {
         return new Schedule(rs.getObject("id", UUID.class), rs.getString("agent_slug"),
                 rs.getObject("version", Integer.class), rs.getString("input"), variables(rs.getString("variables")),
-                rs.getString("cron"), rs.getString("time_zone"), rs.getBoolean("paused"),
-                Timestamps.read(rs, "next_run_at"), Timestamps.read(rs, "created_at"), Timestamps.read(rs, "updated_at"));
+                rs.getString("cron"), rs.getString("time_zone"), rs.getBoolean("paused"), pausedReason(rs),
+                json.readValue(rs.getString("run_as"), Caller.class).principalId(), Timestamps.read(rs, "next_run_at"), Timestamps.read(rs, "created_at"), Timestamps.read(rs, "updated_at"));
+    }
+
+    private static String pausedReason(java.sql.ResultSet rs) throws java.sql.SQLException {
+        String reason = rs.getString("paused_reason");
+        return reason == null ? null : reason.replace("{id}", rs.getObject("id", UUID.class).toString());
     }
 
     private Map<String, String> variables(String text) {
@@ -276,6 +409,28 @@ public class Schedules {
         }
         ZonedDateTime next = cron.next(after.atZone(zone));
         return next == null ? null : next.toInstant();
+    }
+
+    /**
+     * The last time of the cron at or before {@code now}, {@code due} (the earliest missed one) if none is later.
+     * Looks back from now over a doubling window, so a schedule every second that missed a day does not walk through
+     * each of its 86,400 times.
+     */
+    static Instant latest(CronExpression cron, ZoneId zone, Instant due, Instant now) {
+        Instant from = due;
+        for (Duration window = Duration.ofSeconds(1); now.minus(window).isAfter(due); window = window.multipliedBy(2)) {
+            Instant candidate = next(cron, zone, now.minus(window));
+            if (candidate != null && !candidate.isAfter(now)) {
+                from = candidate;
+                break;
+            }
+        }
+        Instant latest = from;
+        for (Instant later = next(cron, zone, latest); later != null && !later.isAfter(now);
+                later = next(cron, zone, latest)) {
+            latest = later;
+        }
+        return latest;
     }
 
     private Instant now() {

@@ -40,7 +40,8 @@ class ScheduleController {
     @Operation(summary = "Schedule runs of an agent",
             description = "cron has 5 fields (minute hour day month weekday) or 6 (with seconds first); timeZone is an "
                     + "IANA zone (default UTC). Each due time queues one async run, as the caller who made the "
-                    + "schedule, however many instances run.")
+                    + "schedule as they stand at that time, however many instances run; when they may no longer run "
+                    + "the agent, or the agent is archived or deleted, the schedule pauses with pausedReason.")
     ResponseEntity<Schedules.Schedule> create(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @RequestBody Schedules.ScheduleRequest request) {
         Schedules.Schedule schedule = schedules.create(caller, request);
@@ -71,14 +72,16 @@ class ScheduleController {
     @PostMapping("/{id}/pause")
     @Operation(summary = "Pause a schedule")
     Schedules.Schedule pause(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable UUID id) {
-        return schedules.pause(caller.tenant(), id, true)
+        return schedules.pause(caller.tenant(), id)
             .orElseThrow(() -> DomainProblem.notFound("Schedule '" + id + "'"));
     }
 
     @PostMapping("/{id}/resume")
-    @Operation(summary = "Resume a schedule from now (due times missed while paused do not fire)")
+    @Operation(summary = "Resume a schedule from now (due times missed while paused do not fire)",
+            description = "The schedule runs as the caller from then on (runsAs). 409 runtime/agent-not-runnable when "
+                    + "its agent has no version to run or the caller may not run it.")
     Schedules.Schedule resume(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable UUID id) {
-        return schedules.pause(caller.tenant(), id, false)
+        return schedules.resume(caller, id)
             .orElseThrow(() -> DomainProblem.notFound("Schedule '" + id + "'"));
     }
 
