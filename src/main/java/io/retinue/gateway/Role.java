@@ -4,7 +4,7 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * A member's role in a tenant and the scopes it grants: the permission matrix README documents. Owners and admins
+ * A member's role in a tenant and the scopes it grants: the permission matrix docs/security.md documents. Owners and admins
  * differ in what only owners may do to the tenant itself (added with tenant management).
  */
 public enum Role {

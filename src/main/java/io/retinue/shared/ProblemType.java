@@ -6,7 +6,7 @@ import org.springframework.http.HttpStatus;
 
 /**
  * An RFC 9457 problem type: a stable URI clients may switch on, the status it answers with and a short title. The
- * generic ones are here; modules declare their own next to the domain that raises them (see README's list).
+ * generic ones are here; modules declare their own next to the domain that raises them (see docs/errors.md).
  */
 public record ProblemType(URI uri, HttpStatus status, String title) {
 

@@ -15,7 +15,7 @@ import io.retinue.testing.Api;
 import io.retinue.testing.Api.Reply;
 import io.retinue.testing.PlatformIT;
 
-/** Each role gets exactly what README's permission matrix says: no more, no less. */
+/** Each role gets exactly what the permission matrix in docs/security.md says: no more, no less. */
 class PermissionMatrixIT extends PlatformIT {
 
     @ParameterizedTest(name = "{0}")
