@@ -3,6 +3,8 @@ package io.retinue.tools.internal;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -13,6 +15,7 @@ import java.util.regex.Pattern;
 import org.springframework.stereotype.Component;
 
 import io.retinue.shared.TenantId;
+import io.retinue.shared.outbound.RetryAfter;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -37,11 +40,38 @@ class HttpTools {
     record Result(JsonNode body, boolean truncated) {
     }
 
-    /** The upstream answered with an error status. */
-    static final class UpstreamError extends RuntimeException {
+    /**
+     * The upstream answered with an error status (or the call could not be made, status 0). Only statuses that say
+     * the server is unwell or busy are transient — retried for idempotent tools, counted against the tool's breaker:
+     * 408, 429, 500, 502, 503, 504. A 500 counts because a server that fails every request must trip its breaker;
+     * other 4xx are the caller's mistake and are returned at once.
+     */
+    static final class UpstreamError extends RuntimeException implements RetryAfter {
+
+        private final int status;
+        private final Duration retryAfter;
 
         UpstreamError(String message) {
+            this(message, 0, null);
+        }
+
+        UpstreamError(String message, int status, Duration retryAfter) {
             super(message);
+            this.status = status;
+            this.retryAfter = retryAfter;
+        }
+
+        boolean isTransient() {
+            return switch (status) {
+                case 408, 429, 500, 502, 503, 504 -> true;
+                default -> false;
+            };
+        }
+
+        /** The server's Retry-After on a 429 or 503, which the outbound guard's retry honours. */
+        @Override
+        public Duration retryAfter() {
+            return retryAfter;
         }
     }
 
@@ -112,7 +142,9 @@ class HttpTools {
         String text = mask(answer.body(), request.secrets());
         if (answer.status() >= 400) {
             throw new UpstreamError("the tool's endpoint answered HTTP " + answer.status() + ": "
-                    + text.substring(0, Math.min(500, text.length())));
+                    + text.substring(0, Math.min(500, text.length())), answer.status(),
+                    answer.status() == 429 || answer.status() == 503 ? RetryAfter.parse(answer.retryAfter(), Instant.now())
+                            : null);
         }
         if (!answer.truncated() && answer.contentType().contains("json")) {
             try {
