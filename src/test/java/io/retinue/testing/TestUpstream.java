@@ -131,7 +131,9 @@ public final class TestUpstream implements AutoCloseable {
             String text = switch (path) {
                 case "/echo" -> "{\"path\":\"/echo\",\"query\":\"" + query + "\",\"authorization\":\""
                         + String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")) + "\",\"idempotencyKey\":\""
-                        + String.valueOf(exchange.getRequestHeaders().getFirst("Idempotency-Key")) + "\"}";
+                        + String.valueOf(exchange.getRequestHeaders().getFirst("Idempotency-Key")) + "\",\"apiKey\":\""
+                        + String.valueOf(exchange.getRequestHeaders().getFirst("X-Api-Key")) + "\",\"method\":\""
+                        + exchange.getRequestMethod() + "\"}";
                 case "/big" -> "{\"data\":\"" + "x".repeat(5000) + "\"}";
                 default -> "{\"path\":\"" + path + "\"}";
             };

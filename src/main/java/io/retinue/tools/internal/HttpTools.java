@@ -23,7 +23,7 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Runs {@code http} tools from their request template: {@code {argument}} placeholders are filled from the call's
  * arguments (URL-encoded in the URL; query parameters left out when empty), {@code {{secret:name}}} or
- * {@code {{secret:name.field}}} from the credential store at the last moment; the body is the arguments as JSON
+ * {@code {{secret:name.field}}} (in headers and query parameters) from the credential store at the last moment; the body is the arguments as JSON
  * ({@code "arguments"}) or one argument ({@code "argument:<name>"}) when the template says so. Secret values never leave:
  * they are masked in results and errors.
  */
@@ -105,7 +105,8 @@ class HttpTools {
         Set<String> secrets = new HashSet<>();
         StringBuilder url = new StringBuilder(fill(spec.path("url").asString(), arguments, true));
         spec.path("query").properties().forEach(parameter -> {
-            String value = fill(parameter.getValue().asString(), arguments, false);
+            // Credentials are filled into the template before the arguments, so that no argument can name one.
+            String value = fill(reveal(tenant, parameter.getValue().asString(), secrets), arguments, false);
             if (!value.isEmpty()) {
                 url.append(url.indexOf("?") < 0 ? '?' : '&')
                     .append(encoded(parameter.getKey()))
