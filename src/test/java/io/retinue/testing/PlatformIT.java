@@ -45,7 +45,8 @@ public abstract class PlatformIT {
         registry.add("retinue.outbound.timeouts.slow-upstream", () -> "300ms");
         // Tools may reach the shared test upstream by the name localhost on its port, and nothing else internal.
         registry.add("retinue.tools.http.allowed-internal",
-                () -> "localhost:" + TestUpstream.shared().port() + ",localhost:" + TestMcpServers.http().port());
+                () -> "localhost:" + TestUpstream.shared().port() + ",localhost:" + TestMcpServers.http().port()
+                        + ",localhost:" + TestMcpServers.relay().port());
         registry.add("retinue.tools.mcp.stdio-commands", TestMcpServers::javaExecutable);
         registry.add("retinue.runtime.providers.fake.base-url", () -> FakeModelServer.get().baseUrl());
         registry.add("retinue.runtime.providers.fake.api-key", () -> FakeModelServer.API_KEY);

@@ -12,7 +12,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A loopback TCP relay in front of a real service, so a test can make the service "go away" (stop the relay, cutting
- * every connection) and "come back" (start it again on the same port) without touching the service itself.
+ * every connection) and "come back" (start it again on the same port) without touching the service itself — or, while
+ * it listens, make it {@link #hang()} (accept and never answer) or {@link #breakOffAfter(int) break off} answers
+ * part-way.
  */
 public final class TcpProxy implements AutoCloseable {
 
@@ -20,6 +22,8 @@ public final class TcpProxy implements AutoCloseable {
     private final int port;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private volatile ServerSocket server;
+    private volatile boolean hang;
+    private volatile int answerBytes = -1;
 
     public TcpProxy(int targetPort) {
         this.targetPort = targetPort;
@@ -35,7 +39,11 @@ public final class TcpProxy implements AutoCloseable {
         return port;
     }
 
+    /** Listens (again); no-op while listening. */
     public synchronized TcpProxy start() {
+        if (server != null && !server.isClosed()) {
+            return this;
+        }
         try {
             ServerSocket listening = new ServerSocket();
             listening.setReuseAddress(true);
@@ -47,6 +55,25 @@ public final class TcpProxy implements AutoCloseable {
         catch (IOException ex) {
             throw new IllegalStateException(ex);
         }
+    }
+
+    /** New connections are accepted and read, but never answered (until {@link #relay()}). */
+    public TcpProxy hang() {
+        hang = true;
+        return this;
+    }
+
+    /** New connections get only the first {@code bytes} of each answer, then are cut (until {@link #relay()}). */
+    public TcpProxy breakOffAfter(int bytes) {
+        answerBytes = bytes;
+        return this;
+    }
+
+    /** New connections are relayed faithfully again. */
+    public TcpProxy relay() {
+        hang = false;
+        answerBytes = -1;
+        return this;
     }
 
     /** Stops listening and cuts every open connection. */
@@ -65,11 +92,23 @@ public final class TcpProxy implements AutoCloseable {
         while (!listening.isClosed()) {
             try {
                 Socket client = listening.accept();
-                Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
                 sockets.add(client);
+                if (hang) {
+                    Thread.ofVirtual().start(() -> drain(client));
+                    continue;
+                }
+                Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
                 sockets.add(upstream);
+                int limit = answerBytes;
                 Thread.ofVirtual().start(() -> pipe(client, upstream));
-                Thread.ofVirtual().start(() -> pipe(upstream, client));
+                Thread.ofVirtual().start(() -> {
+                    if (limit < 0) {
+                        pipe(upstream, client);
+                    }
+                    else {
+                        pipePart(upstream, client, limit);
+                    }
+                });
             }
             catch (IOException ex) {
                 return;
@@ -80,6 +119,29 @@ public final class TcpProxy implements AutoCloseable {
     private static void pipe(Socket from, Socket to) {
         try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
             in.transferTo(out);
+        }
+        catch (IOException ex) {
+            // a cut connection ends the pipe
+        }
+        finally {
+            close(from);
+            close(to);
+        }
+    }
+
+    private static void drain(Socket client) {
+        try (InputStream in = client.getInputStream()) {
+            in.transferTo(OutputStream.nullOutputStream());
+        }
+        catch (IOException ex) {
+            // cut by stop()
+        }
+    }
+
+    private static void pipePart(Socket from, Socket to, int limit) {
+        try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+            out.write(in.readNBytes(limit));
+            out.flush();
         }
         catch (IOException ex) {
             // a cut connection ends the pipe

@@ -26,6 +26,7 @@ public final class TestMcpServers {
 
     private static final JacksonMcpJsonMapper MAPPER = new JacksonMcpJsonMapper(JsonMapper.builder().build());
     private static TestMcpServers http;
+    private static TcpProxy relay;
 
     private final Tomcat tomcat;
     private final McpSyncServer server;
@@ -63,6 +64,23 @@ public final class TestMcpServers {
             }
         }
         return http;
+    }
+
+    /**
+     * A relay in front of the Streamable HTTP server (started once, on a port the application may reach), which a
+     * test stops, makes hang or break off answers to play a server that is down or fails mid-answer; tests that
+     * change it restore it with {@code start()} and {@code relay()}.
+     */
+    public static synchronized TcpProxy relay() {
+        if (relay == null) {
+            relay = new TcpProxy(http().port()).start();
+        }
+        return relay;
+    }
+
+    /** The URL of the Streamable HTTP server behind {@link #relay()}. */
+    public static String relayedUrl() {
+        return "http://localhost:" + relay().port() + "/mcp";
     }
 
     public int port() {
@@ -122,6 +140,12 @@ public final class TestMcpServers {
     /** The command that starts the stdio server as its own process, from this JVM's own class path. */
     public static List<String> stdioCommand() {
         return List.of(javaExecutable(), "-cp", System.getProperty("java.class.path"), TestMcpServers.class.getName());
+    }
+
+    /** As {@link #stdioCommand()}, with a last argument (ignored by the server) by which a test finds its process. */
+    public static List<String> stdioCommand(String marker) {
+        return List.of(javaExecutable(), "-cp", System.getProperty("java.class.path"), TestMcpServers.class.getName(),
+                marker);
     }
 
     public static String javaExecutable() {

@@ -10,7 +10,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import com.sun.net.httpserver.HttpServer;
 
 /**
- * A real HTTP server on loopback that answers as a test tells it: {@code /ok}, {@code /fail} (500), {@code /slow}
+ * A real HTTP server on loopback that answers as a test tells it: {@code /ok}, {@code /fail} (500),
+ * {@code /status/NNN} (that status, with {@code Retry-After} from {@code ?retryAfter=}), {@code /slow}
  * (after 2 s) and {@code /flaky} (500 until it has failed {@code flakyFailures} times); it receives webhooks on
  * {@code /hook…} ({@code /hook-failing} answers 500, {@code /hook-slow…} after 8 s). It counts the requests.
  */
@@ -98,6 +99,22 @@ public final class TestUpstream implements AutoCloseable {
                 }
                 return;
             }
+            if (path.matches("/status/\\d{3}")) {
+                // Answers that status, with the Retry-After given as ?retryAfter=… (seconds or an HTTP-date).
+                java.util.regex.Matcher retryAfter = java.util.regex.Pattern.compile("(?:^|&)retryAfter=([^&]*)")
+                    .matcher(query);
+                if (retryAfter.find()) {
+                    exchange.getResponseHeaders().set("Retry-After",
+                            java.net.URLDecoder.decode(retryAfter.group(1), StandardCharsets.UTF_8));
+                }
+                byte[] reply = ("{\"status\":" + path.substring(8) + "}").getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().set("Content-Type", "application/json");
+                exchange.sendResponseHeaders(Integer.parseInt(path.substring(8)), reply.length);
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(reply);
+                }
+                return;
+            }
             int status = switch (path) {
                 case "/fail" -> 500;
                 case "/flaky" -> flakyLeft.getAndDecrement() > 0 ? 500 : 200;
@@ -114,7 +131,9 @@ public final class TestUpstream implements AutoCloseable {
             String text = switch (path) {
                 case "/echo" -> "{\"path\":\"/echo\",\"query\":\"" + query + "\",\"authorization\":\""
                         + String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")) + "\",\"idempotencyKey\":\""
-                        + String.valueOf(exchange.getRequestHeaders().getFirst("Idempotency-Key")) + "\"}";
+                        + String.valueOf(exchange.getRequestHeaders().getFirst("Idempotency-Key")) + "\",\"apiKey\":\""
+                        + String.valueOf(exchange.getRequestHeaders().getFirst("X-Api-Key")) + "\",\"method\":\""
+                        + exchange.getRequestMethod() + "\"}";
                 case "/big" -> "{\"data\":\"" + "x".repeat(5000) + "\"}";
                 default -> "{\"path\":\"" + path + "\"}";
             };

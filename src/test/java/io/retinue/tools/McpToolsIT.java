@@ -8,11 +8,14 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import io.retinue.testing.Agents;
 import io.retinue.testing.Api;
 import io.retinue.testing.Api.Reply;
 import io.retinue.testing.PlatformIT;
+import io.retinue.testing.TcpProxy;
 import io.retinue.testing.TestMcpServers;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /** MCP servers written with the MCP Java SDK, over Streamable HTTP and over stdio, registered and called. */
 class McpToolsIT extends PlatformIT {
@@ -89,5 +92,101 @@ class McpToolsIT extends PlatformIT {
                 java.util.List.of("/bin/sh", "-c", "rm -rf /")));
         assertThat(command.status()).isEqualTo(422);
         assertThat(command.json().at("/errors/0/pointer").asString()).isEqualTo("/command");
+    }
+
+    @Test
+    void aStreamableHttpServerThatIsDownOrBreaksOffFailsTheCallNotTheRun() {
+        Api owner = freshTenant();
+        String server = "flaky" + java.util.UUID.randomUUID().toString().substring(0, 6);
+        Reply registered = owner.post("/api/v1/mcp-servers",
+                Map.of("name", server, "transport", "streamable_http", "url", TestMcpServers.relayedUrl()));
+        assertThat(registered.json().get("status").asString()).as(registered.toString()).isEqualTo("healthy");
+        String echo = server + ".echo";
+        String slug = agentWith(owner, echo);
+        TcpProxy relay = TestMcpServers.relay();
+        try {
+            relay.stop();
+            Reply down = owner.post("/api/v1/tools/" + echo + "/invoke", Map.of("arguments", Map.of("message", "hi")));
+            assertThat(down.status()).as(down.toString()).isEqualTo(502);
+            assertThat(down.json().get("type").asString()).endsWith("/tools/execution-failed");
+            assertThat(down.json().get("detail").asString()).contains("'" + server + "' cannot be reached")
+                .doesNotContain("Client failed", "Exception");
+            assertThat(down.json().get("retryable").asBoolean()).isTrue();
+            assertThat(owner.get("/api/v1/tool-executions?tool=" + echo).json().at("/items/0/status").asString())
+                .isEqualTo("unavailable");
+
+            Reply run = owner.post("/api/v1/runs", Map.of("agent", slug, "input",
+                    "use " + echo.replace(".", "__") + " with {\"message\":\"hi\"}", "variables", Map.of("company", "ACME")));
+            assertThat(run.json().at("/run/status").asString()).as(run.toString()).isEqualTo("completed");
+            assertThat(run.json().get("steps").valueStream()
+                .filter(step -> step.get("kind").asString().equals("tool"))
+                .map(step -> step.get("outcome").asString())).containsExactly("unavailable");
+            assertThat(run.json().at("/run/output").asString()).contains("cannot be reached");
+
+            relay.start().breakOffAfter(40);
+            Reply brokenOff = owner.post("/api/v1/tools/" + echo + "/invoke", Map.of("arguments", Map.of("message", "hi")));
+            assertThat(brokenOff.status()).as(brokenOff.toString()).isEqualTo(502);
+            assertThat(brokenOff.json().get("detail").asString()).contains("cannot be reached");
+        }
+        finally {
+            relay.relay();
+            relay.start();
+        }
+        Reply back = owner.post("/api/v1/tools/" + echo + "/invoke", Map.of("arguments", Map.of("message", "again")));
+        assertThat(back.status()).as("a fresh client once the server is back: " + back).isEqualTo(200);
+        assertThat(back.json().get("result").asString()).isEqualTo("echo: again");
+    }
+
+    @Test
+    void aKilledStdioServerIsStartedAgainForTheNextCall() throws Exception {
+        Api owner = freshTenant();
+        String marker = "retinue-test-" + java.util.UUID.randomUUID();
+        Reply registered = owner.post("/api/v1/mcp-servers",
+                Map.of("name", "killed", "transport", "stdio", "command", TestMcpServers.stdioCommand(marker)));
+        assertThat(registered.json().get("status").asString()).as(registered.toString()).isEqualTo("healthy");
+        ProcessHandle process = ProcessHandle.current().descendants()
+            .filter(handle -> commandLine(handle).contains(marker))
+            .findFirst()
+            .orElseThrow();
+        process.destroyForcibly();
+        process.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+
+        long started = System.nanoTime();
+        Reply next = owner.post("/api/v1/tools/killed.reverse/invoke", Map.of("arguments", Map.of("text", "abc")));
+        long took = (System.nanoTime() - started) / 1_000_000;
+        if (next.status() != 200) {
+            // The call raced the notice of the exit: it must fail at once and in the user's terms.
+            assertThat(next.status()).as(next.toString()).isEqualTo(502);
+            assertThat(next.json().get("detail").asString()).contains("cannot be reached").doesNotContain("Exception");
+            assertThat(took).isLessThan(2000);
+            next = owner.post("/api/v1/tools/killed.reverse/invoke", Map.of("arguments", Map.of("text", "abc")));
+        }
+        assertThat(next.status()).as(next.toString()).isEqualTo(200);
+        assertThat(next.json().get("result").asString()).isEqualTo("cba");
+        assertThat(took).as("no wait for the request timeout of 30 s").isLessThan(15_000);
+        owner.delete("/api/v1/mcp-servers/killed");
+    }
+
+    /** A process's whole command line (ProcessHandle.Info cuts long ones, such as a class path's). */
+    private static String commandLine(ProcessHandle handle) {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc", String.valueOf(handle.pid()), "cmdline"),
+                    java.nio.charset.StandardCharsets.ISO_8859_1);
+        }
+        catch (java.io.IOException gone) {
+            return handle.info().commandLine().orElse("");
+        }
+    }
+
+    /** A published agent on the fake model server with one tool (granted by the tenant's tag:mcp grant). */
+    private String agentWith(Api owner, String tool) {
+        ObjectNode agent = Agents.create(uniqueSlug("mcp"), Map.of());
+        ObjectNode config = (ObjectNode) agent.get("config");
+        ((ObjectNode) config.get("model")).put("provider", "fake");
+        config.set("tools", Api.JSON.valueToTree(java.util.List.of(Map.of("name", tool))));
+        String slug = agent.get("slug").asString();
+        assertThat(owner.post("/api/v1/agents", agent).status()).isEqualTo(201);
+        assertThat(owner.post("/api/v1/agents/" + slug + "/versions/1/publish", "").status()).isEqualTo(200);
+        return slug;
     }
 }

@@ -68,4 +68,63 @@ class OpenApiToolsIT extends PlatformIT {
         assertThat(internal.status()).isEqualTo(422);
         assertThat(internal.json().at("/errors/0/detail").asString()).contains("refused");
     }
+
+    /** A document whose operations need a bearer token (globally), an API key in a header or query, or nothing. */
+    private String securedDocument() {
+        return """
+                {"openapi": "3.0.3", "info": {"title": "Secured", "version": "1"},
+                 "servers": [{"url": "http://localhost:%d"}],
+                 "security": [{"token": []}],
+                 "components": {"securitySchemes": {
+                   "token": {"type": "http", "scheme": "bearer"},
+                   "headerKey": {"type": "apiKey", "in": "header", "name": "X-Api-Key"},
+                   "queryKey": {"type": "apiKey", "in": "query", "name": "api_key"},
+                   "cookieKey": {"type": "apiKey", "in": "cookie", "name": "session"}}},
+                 "paths": {"/echo": {
+                   "get": {"operationId": "whoAmI"},
+                   "post": {"operationId": "keyed", "security": [{"headerKey": []}]},
+                   "delete": {"operationId": "queried", "security": [{"queryKey": []}]},
+                   "put": {"operationId": "open", "security": []},
+                   "patch": {"operationId": "cookied", "security": [{"cookieKey": []}]}}}}
+                """.formatted(upstream.port());
+    }
+
+    @Test
+    void securitySchemesAreFilledFromTheCredentialGivenOrNamedInWarnings() {
+        Api owner = newTenant(api, "oa").owner();
+        owner.post("/api/v1/tool-grants", Map.of("subject", "*", "tools", "*", "effect", "allow"));
+
+        Reply bare = owner.post("/api/v1/tools/openapi-import", Map.of("namespace", "bare", "document", securedDocument()));
+        assertThat(bare.status()).as(bare.toString()).isEqualTo(200);
+        assertThat(bare.json().get("warnings").valueStream().map(JsonNode::asString))
+            .anySatisfy(warning -> assertThat(warning).startsWith("whoAmI: requires credentials (token)"))
+            .anySatisfy(warning -> assertThat(warning).startsWith("keyed: requires credentials"))
+            .anySatisfy(warning -> assertThat(warning).startsWith("queried: requires credentials"))
+            .anySatisfy(warning -> assertThat(warning).startsWith("cookied: its security schemes (cookieKey)"))
+            .noneSatisfy(warning -> assertThat(warning).startsWith("open"));
+
+        owner.put("/api/v1/credentials/echo-key", Map.of("kind", "bearer", "fields", Map.of("value", "s3cret-echo-key")));
+        Reply filled = owner.post("/api/v1/tools/openapi-import",
+                Map.of("namespace", "filled", "document", securedDocument(), "credential", "echo-key"));
+        assertThat(filled.status()).as(filled.toString()).isEqualTo(200);
+        assertThat(filled.json().get("warnings").valueStream().map(JsonNode::asString))
+            .singleElement().asString().startsWith("cookied:");
+        assertThat(owner.get("/api/v1/tools/filled.whoami").json().at("/http/headers/Authorization").asString())
+            .isEqualTo("Bearer {{secret:echo-key}}");
+
+        JsonNode whoAmI = owner.post("/api/v1/tools/filled.whoami/invoke", Map.of("arguments", Map.of())).json();
+        assertThat(whoAmI.at("/result/authorization").asString()).as(whoAmI.toString()).isEqualTo("Bearer ****");
+        JsonNode keyed = owner.post("/api/v1/tools/filled.keyed/invoke", Map.of("arguments", Map.of())).json();
+        assertThat(keyed.at("/result/apiKey").asString()).as(keyed.toString()).isEqualTo("****");
+        assertThat(keyed.at("/result/authorization").asString()).isEqualTo("null");
+        JsonNode queried = owner.post("/api/v1/tools/filled.queried/invoke", Map.of("arguments", Map.of())).json();
+        assertThat(queried.at("/result/query").asString()).as(queried.toString()).isEqualTo("api_key=****");
+        JsonNode open = owner.post("/api/v1/tools/filled.open/invoke", Map.of("arguments", Map.of())).json();
+        assertThat(open.at("/result/authorization").asString()).as(open.toString()).isEqualTo("null");
+
+        Reply badName = owner.post("/api/v1/tools/openapi-import",
+                Map.of("namespace", "bad", "document", securedDocument(), "credential", "{{secret:x}}"));
+        assertThat(badName.status()).isEqualTo(422);
+        assertThat(badName.json().at("/errors/0/pointer").asString()).isEqualTo("/credential");
+    }
 }

@@ -221,7 +221,10 @@ class ToolsIT extends PlatformIT {
                 replies.add(future.get());
             }
         }
-        assertThat(replies).extracting(Reply::status).containsExactlyInAnyOrder(200, 502, 502);
+        assertThat(replies).extracting(Reply::status).as("calls beyond the limit are not made: 503 outbound/saturated")
+            .containsExactlyInAnyOrder(200, 503, 503);
+        assertThat(replies.stream().filter(reply -> reply.status() == 503))
+            .allSatisfy(refused -> assertThat(refused.header("Retry-After")).isPresent());
         assertThat(owner.get("/api/v1/tool-executions?tool=" + single + "&status=saturated").json().get("items")).hasSize(2);
     }
 
@@ -304,5 +307,110 @@ class ToolsIT extends PlatformIT {
         api.delete("/api/v1/agents/" + slug);
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
             .until(() -> api.delete("/api/v1/tools/" + name).status() == 204);
+    }
+
+    private static long millisSince(long started) {
+        return (System.nanoTime() - started) / 1_000_000;
+    }
+
+    @Test
+    void aCallersMistakeIsReturnedAtOnceNeitherRetriedNorCountedAgainstTheBreaker() {
+        Api owner = freshTenant();
+        allow(owner, "*", "*");
+        String tool = ns() + ".bad";
+        String path = "/status/400?n=" + ns();
+        owner.post("/api/v1/tools", httpTool(tool, "http://localhost:" + upstream.port() + path,
+                Map.of("idempotent", true)));
+        for (int i = 0; i < 6; i++) {
+            Reply bad = invoke(owner, tool, Map.of());
+            assertThat(bad.status()).as(bad.toString()).isEqualTo(502);
+            assertThat(bad.json().get("type").asString()).endsWith("/tools/execution-failed");
+            assertThat(bad.json().get("retryable").asBoolean()).isFalse();
+        }
+        assertThat(upstream.hits(path)).as("each call made once, and none refused by an open breaker").isEqualTo(6);
+    }
+
+    @Test
+    void theToolsTimeoutBoundsTheWholeCallRetriesIncluded() {
+        Api owner = freshTenant();
+        allow(owner, "*", "*");
+        String tool = ns() + ".slow";
+        owner.post("/api/v1/tools", httpTool(tool, "http://localhost:" + upstream.port() + "/slow",
+                Map.of("timeoutMs", 1000, "idempotent", true)));
+        long started = System.nanoTime();
+        Reply slow = invoke(owner, tool, Map.of());
+        assertThat(millisSince(started)).as("one budget of 1 s for every attempt").isLessThan(1900);
+        assertThat(slow.status()).isEqualTo(502);
+        assertThat(slow.json().get("retryable").asBoolean()).isTrue();
+        assertThat(owner.get("/api/v1/tool-executions?tool=" + tool).json().at("/items/0/status").asString())
+            .isEqualTo("timed_out");
+    }
+
+    @Test
+    void aToolServersRetryAfterIsHonouredWhenItFitsAndEndsTheCallWhenItDoesNot() {
+        Api owner = freshTenant();
+        allow(owner, "*", "*");
+        String busy = ns() + ".busy";
+        String busyPath = "/status/503?retryAfter=1&n=" + ns();
+        owner.post("/api/v1/tools", httpTool(busy, "http://localhost:" + upstream.port() + busyPath,
+                Map.of("timeoutMs", 5000, "idempotent", true)));
+        long started = System.nanoTime();
+        Reply waited = invoke(owner, busy, Map.of());
+        assertThat(millisSince(started)).as("two waits of Retry-After: 1").isGreaterThanOrEqualTo(2000);
+        assertThat(upstream.hits(busyPath)).isEqualTo(3);
+        assertThat(waited.status()).isEqualTo(502);
+        assertThat(waited.json().get("retryable").asBoolean()).isTrue();
+
+        String limited = ns() + ".limited";
+        String limitedPath = "/status/429?retryAfter=30&n=" + ns();
+        owner.post("/api/v1/tools", httpTool(limited, "http://localhost:" + upstream.port() + limitedPath,
+                Map.of("timeoutMs", 5000, "idempotent", true)));
+        started = System.nanoTime();
+        Reply gaveUp = invoke(owner, limited, Map.of());
+        assertThat(millisSince(started)).as("30 s do not fit in 5 s: no wait").isLessThan(1500);
+        assertThat(upstream.hits(limitedPath)).isEqualTo(1);
+        assertThat(gaveUp.status()).isEqualTo(502);
+        assertThat(gaveUp.json().get("retryable").asBoolean()).isTrue();
+        assertThat(gaveUp.header("Retry-After")).hasValue("30");
+    }
+
+    @Test
+    void anOpenBreakerIsAnswered503WithRetryAfterAndRunsGoOnWithTheToolUnavailable() {
+        Api owner = freshTenant();
+        allow(owner, "*", "*");
+        String tool = ns() + ".down";
+        String path = "/status/503?n=" + ns();
+        owner.post("/api/v1/tools", httpTool(tool, "http://localhost:" + upstream.port() + path, Map.of()));
+        tools.jackson.databind.node.ObjectNode agent = io.retinue.testing.Agents.create(uniqueSlug("brk"), Map.of());
+        tools.jackson.databind.node.ObjectNode config = (tools.jackson.databind.node.ObjectNode) agent.get("config");
+        ((tools.jackson.databind.node.ObjectNode) config.get("model")).put("provider", "fake");
+        config.set("tools", Api.JSON.valueToTree(List.of(Map.of("name", tool))));
+        String slug = agent.get("slug").asString();
+        assertThat(owner.post("/api/v1/agents", agent).status()).isEqualTo(201);
+        assertThat(owner.post("/api/v1/agents/" + slug + "/versions/1/publish", "").status()).isEqualTo(200);
+
+        for (int i = 0; i < 4; i++) {
+            assertThat(invoke(owner, tool, Map.of()).status()).isEqualTo(502);
+        }
+        Reply open = invoke(owner, tool, Map.of());
+        assertThat(open.status()).as(open.toString()).isEqualTo(503);
+        assertThat(open.json().get("type").asString()).isEqualTo("https://retinue.dev/problems/outbound/circuit-open");
+        assertThat(open.header("Retry-After")).hasValueSatisfying(seconds -> assertThat(seconds).isIn("1", "2"));
+        assertThat(open.json().get("executionId").asString()).isNotBlank();
+        assertThat(upstream.hits(path)).as("an open breaker does not call out").isEqualTo(4);
+
+        // A run's tool call finds the breaker open (it is opened again first: the run may start after the 2 s).
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).untilAsserted(() -> {
+            while (invoke(owner, tool, Map.of()).status() != 503) {
+                // half-open: its trial calls fail and open it again
+            }
+            Reply run = owner.post("/api/v1/runs", Map.of("agent", slug, "input",
+                    "use " + tool.replace(".", "__") + " with {}", "variables", Map.of("company", "ACME")));
+            assertThat(run.json().at("/run/status").asString()).as(run.toString()).isEqualTo("completed");
+            assertThat(run.json().get("steps").valueStream()
+                .filter(step -> step.get("kind").asString().equals("tool"))
+                .map(step -> step.get("outcome").asString())).containsExactly("unavailable");
+            assertThat(run.json().at("/run/output").asString()).contains("paused after repeated failures");
+        });
     }
 }

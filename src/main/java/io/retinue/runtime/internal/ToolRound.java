@@ -207,7 +207,8 @@ class ToolRound {
                     "not permitted: " + denied.reason())), null, "denied");
             case ToolOutcome.ApprovalRequired approval -> new ToolResult(null, approval.reason(), "approval_required");
             case ToolOutcome.Failed failed -> new ToolResult(json.writeValueAsString(Map.of("error", failed.error())),
-                    null, "failed");
+                    null, failed.reason() == ToolOutcome.Failed.Reason.UNAVAILABLE
+                            || failed.reason() == ToolOutcome.Failed.Reason.CIRCUIT_OPEN ? "unavailable" : "failed");
         };
     }
 

@@ -1,6 +1,7 @@
 package io.retinue.shared.outbound;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -33,8 +34,9 @@ import org.springframework.web.context.request.RequestContextHolder;
 import org.springframework.web.context.request.ServletRequestAttributes;
 
 /**
- * The one way Retinue calls out: each target gets a timeout, a circuit breaker, a bulkhead and — for idempotent
- * calls only — retries with exponential back-off (Resilience4j). A refused call becomes {@link OutboundUnavailable}
+ * The one way Retinue calls out: each target gets a timeout (of the whole call, retries included), a circuit breaker,
+ * a bulkhead and — for idempotent calls only — retries of transient failures with exponential back-off, or after the
+ * target's own {@link RetryAfter} when it fits in the time left (Resilience4j). A refused call becomes {@link OutboundUnavailable}
  * (503 with Retry-After, or 504 on timeout); breaker, bulkhead and retry state are published as metrics
  * ({@code resilience4j.circuitbreaker.state{name=<target>}}, …).
  */
@@ -46,13 +48,16 @@ public class OutboundCalls implements AutoCloseable {
     private final CircuitBreakerRegistry breakers;
     private final BulkheadRegistry bulkheads;
     private final RetryRegistry retries;
-    private final Map<String, Duration> timeouts = new ConcurrentHashMap<>();
+    private final IntervalFunction backoff;
+    private final Map<String, Instant> openUntil = new ConcurrentHashMap<>();
+    private final ThreadLocal<Budget> budgets = new ThreadLocal<>();
     private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
     private static final ThreadLocal<String> TRACEPARENT = new ThreadLocal<>();
 
     public OutboundCalls(OutboundProperties properties, MeterRegistry meters) {
         this.properties = properties;
         OutboundProperties.Guard guard = properties.defaults();
+        this.backoff = IntervalFunction.ofExponentialBackoff(guard.retryBackoff(), 2.0);
         this.breakers = CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
             .failureRateThreshold(guard.failureRateThreshold())
             .minimumNumberOfCalls(guard.minimumCalls())
@@ -60,15 +65,21 @@ public class OutboundCalls implements AutoCloseable {
             .waitDurationInOpenState(guard.openFor())
             .permittedNumberOfCallsInHalfOpenState(2)
             .build());
+        // Resilience4j does not tell how long an open breaker stays open, and a refused caller is owed Retry-After.
+        breakers.getEventPublisher().onEntryAdded(added -> added.getAddedEntry().getEventPublisher()
+            .onStateTransition(event -> {
+                if (event.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
+                    openUntil.put(event.getCircuitBreakerName(), Instant.now().plus(guard.openFor()));
+                }
+            }));
         this.bulkheads = BulkheadRegistry.of(BulkheadConfig.custom()
             .maxConcurrentCalls(guard.maxConcurrent())
             .maxWaitDuration(Duration.ZERO)
             .build());
         this.retries = RetryRegistry.of(RetryConfig.custom()
             .maxAttempts(guard.retries() + 1)
-            .intervalFunction(IntervalFunction.ofExponentialBackoff(guard.retryBackoff(), 2.0))
-            .retryOnException(failure -> !(failure instanceof OutboundUnavailable unavailable)
-                    || unavailable.type() == OutboundUnavailable.TIMEOUT)
+            .intervalBiFunction((attempt, outcome) -> interval(attempt, outcome.isLeft() ? outcome.getLeft() : null))
+            .retryOnException(this::worthRetrying)
             .build());
         TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(breakers).bindTo(meters);
         TaggedBulkheadMetrics.ofBulkheadRegistry(bulkheads).bindTo(meters);
@@ -92,7 +103,11 @@ public class OutboundCalls implements AutoCloseable {
 
     /**
      * As above, where only the failures {@code transientFailure} accepts (say, rate limits and unavailability, but
-     * not a bad request or a wrong key) count against the breaker and, for idempotent calls, are retried.
+     * not a bad request or a wrong key) count against the breaker and, for idempotent calls, are retried; others
+     * pass through at once. {@code timeout} bounds the whole call: every attempt and the waits between them share
+     * it, so a retry is made only while time is left. A failure that is a {@link RetryAfter} with a wait is retried
+     * no sooner than that wait, and not at all when the wait does not fit in the time left. The guard's own refusals
+     * (an open breaker, a full bulkhead) are never retried.
      */
     public <T> T call(OutboundTarget target, Duration timeout, int maxConcurrent,
             java.util.function.Predicate<Throwable> transientFailure, Supplier<T> call) {
@@ -105,30 +120,98 @@ public class OutboundCalls implements AutoCloseable {
                     .ignoreException(failure -> !transientFailure.test(failure))
                     .build()));
         Bulkhead bulkhead = bulkhead(target.name(), maxConcurrent);
+        Budget budget = new Budget(timeout);
         Supplier<T> guarded = CircuitBreaker.decorateSupplier(breaker,
-                Bulkhead.decorateSupplier(bulkhead, () -> withTimeout(target, timeout, call)));
+                Bulkhead.decorateSupplier(bulkhead, () -> withTimeout(target, budget, call)));
         if (target.idempotent()) {
             Retry retry = retries.find(target.name()).orElseGet(() -> {
                 RetryConfig base = retries.getDefaultConfig();
                 return retries.retry(target.name(), RetryConfig.from(base)
-                    .retryOnException(failure -> base.getExceptionPredicate().test(failure) && transientFailure.test(failure))
+                    .retryOnException(failure -> transientFailure.test(failure)
+                            && base.getExceptionPredicate().test(failure))
                     .build());
             });
             guarded = Retry.decorateSupplier(retry, guarded);
         }
+        Budget outer = budgets.get();
+        budgets.set(budget);
         try {
             return guarded.get();
         }
         catch (CallNotPermittedException open) {
-            Duration wait = properties.defaults().openFor();
             throw new OutboundUnavailable(OutboundUnavailable.CIRCUIT_OPEN, "Calls to " + target.name()
-                    + " are paused after repeated failures; retry later", target.name(), wait);
+                    + " are paused after repeated failures; retry later", target.name(), stillOpenFor(target.name()));
         }
         catch (BulkheadFullException full) {
             throw new OutboundUnavailable(OutboundUnavailable.SATURATED,
                     "Too many calls to " + target.name() + " are in flight; retry shortly", target.name(),
                     Duration.ofSeconds(1));
         }
+        finally {
+            budgets.set(outer);
+        }
+    }
+
+    /**
+     * The time one guarded call may take, shared by its attempts and the waits between them, and how many of its
+     * attempts failed so far (the retry's predicate and interval function read it, on the calling thread).
+     */
+    private static final class Budget {
+
+        private final Duration timeout;
+        private final long deadline;
+        private int failures;
+
+        Budget(Duration timeout) {
+            this.timeout = timeout;
+            this.deadline = System.nanoTime() + timeout.toNanos();
+        }
+
+        Duration left() {
+            return Duration.ofNanos(deadline - System.nanoTime());
+        }
+    }
+
+    /**
+     * Whether a failed attempt is worth another: not when the guard itself refused it (retrying an open breaker or
+     * a full bulkhead at once only asks again), and only when the wait before the next attempt fits in the call's
+     * time left — otherwise the failure is given up at once rather than after a wait that cannot end in an answer.
+     */
+    private boolean worthRetrying(Throwable failure) {
+        if (failure instanceof CallNotPermittedException || failure instanceof BulkheadFullException
+                || (failure instanceof OutboundUnavailable unavailable && unavailable.type() != OutboundUnavailable.TIMEOUT)) {
+            return false;
+        }
+        Budget budget = budgets.get();
+        if (budget == null) {
+            return true;
+        }
+        budget.failures++;
+        return wait(budget.failures, failure).compareTo(budget.left()) < 0;
+    }
+
+    /** The wait before attempt {@code attempt + 1}: the back-off, or longer when the target asked for longer. */
+    private long interval(int attempt, Throwable failure) {
+        Duration wait = wait(attempt, failure);
+        Budget budget = budgets.get();
+        if (budget != null && wait.compareTo(budget.left()) > 0) {
+            wait = budget.left().isNegative() ? Duration.ZERO : budget.left();
+        }
+        return wait.toMillis();
+    }
+
+    private Duration wait(int attempt, Throwable failure) {
+        Duration backedOff = Duration.ofMillis(backoff.apply(attempt));
+        Duration asked = failure == null ? null : RetryAfter.of(failure);
+        return asked != null && asked.compareTo(backedOff) > 0 ? asked : backedOff;
+    }
+
+    /** What is left of an open breaker's wait, in whole seconds (at least one), as Retry-After is sent. */
+    private Duration stillOpenFor(String target) {
+        Instant until = openUntil.get(target);
+        long millis = until == null ? properties.defaults().openFor().toMillis()
+                : Duration.between(Instant.now(), until).toMillis();
+        return Duration.ofSeconds(Math.max(1, (millis + 999) / 1000));
     }
 
     /**
@@ -157,13 +240,17 @@ public class OutboundCalls implements AutoCloseable {
         return breakers.circuitBreaker(target.name()).getState().name();
     }
 
-    private <T> T withTimeout(OutboundTarget target, Duration timeout, Supplier<T> call) {
+    private <T> T withTimeout(OutboundTarget target, Budget budget, Supplier<T> call) {
+        Duration left = budget.left();
+        if (left.isNegative() || left.isZero()) {
+            throw timedOut(target, budget);
+        }
         CallInterrupts interrupts = CallInterrupts.current();
         if (interrupts != null && !interrupts.enter()) {
             throw new IllegalStateException("Stopped before calling " + target.name());
         }
         try {
-            return interruptibly(target, timeout, call, interrupts == null);
+            return interruptibly(target, budget, left, call, interrupts == null);
         }
         finally {
             if (interrupts != null) {
@@ -173,7 +260,8 @@ public class OutboundCalls implements AutoCloseable {
     }
 
     /** {@code keepInterrupt}: a thread without {@link CallInterrupts} keeps an interrupt for its caller to see. */
-    private <T> T interruptibly(OutboundTarget target, Duration timeout, Supplier<T> call, boolean keepInterrupt) {
+    private <T> T interruptibly(OutboundTarget target, Budget budget, Duration left, Supplier<T> call,
+            boolean keepInterrupt) {
         String traceparent = childOfCurrentTrace();
         // A plain Future (not a CompletableFuture), so that cancelling it interrupts the call: a blocking client
         // or a streamed response stops reading instead of running on unobserved.
@@ -187,12 +275,11 @@ public class OutboundCalls implements AutoCloseable {
             }
         });
         try {
-            return running.get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            return running.get(left.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
         }
         catch (TimeoutException slow) {
             running.cancel(true);
-            throw new OutboundUnavailable(OutboundUnavailable.TIMEOUT,
-                    target.name() + " did not answer within " + timeout.toMillis() + " ms", target.name(), null);
+            throw timedOut(target, budget);
         }
         catch (ExecutionException failed) {
             if (failed.getCause() instanceof RuntimeException runtime) {
@@ -210,6 +297,11 @@ public class OutboundCalls implements AutoCloseable {
             running.cancel(true);
             throw new IllegalStateException("Interrupted while calling " + target.name(), interrupted);
         }
+    }
+
+    private static OutboundUnavailable timedOut(OutboundTarget target, Budget budget) {
+        return new OutboundUnavailable(OutboundUnavailable.TIMEOUT,
+                target.name() + " did not answer within " + budget.timeout.toMillis() + " ms", target.name(), null);
     }
 
     private static String childOfCurrentTrace() {

@@ -30,6 +30,7 @@ import io.retinue.tools.ToolCalls;
 import io.retinue.tools.ToolCatalog;
 import io.retinue.tools.ToolDescriptor;
 import io.retinue.tools.ToolOutcome;
+import io.retinue.tools.ToolOutcome.Failed.Reason;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -105,32 +106,36 @@ class DefaultToolCalls implements ToolCalls, ToolCatalog {
         try {
             Supplier<Output> run = prepared(tenant, tool, arguments, call.idempotencyKey());
             Output output = outbound.call(new OutboundTarget("tool:" + tool.name(), tool.idempotent()),
-                    Duration.ofMillis(tool.timeoutMs()), tool.maxConcurrency(), run);
+                    Duration.ofMillis(tool.timeoutMs()), tool.maxConcurrency(), ToolFailures::isTransient, run);
             UUID id = record(call, tool, arguments, started, "completed", output.result(), output.truncated(), null);
             return new ToolOutcome.Completed(id, output.result(), output.truncated());
         }
         catch (OutboundUnavailable unavailable) {
-            String status = unavailable.type() == OutboundUnavailable.TIMEOUT ? "timed_out"
-                    : unavailable.type() == OutboundUnavailable.SATURATED ? "saturated" : "unavailable";
-            UUID id = record(call, tool, arguments, started, status, null, false, unavailable.getMessage());
-            return new ToolOutcome.Failed(id, unavailable.getMessage(), true);
+            Reason reason = unavailable.type() == OutboundUnavailable.TIMEOUT ? Reason.TIMED_OUT
+                    : unavailable.type() == OutboundUnavailable.SATURATED ? Reason.SATURATED : Reason.CIRCUIT_OPEN;
+            return failed(call, tool, arguments, started, reason, unavailable.getMessage(), true,
+                    unavailable.retryAfter());
         }
         catch (AddressGuard.Refused refused) {
-            UUID id = record(call, tool, arguments, started, "refused", null, false, refused.getMessage());
-            return new ToolOutcome.Failed(id, "refused: " + refused.getMessage(), false);
+            return failed(call, tool, arguments, started, Reason.REFUSED, "refused: " + refused.getMessage(), false,
+                    null);
         }
-        catch (Builtins.BuiltinFailure | HttpTools.UpstreamError failure) {
-            UUID id = record(call, tool, arguments, started, "failed", null, false, failure.getMessage());
-            return new ToolOutcome.Failed(id, failure.getMessage(), false);
+        catch (HttpTools.UpstreamError failure) {
+            return failed(call, tool, arguments, started, Reason.FAILED, failure.getMessage(), failure.isTransient(),
+                    failure.retryAfter());
         }
-        catch (io.modelcontextprotocol.spec.McpError mcpFailure) {
-            UUID id = record(call, tool, arguments, started, "failed", null, false, mcpFailure.getMessage());
-            return new ToolOutcome.Failed(id, mcpFailure.getMessage(), false);
+        catch (Builtins.BuiltinFailure | McpServers.ToolError failure) {
+            return failed(call, tool, arguments, started, Reason.FAILED, failure.getMessage(), false, null);
         }
-        catch (UncheckedIOException unreachable) {
-            UUID id = record(call, tool, arguments, started, "failed", null, false, unreachable.getMessage());
-            return new ToolOutcome.Failed(id, unreachable.getMessage(), true);
+        catch (UncheckedIOException | McpServers.Unreachable unreachable) {
+            return failed(call, tool, arguments, started, Reason.UNAVAILABLE, unreachable.getMessage(), true, null);
         }
+    }
+
+    private ToolOutcome.Failed failed(ToolCall call, Tool tool, JsonNode arguments, Instant started, Reason reason,
+            String error, boolean retryable, Duration retryAfter) {
+        UUID id = record(call, tool, arguments, started, reason.status(), null, false, error);
+        return new ToolOutcome.Failed(id, error, retryable, reason, retryAfter);
     }
 
     @Override
@@ -218,6 +223,10 @@ class DefaultToolCalls implements ToolCalls, ToolCatalog {
             case "denied" -> new ToolOutcome.Denied(earlier.id(), earlier.error());
             case "approval_required" -> new ToolOutcome.ApprovalRequired(earlier.id(), earlier.error());
             case "invalid_arguments" -> new ToolOutcome.InvalidArguments(earlier.id(), List.of());
+            case "timed_out" -> new ToolOutcome.Failed(earlier.id(), earlier.error(), true, Reason.TIMED_OUT, null);
+            case "unavailable" -> new ToolOutcome.Failed(earlier.id(), earlier.error(), true, Reason.UNAVAILABLE, null);
+            case "saturated" -> new ToolOutcome.Failed(earlier.id(), earlier.error(), true, Reason.SATURATED, null);
+            case "refused" -> new ToolOutcome.Failed(earlier.id(), earlier.error(), false, Reason.REFUSED, null);
             default -> new ToolOutcome.Failed(earlier.id(), earlier.error(), false);
         };
     }

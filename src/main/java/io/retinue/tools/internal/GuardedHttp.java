@@ -26,8 +26,11 @@ class GuardedHttp {
 
     private static final int MAX_REDIRECTS = 5;
 
-    /** What came back: status, content type, the (possibly truncated) body and whether it was truncated. */
-    record Answer(int status, String contentType, String body, boolean truncated) {
+    /**
+     * What came back: status, content type, the (possibly truncated) body and whether it was truncated, and the
+     * {@code Retry-After} header (null without one).
+     */
+    record Answer(int status, String contentType, String body, boolean truncated, String retryAfter) {
     }
 
     private final SsrfGuard guard;
@@ -94,7 +97,7 @@ class GuardedHttp {
             boolean truncated = bytes.length > maxBytes;
             String body = new String(bytes, 0, Math.min(bytes.length, maxBytes), StandardCharsets.UTF_8);
             return new Answer(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""), body,
-                    truncated);
+                    truncated, response.headers().firstValue("Retry-After").orElse(null));
         }
         catch (IOException ex) {
             throw new UncheckedIOException("reading the answer failed: " + ex.getMessage(), ex);

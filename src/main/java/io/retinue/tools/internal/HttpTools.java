@@ -3,6 +3,8 @@ package io.retinue.tools.internal;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -13,6 +15,7 @@ import java.util.regex.Pattern;
 import org.springframework.stereotype.Component;
 
 import io.retinue.shared.TenantId;
+import io.retinue.shared.outbound.RetryAfter;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -20,7 +23,7 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Runs {@code http} tools from their request template: {@code {argument}} placeholders are filled from the call's
  * arguments (URL-encoded in the URL; query parameters left out when empty), {@code {{secret:name}}} or
- * {@code {{secret:name.field}}} from the credential store at the last moment; the body is the arguments as JSON
+ * {@code {{secret:name.field}}} (in headers and query parameters) from the credential store at the last moment; the body is the arguments as JSON
  * ({@code "arguments"}) or one argument ({@code "argument:<name>"}) when the template says so. Secret values never leave:
  * they are masked in results and errors.
  */
@@ -37,11 +40,38 @@ class HttpTools {
     record Result(JsonNode body, boolean truncated) {
     }
 
-    /** The upstream answered with an error status. */
-    static final class UpstreamError extends RuntimeException {
+    /**
+     * The upstream answered with an error status (or the call could not be made, status 0). Only statuses that say
+     * the server is unwell or busy are transient — retried for idempotent tools, counted against the tool's breaker:
+     * 408, 429, 500, 502, 503, 504. A 500 counts because a server that fails every request must trip its breaker;
+     * other 4xx are the caller's mistake and are returned at once.
+     */
+    static final class UpstreamError extends RuntimeException implements RetryAfter {
+
+        private final int status;
+        private final Duration retryAfter;
 
         UpstreamError(String message) {
+            this(message, 0, null);
+        }
+
+        UpstreamError(String message, int status, Duration retryAfter) {
             super(message);
+            this.status = status;
+            this.retryAfter = retryAfter;
+        }
+
+        boolean isTransient() {
+            return switch (status) {
+                case 408, 429, 500, 502, 503, 504 -> true;
+                default -> false;
+            };
+        }
+
+        /** The server's Retry-After on a 429 or 503, which the outbound guard's retry honours. */
+        @Override
+        public Duration retryAfter() {
+            return retryAfter;
         }
     }
 
@@ -75,7 +105,8 @@ class HttpTools {
         Set<String> secrets = new HashSet<>();
         StringBuilder url = new StringBuilder(fill(spec.path("url").asString(), arguments, true));
         spec.path("query").properties().forEach(parameter -> {
-            String value = fill(parameter.getValue().asString(), arguments, false);
+            // Credentials are filled into the template before the arguments, so that no argument can name one.
+            String value = fill(reveal(tenant, parameter.getValue().asString(), secrets), arguments, false);
             if (!value.isEmpty()) {
                 url.append(url.indexOf("?") < 0 ? '?' : '&')
                     .append(encoded(parameter.getKey()))
@@ -112,7 +143,9 @@ class HttpTools {
         String text = mask(answer.body(), request.secrets());
         if (answer.status() >= 400) {
             throw new UpstreamError("the tool's endpoint answered HTTP " + answer.status() + ": "
-                    + text.substring(0, Math.min(500, text.length())));
+                    + text.substring(0, Math.min(500, text.length())), answer.status(),
+                    answer.status() == 429 || answer.status() == 503 ? RetryAfter.parse(answer.retryAfter(), Instant.now())
+                            : null);
         }
         if (!answer.truncated() && answer.contentType().contains("json")) {
             try {

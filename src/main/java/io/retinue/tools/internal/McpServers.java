@@ -28,6 +28,8 @@ import io.modelcontextprotocol.client.transport.ServerParameters;
 import io.modelcontextprotocol.client.transport.StdioClientTransport;
 import io.modelcontextprotocol.json.jackson3.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.spec.McpClientTransport;
+import io.modelcontextprotocol.spec.McpError;
+import io.modelcontextprotocol.spec.McpTransportException;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.retinue.shared.Caller;
 import io.retinue.shared.DomainProblem;
@@ -220,16 +222,73 @@ public class McpServers implements DisposableBean {
         return new Prepared(stored, headers, tool.spec().path("tool").asString(), args);
     }
 
+    /**
+     * The server could not be reached, broke off, did not answer or its process exited: a transient failure, told in
+     * the user's terms (never the SDK's own message), after which the next call starts a fresh client.
+     */
+    static final class Unreachable extends RuntimeException {
+
+        Unreachable(String message) {
+            super(message);
+        }
+    }
+
+    /** The server answered the call with a JSON-RPC error (an unknown tool, arguments it refuses): not transient. */
+    static final class ToolError extends RuntimeException {
+
+        ToolError(String message) {
+            super(message);
+        }
+    }
+
     /** Calls a discovered tool on its server. */
     McpSchema.CallToolResult call(Prepared call) {
+        Key key = new Key(call.server().tenant(), call.server().name());
+        McpSyncClient client;
         try {
-            return client(call.server(), call.headers())
-                .callTool(new McpSchema.CallToolRequest(call.tool(), call.arguments()));
+            client = client(call.server(), call.headers());
+        }
+        catch (AddressGuard.Refused | HttpTools.UpstreamError | Unreachable notStarted) {
+            throw notStarted;
         }
         catch (RuntimeException failure) {
-            drop(new Key(call.server().tenant(), call.server().name()));
-            throw failure;
+            throw unreachable(call.server(), failure);
         }
+        try {
+            return client.callTool(new McpSchema.CallToolRequest(call.tool(), call.arguments()));
+        }
+        catch (McpError answered) {
+            throw new ToolError("the MCP server '" + call.server().name() + "' refused the call: "
+                    + (answered.getJsonRpcError() == null ? "error" : answered.getJsonRpcError().message()));
+        }
+        catch (RuntimeException failure) {
+            drop(key, client);
+            throw unreachable(call.server(), failure);
+        }
+    }
+
+    private static Unreachable unreachable(Stored server, Throwable failure) {
+        return new Unreachable("the MCP server '" + server.name() + "' cannot be reached: " + reason(failure));
+    }
+
+    /** What went wrong in the user's terms, from the failure's causes (the SDK's own messages name its internals). */
+    private static String reason(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            if (cause instanceof java.net.ConnectException || cause instanceof java.nio.channels.ClosedChannelException
+                    && cause.getCause() instanceof java.net.ConnectException) {
+                return "the connection was refused";
+            }
+            if (cause instanceof java.net.http.HttpTimeoutException || cause instanceof java.util.concurrent.TimeoutException) {
+                return "it did not answer in time";
+            }
+            if (cause instanceof java.net.UnknownHostException) {
+                return "its host name is not known";
+            }
+            if (cause instanceof McpTransportException) {
+                return "it answered with an error or not in MCP";
+            }
+        }
+        return "the connection to it failed or was closed";
     }
 
     @Scheduled(fixedDelayString = "${retinue.tools.mcp.refresh:5m}", initialDelayString = "${retinue.tools.mcp.refresh:5m}")
@@ -319,18 +378,46 @@ public class McpServers implements DisposableBean {
         return client(server, null);
     }
 
-    /** The open client to a server, else a new one: with {@code headers} when read already, else reading them. */
+    /**
+     * The open client to a server, else a new one: with {@code headers} when read already, else reading them. The
+     * client of a stdio server is dropped as soon as its process exits, so a call in flight fails at once and the next
+     * one starts the process again instead of waiting on a dead pipe for the request timeout.
+     */
     private McpSyncClient client(Stored server, Map<String, String> headers) {
         Key key = new Key(server.tenant(), server.name());
         return clients.computeIfAbsent(key, ignored -> {
-            McpSyncClient client = McpClient.sync(transport(server, headers != null ? headers : headers(server)))
+            McpClientTransport transport = transport(server, headers != null ? headers : headers(server));
+            McpSyncClient client = McpClient.sync(transport)
                 .requestTimeout(Duration.ofSeconds(30))
                 .clientInfo(new McpSchema.Implementation("retinue", "0.1.0"))
                 .toolsChangeConsumer(tools -> Thread.ofVirtual().start(() -> sync(server.tenant(), server.name())))
                 .build();
-            client.initialize();
+            try {
+                client.initialize();
+            }
+            catch (RuntimeException failed) {
+                client.close();
+                throw failed;
+            }
+            if (transport instanceof StdioClientTransport process) {
+                Thread.ofVirtual().name("mcp-exit-" + server.name()).start(() -> dropOnExit(key, client, process));
+            }
             return client;
         });
+    }
+
+    private void dropOnExit(Key key, McpSyncClient client, StdioClientTransport process) {
+        try {
+            process.awaitForExit();
+        }
+        catch (RuntimeException interrupted) {
+            return;
+        }
+        if (clients.remove(key, client)) {
+            log.warn("The process of MCP server {} of tenant {} exited; it is started again on the next call",
+                    key.name(), key.tenant());
+            client.close();
+        }
     }
 
     /** The server's headers with their credential references filled (none for a local process). */
@@ -358,6 +445,13 @@ public class McpServers implements DisposableBean {
             .build();
     }
 
+
+    /** Drops a client that failed, if it is still the open one, without waiting for a graceful close. */
+    private void drop(Key key, McpSyncClient client) {
+        if (clients.remove(key, client)) {
+            client.close();
+        }
+    }
 
     private void drop(Key key) {
         McpSyncClient client = clients.remove(key);

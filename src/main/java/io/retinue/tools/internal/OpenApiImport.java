@@ -39,9 +39,12 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 @Service
 public class OpenApiImport {
 
-    /** What to import. */
+    /**
+     * What to import. {@code credential} names the credential that fills what the document's security schemes ask
+     * for, on the operations that require it; {@code headers}, when given, go on every operation and win over it.
+     */
     public record Request(String namespace, String document, String url, List<String> operations, String serverUrl,
-            Map<String, String> headers, Set<String> tags) {
+            Map<String, String> headers, Set<String> tags, String credential) {
     }
 
     /** What an import did, by tool name. */
@@ -68,6 +71,9 @@ public class OpenApiImport {
                 || request.namespace().equals("builtin")) {
             throw DomainProblem.invalid(List.of(new Violation("/namespace", "must be a lower-case namespace such as petstore")));
         }
+        if (request.credential() != null && !request.credential().matches("[A-Za-z0-9_-]{1,100}")) {
+            throw DomainProblem.invalid(List.of(new Violation("/credential", "must name a credential, such as petstore-key")));
+        }
         OpenAPI api = parse(document(request));
         String server = request.serverUrl() != null ? request.serverUrl()
                 : api.getServers() == null || api.getServers().isEmpty() ? null : api.getServers().getFirst().getUrl();
@@ -91,8 +97,10 @@ public class OpenApiImport {
                 warnings.add(operationId + ": only application/json request bodies are supported; skipped");
                 return;
             }
+            SecurityNeeds needs = SecurityNeeds.of(api, operation, request.credential());
+            warnings.addAll(needs.warnings(operationId, request.headers() == null ? Set.of() : request.headers().keySet()));
             ToolAdmin.Definition definition = definition(request, server, path, item, method.name(), operation,
-                    operationId);
+                    operationId, needs);
             Optional<Tool> current = registry.current(caller.tenant(), definition.name());
             if (current.isEmpty()) {
                 admin.register(caller, definition);
@@ -179,7 +187,7 @@ public class OpenApiImport {
     }
 
     private ToolAdmin.Definition definition(Request request, String server, String path, PathItem item, String method,
-            Operation operation, String operationId) {
+            Operation operation, String operationId, SecurityNeeds needs) {
         ObjectNode properties = json.createObjectNode();
         List<String> required = new ArrayList<>();
         Map<String, String> query = new LinkedHashMap<>();
@@ -226,12 +234,19 @@ public class OpenApiImport {
         if (!required.isEmpty()) {
             schema.set("required", json.valueToTree(required));
         }
+        query.putAll(needs.query());
+        Map<String, String> headers = new LinkedHashMap<>(needs.headers());
+        if (request.headers() != null) {
+            // Headers given with the import win: they may fill the scheme another way.
+            headers.keySet().removeIf(name -> request.headers().keySet().stream().anyMatch(name::equalsIgnoreCase));
+            headers.putAll(request.headers());
+        }
         ObjectNode spec = json.createObjectNode().put("method", method).put("url", url);
         if (!query.isEmpty()) {
             spec.set("query", json.valueToTree(query));
         }
-        if (request.headers() != null && !request.headers().isEmpty()) {
-            spec.set("headers", json.valueToTree(request.headers()));
+        if (!headers.isEmpty()) {
+            spec.set("headers", json.valueToTree(headers));
         }
         if (body != null) {
             spec.put("body", body);

@@ -20,6 +20,7 @@ import org.springframework.web.bind.annotation.RestController;
 import io.retinue.shared.Caller;
 import io.retinue.shared.DomainProblem;
 import io.retinue.shared.Page;
+import io.retinue.shared.outbound.OutboundUnavailable;
 import io.retinue.tools.ToolCall;
 import io.retinue.tools.ToolCalls;
 import io.retinue.tools.ToolOutcome;
@@ -152,7 +153,10 @@ class ToolController {
     @PostMapping(path = "/{name}/invoke", consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "Run a tool directly (permission-checked, validated, recorded)",
             description = "422 tools/invalid-arguments lists every argument problem; 403 tools/permission-denied or "
-                    + "tools/approval-required; 502 tools/execution-failed; every answer names the executionId.")
+                    + "tools/approval-required; 502 tools/execution-failed when the tool failed, timed out or could not be "
+                    + "reached (retryable says whether trying again may help; Retry-After when the tool server sent one); "
+                    + "503 outbound/circuit-open or outbound/saturated with Retry-After when it was not called because "
+                    + "its breaker is open or too many calls to it are in flight; every answer names the executionId.")
     Result invoke(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable String name,
             @RequestBody Invoke body) {
         if (name.isBlank()) {
@@ -169,8 +173,31 @@ class ToolController {
                     Map.of("executionId", denied.executionId().toString()));
             case ToolOutcome.ApprovalRequired approval -> throw new DomainProblem(ToolProblems.APPROVAL_REQUIRED,
                     approval.reason(), List.of(), Map.of("executionId", approval.executionId().toString()));
-            case ToolOutcome.Failed failed -> throw new DomainProblem(ToolProblems.EXECUTION_FAILED, failed.error(),
-                    List.of(), Map.of("executionId", failed.executionId().toString(), "retryable", failed.retryable()));
+            case ToolOutcome.Failed failed -> throw new ToolFailed(failed);
         };
+    }
+
+    /**
+     * A failed call as a problem: 503 with the guard's own type when the tool was not called (its breaker is open,
+     * too many calls are in flight), else 502 {@code tools/execution-failed}; with Retry-After when it is known.
+     */
+    static final class ToolFailed extends DomainProblem {
+
+        private final transient java.time.Duration retryAfter;
+
+        ToolFailed(ToolOutcome.Failed failed) {
+            super(switch (failed.reason()) {
+                case CIRCUIT_OPEN -> OutboundUnavailable.CIRCUIT_OPEN;
+                case SATURATED -> OutboundUnavailable.SATURATED;
+                default -> ToolProblems.EXECUTION_FAILED;
+            }, failed.error(), List.of(), Map.of("executionId", failed.executionId().toString(), "retryable",
+                    failed.retryable()));
+            this.retryAfter = failed.retryAfter();
+        }
+
+        @Override
+        public java.time.Duration retryAfter() {
+            return retryAfter;
+        }
     }
 }
