@@ -132,7 +132,8 @@ public final class TestUpstream implements AutoCloseable {
                 case "/echo" -> "{\"path\":\"/echo\",\"query\":\"" + query + "\",\"authorization\":\""
                         + String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")) + "\",\"idempotencyKey\":\""
                         + String.valueOf(exchange.getRequestHeaders().getFirst("Idempotency-Key")) + "\",\"apiKey\":\""
-                        + String.valueOf(exchange.getRequestHeaders().getFirst("X-Api-Key")) + "\",\"method\":\""
+                        + String.valueOf(exchange.getRequestHeaders().getFirst("X-Api-Key")) + "\",\"label\":\""
+                        + String.valueOf(exchange.getRequestHeaders().getFirst("X-Label")) + "\",\"method\":\""
                         + exchange.getRequestMethod() + "\"}";
                 case "/big" -> "{\"data\":\"" + "x".repeat(5000) + "\"}";
                 default -> "{\"path\":\"" + path + "\"}";

@@ -138,6 +138,24 @@ class ToolsIT extends PlatformIT {
     }
 
     @Test
+    void anArgumentCannotNameACredential() {
+        Api owner = freshTenant();
+        allow(owner, "*", "*");
+        owner.put("/api/v1/credentials/crm-token", Map.of("kind", "bearer", "fields", Map.of("value", "sk-do-not-send")));
+        String echo = "http://localhost:" + upstream.port() + "/echo";
+        String name = ns() + ".relay";
+        Reply created = owner.post("/api/v1/tools", httpTool(name, echo, Map.of("http", Map.of("method", "GET",
+                "url", echo, "query", Map.of("q", "{query}"), "headers", Map.of("X-Label", "label {query}")))));
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+
+        Reply reply = invoke(owner, name, Map.of("query", "{{secret:crm-token}}"));
+        assertThat(reply.status()).as(reply.toString()).isEqualTo(200);
+        assertThat(reply.json().at("/result/label").asString()).as("sent as the text it is")
+            .isEqualTo("label {{secret:crm-token}}");
+        assertThat(reply.json().at("/result/query").asString()).doesNotContain("sk-do-not-send").doesNotContain("****");
+    }
+
+    @Test
     void basicAndOAuthClientCredentialsAreInjectedAndMasked() {
         Api owner = freshTenant();
         allow(owner, "*", "*");

@@ -35,6 +35,8 @@ class HttpTools {
     private static final Pattern ARGUMENT = Pattern.compile("\\{([A-Za-z_][A-Za-z0-9_]*)}");
     private static final Pattern SECRET = Pattern.compile(
             "\\{\\{(secret|basic|oauth):([A-Za-z0-9_-]+)(?:\\.([A-Za-z0-9_]+))?}}");
+    /** A credential reference (groups 1 to 3, as {@link #SECRET}) or an argument (group 4). */
+    private static final Pattern TEMPLATE = Pattern.compile(SECRET.pattern() + "|" + ARGUMENT.pattern());
 
     /** What an HTTP tool answered. */
     record Result(JsonNode body, boolean truncated) {
@@ -103,10 +105,9 @@ class HttpTools {
     Prepared prepare(TenantId tenant, Tool tool, JsonNode arguments, String idempotencyKey) {
         JsonNode spec = tool.spec();
         Set<String> secrets = new HashSet<>();
-        StringBuilder url = new StringBuilder(fill(spec.path("url").asString(), arguments, true));
+        StringBuilder url = new StringBuilder(fill(spec.path("url").asString(), arguments));
         spec.path("query").properties().forEach(parameter -> {
-            // Credentials are filled into the template before the arguments, so that no argument can name one.
-            String value = fill(reveal(tenant, parameter.getValue().asString(), secrets), arguments, false);
+            String value = render(tenant, parameter.getValue().asString(), arguments, secrets);
             if (!value.isEmpty()) {
                 url.append(url.indexOf("?") < 0 ? '?' : '&')
                     .append(encoded(parameter.getKey()))
@@ -114,10 +115,9 @@ class HttpTools {
                     .append(encoded(value));
             }
         });
-        Map<String, String> templates = new LinkedHashMap<>();
-        spec.path("headers").properties().forEach(header -> templates.put(header.getKey(),
-                fill(header.getValue().asString(), arguments, false)));
-        Map<String, String> headers = new LinkedHashMap<>(reveal(tenant, templates, secrets));
+        Map<String, String> headers = new LinkedHashMap<>();
+        spec.path("headers").properties().forEach(header -> headers.put(header.getKey(),
+                render(tenant, header.getValue().asString(), arguments, secrets)));
         String body = null;
         String bodyMapping = spec.path("body").asString("");
         if (bodyMapping.equals("arguments")) {
@@ -158,14 +158,34 @@ class HttpTools {
         return new Result(json.getNodeFactory().stringNode(text), answer.truncated());
     }
 
-    private static String fill(String template, JsonNode arguments, boolean encode) {
+    /**
+     * Fills a query or header template's credential references and arguments in one pass, so that nothing filled in
+     * is read again: an argument whose value is {@code {{secret:other}}} (a model can be talked into sending one)
+     * stays that text, and a credential holding {@code {x}} is not filled with an argument.
+     */
+    private String render(TenantId tenant, String template, JsonNode arguments, Set<String> secrets) {
+        Matcher matcher = TEMPLATE.matcher(template);
+        StringBuilder out = new StringBuilder();
+        while (matcher.find()) {
+            String value = matcher.group(1) != null ? credential(tenant, matcher, secrets)
+                    : text(arguments.path(matcher.group(4)));
+            matcher.appendReplacement(out, Matcher.quoteReplacement(value));
+        }
+        matcher.appendTail(out);
+        return out.toString();
+    }
+
+    private static String text(JsonNode value) {
+        return value.isMissingNode() || value.isNull() ? "" : value.isString() ? value.asString() : value.toString();
+    }
+
+    /** The URL template with each argument filled in percent-encoded. */
+    private static String fill(String template, JsonNode arguments) {
         Matcher matcher = ARGUMENT.matcher(template);
         StringBuilder out = new StringBuilder();
         while (matcher.find()) {
-            JsonNode value = arguments.path(matcher.group(1));
-            String text = value.isMissingNode() || value.isNull() ? "" : value.isString() ? value.asString() : value.toString();
-            matcher.appendReplacement(out,
-                    Matcher.quoteReplacement(encode ? encoded(text) : text));
+            String text = text(arguments.path(matcher.group(1)));
+            matcher.appendReplacement(out, Matcher.quoteReplacement(encoded(text)));
         }
         matcher.appendTail(out);
         return out.toString();
@@ -193,22 +213,27 @@ class HttpTools {
         Matcher matcher = SECRET.matcher(template);
         StringBuilder out = new StringBuilder();
         while (matcher.find()) {
-            String kind = matcher.group(1);
-            String name = matcher.group(2);
-            JsonNode credential = credentials.open(tenant, name)
-                .orElseThrow(() -> new UpstreamError("the credential '" + name + "' does not exist"));
-            String value = switch (kind) {
-                case "basic" -> "Basic " + java.util.Base64.getEncoder().encodeToString((field(credential, name, "username")
-                        + ":" + field(credential, name, "password")).getBytes(StandardCharsets.UTF_8));
-                case "oauth" -> tokens.token(tenant, name, credential);
-                default -> field(credential, name, matcher.group(3) == null ? "value" : matcher.group(3));
-            };
-            secrets.add(value);
-            secrets.add(value.replaceFirst("^(Basic|Bearer) ", ""));
-            matcher.appendReplacement(out, Matcher.quoteReplacement(value));
+            matcher.appendReplacement(out, Matcher.quoteReplacement(credential(tenant, matcher, secrets)));
         }
         matcher.appendTail(out);
         return out.toString();
+    }
+
+    /** The value a matched credential reference stands for (groups 1 to 3: kind, name, field), noted as a secret. */
+    private String credential(TenantId tenant, Matcher reference, Set<String> secrets) {
+        String kind = reference.group(1);
+        String name = reference.group(2);
+        JsonNode credential = credentials.open(tenant, name)
+            .orElseThrow(() -> new UpstreamError("the credential '" + name + "' does not exist"));
+        String value = switch (kind) {
+            case "basic" -> "Basic " + java.util.Base64.getEncoder().encodeToString((field(credential, name, "username")
+                    + ":" + field(credential, name, "password")).getBytes(StandardCharsets.UTF_8));
+            case "oauth" -> tokens.token(tenant, name, credential);
+            default -> field(credential, name, reference.group(3) == null ? "value" : reference.group(3));
+        };
+        secrets.add(value);
+        secrets.add(value.replaceFirst("^(Basic|Bearer) ", ""));
+        return value;
     }
 
     private static String field(JsonNode credential, String name, String field) {
