@@ -3,6 +3,7 @@ package io.retinue.runtime.internal;
 import java.io.InterruptedIOException;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -25,6 +26,7 @@ import com.openai.errors.OpenAIIoException;
 import com.openai.errors.OpenAIServiceException;
 
 import io.retinue.shared.outbound.OutboundUnavailable;
+import io.retinue.shared.outbound.RetryAfter;
 
 /**
  * Why a model provider failed, in terms a run can report and act on. Only failures that say something about the
@@ -114,7 +116,7 @@ record ProviderFailure(Kind kind, String message, boolean retryable, Duration re
                         || text.contains("maximum")) || text.contains("prompt is too long") ? Kind.CONTEXT_TOO_LONG
                 : Kind.BAD_REQUEST;
         return new ProviderFailure(kind, "HTTP " + status + ": " + message, kind.transientFailure(),
-                kind.transientFailure() ? RetryAfter.parse(retryAfter) : null);
+                kind.transientFailure() ? RetryAfter.parse(retryAfter, Instant.now()) : null);
     }
 
     static ProviderFailure of(Throwable failure) {

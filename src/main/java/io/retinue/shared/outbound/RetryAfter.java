@@ -26,7 +26,8 @@ public interface RetryAfter {
         }
         String text = value.strip();
         if (text.chars().allMatch(Character::isDigit)) {
-            return text.length() > 9 ? null : Duration.ofSeconds(Long.parseLong(text));
+            // More digits than fit says "not for a very long time", which no call's time left can wait for.
+            return Duration.ofSeconds(text.length() > 12 ? 999_999_999_999L : Long.parseLong(text));
         }
         try {
             Instant at = ZonedDateTime.parse(text, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();

@@ -137,6 +137,8 @@ class OutboundRetriesTest {
                 now)).isEqualTo(Duration.ofSeconds(30));
         assertThat(RetryAfter.parse("Sun, 01 Mar 2026 11:00:00 GMT", now)).isEqualTo(Duration.ZERO);
         assertThat(RetryAfter.parse("soon", now)).isNull();
+        assertThat(RetryAfter.parse("99999999999999999999999", now)).as("longer than any call may wait")
+            .isGreaterThan(Duration.ofDays(365));
         assertThat(RetryAfter.parse(null, now)).isNull();
     }
 
