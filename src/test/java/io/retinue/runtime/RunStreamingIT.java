@@ -89,9 +89,21 @@ class RunStreamingIT extends PlatformIT {
             .isGreaterThan(3);
 
         String location = stream.header("Location").orElseThrow();
-        JsonNode run = owner.get(location).json().get("run");
+        JsonNode view = owner.get(location).json();
+        JsonNode run = view.get("run");
         assertThat(run.get("status").asString()).isEqualTo("completed");
         assertThat(run.get("output").asString()).isEqualTo(text);
+        // One numbering: the events' round and number are the run's steps' round and number, and steps counts them.
+        assertThat(stream.events().stream()
+            .filter(e -> e.type().equals("step.finished") || e.type().equals("tool.finished"))
+            .map(e -> e.data().get("number").asInt() + "/" + e.data().get("round").asInt()))
+            .as("each recorded step reported with its number and round").containsExactly("1/1", "2/1", "3/2");
+        assertThat(view.get("steps").valueStream().map(step -> step.get("number").asInt() + "/" + step.get("round").asInt()))
+            .containsExactly("1/1", "2/1", "3/2");
+        assertThat(stream.events().stream().filter(e -> e.type().equals("tool.started") || e.type().equals("text.delta"))
+            .map(e -> e.type() + " " + e.data().get("round").asInt()).distinct())
+            .containsExactly("tool.started 1", "text.delta 2");
+        assertThat(completed.get("steps").asInt()).isEqualTo(run.get("steps").asInt()).isEqualTo(3);
 
         Streamed resumed = owner.call("GET", location + "/events").header("Last-Event-ID", "3").stream();
         assertThat(resumed.events()).as("only what came after event 3")
@@ -256,8 +268,8 @@ class RunStreamingIT extends PlatformIT {
             assertThat(approved.json().at("/run/output").asString()).as("2+3 was computed").contains("5");
         }
         assertThat(owner.get("/api/v1/tool-executions?tool=builtin.calculator&status=completed").json().get("items")
-            .valueStream().map(execution -> execution.get("arguments").asString()))
-            .as("each ran with the model's arguments").hasSize(2).allMatch(arguments -> arguments.contains("2+3"));
+            .valueStream().map(execution -> execution.at("/arguments/expression").asString()))
+            .as("each ran with the model's arguments").containsExactly("2+3", "2+3");
     }
 
     @Test
@@ -359,6 +371,9 @@ class RunStreamingIT extends PlatformIT {
         String slug = agent(owner, "fake", "require_approval");
         JsonNode waiting = owner.post("/api/v1/runs", request(slug, ADD)).json();
         assertThat(waiting.at("/run/status").asString()).isEqualTo("requires_action");
+        assertThat(waiting.at("/run/finishedAt").isNull()).as("waiting is not finished").isTrue();
+        assertThat(waiting.at("/run/waitingSince").asString()).isNotBlank();
+        assertThat(waiting.at("/run/startedAt").asString()).isNotBlank();
         String id = waiting.at("/run/id").asString();
         // As if it had waited eight days (the expiry is seven by default).
         jdbc.sql("UPDATE runtime.run SET finished_at = :then WHERE id = :id")

@@ -339,9 +339,17 @@ class RunsIT extends PlatformIT {
         assertThat(accepted.json().at("/run/status").asString()).as("the run as it was accepted").isEqualTo("queued");
         assertThat(accepted.json().get("steps")).isEmpty();
         assertThat(location).isEqualTo("/api/v1/runs/" + accepted.json().at("/run/id").asString());
-        assertThat(accepted.json().at("/run/startedAt")).isEqualTo(owner.get(location).json().at("/run/startedAt"));
+        assertThat(accepted.json().at("/run/createdAt")).isEqualTo(owner.get(location).json().at("/run/createdAt"));
+        assertThat(accepted.json().at("/run/startedAt").isNull()).as("queued: not started yet").isTrue();
+        assertThat(accepted.json().at("/run/finishedAt").isNull()).isTrue();
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
             .until(() -> owner.get(location).json().at("/run/status").asString().equals("completed"));
+        JsonNode done = owner.get(location).json().get("run");
+        java.time.Instant created = java.time.Instant.parse(done.get("createdAt").asString());
+        java.time.Instant began = java.time.Instant.parse(done.get("startedAt").asString());
+        assertThat(began).as("started when a worker took it").isAfterOrEqualTo(created);
+        assertThat(java.time.Instant.parse(done.get("finishedAt").asString())).isAfterOrEqualTo(began);
+        assertThat(done.get("waitingSince").isNull()).isTrue();
         assertThat(owner.get(location).json().at("/run/output").asString()).isEqualTo("fake model: [[slow:300]] hello");
 
         Reply slow = owner.call("POST", "/api/v1/runs?mode=async")
@@ -352,6 +360,8 @@ class RunsIT extends PlatformIT {
         long started = System.nanoTime();
         Reply cancelled = owner.post(slowRun + "/cancel", "");
         assertThat(cancelled.status()).isEqualTo(200);
+        assertThat(cancelled.json().at("/run/status").asString()).as("answered once cancelled, not 'cancelling'")
+            .isEqualTo("cancelled");
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(4))
             .until(() -> owner.get(slowRun).json().at("/run/status").asString().equals("cancelled"));
         assertThat(java.time.Duration.ofNanos(System.nanoTime() - started)).as("the in-flight model call is abandoned")
@@ -415,6 +425,11 @@ class RunsIT extends PlatformIT {
         assertThat(stored.get("messages").valueStream().map(m -> m.get("role").asString()))
             .containsExactly("user", "assistant", "tool", "assistant", "user", "assistant");
         assertThat(stored.at("/session/metadata/channel").asString()).isEqualTo("web");
+        assertThat(stored.at("/messages/1/toolCalls/0/name").asString()).as("named as the tool is, not as providers are sent it")
+            .isEqualTo("builtin.calculator");
+        assertThat(stored.at("/messages/2/toolCalls/0/name").asString()).isEqualTo("builtin.calculator");
+        assertThat(sent.at("/2/tool_calls/0/function/name").asString()).as("the model is sent its own form")
+            .isEqualTo("builtin__calculator");
 
         Reply slow = owner.call("POST", "/api/v1/runs?mode=async").json(Map.of("agent", slug, "session", session,
                 "input", "[[slow:1500]] busy", "variables", Map.of("company", "ACME"))).send();

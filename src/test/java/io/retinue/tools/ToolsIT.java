@@ -72,6 +72,10 @@ class ToolsIT extends PlatformIT {
 
         JsonNode executions = owner.get("/api/v1/tool-executions?tool=builtin.calculator").json().get("items");
         assertThat(executions.valueStream().map(e -> e.get("status").asString())).contains("denied", "completed");
+        JsonNode completed = executions.valueStream().filter(e -> e.get("status").asString().equals("completed"))
+            .findFirst().orElseThrow();
+        assertThat(completed.get("arguments").isObject()).as("arguments as the JSON they are: " + completed).isTrue();
+        assertThat(completed.get("result").isObject()).as("the result too: " + completed).isTrue();
         assertThat(owner.get("/api/v1/tool-permissions/decisions?tool=builtin.calculator").json().get("items")
             .valueStream().map(d -> d.get("effect").asString())).contains("deny", "allow");
         assertThat(owner.get("/api/v1/tools?kind=builtin").json().get("items")).hasSize(4);
@@ -325,6 +329,42 @@ class ToolsIT extends PlatformIT {
         api.delete("/api/v1/agents/" + slug);
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
             .until(() -> api.delete("/api/v1/tools/" + name).status() == 204);
+    }
+
+    @org.springframework.beans.factory.annotation.Autowired
+    org.springframework.jdbc.core.simple.JdbcClient jdbc;
+
+    @Test
+    void versionsPublishedInQuickSuccessionLeaveTheLiveOnesToolsReferenced() {
+        String first = ns() + ".first";
+        String second = ns() + ".second";
+        for (String tool : List.of(first, second)) {
+            api.post("/api/v1/tools", httpTool(tool, "http://localhost:" + upstream.port() + "/ok", Map.of()));
+        }
+        String slug = uniqueSlug("flip");
+        api.post("/api/v1/agents", io.retinue.testing.Agents.create(slug, Map.of()));
+        api.post("/api/v1/agents/" + slug + "/versions/1/publish", "");
+        for (int version = 2; version <= 9; version++) {
+            tools.jackson.databind.node.ObjectNode config = io.retinue.testing.Agents.config("demo-echo", 0.3);
+            config.set("tools", io.retinue.testing.Api.JSON.valueToTree(List.of(Map.of("name", version % 2 == 0 ? first
+                    : second), Map.of("name", "builtin.clock"))));
+            assertThat(api.post("/api/v1/agents/" + slug + "/versions", io.retinue.testing.Agents.version(config, "v"))
+                .status()).isEqualTo(201);
+            assertThat(api.post("/api/v1/agents/" + slug + "/versions/" + version + "/publish", "").status())
+                .isEqualTo(200);
+        }
+
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(jdbc.sql("SELECT tool_name FROM tools.agent_tool_reference WHERE agent_slug = :slug")
+                .param("slug", slug).query(String.class).list())
+                .as("the live version (9) names the second tool").containsExactlyInAnyOrder(second, "builtin.clock");
+            assertThat(jdbc.sql("""
+                    SELECT COUNT(*) FROM event_publication
+                    WHERE completion_date IS NULL AND listener_id LIKE '%AgentToolReferences%'""")
+                .query(Long.class).single()).as("no publication left failed").isZero();
+        });
+        assertThat(api.delete("/api/v1/tools/" + first).status()).isEqualTo(204);
+        assertThat(api.delete("/api/v1/tools/" + second).status()).isEqualTo(409);
     }
 
     private static long millisSince(long started) {

@@ -383,6 +383,11 @@ class AgentLoop {
         return tool.replace(".", "__");
     }
 
+    /** A tool's name from the name a model sees ({@link #modelName}). */
+    static String toolName(String modelName) {
+        return modelName.replace("__", ".");
+    }
+
     /** A tool as the model sees it; running it is the runtime's job, never the model adapter's. */
     private static ToolCallback definitionOnly(ToolDescriptor tool) {
         ToolDefinition definition = ToolDefinition.builder()

@@ -2,6 +2,7 @@ package io.retinue.runtime.internal;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
@@ -238,6 +239,25 @@ public class AgentRunner {
     }
 
     /**
+     * Waits up to {@code patience} for a run to end — only while this instance works on it (a cancel interrupts its
+     * calls, so it ends at once); one running elsewhere ends at its next step, however long that takes.
+     */
+    public void awaitEnd(Caller caller, UUID runId, Duration patience) {
+        long deadline = System.nanoTime() + patience.toNanos();
+        RunLedger.Run run = find(caller, runId);
+        while (run.inProgress() && workers.containsKey(runId) && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            }
+            catch (InterruptedException stop) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            run = find(caller, runId);
+        }
+    }
+
+    /**
      * Ends the runs that have waited longer than {@code after} for a decision: {@code cancelled} with
      * {@code approval_expired}. Safe with several instances: only one wins each run.
      */
@@ -361,9 +381,10 @@ public class AgentRunner {
             // The run, what it starts from and its first event are kept together: a queued run is never half there.
             // A run started at once holds its lease from the start.
             RunQueue.Lease lease = status.equals("running") ? queue.lease(queueProperties.lease()) : null;
+            Instant accepted = clock.instant().truncatedTo(ChronoUnit.MICROS);
             RunLedger.Run inserted = new RunLedger.Run(runId, spec.agentId().value(), spec.slug(), spec.version(),
-                    caller.principalId(), status, request.input(), null, null, null, 0, 0, 0, null,
-                    clock.instant().truncatedTo(ChronoUnit.MICROS), null, request.session(), null);
+                    caller.principalId(), status, request.input(), null, null, null, 0, 0, 0, null, accepted,
+                    lease != null ? accepted : null, null, request.session(), null);
             RunCheckpoints.Saved start = new RunCheckpoints.Saved(caller, null,
                     new RunCheckpoints.Start(system, request.input()), null);
             Turn turn = transactions.execute(tx -> {

@@ -262,7 +262,8 @@ class ContextWindow {
         long in = usage == null || usage.getPromptTokens() == null ? 0 : usage.getPromptTokens();
         long out = usage == null || usage.getCompletionTokens() == null ? 0 : usage.getCompletionTokens();
         String summary = response.getResult().getOutput().getText();
-        turn.modelStep(name, "summary", started, in, out, summary, new RunUpdate.StepFinished(0, name, "summary",
+        // Made while the run's first model call is prepared: of round 1.
+        turn.modelStep(name, "summary", started, in, out, summary, new RunUpdate.StepFinished(1, name, "summary",
                 Duration.between(started, turn.now()).toMillis(), in, out));
         if (summary == null || summary.isBlank()) {
             throw new IllegalStateException("the model answered the summary request with nothing");

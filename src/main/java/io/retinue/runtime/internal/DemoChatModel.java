@@ -46,7 +46,7 @@ final class DemoChatModel implements ChatModel {
         if (last instanceof ToolResponseMessage results) {
             reply = LABEL + results.getResponses()
                 .stream()
-                .map(response -> "The tool " + response.name().replace("__", ".") + " returned: "
+                .map(response -> "The tool " + AgentLoop.toolName(response.name()) + " returned: "
                         + response.responseData())
                 .collect(Collectors.joining(" "));
         }

@@ -10,6 +10,9 @@ import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 import io.retinue.shared.TenantId;
 import io.retinue.shared.Timestamps;
 import tools.jackson.databind.JsonNode;
@@ -19,23 +22,45 @@ import tools.jackson.databind.json.JsonMapper;
 @Repository
 public class RunLedger {
 
-    /** A run as recorded. */
+    /**
+     * A run as recorded. Its times are named after what happened: {@code createdAt} when it was accepted,
+     * {@code startedAt} when work on it began (null while queued), {@code finishedAt} when it ended (null until then)
+     * and {@code waitingSince} while it waits for a person. Kept, {@code finishedAt} is also when it began to wait.
+     */
     public record Run(UUID id, UUID agentId, String agentSlug, int agentVersion, String caller, String status,
             String input, String output, String errorCode, String error, int steps, long tokensIn, long tokensOut,
-            java.math.BigDecimal estimatedCostUsd, Instant startedAt, Instant finishedAt, UUID sessionId,
-            JsonNode context) {
+            java.math.BigDecimal estimatedCostUsd, Instant createdAt, Instant startedAt,
+            @JsonIgnore Instant finishedAt, UUID sessionId, JsonNode context) {
 
         /** The run as {@link RunLedger#finish} leaves it. */
         Run finished(String status, String output, String errorCode, String error, int steps, long tokensIn,
                 long tokensOut, java.math.BigDecimal cost, Instant finishedAt) {
             return new Run(id, agentId, agentSlug, agentVersion, caller, status, input, output, errorCode,
-                    stored(error), steps, tokensIn, tokensOut, cost, startedAt, finishedAt, sessionId, context);
+                    stored(error), steps, tokensIn, tokensOut, cost, createdAt, startedAt, finishedAt, sessionId,
+                    context);
+        }
+
+        /** When the run ended; null while it is in progress or waits for a person. */
+        @JsonProperty("finishedAt")
+        Instant endedAt() {
+            return status.equals("requires_action") ? null : finishedAt;
+        }
+
+        /** When the run began to wait for a person; null unless it waits. */
+        @JsonProperty("waitingSince")
+        Instant waitingSince() {
+            return status.equals("requires_action") ? finishedAt : null;
+        }
+
+        /** Queued, running or being cancelled: not yet ended, nor waiting for a person. */
+        public boolean inProgress() {
+            return status.equals("queued") || status.equals("running") || status.equals("cancelling");
         }
 
         /** The run with what fitting the context window did, as {@link RunLedger#context} keeps it. */
         Run withContext(JsonNode report) {
             return new Run(id, agentId, agentSlug, agentVersion, caller, status, input, output, errorCode, error, steps,
-                    tokensIn, tokensOut, estimatedCostUsd, startedAt, finishedAt, sessionId, report);
+                    tokensIn, tokensOut, estimatedCostUsd, createdAt, startedAt, finishedAt, sessionId, report);
         }
     }
 
@@ -47,8 +72,14 @@ public class RunLedger {
      * One step: a model call (with its tokens; {@code detail} is the answer's text) or a tool call (with its masked
      * arguments, the size of its result and the tool execution it made; {@code detail} is what the model was given).
      */
-    public record Step(int number, String kind, String name, String outcome, Instant startedAt, long durationMs,
-            long tokensIn, long tokensOut, String detail, JsonNode arguments, Integer resultBytes, UUID executionId) {
+    /**
+     * A step of a run: its {@code number} in the run (1, 2, 3, … as recorded, the {@code number} of the event that
+     * reported it) and the model {@code round} it belongs to (a model call and the tool calls it asked for share one;
+     * null for steps recorded before rounds were).
+     */
+    public record Step(int number, Integer round, String kind, String name, String outcome, Instant startedAt,
+            long durationMs, long tokensIn, long tokensOut, String detail, JsonNode arguments, Integer resultBytes,
+            UUID executionId) {
     }
 
     private final JdbcClient jdbc;
@@ -66,17 +97,18 @@ public class RunLedger {
     void start(TenantId tenant, Run run, String webhook, RunQueue.Lease lease, String startState) {
         jdbc.sql("""
                 INSERT INTO runtime.run (id, tenant_id, agent_id, agent_slug, agent_version, caller, status, input,
-                    steps, tokens_in, tokens_out, started_at, session_id, queued_at, webhook_url, lease_owner,
-                    lease_expires_at, attempts, start_state)
-                VALUES (:id, :tenant, :agent, :slug, :version, :caller, :status, :input, 0, 0, 0, :started, :session,
-                    :queued, :webhook, :owner, :expires, :attempts, :startState)""")
+                    steps, tokens_in, tokens_out, started_at, began_at, session_id, queued_at, webhook_url,
+                    lease_owner, lease_expires_at, attempts, start_state)
+                VALUES (:id, :tenant, :agent, :slug, :version, :caller, :status, :input, 0, 0, 0, :started, :began,
+                    :session, :queued, :webhook, :owner, :expires, :attempts, :startState)""")
             .param("startState", startState)
             .param("owner", lease == null ? null : lease.owner())
             .param("expires", lease == null ? null : Timestamps.of(lease.expiresAt()))
             .param("attempts", lease == null ? 0 : 1)
             .param("webhook", webhook)
             .param("session", run.sessionId())
-            .param("queued", run.status().equals("queued") ? Timestamps.of(run.startedAt()) : null)
+            .param("queued", run.status().equals("queued") ? Timestamps.of(run.createdAt()) : null)
+            .param("began", run.startedAt() == null ? null : Timestamps.of(run.startedAt()))
             .param("id", run.id())
             .param("tenant", tenant.value())
             .param("agent", run.agentId())
@@ -85,7 +117,7 @@ public class RunLedger {
             .param("caller", run.caller())
             .param("status", run.status())
             .param("input", run.input())
-            .param("started", Timestamps.of(run.startedAt()))
+            .param("started", Timestamps.of(run.createdAt()))
             .update();
     }
 
@@ -166,15 +198,16 @@ public class RunLedger {
 
     void step(UUID run, Step step) {
         jdbc.sql("""
-                INSERT INTO runtime.run_step (run_id, step_no, kind, name, outcome, started_at, duration_ms, tokens_in,
-                    tokens_out, detail, arguments, result_bytes, execution_id)
-                VALUES (:run, :number, :kind, :name, :outcome, :started, :duration, :in, :out, :detail, :arguments,
-                    :resultBytes, :execution)""")
+                INSERT INTO runtime.run_step (run_id, step_no, round_no, kind, name, outcome, started_at, duration_ms,
+                    tokens_in, tokens_out, detail, arguments, result_bytes, execution_id)
+                VALUES (:run, :number, :round, :kind, :name, :outcome, :started, :duration, :in, :out, :detail,
+                    :arguments, :resultBytes, :execution)""")
             .param("arguments", step.arguments() == null ? null : json.writeValueAsString(step.arguments()))
             .param("resultBytes", step.resultBytes())
             .param("execution", step.executionId())
             .param("run", run)
             .param("number", step.number())
+            .param("round", step.round())
             .param("kind", step.kind())
             .param("name", step.name())
             .param("outcome", step.outcome())
@@ -189,9 +222,10 @@ public class RunLedger {
     /** A step as it is kept: its detail's first 16 KiB (characters). */
     static Step stored(Step step) {
         return step.detail() == null || step.detail().length() <= 16_384 ? step
-                : new Step(step.number(), step.kind(), step.name(), step.outcome(), step.startedAt(), step.durationMs(),
-                        step.tokensIn(), step.tokensOut(), step.detail().substring(0, 16_384) + "…[truncated]",
-                        step.arguments(), step.resultBytes(), step.executionId());
+                : new Step(step.number(), step.round(), step.kind(), step.name(), step.outcome(), step.startedAt(),
+                        step.durationMs(), step.tokensIn(), step.tokensOut(),
+                        step.detail().substring(0, 16_384) + "…[truncated]", step.arguments(), step.resultBytes(),
+                        step.executionId());
     }
 
     /**
@@ -240,7 +274,8 @@ public class RunLedger {
     public List<Step> steps(UUID run) {
         return jdbc.sql("SELECT * FROM runtime.run_step WHERE run_id = :run ORDER BY step_no")
             .param("run", run)
-            .query((rs, n) -> new Step(rs.getInt("step_no"), rs.getString("kind"), rs.getString("name"),
+            .query((rs, n) -> new Step(rs.getInt("step_no"), rs.getObject("round_no", Integer.class),
+                    rs.getString("kind"), rs.getString("name"),
                     rs.getString("outcome"), Timestamps.read(rs, "started_at"), rs.getLong("duration_ms"),
                     rs.getLong("tokens_in"), rs.getLong("tokens_out"), rs.getString("detail"),
                     rs.getString("arguments") == null ? null : json.readTree(rs.getString("arguments")),
@@ -270,7 +305,7 @@ public class RunLedger {
                 rs.getInt("agent_version"), rs.getString("caller"), rs.getString("status"), rs.getString("input"),
                 rs.getString("output"), rs.getString("error_code"), rs.getString("error"), rs.getInt("steps"), rs.getLong("tokens_in"),
                 rs.getLong("tokens_out"), rs.getBigDecimal("estimated_cost_usd"), Timestamps.read(rs, "started_at"),
-                Timestamps.read(rs, "finished_at"), rs.getObject("session_id", UUID.class),
+                Timestamps.read(rs, "began_at"), Timestamps.read(rs, "finished_at"), rs.getObject("session_id", UUID.class),
                 rs.getString("context_report") == null ? null : json.readTree(rs.getString("context_report")));
     }
 }

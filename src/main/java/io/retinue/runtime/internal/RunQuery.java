@@ -58,7 +58,7 @@ public record RunQuery(TenantId tenant, String agent, UUID session, String statu
 
     /** The cursor that continues after this run, the last of a page. */
     String cursorAfter(RunLedger.Run last) {
-        String position = last.startedAt().toString() + "|" + last.id() + "|" + filters();
+        String position = last.createdAt().toString() + "|" + last.id() + "|" + filters();
         return Base64.getUrlEncoder().withoutPadding().encodeToString(position.getBytes(StandardCharsets.UTF_8));
     }
 

@@ -170,7 +170,8 @@ class RunQueue {
         for (Candidate candidate : fair) {
             int won = jdbc.sql("""
                     UPDATE runtime.run SET status = CASE WHEN status = 'cancelling' THEN 'cancelling' ELSE 'running' END,
-                        lease_owner = :owner, lease_expires_at = :expires, attempts = attempts + 1
+                        lease_owner = :owner, lease_expires_at = :expires, attempts = attempts + 1,
+                        began_at = COALESCE(began_at, :now)
                     WHERE id = :id AND """ + CLAIMABLE)
                 .param("owner", owner)
                 .param("expires", Timestamps.of(now.plus(lease)))

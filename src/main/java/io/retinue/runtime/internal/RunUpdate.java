@@ -7,13 +7,22 @@ import java.util.UUID;
 import tools.jackson.databind.JsonNode;
 
 /**
- * What a run reports as it goes — the {@code data} of its events, one record per event type. {@code step} is the
- * model round the event belongs to (1 for the first model call and the tool calls it asked for, 2 for the next, …).
+ * What a run reports as it goes — the {@code data} of its events, one record per event type. {@code round} is the
+ * model round the event belongs to (1 for the first model call and the tool calls it asked for, 2 for the next, …),
+ * and {@code number} the number of the step an event reports as recorded — the same numbers as the run's steps.
  */
 sealed interface RunUpdate {
 
     /** The event type as sent, e.g. {@code text.delta}. */
     String type();
+
+    /** The report of a recorded step: its round, and its number once the run has recorded it. */
+    sealed interface StepReport extends RunUpdate {
+
+        int round();
+
+        StepReport numbered(int number);
+    }
 
     /** The run began (or went on after an approval). */
     record Started(UUID runId, String agent, int version, UUID session, boolean resumed) implements RunUpdate {
@@ -24,7 +33,7 @@ sealed interface RunUpdate {
     }
 
     /** A piece of the model's answer, as the provider streamed it. */
-    record TextDelta(int step, String text) implements RunUpdate {
+    record TextDelta(int round, String text) implements RunUpdate {
 
         public String type() {
             return "text.delta";
@@ -32,7 +41,7 @@ sealed interface RunUpdate {
     }
 
     /** The run calls a tool the model asked for (secret-looking argument values masked). */
-    record ToolStarted(int step, String callId, String tool, JsonNode arguments) implements RunUpdate {
+    record ToolStarted(int round, String callId, String tool, JsonNode arguments) implements RunUpdate {
 
         public String type() {
             return "tool.started";
@@ -40,20 +49,37 @@ sealed interface RunUpdate {
     }
 
     /** A tool call ended: how, how long it took, how big its result was, and the execution record it made. */
-    record ToolFinished(int step, String callId, String tool, String outcome, long durationMs, int resultBytes,
-            UUID executionId) implements RunUpdate {
+    record ToolFinished(int round, int number, String callId, String tool, String outcome, long durationMs,
+            int resultBytes, UUID executionId) implements StepReport {
+
+        ToolFinished(int round, String callId, String tool, String outcome, long durationMs, int resultBytes,
+                UUID executionId) {
+            this(round, 0, callId, tool, outcome, durationMs, resultBytes, executionId);
+        }
 
         public String type() {
             return "tool.finished";
         }
+
+        public ToolFinished numbered(int number) {
+            return new ToolFinished(round, number, callId, tool, outcome, durationMs, resultBytes, executionId);
+        }
     }
 
     /** A model call ended, with its usage. */
-    record StepFinished(int step, String model, String outcome, long durationMs, long tokensIn, long tokensOut)
-            implements RunUpdate {
+    record StepFinished(int round, int number, String model, String outcome, long durationMs, long tokensIn,
+            long tokensOut) implements StepReport {
+
+        StepFinished(int round, String model, String outcome, long durationMs, long tokensIn, long tokensOut) {
+            this(round, 0, model, outcome, durationMs, tokensIn, tokensOut);
+        }
 
         public String type() {
             return "step.finished";
+        }
+
+        public StepFinished numbered(int number) {
+            return new StepFinished(round, number, model, outcome, durationMs, tokensIn, tokensOut);
         }
     }
 

@@ -107,6 +107,28 @@ public class SessionStorage {
             .list();
     }
 
+    /**
+     * A session's messages as a client sees them: tool names as the tools are named ({@code builtin.calculator}), not
+     * in the form providers are sent ({@code builtin__calculator}), which the stored messages keep for the model.
+     */
+    public List<StoredMessage> messagesAsShown(UUID session) {
+        return messages(session).stream()
+            .map(message -> message.toolCalls() == null ? message
+                    : new StoredMessage(message.seq(), message.role(), message.content(), named(message.toolCalls()),
+                            message.runId(), message.createdAt()))
+            .toList();
+    }
+
+    private static JsonNode named(JsonNode toolCalls) {
+        JsonNode shown = toolCalls.deepCopy();
+        for (JsonNode call : shown) {
+            if (call instanceof tools.jackson.databind.node.ObjectNode object && call.path("name").isString()) {
+                object.put("name", AgentLoop.toolName(call.get("name").asString()));
+            }
+        }
+        return shown;
+    }
+
     /** Claims the session for a run; false while another run holds it. */
     boolean claim(UUID session, UUID run) {
         return jdbc.sql("UPDATE runtime.session SET busy_run_id = :run WHERE id = :id AND busy_run_id IS NULL")

@@ -142,32 +142,32 @@ final class Turn {
 
     /** Records a finished model call and reports it. */
     void modelStep(String model, String outcome, Instant stepStarted, long in, long out, String answer,
-            RunUpdate report) {
-        record(new RunLedger.Step(0, "model", model, outcome, stepStarted, Duration.between(stepStarted, now()).toMillis(),
-                in, out, answer, null, null, null), report);
+            RunUpdate.StepFinished report) {
+        record(new RunLedger.Step(0, report.round(), "model", model, outcome, stepStarted,
+                Duration.between(stepStarted, now()).toMillis(), in, out, answer, null, null, null), report);
     }
 
     /** Records a finished tool call (arguments already masked) and reports it. */
     void toolStep(String tool, String outcome, Instant stepStarted, JsonNode arguments, String result,
-            UUID executionId, RunUpdate report) {
-        record(new RunLedger.Step(0, "tool", tool, outcome, stepStarted, Duration.between(stepStarted, now()).toMillis(),
-                0, 0, result, arguments, result == null ? null : result.getBytes(StandardCharsets.UTF_8).length,
-                executionId), report);
+            UUID executionId, RunUpdate.ToolFinished report) {
+        record(new RunLedger.Step(0, report.round(), "tool", tool, outcome, stepStarted,
+                Duration.between(stepStarted, now()).toMillis(), 0, 0, result, arguments,
+                result == null ? null : result.getBytes(StandardCharsets.UTF_8).length, executionId), report);
     }
 
-    private void record(RunLedger.Step step, RunUpdate report) {
+    private void record(RunLedger.Step step, RunUpdate.StepReport report) {
         writes.lock();
         try {
             steps++;
             tokensIn += step.tokensIn();
             tokensOut += step.tokensOut();
-            RunLedger.Step numbered = new RunLedger.Step(steps, step.kind(), step.name(), step.outcome(),
-                    step.startedAt(), step.durationMs(), step.tokensIn(), step.tokensOut(), step.detail(),
-                    step.arguments(), step.resultBytes(), step.executionId());
+            RunLedger.Step numbered = new RunLedger.Step(steps, step.round(), step.kind(), step.name(),
+                    step.outcome(), step.startedAt(), step.durationMs(), step.tokensIn(), step.tokensOut(),
+                    step.detail(), step.arguments(), step.resultBytes(), step.executionId());
             watchRollback();
             ledger.step(runId, numbered);
             written.add(RunLedger.stored(numbered));
-            report(report);
+            report(report.numbered(steps));
         }
         finally {
             writes.unlock();

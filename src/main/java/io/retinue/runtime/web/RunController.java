@@ -151,13 +151,25 @@ class RunController {
 
     @PostMapping("/{id}/cancel")
     @Operation(summary = "Cancel a queued, running or waiting run",
-            description = "The run ends cancelled; 409 when it has already ended.")
-    RunView cancel(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable UUID id) {
+            description = "The run ends cancelled. 200 with the run once it has ended cancelled (at once for a queued "
+                    + "or waiting run, within moments for one running on the instance asked); 202 with the run still "
+                    + "'cancelling' when another instance runs it, which ends it at its next step; 409 when it had "
+                    + "already ended.")
+    ResponseEntity<RunView> cancel(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
+            @PathVariable UUID id) {
         if (!runner.cancel(caller, id)) {
             throw new DomainProblem(io.retinue.shared.ProblemType.CONFLICT, "Run " + id + " has already ended");
         }
-        return view(caller, id);
+        // Interrupted here, a run ends at once: answer with its end rather than with 'cancelling'.
+        runner.awaitEnd(caller, id, CANCEL_PATIENCE);
+        RunView view = view(caller, id);
+        return view.run().inProgress()
+                ? ResponseEntity.accepted().location(URI.create("/api/v1/runs/" + id)).body(view)
+                : ResponseEntity.ok(view);
     }
+
+    /** How long a cancel waits for a run this instance works on to end. */
+    private static final java.time.Duration CANCEL_PATIENCE = java.time.Duration.ofSeconds(5);
 
     @GetMapping("/{id}")
     @Operation(summary = "A run and its steps")
@@ -167,7 +179,7 @@ class RunController {
 
     @GetMapping
     @Operation(summary = "Runs, newest first",
-            description = "Filtered by agent (slug), session, status and start time (since inclusive, until "
+            description = "Filtered by agent (slug), session, status and createdAt (since inclusive, until "
                     + "exclusive); pass nextCursor back as cursor, with the same filters, for the next page.")
     Page<RunLedger.Run> list(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @RequestParam(required = false) String agent, @RequestParam(required = false) UUID session,

@@ -63,7 +63,7 @@ class SessionController {
     SessionView get(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable UUID id) {
         SessionStorage.Session session = sessions.find(caller.tenant(), id)
             .orElseThrow(() -> DomainProblem.notFound("Session '" + id + "'"));
-        return new SessionView(session, sessions.messages(id));
+        return new SessionView(session, sessions.messagesAsShown(id));
     }
 
     @GetMapping

@@ -27,14 +27,19 @@ class AgentToolReferences {
         this.agents = agents;
     }
 
+    /**
+     * Notes the tools the agent's live version names. Publications of one agent in quick succession are handled
+     * concurrently, and in any order: each takes the version live now (not the one its event names, which may be live
+     * no longer), and a reference another handler has just written is no conflict.
+     */
     @ApplicationModuleListener
     void on(AgentVersionPublished event) {
-        agents.spec(event.tenant(), event.agentId().toString(), event.version()).ifPresent(spec -> {
+        agents.spec(event.tenant(), event.agentId().toString(), null).ifPresent(spec -> {
             forget(event.agentId().value());
             for (AgentConfig.ToolRef tool : spec.config().tools()) {
                 jdbc.sql("""
                         INSERT INTO tools.agent_tool_reference (tenant_id, agent_id, agent_slug, tool_name)
-                        VALUES (:tenant, :agent, :slug, :tool)""")
+                        VALUES (:tenant, :agent, :slug, :tool) ON CONFLICT DO NOTHING""")
                     .param("tenant", event.tenant().value())
                     .param("agent", event.agentId().value())
                     .param("slug", spec.slug())

@@ -30,6 +30,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.JsonNode;
 
 /** What governs tools: credentials (write-only), grants, permission checks and decisions, execution records. */
@@ -43,13 +44,15 @@ class ToolGovernanceController {
     private final ToolPermissions permissions;
     private final ToolRegistry registry;
     private final ExecutionLedger ledger;
+    private final JsonMapper json;
 
     ToolGovernanceController(CredentialStore credentials, ToolPermissions permissions, ToolRegistry registry,
-            ExecutionLedger ledger) {
+            ExecutionLedger ledger, JsonMapper json) {
         this.credentials = credentials;
         this.permissions = permissions;
         this.registry = registry;
         this.ledger = ledger;
+        this.json = json;
     }
 
     /** A credential's value, written once and never shown. */
@@ -174,12 +177,14 @@ class ToolGovernanceController {
 
     @GetMapping(path = "/api/v1/tool-executions", produces = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "Execution records, newest first (arguments masked, sizes limited)")
-    Page<ExecutionLedger.Execution> executions(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
+    Page<ExecutionView> executions(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @RequestParam(required = false) String tool,
             @RequestParam(required = false) @Parameter(schema = @Schema(allowableValues = { "completed", "failed",
                     "timed_out", "saturated", "unavailable", "refused", "denied", "approval_required",
                     "invalid_arguments" })) String status,
             @RequestParam(defaultValue = "50") int limit) {
-        return ledger.query(caller.tenant(), tool, status, Math.max(1, Math.min(200, limit)));
+        Page<ExecutionLedger.Execution> page = ledger.query(caller.tenant(), tool, status, Math.max(1, Math.min(200, limit)));
+        return new Page<>(page.items().stream().map(execution -> ExecutionView.of(execution, json)).toList(),
+                page.nextCursor());
     }
 }
