@@ -11,8 +11,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * Writes the text deltas the {@link RunJournal} holds once they are older than {@code flush-interval}, from one
- * virtual thread that looks four times per interval. While it runs the journal holds deltas; on stop it writes all
- * of them and the journal writes deltas as they come again.
+ * virtual thread that looks four times per interval while any run holds deltas, and waits for one to while none does
+ * (an idle instance does not wake for it). While it runs the journal holds deltas; on stop it writes all of them and
+ * the journal writes deltas as they come again.
  */
 @Component
 @EnableConfigurationProperties(JournalProperties.class)
@@ -45,7 +46,14 @@ class JournalFlusher implements SmartLifecycle {
         long tick = Math.max(1, properties.flushInterval().toNanos() / 4);
         try {
             // Not interrupted to stop: an interrupt would close the database connection of a write under way.
-            while (!latch.await(tick, TimeUnit.NANOSECONDS)) {
+            while (latch.getCount() > 0) {
+                if (journal.runsHeld() == 0) {
+                    journal.awaitHeld();
+                    continue;
+                }
+                if (latch.await(tick, TimeUnit.NANOSECONDS)) {
+                    break;
+                }
                 try {
                     journal.flushDue(properties.flushInterval());
                 }
@@ -66,6 +74,7 @@ class JournalFlusher implements SmartLifecycle {
             return;
         }
         latch.countDown();
+        journal.wakeFlusher();
         try {
             thread.join(10_000);
         }

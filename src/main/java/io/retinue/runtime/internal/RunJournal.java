@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -80,6 +81,8 @@ public class RunJournal {
     private final Map<UUID, DeltaBuffer> buffers = new ConcurrentHashMap<>();
     /** Whether deltas are held: while the flusher runs, else they are written as they come. */
     private volatile boolean holding;
+    /** Released when a run begins to hold deltas (or the flusher is to stop): the flusher waits on it while idle. */
+    private final Semaphore work = new Semaphore(0);
 
     RunJournal(JdbcClient jdbc, JdbcTemplate batches, TransactionTemplate transactions, JsonMapper json) {
         this.jdbc = jdbc;
@@ -108,9 +111,30 @@ public class RunJournal {
 
     private void hold(UUID run, DeltaBuffer.Held delta) {
         // The previous event was committed before this one was appended: the run's writer appends one at a time.
-        while (!buffers.computeIfAbsent(run, id -> new DeltaBuffer(delta.seq() - 1)).hold(delta)) {
+        boolean[] made = { false };
+        while (!buffers.computeIfAbsent(run, id -> {
+            made[0] = true;
+            return new DeltaBuffer(delta.seq() - 1);
+        }).hold(delta)) {
             Thread.onSpinWait(); // dropped meanwhile, and already forgotten: the next look makes a new one
         }
+        if (made[0]) {
+            work.release();
+        }
+    }
+
+    /**
+     * Waits until a run holds deltas, or {@link #wakeFlusher} is called — at once when one began to since the last
+     * wait. The flusher waits here while nothing is held instead of looking on a timer.
+     */
+    void awaitHeld() throws InterruptedException {
+        work.acquire();
+        work.drainPermits();
+    }
+
+    /** Lets a flusher waiting in {@link #awaitHeld} go (it is to stop). */
+    void wakeFlusher() {
+        work.release();
     }
 
     /** Writes an event after the deltas held for its run, in the caller's transaction if there is one. */
