@@ -41,6 +41,7 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.ExampleObject;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import tools.jackson.databind.JsonNode;
 
 /** Agents and their versions over HTTP. {@code {agent}} is an agent's id or its slug. */
@@ -62,6 +63,13 @@ class AgentController {
             description = "Creates the agent with version 1 as a draft. With an Idempotency-Key, a repeated identical "
                     + "request returns the same agent (header Idempotent-Replayed: true); a different request with the "
                     + "same key is refused with 422.")
+    @ApiResponse(responseCode = "201",
+            description = "The agent, with version 1 as a draft (a repeated Idempotency-Key answers the agent it "
+                    + "made)")
+    @ApiResponse(responseCode = "409", description = "The slug is taken (agents/slug-taken)")
+    @ApiResponse(responseCode = "403",
+            description = "The credentials lack agents:write, or a key restricted to some agents tried to create "
+                    + "another (agents/outside-key-restriction)")
     ResponseEntity<AgentView> create(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @RequestHeader(name = "Idempotency-Key", required = false) @Parameter(
                     description = "A unique key per logical create, kept 24 hours") String idempotencyKey,
@@ -137,6 +145,8 @@ class AgentController {
 
     @PatchMapping(path = "/{agent}", consumes = { MediaType.APPLICATION_JSON_VALUE, "application/merge-patch+json" })
     @Operation(summary = "Change an agent's name, description or labels")
+    @ApiResponse(responseCode = "200", description = "The agent as changed, with its new ETag")
+    @ApiResponse(responseCode = "409", description = "The agent changed meanwhile (agents/concurrent-modification)")
     ResponseEntity<AgentView> update(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @PathVariable String agent, @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch,
             @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
@@ -151,6 +161,9 @@ class AgentController {
 
     @DeleteMapping("/{agent}")
     @Operation(summary = "Delete an agent and all its versions")
+    @ApiResponse(responseCode = "204", description = "Deleted, with all its versions")
+    @ApiResponse(responseCode = "409",
+            description = "Runs in progress, sessions or active schedules name the agent (agents/agent-in-use)")
     ResponseEntity<Void> delete(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @PathVariable String agent, @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
         agents.delete(AgentAccess.of(caller), agent, Preconditions.ifMatch(ifMatch));
@@ -159,6 +172,8 @@ class AgentController {
 
     @PostMapping("/{agent}/archive")
     @Operation(summary = "Archive an agent", description = "No new run starts from an archived agent's live version.")
+    @ApiResponse(responseCode = "200", description = "The agent, archived, with its new ETag")
+    @ApiResponse(responseCode = "409", description = "The agent changed meanwhile (agents/concurrent-modification)")
     ResponseEntity<AgentView> archive(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @PathVariable String agent, @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
         Agent archived = agents.archive(AgentAccess.of(caller), agent, Preconditions.ifMatch(ifMatch));
@@ -167,6 +182,8 @@ class AgentController {
 
     @PostMapping("/{agent}/unarchive")
     @Operation(summary = "Unarchive an agent")
+    @ApiResponse(responseCode = "200", description = "The agent, active again, with its new ETag")
+    @ApiResponse(responseCode = "409", description = "The agent changed meanwhile (agents/concurrent-modification)")
     ResponseEntity<AgentView> unarchive(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @PathVariable String agent, @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
         Agent active = agents.unarchive(AgentAccess.of(caller), agent, Preconditions.ifMatch(ifMatch));
@@ -175,6 +192,10 @@ class AgentController {
 
     @PostMapping(path = "/{agent}/rollback", consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "Make an earlier published version live again")
+    @ApiResponse(responseCode = "200", description = "The version now live, with the agent's new ETag")
+    @ApiResponse(responseCode = "409",
+            description = "The version is not published or is live already (agents/version-not-published, "
+                    + "agents/version-already-live)")
     ResponseEntity<VersionView> rollback(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @PathVariable String agent, @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch,
             @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,

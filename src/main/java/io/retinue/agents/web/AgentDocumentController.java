@@ -91,6 +91,8 @@ class AgentDocumentController {
                     + "Location when the import created it, 200 otherwise.")
     @ApiResponse(responseCode = "201", description = "The agent was created")
     @ApiResponse(responseCode = "200", description = "The agent existed: updated, or unchanged")
+    @ApiResponse(responseCode = "409",
+            description = "The document conflicts with the agent as it is (e.g. agents/agent-archived)")
     ResponseEntity<ImportView> importDocument(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @RequestHeader(HttpHeaders.CONTENT_TYPE) String contentType,
             @io.swagger.v3.oas.annotations.parameters.RequestBody(content = {

@@ -30,6 +30,7 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.ExampleObject;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -62,6 +63,10 @@ class VersionController {
     @PostMapping(path = "/versions", consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "Open a new draft version",
             description = "Refused with 409 (agents/draft-exists) while another draft is open.")
+    @ApiResponse(responseCode = "201", description = "The new draft version; Location names it")
+    @ApiResponse(responseCode = "409",
+            description = "A draft is open already, or the agent is archived (agents/draft-exists, "
+                    + "agents/agent-archived)")
     ResponseEntity<VersionView> create(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @PathVariable String agent, @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch,
             @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
@@ -90,6 +95,9 @@ class VersionController {
     @PutMapping(path = "/versions/{version}", consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "Revise a draft version",
             description = "Published versions never change: revising one is refused with 409 (agents/version-immutable).")
+    @ApiResponse(responseCode = "200", description = "The revised draft, with the agent's new ETag")
+    @ApiResponse(responseCode = "409",
+            description = "The version is published and never changes (agents/version-immutable)")
     ResponseEntity<VersionView> revise(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @PathVariable String agent, @PathVariable int version,
             @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch,
@@ -107,6 +115,10 @@ class VersionController {
     @PostMapping("/versions/{version}/publish")
     @Operation(summary = "Publish a draft version and make it live",
             description = "The version is frozen from then on; AgentVersionPublished is emitted.")
+    @ApiResponse(responseCode = "200", description = "The published version, now live, with the agent's new ETag")
+    @ApiResponse(responseCode = "409",
+            description = "The version is published already or the agent is archived (conflict, "
+                    + "agents/agent-archived)")
     ResponseEntity<VersionView> publish(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @PathVariable String agent, @PathVariable int version,
             @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {

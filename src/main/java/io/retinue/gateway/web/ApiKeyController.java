@@ -29,6 +29,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 
 /** A tenant's API keys: issue (secret shown once), list, rotate with an overlap window, revoke. */
 @RestController
@@ -61,6 +62,10 @@ class ApiKeyController {
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "Issue a key", description = "The secret is in the response once and never again. A key "
             + "cannot hold scopes its creator lacks (403 gateway/scope-escalation).")
+    @ApiResponse(responseCode = "201", description = "The key with its secret, shown this once; Location names it")
+    @ApiResponse(responseCode = "403",
+            description = "The credentials lack keys:manage, or the key would hold scopes its creator lacks "
+                    + "(gateway/scope-escalation)")
     ResponseEntity<KeyRing.IssuedKey> create(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @RequestBody CreateKey body) {
         if (body.name() == null || body.name().isBlank() || body.name().length() > 200) {
@@ -91,6 +96,8 @@ class ApiKeyController {
     @PostMapping(path = "/{id}/rotate")
     @Operation(summary = "Rotate a key", description = "Issues a successor with the same grants; the old key keeps "
             + "working for the overlap window, then expires.")
+    @ApiResponse(responseCode = "201",
+            description = "The successor key with its secret, shown this once; Location names it")
     ResponseEntity<KeyRing.IssuedKey> rotate(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @PathVariable String id, @RequestBody(required = false) Rotate body) {
         long overlap = body == null || body.overlapSeconds() == null ? 86_400 : body.overlapSeconds();
@@ -104,6 +111,7 @@ class ApiKeyController {
 
     @DeleteMapping("/{id}")
     @Operation(summary = "Revoke a key", description = "Takes effect on the next request, on every instance.")
+    @ApiResponse(responseCode = "204", description = "Revoked")
     ResponseEntity<Void> revoke(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @PathVariable String id) {
         keyRing.revoke(caller, id);

@@ -19,6 +19,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.security.SecurityRequirements;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 
 /** User authentication: login, refresh, logout, and the public keys our access tokens are signed with. */
 @RestController
@@ -50,6 +51,10 @@ class AuthController {
     @Operation(summary = "Log in with a password",
             description = "Answers a short-lived access JWT and a refresh token. Failures all look alike (401 "
                     + "gateway/login-failed); repeated failures lock the account with growing back-off.")
+    @ApiResponse(responseCode = "200", description = "An access token and a refresh token")
+    @ApiResponse(responseCode = "401",
+            description = "Wrong tenant, email or password, or the account is locked or disabled "
+                    + "(gateway/login-failed)")
     Logins.Session login(@RequestBody Login body) {
         if (body.tenant() == null || body.email() == null || body.password() == null) {
             throw DomainProblem.invalid(List.of(new Violation("", "tenant, email and password are required")));
@@ -69,6 +74,9 @@ class AuthController {
     @SecurityRequirements
     @Operation(summary = "Trade a refresh token for a new access token and refresh token",
             description = "Each refresh token works once; presenting a used one again revokes the whole session.")
+    @ApiResponse(responseCode = "200", description = "A new access token and refresh token")
+    @ApiResponse(responseCode = "401",
+            description = "The refresh token is invalid, expired, revoked or used already (gateway/refresh-failed)")
     Logins.Session refresh(@RequestBody Refresh body) {
         return logins.refresh(required(body));
     }
@@ -76,6 +84,7 @@ class AuthController {
     @PostMapping(path = "/api/v1/auth/logout", consumes = MediaType.APPLICATION_JSON_VALUE)
     @SecurityRequirements
     @Operation(summary = "End the session of a refresh token")
+    @ApiResponse(responseCode = "204", description = "The session has ended")
     ResponseEntity<Void> logout(@RequestBody Refresh body) {
         logins.logout(required(body));
         return ResponseEntity.noContent().build();

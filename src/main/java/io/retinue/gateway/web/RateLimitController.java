@@ -27,6 +27,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 
 /** The rate limits in force: read by any caller for its tenant, overridden per tenant by a platform admin. */
 @RestController
@@ -71,6 +72,7 @@ class RateLimitController {
 
     @DeleteMapping("/api/v1/tenants/{tenant}/rate-limits/{routeClass}")
     @Operation(summary = "Return a tenant's route class to the configured limits (platform:admin)")
+    @ApiResponse(responseCode = "204", description = "The configured limits apply again")
     ResponseEntity<Void> reset(@PathVariable String tenant, @PathVariable String routeClass) {
         rateLimits.resetOverride(tenant(tenant), routeClass(routeClass));
         return ResponseEntity.noContent().build();

@@ -25,6 +25,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 
 /** The tenant's users (scope users:manage). */
 @RestController
@@ -52,6 +53,8 @@ class UserController {
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "Add a user", description = "Nobody can give a role stronger than their own (403).")
+    @ApiResponse(responseCode = "201", description = "The user; Location names it")
+    @ApiResponse(responseCode = "409", description = "A user with that email exists (gateway/email-taken)")
     ResponseEntity<UserDirectory.UserView> add(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @RequestBody NewUser body) {
         if (body.email() == null || !body.email().matches("[^@\\s]{1,200}@[^@\\s]{1,100}")) {
@@ -77,6 +80,7 @@ class UserController {
 
     @DeleteMapping("/{id}")
     @Operation(summary = "Disable a user", description = "Ends their sessions; issued access tokens expire within minutes.")
+    @ApiResponse(responseCode = "204", description = "Disabled")
     ResponseEntity<Void> disable(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable UUID id) {
         users.disable(caller, id);
         return ResponseEntity.noContent().build();

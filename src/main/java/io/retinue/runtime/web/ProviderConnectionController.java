@@ -19,6 +19,7 @@ import io.retinue.shared.DomainProblem;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 
 /** The model provider connections agents can name: the installation's, and the tenant's own. */
 @RestController
@@ -56,6 +57,8 @@ class ProviderConnectionController {
                     + "credential:<name> (an api_key or bearer credential of the store) or env:<NAME> (only variables "
                     + "the installation allows); timeoutSeconds (default 120). The key is never stored here nor shown. "
                     + "409 for a name the installation uses.")
+    @ApiResponse(responseCode = "200", description = "The connection as stored (never its key)")
+    @ApiResponse(responseCode = "409", description = "The installation uses that name (runtime/provider-name-reserved)")
     ProviderConnections.Connection put(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @PathVariable String name, @RequestBody ProviderConnections.ConnectionRequest request) {
         return connections.put(caller.tenant(), name, request);
@@ -64,6 +67,7 @@ class ProviderConnectionController {
     @DeleteMapping("/{name}")
     @Operation(summary = "Delete a connection of the tenant",
             description = "Runs of agents that name it then fail with provider_not_configured.")
+    @ApiResponse(responseCode = "204", description = "Deleted")
     ResponseEntity<Void> delete(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @PathVariable String name) {
         if (!connections.delete(caller.tenant(), name)) {

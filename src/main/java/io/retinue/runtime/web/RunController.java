@@ -37,6 +37,8 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.media.Content;
 import jakarta.servlet.http.HttpServletResponse;
 
 /**
@@ -73,6 +75,13 @@ class RunController {
                     + "variables. mode=sync (default) answers 201 with the finished run (completed, failed, timed_out, "
                     + "cancelled or requires_action); mode=async answers 202 at once with Location to poll; mode=stream "
                     + "answers text/event-stream (see the stream operation).")
+    @ApiResponse(responseCode = "201",
+            description = "mode=sync: the finished run (completed, failed, timed_out, cancelled or requires_action) "
+                    + "with its steps")
+    @ApiResponse(responseCode = "202", description = "mode=async: the run, queued; poll Location")
+    @ApiResponse(responseCode = "409",
+            description = "No published version to run, or the session is running another turn "
+                    + "(runtime/agent-not-runnable, runtime/session-busy)")
     ResponseEntity<RunView> run(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @RequestParam(defaultValue = "sync") @Parameter(schema = @Schema(
                     allowableValues = { "sync", "async", "stream" })) String mode,
@@ -98,6 +107,12 @@ class RunController {
             description = "Starts the run and streams its events as they happen. " + EVENTS + " Location names the "
                     + "run; reconnect to its events with Last-Event-ID to get what was missed. onDisconnect=cancel "
                     + "(default) cancels the run when no client listens for the reconnect grace; continue lets it run.")
+    @ApiResponse(responseCode = "200",
+            description = "The run's events as server-sent events; Location names the run",
+            content = @Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE, schema = @Schema(type = "string")))
+    @ApiResponse(responseCode = "409",
+            description = "No published version to run, or the session is running another turn "
+                    + "(runtime/agent-not-runnable, runtime/session-busy)")
     ResponseEntity<StreamingResponseBody> stream(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @RequestBody AgentRunner.RunRequest request, HttpServletResponse response) {
         UUID id = streams.start(caller, request);
@@ -108,6 +123,9 @@ class RunController {
     @Operation(summary = "Follow a run's events",
             description = "Replays the run's events after Last-Event-ID (or ?after=, or from the first), then streams "
                     + "new ones until the run ends or waits for a decision. " + EVENTS)
+    @ApiResponse(responseCode = "200",
+            description = "The run's events as server-sent events",
+            content = @Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE, schema = @Schema(type = "string")))
     ResponseEntity<StreamingResponseBody> events(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @PathVariable UUID id, @RequestHeader(name = "Last-Event-ID", required = false) Integer lastEventId,
             @RequestParam(required = false) Integer after, HttpServletResponse response) {
@@ -121,6 +139,14 @@ class RunController {
                     + "when given) and the run goes on; reject tells the model the call was rejected (with the "
                     + "comment). mode=sync (default) answers 200 once the run has ended or waits again; async answers "
                     + "202 at once. 409 when the run is not waiting.")
+    @ApiResponse(responseCode = "200",
+            description = "mode=sync: the run once it has ended or waits again; mode=stream: its events from the "
+                    + "decision on, as server-sent events",
+            content = { @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+                    schema = @Schema(implementation = RunView.class)),
+                    @Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE, schema = @Schema(type = "string")) })
+    @ApiResponse(responseCode = "202", description = "mode=async: the run, going on; poll Location")
+    @ApiResponse(responseCode = "409", description = "The run is not waiting for a decision (runtime/run-not-waiting)")
     ResponseEntity<RunView> decide(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @PathVariable UUID id, @RequestParam(defaultValue = "sync") @Parameter(schema = @Schema(
                     allowableValues = { "sync", "async", "stream" })) String mode,
@@ -141,6 +167,13 @@ class RunController {
     @PostMapping(path = "/{id}/decision", params = "mode=stream", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     @Operation(summary = "Decide on the waiting tool call and stream what the run does next")
+    @ApiResponse(responseCode = "200",
+            description = "mode=sync: the run once it has ended or waits again; mode=stream: its events from the "
+                    + "decision on, as server-sent events",
+            content = { @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+                    schema = @Schema(implementation = RunView.class)),
+                    @Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE, schema = @Schema(type = "string")) })
+    @ApiResponse(responseCode = "409", description = "The run is not waiting for a decision (runtime/run-not-waiting)")
     ResponseEntity<StreamingResponseBody> decideStreaming(
             @Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable UUID id,
             @RequestBody AgentRunner.DecisionRequest request, HttpServletResponse response) {
@@ -152,6 +185,8 @@ class RunController {
     @PostMapping("/{id}/cancel")
     @Operation(summary = "Cancel a queued, running or waiting run",
             description = "The run ends cancelled; 409 when it has already ended.")
+    @ApiResponse(responseCode = "200", description = "The run, cancelled, with its steps")
+    @ApiResponse(responseCode = "409", description = "The run has already ended (conflict)")
     RunView cancel(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable UUID id) {
         if (!runner.cancel(caller, id)) {
             throw new DomainProblem(io.retinue.shared.ProblemType.CONFLICT, "Run " + id + " has already ended");

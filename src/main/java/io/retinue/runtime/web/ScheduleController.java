@@ -23,6 +23,7 @@ import io.retinue.shared.Page;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 
 /** Schedules that start runs of an agent at the times of a cron expression. */
 @RestController
@@ -42,6 +43,9 @@ class ScheduleController {
                     + "IANA zone (default UTC). Each due time queues one async run, as the caller who made the "
                     + "schedule as they stand at that time, however many instances run; when they may no longer run "
                     + "the agent, or the agent is archived or deleted, the schedule pauses with pausedReason.")
+    @ApiResponse(responseCode = "201", description = "The schedule; Location names it")
+    @ApiResponse(responseCode = "409",
+            description = "The agent has no version to run, or the caller may not run it (runtime/agent-not-runnable)")
     ResponseEntity<Schedules.Schedule> create(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @RequestBody Schedules.ScheduleRequest request) {
         Schedules.Schedule schedule = schedules.create(caller, request);
@@ -80,6 +84,9 @@ class ScheduleController {
     @Operation(summary = "Resume a schedule from now (due times missed while paused do not fire)",
             description = "The schedule runs as the caller from then on (runsAs). 409 runtime/agent-not-runnable when "
                     + "its agent has no version to run or the caller may not run it.")
+    @ApiResponse(responseCode = "200", description = "The schedule, active, running as the caller")
+    @ApiResponse(responseCode = "409",
+            description = "The agent has no version to run, or the caller may not run it (runtime/agent-not-runnable)")
     Schedules.Schedule resume(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable UUID id) {
         return schedules.resume(caller, id)
             .orElseThrow(() -> DomainProblem.notFound("Schedule '" + id + "'"));
@@ -87,6 +94,7 @@ class ScheduleController {
 
     @DeleteMapping("/{id}")
     @Operation(summary = "Delete a schedule (and the record of its fires)")
+    @ApiResponse(responseCode = "204", description = "Deleted")
     ResponseEntity<Void> delete(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable UUID id) {
         if (!schedules.delete(caller.tenant(), id)) {
             throw DomainProblem.notFound("Schedule '" + id + "'");

@@ -24,6 +24,7 @@ import io.retinue.shared.ProblemType;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import tools.jackson.databind.JsonNode;
 
 /** Sessions: conversation threads that runs continue (pass {@code session} when starting a run). */
@@ -48,6 +49,7 @@ class SessionController {
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "Start a session")
+    @ApiResponse(responseCode = "201", description = "The session; Location names it")
     ResponseEntity<SessionStorage.Session> create(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @RequestBody(required = false) NewSession body) {
         if (body != null && body.metadata() != null && !body.metadata().isObject()) {
@@ -75,6 +77,8 @@ class SessionController {
 
     @DeleteMapping("/{id}")
     @Operation(summary = "Delete a session and its messages", description = "409 while a turn is running.")
+    @ApiResponse(responseCode = "204", description = "Deleted")
+    @ApiResponse(responseCode = "409", description = "A turn is running (conflict)")
     ResponseEntity<Void> delete(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable UUID id) {
         sessions.find(caller.tenant(), id).orElseThrow(() -> DomainProblem.notFound("Session '" + id + "'"));
         if (!sessions.delete(caller.tenant(), id)) {

@@ -23,6 +23,7 @@ import io.retinue.shared.Page;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 
 /** Webhooks that tell callers how runs ended: the signing secret, subscriptions, deliveries and dead letters. */
 @RestController
@@ -48,6 +49,7 @@ class WebhookController {
     @PostMapping(path = "/api/v1/webhooks", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "Subscribe a URL to the outcomes of the tenant's runs (or one agent's)")
+    @ApiResponse(responseCode = "201", description = "The subscription; Location names it")
     ResponseEntity<Webhooks.Subscription> subscribe(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @RequestBody SubscriptionRequest request) {
         Webhooks.Subscription subscription = webhooks.subscribe(caller.tenant(), request.url(), request.agent());
@@ -62,6 +64,7 @@ class WebhookController {
 
     @DeleteMapping("/api/v1/webhooks/{id}")
     @Operation(summary = "Remove a subscription")
+    @ApiResponse(responseCode = "204", description = "Removed")
     ResponseEntity<Void> unsubscribe(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @PathVariable UUID id) {
         if (!webhooks.unsubscribe(caller.tenant(), id)) {
@@ -81,6 +84,7 @@ class WebhookController {
 
     @PostMapping("/api/v1/webhook-deliveries/{id}/retry")
     @Operation(summary = "Send a dead letter again, from a first attempt")
+    @ApiResponse(responseCode = "202", description = "Queued for delivery again")
     ResponseEntity<Void> retry(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable UUID id) {
         if (!webhooks.retry(caller.tenant(), id)) {
             throw DomainProblem.notFound("Undelivered webhook delivery '" + id + "'");

@@ -1,7 +1,5 @@
 package io.retinue.shared.web;
 
-import java.util.Map;
-
 import org.springdoc.core.customizers.OpenApiCustomizer;
 import org.springdoc.core.utils.SpringDocUtils;
 import org.springframework.beans.factory.annotation.Value;
@@ -12,34 +10,19 @@ import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.info.Info;
 import io.swagger.v3.oas.models.info.License;
-import io.swagger.v3.oas.models.media.Content;
-import io.swagger.v3.oas.models.media.MediaType;
 import io.swagger.v3.oas.models.media.Schema;
-import io.swagger.v3.oas.models.responses.ApiResponse;
 import io.swagger.v3.oas.models.security.SecurityRequirement;
 import io.swagger.v3.oas.models.security.SecurityScheme;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The OpenAPI 3.1 document: API-key security on every operation, and the problem+json answers every operation can
- * give, described once here instead of on each endpoint.
+ * The OpenAPI 3.1 document: API-key security on every operation that does not say otherwise, and the problem+json
+ * answers each operation can give ({@link ProblemResponses}).
  */
 @Configuration(proxyBeanMethods = false)
 class ApiDocs {
 
     private static final String API_KEY = "apiKey";
-    private static final Map<String, String> PROBLEMS = Map.of(
-            "400", "Malformed request, unknown field or invalid parameter",
-            "401", "Missing or invalid API key",
-            "403", "The API key lacks the needed scope",
-            "404", "Not found",
-            "409", "Conflict with the resource's current state",
-            "412", "If-Match does not match the current ETag",
-            "413", "Request body too large",
-            "415", "Unsupported content type",
-            "422", "Validation failed: every violation with a JSON pointer",
-            "500", "Unexpected error (quote requestId)");
-
     static {
         // Free-form JSON (metadata, response schemas, diff values) is documented as what it is, not as Jackson's API.
         SpringDocUtils.getConfig()
@@ -66,16 +49,7 @@ class ApiDocs {
 
     @Bean
     OpenApiCustomizer problemResponses() {
-        return openApi -> openApi.getPaths()
-            .values()
-            .forEach(path -> path.readOperations().forEach(operation -> PROBLEMS.forEach((status, description) -> {
-                if (!operation.getResponses().containsKey(status)) {
-                    operation.getResponses()
-                        .addApiResponse(status, new ApiResponse().description(description)
-                            .content(new Content().addMediaType("application/problem+json",
-                                    new MediaType().schema(new Schema<>().$ref("#/components/schemas/Problem")))));
-                }
-            })));
+        return new ProblemResponses();
     }
 
     @SuppressWarnings({ "rawtypes", "unchecked" })

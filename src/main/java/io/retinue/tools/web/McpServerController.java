@@ -19,6 +19,7 @@ import io.retinue.tools.internal.McpServers;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 
 /** MCP servers as tool sources: register (tools are discovered), sync, inspect health, remove. */
 @RestController
@@ -36,6 +37,9 @@ class McpServerController {
     @Operation(summary = "Register an MCP server and discover its tools",
             description = "transport streamable_http with url (and optional headers with {{secret:name}}), or stdio "
                     + "with command (an executable the installation allows). Tools become <name>.<tool>.")
+    @ApiResponse(responseCode = "201", description = "The server with the tools found; Location names it")
+    @ApiResponse(responseCode = "409", description = "A server of that name exists (tools/name-taken)")
+    @ApiResponse(responseCode = "504", description = "The server did not answer in time (outbound/timeout)")
     ResponseEntity<McpServers.ServerView> register(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @RequestBody McpServers.Registration registration) {
         McpServers.ServerView server = servers.register(caller, registration);
@@ -56,12 +60,15 @@ class McpServerController {
 
     @PostMapping("/{name}/sync")
     @Operation(summary = "List the server's tools again now")
+    @ApiResponse(responseCode = "200", description = "The server with its health and the tools it lists now")
+    @ApiResponse(responseCode = "504", description = "The server did not answer in time (outbound/timeout)")
     McpServers.ServerView sync(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable String name) {
         return servers.sync(caller.tenant(), name);
     }
 
     @DeleteMapping("/{name}")
     @Operation(summary = "Remove the server and its tools")
+    @ApiResponse(responseCode = "204", description = "Removed, with its tools")
     ResponseEntity<Void> delete(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable String name) {
         servers.delete(caller.tenant(), name);
         return ResponseEntity.noContent().build();

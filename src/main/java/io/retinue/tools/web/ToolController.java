@@ -33,6 +33,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import tools.jackson.databind.JsonNode;
 
 /** The tool registry over HTTP, and direct invocation for operators testing a tool. */
@@ -68,6 +69,8 @@ class ToolController {
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "Register a tool (version 1)", description = "Kind http: a request template with "
             + "{argument} placeholders and {{secret:name}} credential references.")
+    @ApiResponse(responseCode = "201", description = "The tool's version 1; Location names it")
+    @ApiResponse(responseCode = "409", description = "A tool of that name exists (tools/name-taken)")
     ResponseEntity<ToolView> register(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @RequestBody ToolAdmin.Definition definition) {
         ToolView tool = ToolView.of(admin.register(caller, definition));
@@ -78,6 +81,10 @@ class ToolController {
     @Operation(summary = "Import the operations of an OpenAPI 3 document as http tools",
             description = "Give the document (JSON or YAML text) or its url; tools are named <namespace>.<operationId>. "
                     + "Importing again versions changed operations and leaves unchanged ones.")
+    @ApiResponse(responseCode = "200", description = "The tools made or versioned, and warnings")
+    @ApiResponse(responseCode = "409",
+            description = "A tool of that name exists that the import did not make (tools/name-taken)")
+    @ApiResponse(responseCode = "504", description = "The document's url did not answer in time (outbound/timeout)")
     OpenApiImport.Result importOpenApi(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @RequestBody OpenApiImport.Request request) {
         return openApi.importDocument(caller, request);
@@ -125,6 +132,8 @@ class ToolController {
 
     @PutMapping(path = "/{name}", consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "Change a tool: stores the definition as its next version")
+    @ApiResponse(responseCode = "200", description = "The tool's new current version")
+    @ApiResponse(responseCode = "409", description = "The tool is read-only (tools/read-only)")
     ToolView revise(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable String name,
             @RequestBody ToolAdmin.Definition definition) {
         return ToolView.of(admin.revise(caller, name, definition));
@@ -132,18 +141,25 @@ class ToolController {
 
     @PostMapping("/{name}/enable")
     @Operation(summary = "Enable a tool")
+    @ApiResponse(responseCode = "200", description = "The tool, enabled")
+    @ApiResponse(responseCode = "409", description = "The tool is read-only (tools/read-only)")
     ToolView enable(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable String name) {
         return ToolView.of(admin.setEnabled(caller, name, true));
     }
 
     @PostMapping("/{name}/disable")
     @Operation(summary = "Disable a tool: calls to it are refused until it is enabled again")
+    @ApiResponse(responseCode = "200", description = "The tool, disabled")
+    @ApiResponse(responseCode = "409", description = "The tool is read-only (tools/read-only)")
     ToolView disable(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable String name) {
         return ToolView.of(admin.setEnabled(caller, name, false));
     }
 
     @DeleteMapping("/{name}")
     @Operation(summary = "Delete a tool and all its versions")
+    @ApiResponse(responseCode = "204", description = "Deleted, with all its versions")
+    @ApiResponse(responseCode = "409",
+            description = "The tool is read-only or agents use it (tools/read-only, tools/tool-in-use)")
     ResponseEntity<Void> delete(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @PathVariable String name) {
         admin.delete(caller, name);
@@ -157,6 +173,17 @@ class ToolController {
                     + "reached (retryable says whether trying again may help; Retry-After when the tool server sent one); "
                     + "503 outbound/circuit-open or outbound/saturated with Retry-After when it was not called because "
                     + "its breaker is open or too many calls to it are in flight; every answer names the executionId.")
+    @ApiResponse(responseCode = "200", description = "The tool's result, with the executionId")
+    @ApiResponse(responseCode = "403",
+            description = "The credentials lack runs:execute, no grant allows the call, or a grant requires approval "
+                    + "(forbidden, tools/permission-denied, tools/approval-required)")
+    @ApiResponse(responseCode = "409", description = "The tool is disabled (tools/tool-disabled)")
+    @ApiResponse(responseCode = "422",
+            description = "The arguments do not match the tool's input schema: every violation, with executionId "
+                    + "(tools/invalid-arguments)")
+    @ApiResponse(responseCode = "502",
+            description = "The tool failed, timed out or could not be reached (tools/execution-failed; retryable, "
+                    + "Retry-After when its server sent one)")
     Result invoke(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable String name,
             @RequestBody Invoke body) {
         if (name.isBlank()) {

@@ -30,6 +30,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import tools.jackson.databind.JsonNode;
 
 /** What governs tools: credentials (write-only), grants, permission checks and decisions, execution records. */
@@ -97,6 +98,7 @@ class ToolGovernanceController {
 
     @DeleteMapping("/api/v1/credentials/{name}")
     @Operation(summary = "Delete a credential")
+    @ApiResponse(responseCode = "204", description = "Deleted")
     ResponseEntity<Void> deleteCredential(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @PathVariable String name) {
         if (!credentials.delete(caller.tenant(), name)) {
@@ -108,6 +110,7 @@ class ToolGovernanceController {
     @PostMapping(path = "/api/v1/tool-grants", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "Grant tools to a subject (default is deny)")
+    @ApiResponse(responseCode = "201", description = "The grant; Location names it")
     ResponseEntity<ToolPermissions.Grant> grant(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @RequestBody GrantBody body) {
         List<Violation> violations = new java.util.ArrayList<>();
@@ -145,6 +148,7 @@ class ToolGovernanceController {
 
     @DeleteMapping("/api/v1/tool-grants/{id}")
     @Operation(summary = "Revoke a grant")
+    @ApiResponse(responseCode = "204", description = "Revoked")
     ResponseEntity<Void> revoke(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable UUID id) {
         if (!permissions.revoke(caller.tenant(), id)) {
             throw DomainProblem.notFound("Grant '" + id + "'");
@@ -155,6 +159,8 @@ class ToolGovernanceController {
     @PostMapping(path = "/api/v1/tool-permissions/check", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "May this caller (as this agent) call this tool with these arguments? Runs nothing.")
+    @ApiResponse(responseCode = "200", description = "The decision and the grant that made it")
+    @ApiResponse(responseCode = "404", description = "No such tool (not-found)")
     ToolPermissions.Decision check(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @RequestBody CheckBody body) {
         var tool = registry.current(caller.tenant(), body.tool() == null ? "" : body.tool())
