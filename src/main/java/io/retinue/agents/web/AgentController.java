@@ -59,7 +59,7 @@ class AgentController {
     }
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Create an agent",
+    @Operation(operationId = "createAgent", summary = "Create an agent",
             description = "Creates the agent with version 1 as a draft. With an Idempotency-Key, a repeated identical "
                     + "request returns the same agent (header Idempotent-Replayed: true); a different request with the "
                     + "same key is refused with 422.")
@@ -93,7 +93,7 @@ class AgentController {
     }
 
     @GetMapping
-    @Operation(summary = "List and filter agents",
+    @Operation(operationId = "listAgents", summary = "List and filter agents",
             description = "Filters combine with AND. Pages are keyset-based: pass nextCursor back unchanged, with the "
                     + "same filters and order, to get the next page; pages stay stable while agents are added.")
     ResponseEntity<PageView<AgentView>> list(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
@@ -132,7 +132,7 @@ class AgentController {
     }
 
     @GetMapping("/{agent}")
-    @Operation(summary = "Get an agent", description = "Answers 304 when If-None-Match carries the current ETag.")
+    @Operation(operationId = "getAgent", summary = "Get an agent", description = "Answers 304 when If-None-Match carries the current ETag.")
     ResponseEntity<AgentView> get(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @PathVariable String agent,
             @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) {
@@ -144,7 +144,9 @@ class AgentController {
     }
 
     @PatchMapping(path = "/{agent}", consumes = { MediaType.APPLICATION_JSON_VALUE, "application/merge-patch+json" })
-    @Operation(summary = "Change an agent's name, description or labels")
+    @Operation(operationId = "updateAgent", summary = "Change an agent's name, description or labels",
+            description = "Changes only the fields given (JSON merge patch); the configuration changes through "
+                    + "versions. Send the ETag as If-Match to refuse a stale write.")
     @ApiResponse(responseCode = "200", description = "The agent as changed, with its new ETag")
     @ApiResponse(responseCode = "409", description = "The agent changed meanwhile (agents/concurrent-modification)")
     ResponseEntity<AgentView> update(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
@@ -160,7 +162,9 @@ class AgentController {
     }
 
     @DeleteMapping("/{agent}")
-    @Operation(summary = "Delete an agent and all its versions")
+    @Operation(operationId = "deleteAgent", summary = "Delete an agent and all its versions",
+            description = "Refused while runs are in progress or sessions or active schedules name the agent. Send "
+                    + "the ETag as If-Match to refuse a stale delete.")
     @ApiResponse(responseCode = "204", description = "Deleted, with all its versions")
     @ApiResponse(responseCode = "409",
             description = "Runs in progress, sessions or active schedules name the agent (agents/agent-in-use)")
@@ -171,7 +175,7 @@ class AgentController {
     }
 
     @PostMapping("/{agent}/archive")
-    @Operation(summary = "Archive an agent", description = "No new run starts from an archived agent's live version.")
+    @Operation(operationId = "archiveAgent", summary = "Archive an agent", description = "No new run starts from an archived agent's live version.")
     @ApiResponse(responseCode = "200", description = "The agent, archived, with its new ETag")
     @ApiResponse(responseCode = "409", description = "The agent changed meanwhile (agents/concurrent-modification)")
     ResponseEntity<AgentView> archive(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
@@ -181,7 +185,8 @@ class AgentController {
     }
 
     @PostMapping("/{agent}/unarchive")
-    @Operation(summary = "Unarchive an agent")
+    @Operation(operationId = "unarchiveAgent", summary = "Unarchive an agent",
+            description = "Runs may start from its live version again.")
     @ApiResponse(responseCode = "200", description = "The agent, active again, with its new ETag")
     @ApiResponse(responseCode = "409", description = "The agent changed meanwhile (agents/concurrent-modification)")
     ResponseEntity<AgentView> unarchive(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
@@ -191,7 +196,8 @@ class AgentController {
     }
 
     @PostMapping(path = "/{agent}/rollback", consumes = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Make an earlier published version live again")
+    @Operation(operationId = "rollbackAgent", summary = "Make an earlier published version live again",
+            description = "The published version given becomes live; nothing is copied or changed.")
     @ApiResponse(responseCode = "200", description = "The version now live, with the agent's new ETag")
     @ApiResponse(responseCode = "409",
             description = "The version is not published or is live already (agents/version-not-published, "
@@ -208,7 +214,7 @@ class AgentController {
     }
 
     @GetMapping("/{agent}/spec")
-    @Operation(summary = "The runnable spec of a published version",
+    @Operation(operationId = "getAgentSpec", summary = "The runnable spec of a published version",
             description = "What the runtime runs: the live version, or the published version given.")
     AgentSpec spec(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable String agent,
             @RequestParam(required = false) Integer version) {

@@ -57,7 +57,7 @@ class AgentDocumentController {
     }
 
     @GetMapping(path = "/api/v1/agents/{agent}/export", produces = { YAML, MediaType.APPLICATION_JSON_VALUE })
-    @Operation(summary = "Export an agent as a document",
+    @Operation(operationId = "exportAgent", summary = "Export an agent as a document",
             description = "All versions, or only the live one with versions=live. YAML unless format=json.")
     ResponseEntity<String> export(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @PathVariable String agent,
@@ -84,7 +84,7 @@ class AgentDocumentController {
 
     @PostMapping(path = "/api/v1/agents/import", consumes = { YAML, "application/x-yaml", "text/yaml",
             MediaType.APPLICATION_JSON_VALUE }, produces = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Import an agent document (YAML or JSON)",
+    @Operation(operationId = "importAgent", summary = "Import an agent document (YAML or JSON)",
             description = "Creates or updates the agent with the document's slug. Versions are matched by "
                     + "configuration: importing the same document twice changes nothing; new configurations are "
                     + "appended as new versions; the document's live version becomes live. 201 with the agent's "

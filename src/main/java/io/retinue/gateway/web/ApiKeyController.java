@@ -60,7 +60,7 @@ class ApiKeyController {
     }
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Issue a key", description = "The secret is in the response once and never again. A key "
+    @Operation(operationId = "createApiKey", summary = "Issue a key", description = "The secret is in the response once and never again. A key "
             + "cannot hold scopes its creator lacks (403 gateway/scope-escalation).")
     @ApiResponse(responseCode = "201", description = "The key with its secret, shown this once; Location names it")
     @ApiResponse(responseCode = "403",
@@ -81,20 +81,23 @@ class ApiKeyController {
     }
 
     @GetMapping
-    @Operation(summary = "List keys, newest first")
+    @Operation(operationId = "listApiKeys", summary = "List keys, newest first",
+            description = "Names, prefixes, scopes, agent restriction, expiry, last use and state; never a secret. "
+                    + "Pass nextCursor back as cursor for the next page.")
     Page<KeyRing.KeyView> list(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @RequestParam(required = false) String cursor, @RequestParam(defaultValue = "50") int limit) {
         return keyRing.list(caller, cursor, limit);
     }
 
     @GetMapping("/{id}")
-    @Operation(summary = "Get a key (never its secret)")
+    @Operation(operationId = "getApiKey", summary = "Get a key (never its secret)",
+            description = "Its name, prefix, scopes, agent restriction, expiry, last use and state.")
     KeyRing.KeyView get(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable String id) {
         return keyRing.get(caller, id);
     }
 
     @PostMapping(path = "/{id}/rotate")
-    @Operation(summary = "Rotate a key", description = "Issues a successor with the same grants; the old key keeps "
+    @Operation(operationId = "rotateApiKey", summary = "Rotate a key", description = "Issues a successor with the same grants; the old key keeps "
             + "working for the overlap window, then expires.")
     @ApiResponse(responseCode = "201",
             description = "The successor key with its secret, shown this once; Location names it")
@@ -110,7 +113,7 @@ class ApiKeyController {
     }
 
     @DeleteMapping("/{id}")
-    @Operation(summary = "Revoke a key", description = "Takes effect on the next request, on every instance.")
+    @Operation(operationId = "revokeApiKey", summary = "Revoke a key", description = "Takes effect on the next request, on every instance.")
     @ApiResponse(responseCode = "204", description = "Revoked")
     ResponseEntity<Void> revoke(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @PathVariable String id) {

@@ -48,7 +48,7 @@ class AuthController {
     @PostMapping(path = "/api/v1/auth/login", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
     @SecurityRequirements
-    @Operation(summary = "Log in with a password",
+    @Operation(operationId = "login", summary = "Log in with a password",
             description = "Answers a short-lived access JWT and a refresh token. Failures all look alike (401 "
                     + "gateway/login-failed); repeated failures lock the account with growing back-off.")
     @ApiResponse(responseCode = "200", description = "An access token and a refresh token")
@@ -72,7 +72,7 @@ class AuthController {
     @PostMapping(path = "/api/v1/auth/refresh", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
     @SecurityRequirements
-    @Operation(summary = "Trade a refresh token for a new access token and refresh token",
+    @Operation(operationId = "refresh", summary = "Trade a refresh token for a new access token and refresh token",
             description = "Each refresh token works once; presenting a used one again revokes the whole session.")
     @ApiResponse(responseCode = "200", description = "A new access token and refresh token")
     @ApiResponse(responseCode = "401",
@@ -83,7 +83,9 @@ class AuthController {
 
     @PostMapping(path = "/api/v1/auth/logout", consumes = MediaType.APPLICATION_JSON_VALUE)
     @SecurityRequirements
-    @Operation(summary = "End the session of a refresh token")
+    @Operation(operationId = "logout", summary = "End the session of a refresh token",
+            description = "The session of the refresh token ends; access tokens already issued expire on their own "
+                    + "within minutes.")
     @ApiResponse(responseCode = "204", description = "The session has ended")
     ResponseEntity<Void> logout(@RequestBody Refresh body) {
         logins.logout(required(body));
@@ -92,13 +94,14 @@ class AuthController {
 
     @GetMapping(path = "/.well-known/jwks.json", produces = MediaType.APPLICATION_JSON_VALUE)
     @SecurityRequirements
-    @Operation(summary = "The public keys that verify Retinue's access tokens (JWK set)")
+    @Operation(operationId = "getJwks", summary = "The public keys that verify Retinue's access tokens (JWK set)",
+            description = "For services that verify Retinue's access tokens themselves.")
     Map<String, Object> jwks() {
         return signingKeys.published().toJSONObject(true);
     }
 
     @PostMapping(path = "/api/v1/auth/signing-keys/rotate", produces = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Rotate the token signing key now (platform:admin)",
+    @Operation(operationId = "rotateSigningKey", summary = "Rotate the token signing key now (platform:admin)",
             description = "Keys also rotate on their own schedule; old keys keep verifying until their tokens expire.")
     Map<String, String> rotate() {
         return Map.of("kid", signingKeys.rotate());

@@ -49,14 +49,15 @@ class RateLimitController {
     }
 
     @GetMapping(path = "/api/v1/rate-limits", produces = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "The limits in force for the caller's tenant, per route class (read, write, execute)")
+    @Operation(operationId = "getRateLimits", summary = "The limits in force for the caller's tenant, per route class (read, write, execute)",
+            description = "Each route class's requests per period for one principal and for the whole tenant.")
     Map<String, LimitView> mine(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
         return view(caller.tenant());
     }
 
     @PutMapping(path = "/api/v1/tenants/{tenant}/rate-limits/{routeClass}", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Override a tenant's limits for one route class (platform:admin)",
+    @Operation(operationId = "overrideRateLimits", summary = "Override a tenant's limits for one route class (platform:admin)",
             description = "Takes effect on every instance within a few seconds.")
     Map<String, LimitView> override(@PathVariable String tenant, @PathVariable String routeClass,
             @RequestBody LimitView body) {
@@ -71,7 +72,8 @@ class RateLimitController {
     }
 
     @DeleteMapping("/api/v1/tenants/{tenant}/rate-limits/{routeClass}")
-    @Operation(summary = "Return a tenant's route class to the configured limits (platform:admin)")
+    @Operation(operationId = "resetRateLimits", summary = "Return a tenant's route class to the configured limits (platform:admin)",
+            description = "The tenant's override for that route class is removed.")
     @ApiResponse(responseCode = "204", description = "The configured limits apply again")
     ResponseEntity<Void> reset(@PathVariable String tenant, @PathVariable String routeClass) {
         rateLimits.resetOverride(tenant(tenant), routeClass(routeClass));

@@ -40,7 +40,7 @@ class TenantController {
 
     @PostMapping(path = "/api/v1/tenants", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Create a tenant", description = "Answers with the tenant's owner API key, shown once.")
+    @Operation(operationId = "createTenant", summary = "Create a tenant", description = "Answers with the tenant's owner API key, shown once.")
     @ApiResponse(responseCode = "201", description = "The tenant with its owner API key, shown once; Location names it")
     @ApiResponse(responseCode = "409", description = "A tenant with that id exists (gateway/tenant-exists)")
     ResponseEntity<TenantDirectory.CreatedTenant> create(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,

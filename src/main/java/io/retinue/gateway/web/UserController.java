@@ -52,7 +52,7 @@ class UserController {
     }
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Add a user", description = "Nobody can give a role stronger than their own (403).")
+    @Operation(operationId = "createUser", summary = "Add a user", description = "Nobody can give a role stronger than their own (403).")
     @ApiResponse(responseCode = "201", description = "The user; Location names it")
     @ApiResponse(responseCode = "409", description = "A user with that email exists (gateway/email-taken)")
     ResponseEntity<UserDirectory.UserView> add(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
@@ -66,20 +66,21 @@ class UserController {
     }
 
     @GetMapping
-    @Operation(summary = "List users")
+    @Operation(operationId = "listUsers", summary = "List users")
     List<UserDirectory.UserView> list(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
         return users.list(caller);
     }
 
     @PatchMapping(path = "/{id}", consumes = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Change a user's role")
+    @Operation(operationId = "changeUserRole", summary = "Change a user's role",
+            description = "Nobody can give a role stronger than their own (403).")
     UserDirectory.UserView changeRole(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @PathVariable UUID id, @RequestBody RoleChange body) {
         return users.changeRole(caller, id, role(body.role()));
     }
 
     @DeleteMapping("/{id}")
-    @Operation(summary = "Disable a user", description = "Ends their sessions; issued access tokens expire within minutes.")
+    @Operation(operationId = "disableUser", summary = "Disable a user", description = "Ends their sessions; issued access tokens expire within minutes.")
     @ApiResponse(responseCode = "204", description = "Disabled")
     ResponseEntity<Void> disable(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable UUID id) {
         users.disable(caller, id);

@@ -34,13 +34,15 @@ class ProviderConnectionController {
     }
 
     @GetMapping
-    @Operation(summary = "The installation's connections and the tenant's")
+    @Operation(operationId = "listModelProviders", summary = "The installation's connections and the tenant's",
+            description = "Names, types, base URLs and models offered; never a key.")
     List<ProviderConnections.Connection> list(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
         return connections.list(caller.tenant());
     }
 
     @GetMapping("/{name}")
-    @Operation(summary = "One connection")
+    @Operation(operationId = "getModelProvider", summary = "One connection",
+            description = "The installation's or the tenant's connection of that name; never its key.")
     ProviderConnections.Connection get(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @PathVariable String name) {
         return connections.list(caller.tenant())
@@ -51,7 +53,7 @@ class ProviderConnectionController {
     }
 
     @PutMapping(path = "/{name}", consumes = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Define or replace a connection of the tenant",
+    @Operation(operationId = "putModelProvider", summary = "Define or replace a connection of the tenant",
             description = "type openai (and OpenAI-compatible servers), anthropic or ollama; baseUrl (not an internal "
                     + "address unless the installation allows it); models offered (none: any); credential "
                     + "credential:<name> (an api_key or bearer credential of the store) or env:<NAME> (only variables "
@@ -65,7 +67,7 @@ class ProviderConnectionController {
     }
 
     @DeleteMapping("/{name}")
-    @Operation(summary = "Delete a connection of the tenant",
+    @Operation(operationId = "deleteModelProvider", summary = "Delete a connection of the tenant",
             description = "Runs of agents that name it then fail with provider_not_configured.")
     @ApiResponse(responseCode = "204", description = "Deleted")
     ResponseEntity<Void> delete(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,

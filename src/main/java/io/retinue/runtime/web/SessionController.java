@@ -48,7 +48,9 @@ class SessionController {
     }
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Start a session")
+    @Operation(operationId = "createSession", summary = "Start a session",
+            description = "A conversation with one agent: runs that name the session see its earlier turns, one turn "
+                    + "at a time.")
     @ApiResponse(responseCode = "201", description = "The session; Location names it")
     ResponseEntity<SessionStorage.Session> create(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @RequestBody(required = false) NewSession body) {
@@ -61,7 +63,8 @@ class SessionController {
     }
 
     @GetMapping("/{id}")
-    @Operation(summary = "A session and its messages")
+    @Operation(operationId = "getSession", summary = "A session and its messages",
+            description = "The session with its messages, oldest first.")
     SessionView get(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable UUID id) {
         SessionStorage.Session session = sessions.find(caller.tenant(), id)
             .orElseThrow(() -> DomainProblem.notFound("Session '" + id + "'"));
@@ -69,14 +72,15 @@ class SessionController {
     }
 
     @GetMapping
-    @Operation(summary = "Sessions, most recently active first")
+    @Operation(operationId = "listSessions", summary = "Sessions, most recently active first",
+            description = "Pass nextCursor back as cursor for the next page.")
     Page<SessionStorage.Session> list(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @RequestParam(required = false) String agent, @RequestParam(defaultValue = "50") int limit) {
         return new Page<>(sessions.list(caller.tenant(), agent, Math.max(1, Math.min(200, limit))), null);
     }
 
     @DeleteMapping("/{id}")
-    @Operation(summary = "Delete a session and its messages", description = "409 while a turn is running.")
+    @Operation(operationId = "deleteSession", summary = "Delete a session and its messages", description = "409 while a turn is running.")
     @ApiResponse(responseCode = "204", description = "Deleted")
     @ApiResponse(responseCode = "409", description = "A turn is running (conflict)")
     ResponseEntity<Void> delete(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable UUID id) {

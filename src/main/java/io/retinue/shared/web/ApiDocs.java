@@ -23,6 +23,7 @@ import tools.jackson.databind.JsonNode;
 class ApiDocs {
 
     private static final String API_KEY = "apiKey";
+
     static {
         // Free-form JSON (metadata, response schemas, diff values) is documented as what it is, not as Jackson's API.
         SpringDocUtils.getConfig()
@@ -34,12 +35,12 @@ class ApiDocs {
         return new OpenAPI()
             .info(new Info().title("Retinue API")
                 .version(version)
-                .description("Enterprise platform for AI agents. Every endpoint except health and these docs needs "
-                        + "an API key: 'Authorization: Bearer rtn_…' or 'X-API-Key: rtn_…'. Errors are RFC 9457 "
-                        + "problem+json with a stable type URI.")
-                .license(new License().name("Apache-2.0")))
+                .description("Enterprise platform for AI agents. Every operation except health, these docs, login, "
+                        + "refresh, logout and the JWK set needs credentials: an API key as 'Authorization: Bearer "
+                        + "rtn_…' or 'X-API-Key: rtn_…', or an access token as 'Authorization: Bearer …'. Every "
+                        + "operation is rate-limited. Errors are RFC 9457 problem+json with a stable type URI.")
+                .license(new License().name("Apache License 2.0").identifier("Apache-2.0")))
             .components(new Components()
-                .addSchemas("Problem", problemSchema())
                 .addSecuritySchemes(API_KEY, new SecurityScheme().type(SecurityScheme.Type.HTTP)
                     .scheme("bearer")
                     .bearerFormat("rtn_<id>_<secret>")
@@ -50,22 +51,5 @@ class ApiDocs {
     @Bean
     OpenApiCustomizer problemResponses() {
         return new ProblemResponses();
-    }
-
-    @SuppressWarnings({ "rawtypes", "unchecked" })
-    private static Schema<?> problemSchema() {
-        Schema violation = new Schema<>().type("object")
-            .addProperty("pointer", new Schema<>().type("string").example("/config/model/parameters/temperature"))
-            .addProperty("detail", new Schema<>().type("string").example("must have a maximum value of 2"));
-        return new Schema<>().type("object")
-            .description("RFC 9457 problem details")
-            .addProperty("type", new Schema<>().type("string").format("uri")
-                .example("https://retinue.dev/problems/validation-failed"))
-            .addProperty("title", new Schema<>().type("string").example("Validation failed"))
-            .addProperty("status", new Schema<>().type("integer").example(422))
-            .addProperty("detail", new Schema<>().type("string").example("2 problems were found in the request"))
-            .addProperty("instance", new Schema<>().type("string").format("uri"))
-            .addProperty("requestId", new Schema<>().type("string").description("Correlation id, also in the logs"))
-            .addProperty("errors", new Schema<>().type("array").items(violation));
     }
 }

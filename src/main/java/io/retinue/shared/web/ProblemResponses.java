@@ -10,9 +10,11 @@ import org.springdoc.core.customizers.OpenApiCustomizer;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.Operation;
 import io.swagger.v3.oas.models.headers.Header;
+import io.swagger.v3.oas.models.media.ArraySchema;
 import io.swagger.v3.oas.models.media.Content;
 import io.swagger.v3.oas.models.media.IntegerSchema;
 import io.swagger.v3.oas.models.media.MediaType;
+import io.swagger.v3.oas.models.media.ObjectSchema;
 import io.swagger.v3.oas.models.media.Schema;
 import io.swagger.v3.oas.models.media.StringSchema;
 import io.swagger.v3.oas.models.parameters.Parameter;
@@ -33,7 +35,9 @@ final class ProblemResponses implements OpenApiCustomizer {
 
     @Override
     public void customise(OpenAPI openApi) {
+        // Added here, after springdoc has dropped the schemas no operation named (this one too, when it came earlier).
         openApi.getComponents()
+            .addSchemas("Problem", problemSchema())
             .addHeaders(RETRY_AFTER, new Header().description("Seconds to wait before trying again")
                 .schema(new IntegerSchema().example(7)))
             .addHeaders(RATE_LIMIT, new Header()
@@ -139,5 +143,22 @@ final class ProblemResponses implements OpenApiCustomizer {
         Map<String, ApiResponse> sorted = new TreeMap<>(responses);
         responses.clear();
         responses.putAll(sorted);
+    }
+
+    /** Typed schema classes: in a 3.1 document a bare {@code Schema.type(…)} is dropped, leaving untyped fields. */
+    private static Schema<?> problemSchema() {
+        Schema<?> violation = new ObjectSchema()
+            .addProperty("pointer", new StringSchema().example("/config/model/parameters/temperature"))
+            .addProperty("detail", new StringSchema().example("must have a maximum value of 2"));
+        return new ObjectSchema().description("RFC 9457 problem details")
+            .addProperty("type", new StringSchema().format("uri")
+                .example("https://retinue.dev/problems/validation-failed"))
+            .addProperty("title", new StringSchema().example("Validation failed"))
+            .addProperty("status", new IntegerSchema().example(422))
+            .addProperty("detail", new StringSchema().example("2 problems were found in the request"))
+            .addProperty("instance", new StringSchema().format("uri"))
+            .addProperty("requestId", new StringSchema().description("Correlation id, also in the logs"))
+            .addProperty("errors", new ArraySchema().items(violation)
+                .description("Every violation, with a JSON pointer to where it is"));
     }
 }

@@ -34,7 +34,7 @@ class McpServerController {
     }
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Register an MCP server and discover its tools",
+    @Operation(operationId = "registerMcpServer", summary = "Register an MCP server and discover its tools",
             description = "transport streamable_http with url (and optional headers with {{secret:name}}), or stdio "
                     + "with command (an executable the installation allows). Tools become <name>.<tool>.")
     @ApiResponse(responseCode = "201", description = "The server with the tools found; Location names it")
@@ -47,19 +47,22 @@ class McpServerController {
     }
 
     @GetMapping
-    @Operation(summary = "List MCP servers with their health and tools")
+    @Operation(operationId = "listMcpServers", summary = "List MCP servers with their health and tools",
+            description = "Each server's transport, health and the tools it offers.")
     List<McpServers.ServerView> list(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
         return servers.list(caller.tenant());
     }
 
     @GetMapping("/{name}")
-    @Operation(summary = "One MCP server")
+    @Operation(operationId = "getMcpServer", summary = "One MCP server",
+            description = "Its transport, health and the tools it offers.")
     McpServers.ServerView get(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable String name) {
         return servers.view(caller.tenant(), name);
     }
 
     @PostMapping("/{name}/sync")
-    @Operation(summary = "List the server's tools again now")
+    @Operation(operationId = "syncMcpServer", summary = "List the server's tools again now",
+            description = "Its tools become what it lists now.")
     @ApiResponse(responseCode = "200", description = "The server with its health and the tools it lists now")
     @ApiResponse(responseCode = "504", description = "The server did not answer in time (outbound/timeout)")
     McpServers.ServerView sync(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable String name) {
@@ -67,7 +70,7 @@ class McpServerController {
     }
 
     @DeleteMapping("/{name}")
-    @Operation(summary = "Remove the server and its tools")
+    @Operation(operationId = "deleteMcpServer", summary = "Remove the server and its tools")
     @ApiResponse(responseCode = "204", description = "Removed, with its tools")
     ResponseEntity<Void> delete(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable String name) {
         servers.delete(caller.tenant(), name);

@@ -67,7 +67,7 @@ class ToolController {
     }
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Register a tool (version 1)", description = "Kind http: a request template with "
+    @Operation(operationId = "registerTool", summary = "Register a tool (version 1)", description = "Kind http: a request template with "
             + "{argument} placeholders and {{secret:name}} credential references.")
     @ApiResponse(responseCode = "201", description = "The tool's version 1; Location names it")
     @ApiResponse(responseCode = "409", description = "A tool of that name exists (tools/name-taken)")
@@ -78,8 +78,9 @@ class ToolController {
     }
 
     @PostMapping(path = "/openapi-import", consumes = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Import the operations of an OpenAPI 3 document as http tools",
-            description = "Give the document (JSON or YAML text) or its url; tools are named <namespace>.<operationId>. "
+    @Operation(operationId = "importOpenApiTools", summary = "Import the operations of an OpenAPI 3 document as http tools",
+            description = "Give the document (JSON or YAML text) or its url; tools are named "
+                    + "<namespace>.<operationId>. "
                     + "Importing again versions changed operations and leaves unchanged ones.")
     @ApiResponse(responseCode = "200", description = "The tools made or versioned, and warnings")
     @ApiResponse(responseCode = "409",
@@ -91,7 +92,9 @@ class ToolController {
     }
 
     @GetMapping
-    @Operation(summary = "List and filter tools (current versions, builtins included), by name")
+    @Operation(operationId = "listTools", summary = "List and filter tools (current versions, builtins included), by name",
+            description = "Filtered by text in the name, tag, kind and enabled; pass nextCursor back as cursor for "
+                    + "the next page.")
     Page<ToolView> list(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @RequestParam(required = false) String q, @RequestParam(required = false) String tag,
             @RequestParam(required = false) @Parameter(schema = @Schema(allowableValues = { "builtin", "http", "mcp" })) String kind,
@@ -117,7 +120,8 @@ class ToolController {
     }
 
     @GetMapping("/{name}")
-    @Operation(summary = "The current version of a tool")
+    @Operation(operationId = "getTool", summary = "The current version of a tool",
+            description = "Its definition, input schema, version and whether it is enabled.")
     ToolView get(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable String name) {
         return registry.current(caller.tenant(), name)
             .map(ToolView::of)
@@ -125,13 +129,15 @@ class ToolController {
     }
 
     @GetMapping("/{name}/versions")
-    @Operation(summary = "Every version of a tool, newest first")
+    @Operation(operationId = "listToolVersions", summary = "Every version of a tool, newest first",
+            description = "Each stored definition; runs record the version they called.")
     List<ToolView> versions(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable String name) {
         return registry.versions(caller.tenant(), name).stream().map(ToolView::of).toList();
     }
 
     @PutMapping(path = "/{name}", consumes = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Change a tool: stores the definition as its next version")
+    @Operation(operationId = "reviseTool", summary = "Change a tool: stores the definition as its next version",
+            description = "The definition given replaces the current one as a new version; earlier versions are kept.")
     @ApiResponse(responseCode = "200", description = "The tool's new current version")
     @ApiResponse(responseCode = "409", description = "The tool is read-only (tools/read-only)")
     ToolView revise(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable String name,
@@ -140,7 +146,8 @@ class ToolController {
     }
 
     @PostMapping("/{name}/enable")
-    @Operation(summary = "Enable a tool")
+    @Operation(operationId = "enableTool", summary = "Enable a tool",
+            description = "Calls are allowed again, subject to grants.")
     @ApiResponse(responseCode = "200", description = "The tool, enabled")
     @ApiResponse(responseCode = "409", description = "The tool is read-only (tools/read-only)")
     ToolView enable(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable String name) {
@@ -148,7 +155,7 @@ class ToolController {
     }
 
     @PostMapping("/{name}/disable")
-    @Operation(summary = "Disable a tool: calls to it are refused until it is enabled again")
+    @Operation(operationId = "disableTool", summary = "Disable a tool: calls to it are refused until it is enabled again")
     @ApiResponse(responseCode = "200", description = "The tool, disabled")
     @ApiResponse(responseCode = "409", description = "The tool is read-only (tools/read-only)")
     ToolView disable(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable String name) {
@@ -156,7 +163,8 @@ class ToolController {
     }
 
     @DeleteMapping("/{name}")
-    @Operation(summary = "Delete a tool and all its versions")
+    @Operation(operationId = "deleteTool", summary = "Delete a tool and all its versions",
+            description = "Refused while agents name the tool, and for builtins.")
     @ApiResponse(responseCode = "204", description = "Deleted, with all its versions")
     @ApiResponse(responseCode = "409",
             description = "The tool is read-only or agents use it (tools/read-only, tools/tool-in-use)")
@@ -167,7 +175,7 @@ class ToolController {
     }
 
     @PostMapping(path = "/{name}/invoke", consumes = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Run a tool directly (permission-checked, validated, recorded)",
+    @Operation(operationId = "invokeTool", summary = "Run a tool directly (permission-checked, validated, recorded)",
             description = "422 tools/invalid-arguments lists every argument problem; 403 tools/permission-denied or "
                     + "tools/approval-required; 502 tools/execution-failed when the tool failed, timed out or could not be "
                     + "reached (retryable says whether trying again may help; Retry-After when the tool server sent one); "

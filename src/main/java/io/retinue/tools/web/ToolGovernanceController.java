@@ -76,7 +76,8 @@ class ToolGovernanceController {
 
     @PutMapping(path = "/api/v1/credentials/{name}", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Store or replace a credential (write-only; sealed with the master key)")
+    @Operation(operationId = "putCredential", summary = "Store or replace a credential (write-only; sealed with the master key)",
+            description = "HTTP tools and MCP servers refer to it as {{secret:name}}; its value is never shown again.")
     CredentialStore.CredentialView putCredential(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @PathVariable String name, @RequestBody CredentialBody body) {
         if (!name.matches("[A-Za-z0-9_-]{1,100}")) {
@@ -91,13 +92,14 @@ class ToolGovernanceController {
     }
 
     @GetMapping(path = "/api/v1/credentials", produces = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "List credentials (names and kinds only)")
+    @Operation(operationId = "listCredentials", summary = "List credentials (names and kinds only)")
     List<CredentialStore.CredentialView> credentials(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
         return credentials.list(caller.tenant());
     }
 
     @DeleteMapping("/api/v1/credentials/{name}")
-    @Operation(summary = "Delete a credential")
+    @Operation(operationId = "deleteCredential", summary = "Delete a credential",
+            description = "Tools that refer to it fail their calls until it is stored again.")
     @ApiResponse(responseCode = "204", description = "Deleted")
     ResponseEntity<Void> deleteCredential(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @PathVariable String name) {
@@ -109,7 +111,9 @@ class ToolGovernanceController {
 
     @PostMapping(path = "/api/v1/tool-grants", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Grant tools to a subject (default is deny)")
+    @Operation(operationId = "grantTools", summary = "Grant tools to a subject (default is deny)",
+            description = "A grant allows (or requires approval for) calls of the tools named by the subject named, "
+                    + "optionally only for arguments that satisfy argumentSchema.")
     @ApiResponse(responseCode = "201", description = "The grant; Location names it")
     ResponseEntity<ToolPermissions.Grant> grant(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @RequestBody GrantBody body) {
@@ -141,13 +145,15 @@ class ToolGovernanceController {
     }
 
     @GetMapping(path = "/api/v1/tool-grants", produces = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "List grants")
+    @Operation(operationId = "listToolGrants", summary = "List grants",
+            description = "Every grant of the tenant.")
     List<ToolPermissions.Grant> grants(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
         return permissions.grants(caller.tenant());
     }
 
     @DeleteMapping("/api/v1/tool-grants/{id}")
-    @Operation(summary = "Revoke a grant")
+    @Operation(operationId = "revokeToolGrant", summary = "Revoke a grant",
+            description = "Takes effect on the next call.")
     @ApiResponse(responseCode = "204", description = "Revoked")
     ResponseEntity<Void> revoke(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable UUID id) {
         if (!permissions.revoke(caller.tenant(), id)) {
@@ -158,7 +164,9 @@ class ToolGovernanceController {
 
     @PostMapping(path = "/api/v1/tool-permissions/check", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "May this caller (as this agent) call this tool with these arguments? Runs nothing.")
+    @Operation(operationId = "checkToolPermission", summary = "May this caller (as this agent) call this tool with these arguments? Runs nothing.",
+            description = "The same decision a run or an invoke would get, with the grant that made it; nothing is "
+                    + "called.")
     @ApiResponse(responseCode = "200", description = "The decision and the grant that made it")
     @ApiResponse(responseCode = "404", description = "No such tool (not-found)")
     ToolPermissions.Decision check(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
@@ -169,7 +177,8 @@ class ToolGovernanceController {
     }
 
     @GetMapping(path = "/api/v1/tool-permissions/decisions", produces = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Recorded permission decisions, newest first")
+    @Operation(operationId = "listToolPermissionDecisions", summary = "Recorded permission decisions, newest first",
+            description = "Pass nextCursor back as cursor for the next page.")
     Page<ToolPermissions.Recorded> decisions(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @RequestParam(required = false) String tool,
             @RequestParam(required = false) @Parameter(schema = @Schema(allowableValues = { "allow", "deny",
@@ -179,7 +188,8 @@ class ToolGovernanceController {
     }
 
     @GetMapping(path = "/api/v1/tool-executions", produces = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Execution records, newest first (arguments masked, sizes limited)")
+    @Operation(operationId = "listToolExecutions", summary = "Execution records, newest first (arguments masked, sizes limited)",
+            description = "Pass nextCursor back as cursor for the next page.")
     Page<ExecutionLedger.Execution> executions(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @RequestParam(required = false) String tool,
             @RequestParam(required = false) @Parameter(schema = @Schema(allowableValues = { "completed", "failed",

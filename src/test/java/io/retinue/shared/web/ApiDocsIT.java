@@ -30,7 +30,9 @@ class ApiDocsIT extends PlatformIT {
 
     @Test
     void listsForEachOperationTheAnswersItCanGive() {
-        JsonNode paths = api.call("GET", "/v3/api-docs").anonymous().send().json().get("paths");
+        JsonNode doc = api.call("GET", "/v3/api-docs").anonymous().send().json();
+        assertThat(doc.at("/components/schemas/Problem/properties/type").isMissingNode()).isFalse();
+        JsonNode paths = doc.get("paths");
         JsonNode jwks = paths.at("/~1.well-known~1jwks.json/get/responses");
         assertThat(jwks.propertyNames()).containsExactly("200", "400", "429", "500", "503");
         JsonNode list = paths.at("/~1api~1v1~1agents/get/responses");
