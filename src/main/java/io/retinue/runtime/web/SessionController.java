@@ -19,12 +19,14 @@ import org.springframework.web.bind.annotation.RestController;
 import io.retinue.runtime.internal.SessionStorage;
 import io.retinue.shared.Caller;
 import io.retinue.shared.DomainProblem;
+import io.retinue.shared.Violation;
 import io.retinue.shared.Page;
 import io.retinue.shared.ProblemType;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.media.Schema;
 import tools.jackson.databind.JsonNode;
 
 /** Sessions: conversation threads that runs continue (pass {@code session} when starting a run). */
@@ -40,10 +42,12 @@ class SessionController {
     }
 
     /** A new session. */
+    @Schema(description = "A session to start with an agent (id or slug), with free-form metadata")
     record NewSession(String agent, JsonNode metadata) {
     }
 
     /** A session and its messages. */
+    @Schema(description = "A session with its messages, oldest first")
     record SessionView(SessionStorage.Session session, List<SessionStorage.StoredMessage> messages) {
     }
 
@@ -56,6 +60,10 @@ class SessionController {
             @RequestBody(required = false) NewSession body) {
         if (body != null && body.metadata() != null && !body.metadata().isObject()) {
             throw DomainProblem.invalidParameter("metadata", "metadata must be a JSON object");
+        }
+        // An agent is named by its id or slug, neither longer than 63: a longer one was answered 409 by the column.
+        if (body != null && body.agent() != null && body.agent().length() > 63) {
+            throw DomainProblem.invalid(List.of(new Violation("/agent", "is not an agent's id or slug")));
         }
         SessionStorage.Session session = sessions.create(caller.tenant(), body == null ? null : body.agent(),
                 body == null ? null : body.metadata());

@@ -110,6 +110,15 @@ class ProblemResponsesIT extends PlatformIT {
     }
 
     @Test
+    void overlongValuesAreInputNotConflicts() {
+        Reply session = api.post("/api/v1/sessions", Map.of("agent", "a".repeat(64)));
+        assertProblemAt(session, 422, "validation-failed", "/agent");
+        Reply login = api.call("POST", "/api/v1/auth/login").anonymous()
+            .json(Map.of("tenant", "default", "email", "a".repeat(10_000) + "@example.com", "password", "x")).send();
+        assertProblem(login, 401, "gateway/login-failed");
+    }
+
+    @Test
     void multipartWithoutBoundaryIs415EvenBeforeLogin() {
         Reply login = api.call("POST", "/api/v1/auth/login").anonymous()
             .body("{\"tenant\":\"default\"}", "multipart/form-data").send();
