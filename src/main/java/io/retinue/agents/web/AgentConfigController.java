@@ -56,6 +56,7 @@ class AgentConfigController {
     }
 
     /** The verdict of a dry-run validation. */
+    @Schema(description = "Whether a configuration is valid, with every problem found")
     record ValidationReport(boolean valid, List<Violation> errors) {
     }
 }

@@ -216,6 +216,8 @@ class AgentController {
     @GetMapping("/{agent}/spec")
     @Operation(operationId = "getAgentSpec", summary = "The runnable spec of a published version",
             description = "What the runtime runs: the live version, or the published version given.")
+    @ApiResponse(responseCode = "200", description = "The spec the runtime runs")
+    @ApiResponse(responseCode = "409", description = "Nothing is published to run (agents/version-not-published)")
     AgentSpec spec(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable String agent,
             @RequestParam(required = false) Integer version) {
         return agents.spec(AgentAccess.of(caller), agent, version);

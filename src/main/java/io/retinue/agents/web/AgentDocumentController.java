@@ -94,7 +94,7 @@ class AgentDocumentController {
     @ApiResponse(responseCode = "409",
             description = "The document conflicts with the agent as it is (e.g. agents/agent-archived)")
     ResponseEntity<ImportView> importDocument(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
-            @RequestHeader(HttpHeaders.CONTENT_TYPE) String contentType,
+            @Parameter(hidden = true) @RequestHeader(HttpHeaders.CONTENT_TYPE) String contentType,
             @io.swagger.v3.oas.annotations.parameters.RequestBody(content = {
                 @Content(mediaType = YAML, schema = @Schema(type = "string"),
                         examples = @ExampleObject(value = Examples.DOCUMENT_YAML)),
@@ -130,6 +130,8 @@ class AgentDocumentController {
     }
 
     /** What an import did. */
+    @Schema(description = "What an import did: the agent, whether it was created or changed, and the versions added "
+            + "or revised")
     record ImportView(AgentView agent, boolean created, boolean changed,
             @Schema(description = "Version numbers added or revised in this installation") List<Integer> addedVersions) {
     }

@@ -149,6 +149,7 @@ class VersionController {
     }
 
     /** The changes from one version to another. */
+    @Schema(description = "The changes that turn version from into version to")
     record DiffView(int from, int to, List<ConfigDiff.Change> changes) {
     }
 }

@@ -44,7 +44,8 @@ class ApiKeyController {
     }
 
     /** The body of a key request. */
-    @Schema(name = "CreateApiKeyRequest")
+    @Schema(name = "CreateApiKeyRequest", description = "A key to issue: its name, scopes (or a role), agent "
+            + "restriction and expiry")
     record CreateKey(@Schema(example = "ci-pipeline") String name,
             @Schema(example = "[\"agents:read\", \"runs:execute\"]") Set<String> scopes,
             @Schema(description = "Grant a role's scopes (alone or besides scopes)",
@@ -54,7 +55,8 @@ class ApiKeyController {
     }
 
     /** The body of a rotation. */
-    @Schema(name = "RotateApiKeyRequest")
+    @Schema(name = "RotateApiKeyRequest", description = "How long the old key keeps working after its successor is "
+            + "issued")
     record Rotate(@Schema(description = "How long the old key keeps working, 0 to 2592000; default 86400",
             example = "3600") Long overlapSeconds) {
     }

@@ -35,13 +35,13 @@ class AuthController {
     }
 
     /** Login credentials. */
-    @Schema(name = "LoginRequest")
+    @Schema(name = "LoginRequest", description = "Login credentials")
     record Login(@Schema(example = "default") String tenant, @Schema(example = "ada@example.com") String email,
             @Schema(example = "correct horse battery staple") String password) {
     }
 
     /** A refresh token being traded or ended. */
-    @Schema(name = "RefreshRequest")
+    @Schema(name = "RefreshRequest", description = "A refresh token being traded or ended")
     record Refresh(String refreshToken) {
     }
 

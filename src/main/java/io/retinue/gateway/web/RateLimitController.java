@@ -43,7 +43,8 @@ class RateLimitController {
     }
 
     /** One route class's limits. */
-    @Schema(name = "RateLimit")
+    @Schema(name = "RateLimit", description = "One route class's limit: requests per period for one principal and "
+            + "for the whole tenant")
     record LimitView(@Schema(example = "1200") long principal, @Schema(example = "6000") long tenant,
             @Schema(example = "60") long periodSeconds) {
     }

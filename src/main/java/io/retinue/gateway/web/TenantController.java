@@ -33,7 +33,7 @@ class TenantController {
     }
 
     /** The body of a tenant creation. */
-    @Schema(name = "CreateTenantRequest")
+    @Schema(name = "CreateTenantRequest", description = "A tenant to create: its id and name")
     record CreateTenant(@Schema(example = "acme", pattern = "^[a-z0-9][a-z0-9-]{0,62}$") String id,
             @Schema(example = "ACME Corp") String name) {
     }

@@ -40,14 +40,14 @@ class UserController {
     }
 
     /** A new user. */
-    @Schema(name = "CreateUserRequest")
+    @Schema(name = "CreateUserRequest", description = "A user to add: email, display name, initial password and role")
     record NewUser(@Schema(example = "ada@example.com") String email, @Schema(example = "Ada") String displayName,
             @Schema(description = "At least 12 characters") String password,
             @Schema(allowableValues = { "owner", "admin", "developer", "operator", "viewer" }) String role) {
     }
 
     /** A role change. */
-    @Schema(name = "ChangeRoleRequest")
+    @Schema(name = "ChangeRoleRequest", description = "The role to give")
     record RoleChange(@Schema(allowableValues = { "owner", "admin", "developer", "operator", "viewer" }) String role) {
     }
 
@@ -66,7 +66,8 @@ class UserController {
     }
 
     @GetMapping
-    @Operation(operationId = "listUsers", summary = "List users")
+    @Operation(operationId = "listUsers", summary = "List users",
+            description = "Every user of the tenant with their role; never a password.")
     List<UserDirectory.UserView> list(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
         return users.list(caller);
     }

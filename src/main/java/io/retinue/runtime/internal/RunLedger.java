@@ -12,6 +12,7 @@ import org.springframework.stereotype.Repository;
 
 import io.retinue.shared.TenantId;
 import io.retinue.shared.Timestamps;
+import io.swagger.v3.oas.annotations.media.Schema;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -20,6 +21,8 @@ import tools.jackson.databind.json.JsonMapper;
 public class RunLedger {
 
     /** A run as recorded. */
+    @Schema(description = "A run: the agent version it ran, who started it, its status, input and output, error "
+            + "code, step count, tokens and estimated cost")
     public record Run(UUID id, UUID agentId, String agentSlug, int agentVersion, String caller, String status,
             String input, String output, String errorCode, String error, int steps, long tokensIn, long tokensOut,
             java.math.BigDecimal estimatedCostUsd, Instant startedAt, Instant finishedAt, UUID sessionId,
@@ -47,6 +50,8 @@ public class RunLedger {
      * One step: a model call (with its tokens; {@code detail} is the answer's text) or a tool call (with its masked
      * arguments, the size of its result and the tool execution it made; {@code detail} is what the model was given).
      */
+    @Schema(description = "One step of a run: a model call (detail is the answer's text) or a tool call (masked "
+            + "arguments, the size of its result and its execution; detail is what the model was given)")
     public record Step(int number, String kind, String name, String outcome, Instant startedAt, long durationMs,
             long tokensIn, long tokensOut, String detail, JsonNode arguments, Integer resultBytes, UUID executionId) {
     }

@@ -66,6 +66,7 @@ class RunController {
     }
 
     /** A run with its steps. */
+    @Schema(description = "A run with its steps")
     record RunView(RunLedger.Run run, List<RunLedger.Step> steps) {
     }
 

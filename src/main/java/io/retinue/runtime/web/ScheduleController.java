@@ -97,7 +97,8 @@ class ScheduleController {
     }
 
     @DeleteMapping("/{id}")
-    @Operation(operationId = "deleteSchedule", summary = "Delete a schedule (and the record of its fires)")
+    @Operation(operationId = "deleteSchedule", summary = "Delete a schedule (and the record of its fires)",
+            description = "No run starts from it any more.")
     @ApiResponse(responseCode = "204", description = "Deleted")
     ResponseEntity<Void> delete(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable UUID id) {
         if (!schedules.delete(caller.tenant(), id)) {

@@ -24,6 +24,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.media.Schema;
 
 /** Webhooks that tell callers how runs ended: the signing secret, subscriptions, deliveries and dead letters. */
 @RestController
@@ -37,6 +38,7 @@ class WebhookController {
     }
 
     /** A subscription to create: all runs of the tenant, or one agent's. */
+    @Schema(description = "A URL to post run outcomes to, for the tenant's runs or one agent's (id or slug)")
     record SubscriptionRequest(String url, String agent) {
     }
 
@@ -67,7 +69,8 @@ class WebhookController {
     }
 
     @DeleteMapping("/api/v1/webhooks/{id}")
-    @Operation(operationId = "deleteWebhook", summary = "Remove a subscription")
+    @Operation(operationId = "deleteWebhook", summary = "Remove a subscription",
+            description = "Runs that end from then on are not posted to its URL.")
     @ApiResponse(responseCode = "204", description = "Removed")
     ResponseEntity<Void> unsubscribe(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @PathVariable UUID id) {

@@ -5,12 +5,14 @@ import org.springdoc.core.utils.SpringDocUtils;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
 
 import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.info.Info;
 import io.swagger.v3.oas.models.info.License;
 import io.swagger.v3.oas.models.media.Schema;
+import io.swagger.v3.oas.models.media.StringSchema;
 import io.swagger.v3.oas.models.security.SecurityRequirement;
 import io.swagger.v3.oas.models.security.SecurityScheme;
 import tools.jackson.databind.JsonNode;
@@ -27,7 +29,9 @@ class ApiDocs {
     static {
         // Free-form JSON (metadata, response schemas, diff values) is documented as what it is, not as Jackson's API.
         SpringDocUtils.getConfig()
-            .replaceWithSchema(JsonNode.class, new Schema<>().description("Any JSON value"));
+            .replaceWithSchema(JsonNode.class, new Schema<>().description("Any JSON value"))
+            // An event stream is text, not a schema named after Spring's type for writing it.
+            .replaceWithSchema(StreamingResponseBody.class, new StringSchema().description("Server-sent events"));
     }
 
     @Bean

@@ -70,7 +70,8 @@ class McpServerController {
     }
 
     @DeleteMapping("/{name}")
-    @Operation(operationId = "deleteMcpServer", summary = "Remove the server and its tools")
+    @Operation(operationId = "deleteMcpServer", summary = "Remove the server and its tools",
+            description = "Its tools are removed with it.")
     @ApiResponse(responseCode = "204", description = "Removed, with its tools")
     ResponseEntity<Void> delete(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable String name) {
         servers.delete(caller.tenant(), name);

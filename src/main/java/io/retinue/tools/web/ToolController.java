@@ -55,14 +55,16 @@ class ToolController {
     }
 
     /** A direct invocation. */
-    @Schema(name = "InvokeToolRequest")
+    @Schema(name = "InvokeToolRequest", description = "A direct tool call: the arguments, the agent whose grants "
+            + "apply, and an idempotency key")
     record Invoke(@Schema(description = "The tool's arguments") JsonNode arguments,
             @Schema(description = "Decide permissions as this agent (id or slug)") String agent,
             @Schema(description = "Runs at most once per key") String idempotencyKey) {
     }
 
     /** What an invocation returned. */
-    @Schema(name = "ToolResult")
+    @Schema(name = "ToolResult", description = "What a tool call returned, with its execution id; truncated when it "
+            + "was cut to the tool's size limit")
     record Result(String executionId, JsonNode result, boolean truncated) {
     }
 
@@ -155,7 +157,8 @@ class ToolController {
     }
 
     @PostMapping("/{name}/disable")
-    @Operation(operationId = "disableTool", summary = "Disable a tool: calls to it are refused until it is enabled again")
+    @Operation(operationId = "disableTool", summary = "Disable a tool: calls to it are refused until it is enabled again",
+            description = "Direct calls answer 409 tools/tool-disabled while it is disabled.")
     @ApiResponse(responseCode = "200", description = "The tool, disabled")
     @ApiResponse(responseCode = "409", description = "The tool is read-only (tools/read-only)")
     ToolView disable(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable String name) {

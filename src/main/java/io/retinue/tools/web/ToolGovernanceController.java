@@ -54,14 +54,15 @@ class ToolGovernanceController {
     }
 
     /** A credential's value, written once and never shown. */
-    @Schema(name = "CredentialRequest")
+    @Schema(name = "CredentialRequest", description = "A credential to store: its kind and the fields that kind needs")
     record CredentialBody(@Schema(allowableValues = { "api_key", "bearer", "basic", "oauth_client" }) String kind,
             @Schema(example = "{\"value\": \"sk-...\"}", description = "value; or username and password; or "
                     + "clientId and clientSecret") Map<String, String> fields) {
     }
 
     /** A grant. */
-    @Schema(name = "ToolGrantRequest")
+    @Schema(name = "ToolGrantRequest", description = "A grant: which subject may call which tools, with what "
+            + "effect, optionally only for some arguments")
     record GrantBody(@Schema(example = "agent:support-bot", description = "agent:<id or slug>, role:<role>, "
             + "scope:<scope> or *") String subject,
             @Schema(example = "crm.*", description = "a tool name, namespace.*, tag:<tag> or *") String tools,
@@ -70,7 +71,8 @@ class ToolGovernanceController {
     }
 
     /** A permission question. */
-    @Schema(name = "ToolPermissionCheck")
+    @Schema(name = "ToolPermissionCheck", description = "A tool call to decide on: the tool, the agent whose grants "
+            + "apply, and the arguments")
     record CheckBody(String tool, String agent, JsonNode arguments) {
     }
 
@@ -92,7 +94,8 @@ class ToolGovernanceController {
     }
 
     @GetMapping(path = "/api/v1/credentials", produces = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(operationId = "listCredentials", summary = "List credentials (names and kinds only)")
+    @Operation(operationId = "listCredentials", summary = "List credentials (names and kinds only)",
+            description = "A credential's value is write-only: no operation shows it.")
     List<CredentialStore.CredentialView> credentials(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
         return credentials.list(caller.tenant());
     }
