@@ -39,7 +39,6 @@ class McpServerController {
                     + "with command (an executable the installation allows). Tools become <name>.<tool>.")
     @ApiResponse(responseCode = "201", description = "The server with the tools found; Location names it")
     @ApiResponse(responseCode = "409", description = "A server of that name exists (tools/name-taken)")
-    @ApiResponse(responseCode = "504", description = "The server did not answer in time (outbound/timeout)")
     ResponseEntity<McpServers.ServerView> register(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @RequestBody McpServers.Registration registration) {
         McpServers.ServerView server = servers.register(caller, registration);
@@ -64,7 +63,6 @@ class McpServerController {
     @Operation(operationId = "syncMcpServer", summary = "List the server's tools again now",
             description = "Its tools become what it lists now.")
     @ApiResponse(responseCode = "200", description = "The server with its health and the tools it lists now")
-    @ApiResponse(responseCode = "504", description = "The server did not answer in time (outbound/timeout)")
     McpServers.ServerView sync(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable String name) {
         return servers.sync(caller.tenant(), name);
     }

@@ -87,7 +87,6 @@ class ToolController {
     @ApiResponse(responseCode = "200", description = "The tools made or versioned, and warnings")
     @ApiResponse(responseCode = "409",
             description = "A tool of that name exists that the import did not make (tools/name-taken)")
-    @ApiResponse(responseCode = "504", description = "The document's url did not answer in time (outbound/timeout)")
     OpenApiImport.Result importOpenApi(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @RequestBody OpenApiImport.Request request) {
         return openApi.importDocument(caller, request);
