@@ -41,6 +41,7 @@ public record AgentConfig(Model model, Instructions instructions, List<ToolRef> 
 
     /** The model to call: a provider known to the platform, a model name and sampling parameters. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
+    @Schema(description = "The model to call: a provider known to the platform, a model name and sampling parameters")
     public record Model(@Schema(example = "demo") String provider, @Schema(example = "demo-echo") String name,
             Parameters parameters) {
 
@@ -51,6 +52,7 @@ public record AgentConfig(Model model, Instructions instructions, List<ToolRef> 
 
     /** Sampling parameters; absent ones are left to the provider's defaults. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
+    @Schema(description = "Sampling parameters; absent ones are left to the provider's defaults")
     public record Parameters(@Schema(example = "0.2") Double temperature,
             @Schema(example = "512") Integer maxOutputTokens, @Schema(example = "1.0") Double topP,
             List<String> stop) {
@@ -67,6 +69,8 @@ public record AgentConfig(Model model, Instructions instructions, List<ToolRef> 
      * declared and each declared variable used.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
+    @Schema(description = "The system prompt, with {{variable}} placeholders that every run binds; each placeholder "
+            + "must be declared and each declared variable used")
     public record Instructions(
             @Schema(example = "You are the support agent of {{company}}. Answer briefly.") String system,
             List<Variable> variables) {
@@ -121,6 +125,7 @@ public record AgentConfig(Model model, Instructions instructions, List<ToolRef> 
 
     /** A declared template variable. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
+    @Schema(description = "A declared template variable")
     public record Variable(@Schema(example = "company") String name, String description, Boolean required,
             @JsonProperty("default") String defaultValue) {
 
@@ -132,10 +137,13 @@ public record AgentConfig(Model model, Instructions instructions, List<ToolRef> 
 
     /** A tool the agent may ask for, by its namespaced registry name and optionally a pinned version. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
+    @Schema(description = "A tool the agent may ask for, by its namespaced registry name and optionally a pinned "
+            + "version")
     public record ToolRef(@Schema(example = "builtin.clock") String name, @Schema(example = "1") String version) {
     }
 
     /** What ends a run that does not end by itself. */
+    @Schema(description = "What ends a run that does not end by itself")
     public record Limits(@Schema(example = "10") Integer maxSteps, @Schema(example = "50000") Integer maxTokensPerRun,
             @Schema(example = "300") Integer runTimeoutSeconds) {
 
@@ -153,6 +161,9 @@ public record AgentConfig(Model model, Instructions instructions, List<ToolRef> 
      * how long a tool result may be when the budget is tight, and whether what falls out is summarised.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
+    @Schema(description = "How much conversation the runtime keeps in the model's window: a token budget, how many "
+            + "earlier turns at most, how long a tool result may be when the budget is tight, and whether what "
+            + "falls out is summarised")
     public record ContextPolicy(@Schema(example = "16000") Integer windowTokens, Boolean summarize,
             @Schema(example = "20") Integer keepTurns, @Schema(example = "2000") Integer maxToolResultTokens) {
 
@@ -169,6 +180,7 @@ public record AgentConfig(Model model, Instructions instructions, List<ToolRef> 
 
     /** Plain text answers, or answers that must validate against a JSON Schema. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
+    @Schema(description = "Plain text answers, or answers that must validate against a JSON Schema")
     public record ResponseFormat(@Schema(allowableValues = { "text", "json_schema" }) String type, String name,
             @Schema(description = "A JSON Schema (draft 2020-12) for type json_schema") JsonNode schema) {
 

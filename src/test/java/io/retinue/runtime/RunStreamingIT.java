@@ -241,6 +241,13 @@ class RunStreamingIT extends PlatformIT {
         assertThat(afterRejection.events().getLast().data().get("output").asString()).contains("rejected")
             .contains("not today");
 
+        String later = owner.post("/api/v1/runs", request(slug, ADD)).header("Location").orElseThrow();
+        Api.Reply accepted = owner.post(later + "/decision?mode=async", Map.of("decision", "approve"));
+        assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
+        assertThat(accepted.header("Location")).contains(later);
+        await().atMost(Duration.ofSeconds(10))
+            .until(() -> owner.get(later).json().at("/run/status").asString().equals("completed"));
+
         String cancelled = owner.post("/api/v1/runs", request(slug, ADD)).header("Location").orElseThrow();
         assertThat(owner.post(cancelled + "/decision", Map.of("decision", "maybe")).status()).isEqualTo(422);
         assertThat(owner.post(cancelled + "/cancel", "").json().at("/run/status").asString()).isEqualTo("cancelled");

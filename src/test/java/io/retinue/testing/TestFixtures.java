@@ -9,9 +9,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import javax.sql.DataSource;
 
+import jakarta.servlet.DispatcherType;
+
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.Ordered;
 import org.springframework.modulith.events.ApplicationModuleListener;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -40,6 +44,16 @@ public class TestFixtures {
                         ? new StatementLog(source, false) : bean;
             }
         };
+    }
+
+    /** Notes what every request of the public API was answered, for {@code ApiContractIT}. */
+    @Bean
+    FilterRegistrationBean<ApiExchanges> apiExchanges() {
+        FilterRegistrationBean<ApiExchanges> registration = new FilterRegistrationBean<>(new ApiExchanges());
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+        registration.setAsyncSupported(true);
+        registration.setDispatcherTypes(DispatcherType.REQUEST);
+        return registration;
     }
 
     @Bean

@@ -8,6 +8,7 @@ import java.util.Set;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 import io.retinue.shared.web.JsonPointers;
+import io.swagger.v3.oas.annotations.media.Schema;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -18,6 +19,7 @@ public final class ConfigDiff {
 
     /** One difference at a JSON pointer: the old value ({@code from}) and the new one ({@code value}). */
     @JsonInclude(JsonInclude.Include.NON_NULL)
+    @Schema(description = "One difference at a JSON pointer: the old value (from) and the new one (value)")
     public record Change(String op, String path, JsonNode from, JsonNode value) {
     }
 

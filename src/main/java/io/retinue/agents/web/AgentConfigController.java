@@ -36,14 +36,15 @@ class AgentConfigController {
     }
 
     @GetMapping(path = "/schema", produces = { "application/schema+json", MediaType.APPLICATION_JSON_VALUE })
-    @Operation(summary = "The JSON Schema (draft 2020-12) of an agent configuration")
+    @Operation(operationId = "getAgentConfigSchema", summary = "The JSON Schema (draft 2020-12) of an agent configuration",
+            description = "What a version's config must be; the same schema validates every write.")
     ResponseEntity<JsonNode> schema() {
         return ResponseEntity.ok().contentType(MediaType.parseMediaType("application/schema+json")).body(validator.configSchema());
     }
 
     @PostMapping(path = "/validate", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Validate a configuration without storing anything",
+    @Operation(operationId = "validateAgentConfig", summary = "Validate a configuration without storing anything",
             description = "Returns every problem at once: schema violations and semantic ones (unknown provider, "
                     + "undeclared or unused template variables, duplicate tools, invalid response schema, token limits).")
     ValidationReport validate(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
@@ -55,6 +56,7 @@ class AgentConfigController {
     }
 
     /** The verdict of a dry-run validation. */
+    @Schema(description = "Whether a configuration is valid, with every problem found")
     record ValidationReport(boolean valid, List<Violation> errors) {
     }
 }

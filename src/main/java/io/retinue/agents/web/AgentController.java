@@ -41,6 +41,7 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.ExampleObject;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import tools.jackson.databind.JsonNode;
 
 /** Agents and their versions over HTTP. {@code {agent}} is an agent's id or its slug. */
@@ -58,10 +59,17 @@ class AgentController {
     }
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Create an agent",
+    @Operation(operationId = "createAgent", summary = "Create an agent",
             description = "Creates the agent with version 1 as a draft. With an Idempotency-Key, a repeated identical "
                     + "request returns the same agent (header Idempotent-Replayed: true); a different request with the "
                     + "same key is refused with 422.")
+    @ApiResponse(responseCode = "201",
+            description = "The agent, with version 1 as a draft (a repeated Idempotency-Key answers the agent it "
+                    + "made)")
+    @ApiResponse(responseCode = "409", description = "The slug is taken (agents/slug-taken)")
+    @ApiResponse(responseCode = "403",
+            description = "The credentials lack agents:write, or a key restricted to some agents tried to create "
+                    + "another (agents/outside-key-restriction)")
     ResponseEntity<AgentView> create(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @RequestHeader(name = "Idempotency-Key", required = false) @Parameter(
                     description = "A unique key per logical create, kept 24 hours") String idempotencyKey,
@@ -85,7 +93,7 @@ class AgentController {
     }
 
     @GetMapping
-    @Operation(summary = "List and filter agents",
+    @Operation(operationId = "listAgents", summary = "List and filter agents",
             description = "Filters combine with AND. Pages are keyset-based: pass nextCursor back unchanged, with the "
                     + "same filters and order, to get the next page; pages stay stable while agents are added.")
     ResponseEntity<PageView<AgentView>> list(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
@@ -124,7 +132,7 @@ class AgentController {
     }
 
     @GetMapping("/{agent}")
-    @Operation(summary = "Get an agent", description = "Answers 304 when If-None-Match carries the current ETag.")
+    @Operation(operationId = "getAgent", summary = "Get an agent", description = "Answers 304 when If-None-Match carries the current ETag.")
     ResponseEntity<AgentView> get(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @PathVariable String agent,
             @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) {
@@ -136,7 +144,11 @@ class AgentController {
     }
 
     @PatchMapping(path = "/{agent}", consumes = { MediaType.APPLICATION_JSON_VALUE, "application/merge-patch+json" })
-    @Operation(summary = "Change an agent's name, description or labels")
+    @Operation(operationId = "updateAgent", summary = "Change an agent's name, description or labels",
+            description = "Changes only the fields given (JSON merge patch); the configuration changes through "
+                    + "versions. Send the ETag as If-Match to refuse a stale write.")
+    @ApiResponse(responseCode = "200", description = "The agent as changed, with its new ETag")
+    @ApiResponse(responseCode = "409", description = "The agent changed meanwhile (agents/concurrent-modification)")
     ResponseEntity<AgentView> update(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @PathVariable String agent, @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch,
             @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
@@ -150,7 +162,12 @@ class AgentController {
     }
 
     @DeleteMapping("/{agent}")
-    @Operation(summary = "Delete an agent and all its versions")
+    @Operation(operationId = "deleteAgent", summary = "Delete an agent and all its versions",
+            description = "Refused while runs are in progress or sessions or active schedules name the agent. Send "
+                    + "the ETag as If-Match to refuse a stale delete.")
+    @ApiResponse(responseCode = "204", description = "Deleted, with all its versions")
+    @ApiResponse(responseCode = "409",
+            description = "Runs in progress, sessions or active schedules name the agent (agents/agent-in-use)")
     ResponseEntity<Void> delete(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @PathVariable String agent, @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
         agents.delete(AgentAccess.of(caller), agent, Preconditions.ifMatch(ifMatch));
@@ -158,7 +175,9 @@ class AgentController {
     }
 
     @PostMapping("/{agent}/archive")
-    @Operation(summary = "Archive an agent", description = "No new run starts from an archived agent's live version.")
+    @Operation(operationId = "archiveAgent", summary = "Archive an agent", description = "No new run starts from an archived agent's live version.")
+    @ApiResponse(responseCode = "200", description = "The agent, archived, with its new ETag")
+    @ApiResponse(responseCode = "409", description = "The agent changed meanwhile (agents/concurrent-modification)")
     ResponseEntity<AgentView> archive(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @PathVariable String agent, @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
         Agent archived = agents.archive(AgentAccess.of(caller), agent, Preconditions.ifMatch(ifMatch));
@@ -166,7 +185,10 @@ class AgentController {
     }
 
     @PostMapping("/{agent}/unarchive")
-    @Operation(summary = "Unarchive an agent")
+    @Operation(operationId = "unarchiveAgent", summary = "Unarchive an agent",
+            description = "Runs may start from its live version again.")
+    @ApiResponse(responseCode = "200", description = "The agent, active again, with its new ETag")
+    @ApiResponse(responseCode = "409", description = "The agent changed meanwhile (agents/concurrent-modification)")
     ResponseEntity<AgentView> unarchive(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @PathVariable String agent, @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
         Agent active = agents.unarchive(AgentAccess.of(caller), agent, Preconditions.ifMatch(ifMatch));
@@ -174,7 +196,12 @@ class AgentController {
     }
 
     @PostMapping(path = "/{agent}/rollback", consumes = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Make an earlier published version live again")
+    @Operation(operationId = "rollbackAgent", summary = "Make an earlier published version live again",
+            description = "The published version given becomes live; nothing is copied or changed.")
+    @ApiResponse(responseCode = "200", description = "The version now live, with the agent's new ETag")
+    @ApiResponse(responseCode = "409",
+            description = "The version is not published or is live already (agents/version-not-published, "
+                    + "agents/version-already-live)")
     ResponseEntity<VersionView> rollback(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @PathVariable String agent, @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch,
             @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
@@ -187,8 +214,10 @@ class AgentController {
     }
 
     @GetMapping("/{agent}/spec")
-    @Operation(summary = "The runnable spec of a published version",
+    @Operation(operationId = "getAgentSpec", summary = "The runnable spec of a published version",
             description = "What the runtime runs: the live version, or the published version given.")
+    @ApiResponse(responseCode = "200", description = "The spec the runtime runs")
+    @ApiResponse(responseCode = "409", description = "Nothing is published to run (agents/version-not-published)")
     AgentSpec spec(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable String agent,
             @RequestParam(required = false) Integer version) {
         return agents.spec(AgentAccess.of(caller), agent, version);

@@ -57,7 +57,7 @@ class AgentDocumentController {
     }
 
     @GetMapping(path = "/api/v1/agents/{agent}/export", produces = { YAML, MediaType.APPLICATION_JSON_VALUE })
-    @Operation(summary = "Export an agent as a document",
+    @Operation(operationId = "exportAgent", summary = "Export an agent as a document",
             description = "All versions, or only the live one with versions=live. YAML unless format=json.")
     ResponseEntity<String> export(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @PathVariable String agent,
@@ -84,15 +84,17 @@ class AgentDocumentController {
 
     @PostMapping(path = "/api/v1/agents/import", consumes = { YAML, "application/x-yaml", "text/yaml",
             MediaType.APPLICATION_JSON_VALUE }, produces = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Import an agent document (YAML or JSON)",
+    @Operation(operationId = "importAgent", summary = "Import an agent document (YAML or JSON)",
             description = "Creates or updates the agent with the document's slug. Versions are matched by "
                     + "configuration: importing the same document twice changes nothing; new configurations are "
                     + "appended as new versions; the document's live version becomes live. 201 with the agent's "
                     + "Location when the import created it, 200 otherwise.")
     @ApiResponse(responseCode = "201", description = "The agent was created")
     @ApiResponse(responseCode = "200", description = "The agent existed: updated, or unchanged")
+    @ApiResponse(responseCode = "409",
+            description = "The document conflicts with the agent as it is (e.g. agents/agent-archived)")
     ResponseEntity<ImportView> importDocument(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
-            @RequestHeader(HttpHeaders.CONTENT_TYPE) String contentType,
+            @Parameter(hidden = true) @RequestHeader(HttpHeaders.CONTENT_TYPE) String contentType,
             @io.swagger.v3.oas.annotations.parameters.RequestBody(content = {
                 @Content(mediaType = YAML, schema = @Schema(type = "string"),
                         examples = @ExampleObject(value = Examples.DOCUMENT_YAML)),
@@ -128,6 +130,8 @@ class AgentDocumentController {
     }
 
     /** What an import did. */
+    @Schema(description = "What an import did: the agent, whether it was created or changed, and the versions added "
+            + "or revised")
     record ImportView(AgentView agent, boolean created, boolean changed,
             @Schema(description = "Version numbers added or revised in this installation") List<Integer> addedVersions) {
     }

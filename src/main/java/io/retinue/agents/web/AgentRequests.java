@@ -14,7 +14,8 @@ final class AgentRequests {
     private AgentRequests() {
     }
 
-    @Schema(name = "CreateAgentRequest")
+    @Schema(name = "CreateAgentRequest", description = "A new agent: its slug, name, labels and the configuration "
+            + "of version 1")
     record Create(@Schema(example = "support-bot", pattern = "^[a-z0-9][a-z0-9-]{1,62}$") String slug,
             @Schema(example = "Support bot") String name, @Schema(example = "Answers customer questions") String description,
             @Schema(example = "{\"team\":\"support\"}") Map<String, String> labels, AgentConfig config,
@@ -25,11 +26,11 @@ final class AgentRequests {
     record Update(String name, String description, Map<String, String> labels) {
     }
 
-    @Schema(name = "VersionRequest")
+    @Schema(name = "VersionRequest", description = "A configuration for a new or revised draft version, with a note")
     record Version(AgentConfig config, @Schema(example = "Friendlier tone") String note) {
     }
 
-    @Schema(name = "RollbackRequest")
+    @Schema(name = "RollbackRequest", description = "The published version to make live")
     record Rollback(@Schema(example = "1", description = "A published version to make live again") int version) {
     }
 }

@@ -8,7 +8,7 @@ import io.retinue.agents.internal.Agent;
 import io.swagger.v3.oas.annotations.media.Schema;
 
 /** An agent as the API shows it. */
-@Schema(name = "Agent")
+@Schema(name = "Agent", description = "An agent as the API shows it")
 record AgentView(UUID id, @Schema(example = "support-bot") String slug, @Schema(example = "Support bot") String name,
         String description, @Schema(example = "{\"team\":\"support\"}") Map<String, String> labels,
         @Schema(allowableValues = { "active", "archived" }) String status,
@@ -18,6 +18,7 @@ record AgentView(UUID id, @Schema(example = "support-bot") String slug, @Schema(
         Instant createdAt, Instant updatedAt) {
 
     /** The model of the live version (of the newest draft while nothing is published). */
+    @Schema(description = "The model of the live version (of the newest draft while nothing is published)")
     record ModelView(@Schema(example = "demo") String provider, @Schema(example = "demo-echo") String name) {
     }
 

@@ -30,6 +30,7 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.ExampleObject;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -50,7 +51,8 @@ class VersionController {
     }
 
     @GetMapping("/versions")
-    @Operation(summary = "List versions, newest first")
+    @Operation(operationId = "listAgentVersions", summary = "List versions, newest first",
+            description = "Drafts and published versions; pass nextCursor back as cursor for the next page.")
     PageView<VersionView> list(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @PathVariable String agent, @RequestParam(defaultValue = "20") @Parameter(description = "1 to 200") int limit,
             @RequestParam(required = false) String cursor) {
@@ -60,8 +62,12 @@ class VersionController {
     }
 
     @PostMapping(path = "/versions", consumes = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Open a new draft version",
+    @Operation(operationId = "createAgentVersion", summary = "Open a new draft version",
             description = "Refused with 409 (agents/draft-exists) while another draft is open.")
+    @ApiResponse(responseCode = "201", description = "The new draft version; Location names it")
+    @ApiResponse(responseCode = "409",
+            description = "A draft is open already, or the agent is archived (agents/draft-exists, "
+                    + "agents/agent-archived)")
     ResponseEntity<VersionView> create(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @PathVariable String agent, @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch,
             @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
@@ -80,7 +86,8 @@ class VersionController {
     }
 
     @GetMapping("/versions/{version}")
-    @Operation(summary = "Get one version")
+    @Operation(operationId = "getAgentVersion", summary = "Get one version",
+            description = "The version's configuration and state, with the agent's ETag.")
     ResponseEntity<VersionView> get(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @PathVariable String agent, @PathVariable int version) {
         Agents.Versioned found = agents.version(AgentAccess.of(caller), agent, version);
@@ -88,8 +95,12 @@ class VersionController {
     }
 
     @PutMapping(path = "/versions/{version}", consumes = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Revise a draft version",
-            description = "Published versions never change: revising one is refused with 409 (agents/version-immutable).")
+    @Operation(operationId = "reviseAgentVersion", summary = "Revise a draft version",
+            description = "Published versions never change: revising one is refused with 409 "
+                    + "(agents/version-immutable).")
+    @ApiResponse(responseCode = "200", description = "The revised draft, with the agent's new ETag")
+    @ApiResponse(responseCode = "409",
+            description = "The version is published and never changes (agents/version-immutable)")
     ResponseEntity<VersionView> revise(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @PathVariable String agent, @PathVariable int version,
             @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch,
@@ -105,8 +116,12 @@ class VersionController {
     }
 
     @PostMapping("/versions/{version}/publish")
-    @Operation(summary = "Publish a draft version and make it live",
+    @Operation(operationId = "publishAgentVersion", summary = "Publish a draft version and make it live",
             description = "The version is frozen from then on; AgentVersionPublished is emitted.")
+    @ApiResponse(responseCode = "200", description = "The published version, now live, with the agent's new ETag")
+    @ApiResponse(responseCode = "409",
+            description = "The version is published already or the agent is archived (conflict, "
+                    + "agents/agent-archived)")
     ResponseEntity<VersionView> publish(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @PathVariable String agent, @PathVariable int version,
             @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
@@ -117,7 +132,7 @@ class VersionController {
     }
 
     @GetMapping("/diff")
-    @Operation(summary = "Compare two versions",
+    @Operation(operationId = "diffAgentVersions", summary = "Compare two versions",
             description = "JSON-Patch-like operations that turn version `from` into version `to`, with old values.")
     DiffView diff(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable String agent,
             @RequestParam int from, @RequestParam int to) {
@@ -134,6 +149,7 @@ class VersionController {
     }
 
     /** The changes from one version to another. */
+    @Schema(description = "The changes that turn version from into version to")
     record DiffView(int from, int to, List<ConfigDiff.Change> changes) {
     }
 }

@@ -9,7 +9,7 @@ import io.retinue.agents.internal.AgentVersion;
 import io.swagger.v3.oas.annotations.media.Schema;
 
 /** One version of an agent's configuration. */
-@Schema(name = "AgentVersion")
+@Schema(name = "AgentVersion", description = "One version of an agent's configuration")
 record VersionView(UUID agentId, int version, @Schema(allowableValues = { "draft", "published" }) String status,
         boolean live, AgentConfig config, @Schema(description = "SHA-256 of the canonical configuration") String configDigest,
         String note, Instant createdAt, Instant publishedAt) {

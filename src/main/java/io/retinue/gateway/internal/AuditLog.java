@@ -28,6 +28,7 @@ import io.retinue.shared.Page;
 import io.retinue.shared.TenantId;
 import io.retinue.shared.TimeOrderedIds;
 import io.retinue.shared.web.RequestIds;
+import io.swagger.v3.oas.annotations.media.Schema;
 
 /**
  * The gateway's audit log: security-relevant facts (keys issued, rotated, revoked; tenants created; requests denied)
@@ -37,6 +38,7 @@ import io.retinue.shared.web.RequestIds;
 public class AuditLog implements AuditTrail {
 
     /** One audited fact. */
+    @Schema(description = "One audited fact: who did what to which target, with what outcome")
     public record Entry(UUID id, TenantId tenant, Instant occurredAt, String actor, String action, String target,
             String outcome, String detail, String requestId) {
     }
@@ -75,13 +77,19 @@ public class AuditLog implements AuditTrail {
             .param("id", TimeOrderedIds.next())
             .param("tenant", tenant.value())
             .param("at", clock.instant().truncatedTo(ChronoUnit.MICROS).atOffset(ZoneOffset.UTC))
-            .param("actor", actor)
+            // Cut to the columns: an audit records what it can, never fails the request it records (a failed login
+            // with a 10 KB email was answered 409 by the actor column's refusal).
+            .param("actor", bounded(actor, 100))
             .param("action", action)
-            .param("target", target)
+            .param("target", bounded(target, 200))
             .param("outcome", outcome)
-            .param("detail", detail == null || detail.length() <= 2000 ? detail : detail.substring(0, 2000))
+            .param("detail", bounded(detail, 2000))
             .param("requestId", MDC.get(RequestIds.MDC_KEY))
             .update();
+    }
+
+    private static String bounded(String text, int length) {
+        return text == null || text.length() <= length ? text : text.substring(0, length);
     }
 
     /** Newest first, keyset-paginated. */

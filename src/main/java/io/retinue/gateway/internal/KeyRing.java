@@ -22,6 +22,7 @@ import io.retinue.shared.Page;
 import io.retinue.shared.ProblemType;
 import io.retinue.shared.TenantId;
 import io.retinue.shared.Violation;
+import io.swagger.v3.oas.annotations.media.Schema;
 
 /**
  * Issues, rotates and revokes a tenant's API keys. A caller can never hand out more than it holds, keys of another
@@ -39,12 +40,14 @@ public class KeyRing {
     }
 
     /** A key as shown to its managers: never the secret. */
+    @Schema(description = "A key as shown to its managers: never the secret")
     public record KeyView(String id, String name, String prefix, Set<String> scopes, Set<String> agents,
             String createdBy, Instant createdAt, Instant expiresAt, Instant lastUsedAt, Instant revokedAt,
             String replacedBy, String state) {
     }
 
     /** A key just issued: the only time its secret is shown. */
+    @Schema(description = "A key just issued: the only time its secret is shown")
     public record IssuedKey(KeyView key, String secret) {
     }
 

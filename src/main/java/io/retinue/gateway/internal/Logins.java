@@ -14,6 +14,7 @@ import org.springframework.stereotype.Service;
 import io.retinue.shared.DomainProblem;
 import io.retinue.shared.ProblemType;
 import io.retinue.shared.TenantId;
+import io.swagger.v3.oas.annotations.media.Schema;
 
 /**
  * The seed's user authentication: password login to a short-lived access JWT plus a rotating refresh token,
@@ -29,6 +30,8 @@ public class Logins {
             "Refresh failed");
 
     /** What a successful login or refresh hands out. */
+    @Schema(name = "Tokens", description = "What a successful login or refresh hands out: a short-lived access "
+            + "token and a refresh token")
     public record Session(String accessToken, String tokenType, long expiresIn, String refreshToken) {
     }
 

@@ -13,6 +13,7 @@ import io.retinue.shared.Caller;
 import io.retinue.shared.DomainProblem;
 import io.retinue.shared.ProblemType;
 import io.retinue.shared.TenantId;
+import io.swagger.v3.oas.annotations.media.Schema;
 
 /** The installation's tenants. Creating one hands out its first (owner) API key, shown once. */
 @Service
@@ -22,6 +23,7 @@ public class TenantDirectory {
             "Tenant already exists");
 
     /** A new tenant and its owner key. */
+    @Schema(description = "A new tenant and its owner key")
     public record CreatedTenant(String id, String name, KeyRing.IssuedKey ownerKey) {
     }
 

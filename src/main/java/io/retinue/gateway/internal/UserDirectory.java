@@ -20,6 +20,7 @@ import io.retinue.shared.Caller;
 import io.retinue.shared.DomainProblem;
 import io.retinue.shared.ProblemType;
 import io.retinue.shared.Violation;
+import io.swagger.v3.oas.annotations.media.Schema;
 
 /** A tenant's users: added with a role, re-roled, disabled. Nobody can hand out a role stronger than their own. */
 @Service
@@ -30,6 +31,7 @@ public class UserDirectory {
     static final int MIN_PASSWORD = 12;
 
     /** A user as shown to managers: never the password hash. */
+    @Schema(description = "A user as shown to managers: never the password hash")
     public record UserView(UUID id, String email, String displayName, String role, boolean locked, boolean disabled,
             Instant createdAt) {
     }

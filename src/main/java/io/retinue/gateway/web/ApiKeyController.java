@@ -29,6 +29,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 
 /** A tenant's API keys: issue (secret shown once), list, rotate with an overlap window, revoke. */
 @RestController
@@ -43,7 +44,8 @@ class ApiKeyController {
     }
 
     /** The body of a key request. */
-    @Schema(name = "CreateApiKeyRequest")
+    @Schema(name = "CreateApiKeyRequest", description = "A key to issue: its name, scopes (or a role), agent "
+            + "restriction and expiry")
     record CreateKey(@Schema(example = "ci-pipeline") String name,
             @Schema(example = "[\"agents:read\", \"runs:execute\"]") Set<String> scopes,
             @Schema(description = "Grant a role's scopes (alone or besides scopes)",
@@ -53,14 +55,19 @@ class ApiKeyController {
     }
 
     /** The body of a rotation. */
-    @Schema(name = "RotateApiKeyRequest")
+    @Schema(name = "RotateApiKeyRequest", description = "How long the old key keeps working after its successor is "
+            + "issued")
     record Rotate(@Schema(description = "How long the old key keeps working, 0 to 2592000; default 86400",
             example = "3600") Long overlapSeconds) {
     }
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Issue a key", description = "The secret is in the response once and never again. A key "
+    @Operation(operationId = "createApiKey", summary = "Issue a key", description = "The secret is in the response once and never again. A key "
             + "cannot hold scopes its creator lacks (403 gateway/scope-escalation).")
+    @ApiResponse(responseCode = "201", description = "The key with its secret, shown this once; Location names it")
+    @ApiResponse(responseCode = "403",
+            description = "The credentials lack keys:manage, or the key would hold scopes its creator lacks "
+                    + "(gateway/scope-escalation)")
     ResponseEntity<KeyRing.IssuedKey> create(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @RequestBody CreateKey body) {
         if (body.name() == null || body.name().isBlank() || body.name().length() > 200) {
@@ -76,21 +83,26 @@ class ApiKeyController {
     }
 
     @GetMapping
-    @Operation(summary = "List keys, newest first")
+    @Operation(operationId = "listApiKeys", summary = "List keys, newest first",
+            description = "Names, prefixes, scopes, agent restriction, expiry, last use and state; never a secret. "
+                    + "Pass nextCursor back as cursor for the next page.")
     Page<KeyRing.KeyView> list(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @RequestParam(required = false) String cursor, @RequestParam(defaultValue = "50") int limit) {
         return keyRing.list(caller, cursor, limit);
     }
 
     @GetMapping("/{id}")
-    @Operation(summary = "Get a key (never its secret)")
+    @Operation(operationId = "getApiKey", summary = "Get a key (never its secret)",
+            description = "Its name, prefix, scopes, agent restriction, expiry, last use and state.")
     KeyRing.KeyView get(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable String id) {
         return keyRing.get(caller, id);
     }
 
     @PostMapping(path = "/{id}/rotate")
-    @Operation(summary = "Rotate a key", description = "Issues a successor with the same grants; the old key keeps "
+    @Operation(operationId = "rotateApiKey", summary = "Rotate a key", description = "Issues a successor with the same grants; the old key keeps "
             + "working for the overlap window, then expires.")
+    @ApiResponse(responseCode = "201",
+            description = "The successor key with its secret, shown this once; Location names it")
     ResponseEntity<KeyRing.IssuedKey> rotate(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @PathVariable String id, @RequestBody(required = false) Rotate body) {
         long overlap = body == null || body.overlapSeconds() == null ? 86_400 : body.overlapSeconds();
@@ -103,7 +115,8 @@ class ApiKeyController {
     }
 
     @DeleteMapping("/{id}")
-    @Operation(summary = "Revoke a key", description = "Takes effect on the next request, on every instance.")
+    @Operation(operationId = "revokeApiKey", summary = "Revoke a key", description = "Takes effect on the next request, on every instance.")
+    @ApiResponse(responseCode = "204", description = "Revoked")
     ResponseEntity<Void> revoke(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @PathVariable String id) {
         keyRing.revoke(caller, id);

@@ -29,7 +29,7 @@ class AuditController {
     }
 
     @GetMapping(path = "/api/v1/audit-events", produces = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Query audit events, newest first",
+    @Operation(operationId = "listAuditEvents", summary = "Query audit events, newest first",
             description = "Actions: api_key.created, api_key.rotated, api_key.revoked, tenant.created, auth.failed, "
                     + "access.denied, schedule.paused. Outcomes: success, denied.")
     Page<AuditLog.Entry> events(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,

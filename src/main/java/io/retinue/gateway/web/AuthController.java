@@ -19,6 +19,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.security.SecurityRequirements;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 
 /** User authentication: login, refresh, logout, and the public keys our access tokens are signed with. */
 @RestController
@@ -34,22 +35,26 @@ class AuthController {
     }
 
     /** Login credentials. */
-    @Schema(name = "LoginRequest")
+    @Schema(name = "LoginRequest", description = "Login credentials")
     record Login(@Schema(example = "default") String tenant, @Schema(example = "ada@example.com") String email,
             @Schema(example = "correct horse battery staple") String password) {
     }
 
     /** A refresh token being traded or ended. */
-    @Schema(name = "RefreshRequest")
+    @Schema(name = "RefreshRequest", description = "A refresh token being traded or ended")
     record Refresh(String refreshToken) {
     }
 
     @PostMapping(path = "/api/v1/auth/login", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
     @SecurityRequirements
-    @Operation(summary = "Log in with a password",
+    @Operation(operationId = "login", summary = "Log in with a password",
             description = "Answers a short-lived access JWT and a refresh token. Failures all look alike (401 "
                     + "gateway/login-failed); repeated failures lock the account with growing back-off.")
+    @ApiResponse(responseCode = "200", description = "An access token and a refresh token")
+    @ApiResponse(responseCode = "401",
+            description = "Wrong tenant, email or password, or the account is locked or disabled "
+                    + "(gateway/login-failed)")
     Logins.Session login(@RequestBody Login body) {
         if (body.tenant() == null || body.email() == null || body.password() == null) {
             throw DomainProblem.invalid(List.of(new Violation("", "tenant, email and password are required")));
@@ -67,15 +72,21 @@ class AuthController {
     @PostMapping(path = "/api/v1/auth/refresh", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
     @SecurityRequirements
-    @Operation(summary = "Trade a refresh token for a new access token and refresh token",
+    @Operation(operationId = "refresh", summary = "Trade a refresh token for a new access token and refresh token",
             description = "Each refresh token works once; presenting a used one again revokes the whole session.")
+    @ApiResponse(responseCode = "200", description = "A new access token and refresh token")
+    @ApiResponse(responseCode = "401",
+            description = "The refresh token is invalid, expired, revoked or used already (gateway/refresh-failed)")
     Logins.Session refresh(@RequestBody Refresh body) {
         return logins.refresh(required(body));
     }
 
     @PostMapping(path = "/api/v1/auth/logout", consumes = MediaType.APPLICATION_JSON_VALUE)
     @SecurityRequirements
-    @Operation(summary = "End the session of a refresh token")
+    @Operation(operationId = "logout", summary = "End the session of a refresh token",
+            description = "The session of the refresh token ends; access tokens already issued expire on their own "
+                    + "within minutes.")
+    @ApiResponse(responseCode = "204", description = "The session has ended")
     ResponseEntity<Void> logout(@RequestBody Refresh body) {
         logins.logout(required(body));
         return ResponseEntity.noContent().build();
@@ -83,13 +94,14 @@ class AuthController {
 
     @GetMapping(path = "/.well-known/jwks.json", produces = MediaType.APPLICATION_JSON_VALUE)
     @SecurityRequirements
-    @Operation(summary = "The public keys that verify Retinue's access tokens (JWK set)")
+    @Operation(operationId = "getJwks", summary = "The public keys that verify Retinue's access tokens (JWK set)",
+            description = "For services that verify Retinue's access tokens themselves.")
     Map<String, Object> jwks() {
         return signingKeys.published().toJSONObject(true);
     }
 
     @PostMapping(path = "/api/v1/auth/signing-keys/rotate", produces = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Rotate the token signing key now (platform:admin)",
+    @Operation(operationId = "rotateSigningKey", summary = "Rotate the token signing key now (platform:admin)",
             description = "Keys also rotate on their own schedule; old keys keep verifying until their tokens expire.")
     Map<String, String> rotate() {
         return Map.of("kid", signingKeys.rotate());

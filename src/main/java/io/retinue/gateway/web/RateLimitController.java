@@ -27,6 +27,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 
 /** The rate limits in force: read by any caller for its tenant, overridden per tenant by a platform admin. */
 @RestController
@@ -42,20 +43,22 @@ class RateLimitController {
     }
 
     /** One route class's limits. */
-    @Schema(name = "RateLimit")
+    @Schema(name = "RateLimit", description = "One route class's limit: requests per period for one principal and "
+            + "for the whole tenant")
     record LimitView(@Schema(example = "1200") long principal, @Schema(example = "6000") long tenant,
             @Schema(example = "60") long periodSeconds) {
     }
 
     @GetMapping(path = "/api/v1/rate-limits", produces = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "The limits in force for the caller's tenant, per route class (read, write, execute)")
+    @Operation(operationId = "getRateLimits", summary = "The limits in force for the caller's tenant, per route class (read, write, execute)",
+            description = "Each route class's requests per period for one principal and for the whole tenant.")
     Map<String, LimitView> mine(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
         return view(caller.tenant());
     }
 
     @PutMapping(path = "/api/v1/tenants/{tenant}/rate-limits/{routeClass}", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Override a tenant's limits for one route class (platform:admin)",
+    @Operation(operationId = "overrideRateLimits", summary = "Override a tenant's limits for one route class (platform:admin)",
             description = "Takes effect on every instance within a few seconds.")
     Map<String, LimitView> override(@PathVariable String tenant, @PathVariable String routeClass,
             @RequestBody LimitView body) {
@@ -70,7 +73,9 @@ class RateLimitController {
     }
 
     @DeleteMapping("/api/v1/tenants/{tenant}/rate-limits/{routeClass}")
-    @Operation(summary = "Return a tenant's route class to the configured limits (platform:admin)")
+    @Operation(operationId = "resetRateLimits", summary = "Return a tenant's route class to the configured limits (platform:admin)",
+            description = "The tenant's override for that route class is removed.")
+    @ApiResponse(responseCode = "204", description = "The configured limits apply again")
     ResponseEntity<Void> reset(@PathVariable String tenant, @PathVariable String routeClass) {
         rateLimits.resetOverride(tenant(tenant), routeClass(routeClass));
         return ResponseEntity.noContent().build();

@@ -19,6 +19,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 
 /** Tenants of the installation (scope platform:admin, held by the bootstrap key). */
 @RestController
@@ -32,14 +33,16 @@ class TenantController {
     }
 
     /** The body of a tenant creation. */
-    @Schema(name = "CreateTenantRequest")
+    @Schema(name = "CreateTenantRequest", description = "A tenant to create: its id and name")
     record CreateTenant(@Schema(example = "acme", pattern = "^[a-z0-9][a-z0-9-]{0,62}$") String id,
             @Schema(example = "ACME Corp") String name) {
     }
 
     @PostMapping(path = "/api/v1/tenants", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Create a tenant", description = "Answers with the tenant's owner API key, shown once.")
+    @Operation(operationId = "createTenant", summary = "Create a tenant", description = "Answers with the tenant's owner API key, shown once.")
+    @ApiResponse(responseCode = "201", description = "The tenant with its owner API key, shown once; Location names it")
+    @ApiResponse(responseCode = "409", description = "A tenant with that id exists (gateway/tenant-exists)")
     ResponseEntity<TenantDirectory.CreatedTenant> create(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @RequestBody CreateTenant body) {
         TenantId id;

@@ -25,6 +25,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 
 /** The tenant's users (scope users:manage). */
 @RestController
@@ -39,19 +40,21 @@ class UserController {
     }
 
     /** A new user. */
-    @Schema(name = "CreateUserRequest")
+    @Schema(name = "CreateUserRequest", description = "A user to add: email, display name, initial password and role")
     record NewUser(@Schema(example = "ada@example.com") String email, @Schema(example = "Ada") String displayName,
             @Schema(description = "At least 12 characters") String password,
             @Schema(allowableValues = { "owner", "admin", "developer", "operator", "viewer" }) String role) {
     }
 
     /** A role change. */
-    @Schema(name = "ChangeRoleRequest")
+    @Schema(name = "ChangeRoleRequest", description = "The role to give")
     record RoleChange(@Schema(allowableValues = { "owner", "admin", "developer", "operator", "viewer" }) String role) {
     }
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Add a user", description = "Nobody can give a role stronger than their own (403).")
+    @Operation(operationId = "createUser", summary = "Add a user", description = "Nobody can give a role stronger than their own (403).")
+    @ApiResponse(responseCode = "201", description = "The user; Location names it")
+    @ApiResponse(responseCode = "409", description = "A user with that email exists (gateway/email-taken)")
     ResponseEntity<UserDirectory.UserView> add(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @RequestBody NewUser body) {
         if (body.email() == null || !body.email().matches("[^@\\s]{1,200}@[^@\\s]{1,100}")) {
@@ -63,20 +66,23 @@ class UserController {
     }
 
     @GetMapping
-    @Operation(summary = "List users")
+    @Operation(operationId = "listUsers", summary = "List users",
+            description = "Every user of the tenant with their role; never a password.")
     List<UserDirectory.UserView> list(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
         return users.list(caller);
     }
 
     @PatchMapping(path = "/{id}", consumes = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Change a user's role")
+    @Operation(operationId = "changeUserRole", summary = "Change a user's role",
+            description = "Nobody can give a role stronger than their own (403).")
     UserDirectory.UserView changeRole(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @PathVariable UUID id, @RequestBody RoleChange body) {
         return users.changeRole(caller, id, role(body.role()));
     }
 
     @DeleteMapping("/{id}")
-    @Operation(summary = "Disable a user", description = "Ends their sessions; issued access tokens expire within minutes.")
+    @Operation(operationId = "disableUser", summary = "Disable a user", description = "Ends their sessions; issued access tokens expire within minutes.")
+    @ApiResponse(responseCode = "204", description = "Disabled")
     ResponseEntity<Void> disable(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable UUID id) {
         users.disable(caller, id);
         return ResponseEntity.noContent().build();

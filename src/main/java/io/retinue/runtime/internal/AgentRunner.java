@@ -30,6 +30,7 @@ import io.retinue.shared.TenantId;
 import io.retinue.shared.TimeOrderedIds;
 import io.retinue.shared.Violation;
 import io.retinue.shared.outbound.CallInterrupts;
+import io.swagger.v3.oas.annotations.media.Schema;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -56,6 +57,8 @@ public class AgentRunner {
      * A request to run an agent once. {@code webhook}: a URL told how the run ended (signed with the tenant's webhook
      * secret).
      */
+    @Schema(description = "A request to run an agent once: the agent (id or slug) and version, the input and "
+            + "template variables, a session to continue, and a webhook URL told how the run ended")
     public record RunRequest(String agent, Integer version, String input, Map<String, String> variables,
             UUID session, String multitask, String onDisconnect, String webhook) {
     }
@@ -64,6 +67,8 @@ public class AgentRunner {
      * A person's decision on the tool call a run waits on: {@code approve} (optionally with edited
      * {@code arguments}) or {@code reject} (the model is told, with the {@code comment}).
      */
+    @Schema(description = "A decision on the tool call a run waits on: approve (optionally with edited arguments) "
+            + "or reject (the model is told, with the comment)")
     public record DecisionRequest(String decision, JsonNode arguments, String comment) {
 
         public DecisionRequest {

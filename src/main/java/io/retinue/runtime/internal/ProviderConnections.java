@@ -24,6 +24,7 @@ import io.retinue.shared.Timestamps;
 import io.retinue.shared.Violation;
 import io.retinue.shared.outbound.AddressGuard;
 import io.retinue.tools.Credentials;
+import io.swagger.v3.oas.annotations.media.Schema;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -41,6 +42,8 @@ public class ProviderConnections implements TenantProviders {
     private static final String NAME = "[a-z0-9][a-z0-9-]{0,62}";
 
     /** What a tenant sends to define a connection. */
+    @Schema(description = "A connection to define: type, base URL, the models offered, the credential "
+            + "reference and a timeout")
     public record ConnectionRequest(String type, String baseUrl, List<String> models, String credential,
             Integer timeoutSeconds) {
     }
@@ -49,6 +52,8 @@ public class ProviderConnections implements TenantProviders {
      * A connection as shown: the tenant's own ({@code scope: tenant}) or the installation's ({@code scope:
      * installation}, whose details stay with the operator).
      */
+    @Schema(description = "A model provider connection as shown: the tenant's own (scope tenant) or the "
+            + "installation's (scope installation); never its key")
     public record Connection(String name, String type, String baseUrl, List<String> models, String credential,
             Integer timeoutSeconds, String scope, Instant createdAt, Instant updatedAt) {
     }

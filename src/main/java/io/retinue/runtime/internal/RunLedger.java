@@ -15,6 +15,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 
 import io.retinue.shared.TenantId;
 import io.retinue.shared.Timestamps;
+import io.swagger.v3.oas.annotations.media.Schema;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -27,6 +28,8 @@ public class RunLedger {
      * {@code startedAt} when work on it began (null while queued), {@code finishedAt} when it ended (null until then)
      * and {@code waitingSince} while it waits for a person. Kept, {@code finishedAt} is also when it began to wait.
      */
+    @Schema(description = "A run: the agent version it ran, who started it, its status, input and output, error "
+            + "code, step count, tokens and estimated cost, and when it was accepted, started, ended or began to wait")
     public record Run(UUID id, UUID agentId, String agentSlug, int agentVersion, String caller, String status,
             String input, String output, String errorCode, String error, int steps, long tokensIn, long tokensOut,
             java.math.BigDecimal estimatedCostUsd, Instant createdAt, Instant startedAt,
@@ -72,11 +75,9 @@ public class RunLedger {
      * One step: a model call (with its tokens; {@code detail} is the answer's text) or a tool call (with its masked
      * arguments, the size of its result and the tool execution it made; {@code detail} is what the model was given).
      */
-    /**
-     * A step of a run: its {@code number} in the run (1, 2, 3, … as recorded, the {@code number} of the event that
-     * reported it) and the model {@code round} it belongs to (a model call and the tool calls it asked for share one;
-     * null for steps recorded before rounds were).
-     */
+    @Schema(description = "One step of a run, numbered as recorded and of a model round: a model call (detail is "
+            + "the answer's text) or a tool call (masked arguments, the size of its result and its execution; detail "
+            + "is what the model was given)")
     public record Step(int number, Integer round, String kind, String name, String outcome, Instant startedAt,
             long durationMs, long tokensIn, long tokensOut, String detail, JsonNode arguments, Integer resultBytes,
             UUID executionId) {

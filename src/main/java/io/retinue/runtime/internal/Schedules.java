@@ -31,6 +31,7 @@ import io.retinue.shared.DomainProblem;
 import io.retinue.shared.TenantId;
 import io.retinue.shared.Timestamps;
 import io.retinue.shared.Violation;
+import io.swagger.v3.oas.annotations.media.Schema;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -49,6 +50,8 @@ public class Schedules {
     private static final Logger log = LoggerFactory.getLogger(Schedules.class);
 
     /** What a tenant sends to schedule runs. {@code cron}: 5 fields (minute …) or 6 (second …); {@code timeZone}: IANA. */
+    @Schema(description = "What to run on a schedule: the agent (and version), input and variables, a cron of 5 or "
+            + "6 fields and an IANA time zone")
     public record ScheduleRequest(String agent, Integer version, String input, Map<String, String> variables,
             String cron, String timeZone) {
     }
@@ -57,6 +60,8 @@ public class Schedules {
      * A schedule as shown. {@code runsAs}: the principal its runs start as; {@code pausedReason}: why the platform
      * paused it (null when it runs or a person paused it).
      */
+    @Schema(description = "A schedule as shown; runsAs is the principal its runs start as, pausedReason why the "
+            + "platform paused it")
     public record Schedule(UUID id, String agent, Integer version, String input, Map<String, String> variables,
             String cron, String timeZone, boolean paused, String pausedReason, String runsAs, Instant nextRunAt,
             Instant createdAt, Instant updatedAt) {
@@ -67,6 +72,7 @@ public class Schedules {
             + "run the agent makes it run as them";
 
     /** One time a schedule fired: the run it queued, or why it could not. */
+    @Schema(description = "One time a schedule fired: the run it queued, or why it could not")
     public record Fire(Instant dueAt, UUID runId, String error, Instant firedAt) {
     }
 

@@ -20,6 +20,7 @@ import io.retinue.shared.ProblemType;
 import io.retinue.shared.TenantId;
 import io.retinue.shared.TimeOrderedIds;
 import io.retinue.shared.Timestamps;
+import io.swagger.v3.oas.annotations.media.Schema;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -33,11 +34,14 @@ public class SessionStorage {
     static final ProblemType BUSY = ProblemType.of("runtime/session-busy", HttpStatus.CONFLICT, "Session busy");
 
     /** A session as shown; {@code summary} sums up its messages up to {@code summaryThrough} when the window is tight. */
+    @Schema(description = "A session as shown; summary sums up its messages up to summaryThrough when the window is "
+            + "tight")
     public record Session(UUID id, String agent, JsonNode metadata, UUID busyRun, String summary,
             Integer summaryThrough, Instant createdAt, Instant updatedAt) {
     }
 
     /** One stored message. */
+    @Schema(description = "One message of a session: its role, content, tool calls and the run that wrote it")
     public record StoredMessage(int seq, String role, String content, JsonNode toolCalls, UUID runId,
             Instant createdAt) {
     }

@@ -41,6 +41,7 @@ import io.retinue.shared.Timestamps;
 import io.retinue.shared.Violation;
 import io.retinue.shared.crypto.SecretBox;
 import io.retinue.shared.outbound.AddressGuard;
+import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.annotation.PreDestroy;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -58,10 +59,12 @@ public class Webhooks {
     private static final Logger log = LoggerFactory.getLogger(Webhooks.class);
 
     /** A tenant's subscription. */
+    @Schema(description = "A tenant's subscription")
     public record Subscription(UUID id, String url, String agent, Instant createdAt) {
     }
 
     /** A delivery as listed: never its signature. */
+    @Schema(description = "A delivery as listed: never its signature")
     public record Delivery(UUID id, UUID runId, String url, String event, String status, int attempts,
             Instant nextAttemptAt, String lastError, Instant createdAt, Instant deliveredAt) {
     }

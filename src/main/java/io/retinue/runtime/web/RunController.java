@@ -37,6 +37,8 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.media.Content;
 import jakarta.servlet.http.HttpServletResponse;
 
 /**
@@ -64,18 +66,27 @@ class RunController {
     }
 
     /** A run with its steps. */
+    @Schema(description = "A run with its steps")
     record RunView(RunLedger.Run run, List<RunLedger.Step> steps) {
     }
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Run an agent once",
+    @Operation(operationId = "runAgent", summary = "Run an agent once",
             description = "Runs the live version (or the published version given) with the input and template "
                     + "variables. mode=sync (default) answers 201 with the finished run (completed, failed, timed_out, "
                     + "cancelled or requires_action); mode=async answers 202 at once with Location to poll; mode=stream "
                     + "answers text/event-stream (see the stream operation).")
+    @ApiResponse(responseCode = "201",
+            description = "mode=sync: the finished run (completed, failed, timed_out, cancelled or requires_action) "
+                    + "with its steps")
+    @ApiResponse(responseCode = "202", description = "mode=async: the run, queued; poll Location")
+    @ApiResponse(responseCode = "409",
+            description = "No published version to run, or the session is running another turn "
+                    + "(runtime/agent-not-runnable, runtime/session-busy)")
     ResponseEntity<RunView> run(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
-            @RequestParam(defaultValue = "sync") @Parameter(schema = @Schema(
-                    allowableValues = { "sync", "async", "stream" })) String mode,
+            @RequestParam(defaultValue = "sync") @Parameter(description = "sync: wait for the run to end and answer "
+                    + "201 with it; async: answer 202 at once, with Location to poll; stream: answer its events as "
+                    + "text/event-stream", schema = @Schema(allowableValues = { "sync", "async", "stream" })) String mode,
             @RequestBody AgentRunner.RunRequest request) {
         switch (mode) {
             case "sync" -> {
@@ -94,10 +105,16 @@ class RunController {
 
     @PostMapping(params = "mode=stream", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-    @Operation(summary = "Run an agent, streaming its events",
+    @Operation(operationId = "runAgent", summary = "Run an agent, streaming its events",
             description = "Starts the run and streams its events as they happen. " + EVENTS + " Location names the "
                     + "run; reconnect to its events with Last-Event-ID to get what was missed. onDisconnect=cancel "
                     + "(default) cancels the run when no client listens for the reconnect grace; continue lets it run.")
+    @ApiResponse(responseCode = "200",
+            description = "The run's events as server-sent events; Location names the run",
+            content = @Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE, schema = @Schema(type = "string")))
+    @ApiResponse(responseCode = "409",
+            description = "No published version to run, or the session is running another turn "
+                    + "(runtime/agent-not-runnable, runtime/session-busy)")
     ResponseEntity<StreamingResponseBody> stream(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @RequestBody AgentRunner.RunRequest request, HttpServletResponse response) {
         UUID id = streams.start(caller, request);
@@ -105,9 +122,12 @@ class RunController {
     }
 
     @GetMapping(path = "/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-    @Operation(summary = "Follow a run's events",
+    @Operation(operationId = "followRunEvents", summary = "Follow a run's events",
             description = "Replays the run's events after Last-Event-ID (or ?after=, or from the first), then streams "
                     + "new ones until the run ends or waits for a decision. " + EVENTS)
+    @ApiResponse(responseCode = "200",
+            description = "The run's events as server-sent events",
+            content = @Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE, schema = @Schema(type = "string")))
     ResponseEntity<StreamingResponseBody> events(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @PathVariable UUID id, @RequestHeader(name = "Last-Event-ID", required = false) Integer lastEventId,
             @RequestParam(required = false) Integer after, HttpServletResponse response) {
@@ -116,14 +136,23 @@ class RunController {
     }
 
     @PostMapping(path = "/{id}/decision", consumes = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Approve or reject the tool call a run waits on",
+    @Operation(operationId = "decideRun", summary = "Approve or reject the tool call a run waits on",
             description = "For a run in requires_action: decision=approve runs the call (with the edited arguments "
                     + "when given) and the run goes on; reject tells the model the call was rejected (with the "
                     + "comment). mode=sync (default) answers 200 once the run has ended or waits again; async answers "
                     + "202 at once. 409 when the run is not waiting.")
+    @ApiResponse(responseCode = "200",
+            description = "mode=sync: the run once it has ended or waits again; mode=stream: its events from the "
+                    + "decision on, as server-sent events",
+            content = { @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+                    schema = @Schema(implementation = RunView.class)),
+                    @Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE, schema = @Schema(type = "string")) })
+    @ApiResponse(responseCode = "202", description = "mode=async: the run, going on; poll Location")
+    @ApiResponse(responseCode = "409", description = "The run is not waiting for a decision (runtime/run-not-waiting)")
     ResponseEntity<RunView> decide(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
-            @PathVariable UUID id, @RequestParam(defaultValue = "sync") @Parameter(schema = @Schema(
-                    allowableValues = { "sync", "async", "stream" })) String mode,
+            @PathVariable UUID id, @RequestParam(defaultValue = "sync") @Parameter(description = "sync: wait until "
+                    + "the run ends or waits again; async: answer 202 at once; stream: answer its events as "
+                    + "text/event-stream", schema = @Schema(allowableValues = { "sync", "async", "stream" })) String mode,
             @RequestBody AgentRunner.DecisionRequest request) {
         switch (mode) {
             case "sync" -> {
@@ -140,7 +169,14 @@ class RunController {
 
     @PostMapping(path = "/{id}/decision", params = "mode=stream", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-    @Operation(summary = "Decide on the waiting tool call and stream what the run does next")
+    @Operation(operationId = "decideRun", summary = "Decide on the waiting tool call and stream what the run does next")
+    @ApiResponse(responseCode = "200",
+            description = "mode=sync: the run once it has ended or waits again; mode=stream: its events from the "
+                    + "decision on, as server-sent events",
+            content = { @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+                    schema = @Schema(implementation = RunView.class)),
+                    @Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE, schema = @Schema(type = "string")) })
+    @ApiResponse(responseCode = "409", description = "The run is not waiting for a decision (runtime/run-not-waiting)")
     ResponseEntity<StreamingResponseBody> decideStreaming(
             @Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable UUID id,
             @RequestBody AgentRunner.DecisionRequest request, HttpServletResponse response) {
@@ -150,11 +186,14 @@ class RunController {
     }
 
     @PostMapping("/{id}/cancel")
-    @Operation(summary = "Cancel a queued, running or waiting run",
+    @Operation(operationId = "cancelRun", summary = "Cancel a queued, running or waiting run",
             description = "The run ends cancelled. 200 with the run once it has ended cancelled (at once for a queued "
                     + "or waiting run, within moments for one running on the instance asked); 202 with the run still "
                     + "'cancelling' when another instance runs it, which ends it at its next step; 409 when it had "
                     + "already ended.")
+    @ApiResponse(responseCode = "200", description = "The run, cancelled, with its steps")
+    @ApiResponse(responseCode = "202", description = "The run, still cancelling on another instance; Location to follow")
+    @ApiResponse(responseCode = "409", description = "The run has already ended (conflict)")
     ResponseEntity<RunView> cancel(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @PathVariable UUID id) {
         if (!runner.cancel(caller, id)) {
@@ -172,13 +211,14 @@ class RunController {
     private static final java.time.Duration CANCEL_PATIENCE = java.time.Duration.ofSeconds(5);
 
     @GetMapping("/{id}")
-    @Operation(summary = "A run and its steps")
+    @Operation(operationId = "getRun", summary = "A run and its steps",
+            description = "Its status, output, error code and every step (model calls and tool calls).")
     RunView get(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable UUID id) {
         return view(caller, id);
     }
 
     @GetMapping
-    @Operation(summary = "Runs, newest first",
+    @Operation(operationId = "listRuns", summary = "Runs, newest first",
             description = "Filtered by agent (slug), session, status and createdAt (since inclusive, until "
                     + "exclusive); pass nextCursor back as cursor, with the same filters, for the next page.")
     Page<RunLedger.Run> list(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,

@@ -23,6 +23,7 @@ import io.retinue.shared.Page;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 
 /** Schedules that start runs of an agent at the times of a cron expression. */
 @RestController
@@ -37,11 +38,14 @@ class ScheduleController {
     }
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Schedule runs of an agent",
+    @Operation(operationId = "createSchedule", summary = "Schedule runs of an agent",
             description = "cron has 5 fields (minute hour day month weekday) or 6 (with seconds first); timeZone is an "
                     + "IANA zone (default UTC). Each due time queues one async run, as the caller who made the "
                     + "schedule as they stand at that time, however many instances run; when they may no longer run "
                     + "the agent, or the agent is archived or deleted, the schedule pauses with pausedReason.")
+    @ApiResponse(responseCode = "201", description = "The schedule; Location names it")
+    @ApiResponse(responseCode = "409",
+            description = "The agent has no version to run, or the caller may not run it (runtime/agent-not-runnable)")
     ResponseEntity<Schedules.Schedule> create(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @RequestBody Schedules.ScheduleRequest request) {
         Schedules.Schedule schedule = schedules.create(caller, request);
@@ -49,20 +53,23 @@ class ScheduleController {
     }
 
     @GetMapping
-    @Operation(summary = "Schedules, newest first")
+    @Operation(operationId = "listSchedules", summary = "Schedules, newest first",
+            description = "Pass nextCursor back as cursor for the next page.")
     Page<Schedules.Schedule> list(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @RequestParam(defaultValue = "50") int limit) {
         return new Page<>(schedules.list(caller.tenant(), limit), null);
     }
 
     @GetMapping("/{id}")
-    @Operation(summary = "A schedule")
+    @Operation(operationId = "getSchedule", summary = "A schedule",
+            description = "Its cron, time zone, next due time, state and, when paused by the platform, pausedReason.")
     Schedules.Schedule get(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable UUID id) {
         return schedules.find(caller.tenant(), id).orElseThrow(() -> DomainProblem.notFound("Schedule '" + id + "'"));
     }
 
     @GetMapping("/{id}/fires")
-    @Operation(summary = "The times a schedule fired, newest first, with the run each queued (or why it could not)")
+    @Operation(operationId = "listScheduleFires", summary = "The times a schedule fired, newest first, with the run each queued (or why it could not)",
+            description = "Each due time, the run it queued or why it queued none.")
     List<Schedules.Fire> fires(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable UUID id,
             @RequestParam(defaultValue = "100") int limit) {
         get(caller, id);
@@ -70,23 +77,29 @@ class ScheduleController {
     }
 
     @PostMapping("/{id}/pause")
-    @Operation(summary = "Pause a schedule")
+    @Operation(operationId = "pauseSchedule", summary = "Pause a schedule",
+            description = "No run starts while paused; due times missed then never fire.")
     Schedules.Schedule pause(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable UUID id) {
         return schedules.pause(caller.tenant(), id)
             .orElseThrow(() -> DomainProblem.notFound("Schedule '" + id + "'"));
     }
 
     @PostMapping("/{id}/resume")
-    @Operation(summary = "Resume a schedule from now (due times missed while paused do not fire)",
+    @Operation(operationId = "resumeSchedule", summary = "Resume a schedule from now (due times missed while paused do not fire)",
             description = "The schedule runs as the caller from then on (runsAs). 409 runtime/agent-not-runnable when "
                     + "its agent has no version to run or the caller may not run it.")
+    @ApiResponse(responseCode = "200", description = "The schedule, active, running as the caller")
+    @ApiResponse(responseCode = "409",
+            description = "The agent has no version to run, or the caller may not run it (runtime/agent-not-runnable)")
     Schedules.Schedule resume(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable UUID id) {
         return schedules.resume(caller, id)
             .orElseThrow(() -> DomainProblem.notFound("Schedule '" + id + "'"));
     }
 
     @DeleteMapping("/{id}")
-    @Operation(summary = "Delete a schedule (and the record of its fires)")
+    @Operation(operationId = "deleteSchedule", summary = "Delete a schedule (and the record of its fires)",
+            description = "No run starts from it any more.")
+    @ApiResponse(responseCode = "204", description = "Deleted")
     ResponseEntity<Void> delete(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable UUID id) {
         if (!schedules.delete(caller.tenant(), id)) {
             throw DomainProblem.notFound("Schedule '" + id + "'");

@@ -23,6 +23,8 @@ import io.retinue.shared.Page;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.media.Schema;
 
 /** Webhooks that tell callers how runs ended: the signing secret, subscriptions, deliveries and dead letters. */
 @RestController
@@ -36,18 +38,23 @@ class WebhookController {
     }
 
     /** A subscription to create: all runs of the tenant, or one agent's. */
+    @Schema(description = "A URL to post run outcomes to, for the tenant's runs or one agent's (id or slug)")
     record SubscriptionRequest(String url, String agent) {
     }
 
     @PostMapping(path = "/api/v1/webhooks/secret", produces = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Make a new signing secret (shown this once; the previous one stops signing at once)")
+    @Operation(operationId = "rotateWebhookSecret", summary = "Make a new signing secret (shown this once; the previous one stops signing at once)",
+            description = "Deliveries are signed with it: HMAC-SHA256 of the body.")
     Map<String, String> rotateSecret(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
         return Map.of("secret", webhooks.rotateSecret(caller.tenant()));
     }
 
     @PostMapping(path = "/api/v1/webhooks", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Subscribe a URL to the outcomes of the tenant's runs (or one agent's)")
+    @Operation(operationId = "subscribeWebhook", summary = "Subscribe a URL to the outcomes of the tenant's runs (or one agent's)",
+            description = "Each run that ends, or waits for a decision, is posted to the URL as a signed delivery, "
+                    + "retried with back-off; one that fails every attempt becomes a dead letter.")
+    @ApiResponse(responseCode = "201", description = "The subscription; Location names it")
     ResponseEntity<Webhooks.Subscription> subscribe(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @RequestBody SubscriptionRequest request) {
         Webhooks.Subscription subscription = webhooks.subscribe(caller.tenant(), request.url(), request.agent());
@@ -55,13 +62,16 @@ class WebhookController {
     }
 
     @GetMapping(path = "/api/v1/webhooks", produces = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "The tenant's subscriptions")
+    @Operation(operationId = "listWebhooks", summary = "The tenant's subscriptions",
+            description = "Each subscription's URL and agent filter.")
     List<Webhooks.Subscription> subscriptions(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
         return webhooks.subscriptions(caller.tenant());
     }
 
     @DeleteMapping("/api/v1/webhooks/{id}")
-    @Operation(summary = "Remove a subscription")
+    @Operation(operationId = "deleteWebhook", summary = "Remove a subscription",
+            description = "Runs that end from then on are not posted to its URL.")
+    @ApiResponse(responseCode = "204", description = "Removed")
     ResponseEntity<Void> unsubscribe(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @PathVariable UUID id) {
         if (!webhooks.unsubscribe(caller.tenant(), id)) {
@@ -71,7 +81,9 @@ class WebhookController {
     }
 
     @GetMapping(path = "/api/v1/webhook-deliveries", produces = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Deliveries, newest first; status=dead lists the dead letters")
+    @Operation(operationId = "listWebhookDeliveries", summary = "Deliveries, newest first; status=dead lists the dead letters",
+            description = "Each delivery's run, attempts, last status and error; pass nextCursor back as cursor for "
+                    + "the next page.")
     Page<Webhooks.Delivery> deliveries(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @RequestParam(required = false) @io.swagger.v3.oas.annotations.media.Schema(
                     allowableValues = { "pending", "delivered", "dead" }) String status,
@@ -80,7 +92,9 @@ class WebhookController {
     }
 
     @PostMapping("/api/v1/webhook-deliveries/{id}/retry")
-    @Operation(summary = "Send a dead letter again, from a first attempt")
+    @Operation(operationId = "retryWebhookDelivery", summary = "Send a dead letter again, from a first attempt",
+            description = "The delivery is queued again with its attempts reset; 404 unless it is dead.")
+    @ApiResponse(responseCode = "202", description = "Queued for delivery again")
     ResponseEntity<Void> retry(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable UUID id) {
         if (!webhooks.retry(caller.tenant(), id)) {
             throw DomainProblem.notFound("Undelivered webhook delivery '" + id + "'");

@@ -24,7 +24,7 @@ final class BoundedTrees extends JsonNodeDeserializer {
 
     private static void check(JsonParser parser, JsonNode node) {
         if (node.isString()) {
-            if (!WellFormedStrings.isUnicode(node.asString())) {
+            if (!WellFormedStrings.isWellFormed(node.asString())) {
                 throw new WellFormedStrings.NotUnicode(parser);
             }
             return;
@@ -48,7 +48,7 @@ final class BoundedTrees extends JsonNodeDeserializer {
         }
         for (Map.Entry<String, JsonNode> property : node.properties()) {
             try {
-                if (!WellFormedStrings.isUnicode(property.getKey())) {
+                if (!WellFormedStrings.isWellFormed(property.getKey())) {
                     throw new WellFormedStrings.NotUnicode(parser);
                 }
                 check(parser, property.getValue());

@@ -22,9 +22,9 @@ import io.retinue.shared.ProblemType;
 import io.retinue.shared.Violation;
 
 /**
- * Answers a query string with a broken %-escape ({@code ?limit=%zz}) or escapes that are not UTF-8 ({@code %ff}) with
- * 400 naming the parameter, before any filter or handler asks the container for parameters (which then fails as an
- * unexpected exception).
+ * Answers a query string with a broken %-escape ({@code ?limit=%zz}), escapes that are not UTF-8 ({@code %ff}) or a NUL
+ * ({@code %00}) with 400 naming the parameter, before any filter or handler asks the container for parameters (which
+ * then fails as an unexpected exception).
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)
@@ -64,12 +64,12 @@ class QueryEncoding extends OncePerRequestFilter {
         return null;
     }
 
-    /** Whether the text's %-escapes are well-formed and the bytes they stand for are UTF-8 (no lone surrogates). */
+    /** Whether the text's %-escapes are well-formed and the bytes they stand for are UTF-8 (no lone surrogates), not NUL. */
     private static boolean decodes(String text) {
         try {
             byte[] bytes = URLDecoder.decode(text, StandardCharsets.ISO_8859_1).getBytes(StandardCharsets.ISO_8859_1);
-            StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes));
-            return true;
+            // NUL is UTF-8, but no text column can hold it: searching with it was answered 409 by the database.
+            return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).chars().noneMatch(c -> c == 0);
         }
         catch (IllegalArgumentException | CharacterCodingException ex) {
             return false;

@@ -6,30 +6,31 @@ import tools.jackson.databind.deser.jdk.StringDeserializer;
 import tools.jackson.databind.exc.MismatchedInputException;
 
 /**
- * Reads a string of a request body, refusing one with a lone UTF-16 surrogate ({@code "\ud800"}): JSON allows the
- * escape, but the text is not Unicode, and hashing, storing or sending it on fails far from the request.
+ * Reads a string of a request body, refusing one with a lone UTF-16 surrogate ({@code "\ud800"}) or a NUL character
+ * ({@code "\u0000"}): JSON allows both escapes, but the first is not Unicode and PostgreSQL text cannot hold the second,
+ * so hashing, storing or sending it on fails far from the request (a NUL was answered 409 by the database's refusal).
  */
 final class WellFormedStrings extends StringDeserializer {
 
     @Override
     public String deserialize(JsonParser parser, DeserializationContext context) {
         String value = super.deserialize(parser, context);
-        if (value != null && !isUnicode(value)) {
+        if (value != null && !isWellFormed(value)) {
             throw new NotUnicode(parser);
         }
         return value;
     }
 
-    /** Whether the text holds no lone surrogate (a pair stands for one code point and is fine). */
-    static boolean isUnicode(String text) {
-        return text.codePoints().noneMatch(point -> Character.getType(point) == Character.SURROGATE);
+    /** Whether the text holds no lone surrogate (a pair stands for one code point and is fine) and no NUL. */
+    static boolean isWellFormed(String text) {
+        return text.codePoints().noneMatch(point -> point == 0 || Character.getType(point) == Character.SURROGATE);
     }
 
     /** Jackson adds the path to it on its way out. */
     static final class NotUnicode extends MismatchedInputException {
 
         NotUnicode(JsonParser parser) {
-            super(parser, "is not valid Unicode (it holds a lone surrogate)");
+            super(parser, "is not valid text (it holds a lone surrogate or a NUL character)");
         }
     }
 }

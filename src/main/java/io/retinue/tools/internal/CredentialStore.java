@@ -14,6 +14,7 @@ import io.retinue.shared.TenantId;
 import io.retinue.tools.Credentials;
 import io.retinue.shared.Timestamps;
 import io.retinue.shared.crypto.SecretBox;
+import io.swagger.v3.oas.annotations.media.Schema;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -25,6 +26,7 @@ import tools.jackson.databind.json.JsonMapper;
 public class CredentialStore implements Credentials {
 
     /** A credential as listed: never its value. */
+    @Schema(description = "A credential as listed: never its value")
     public record CredentialView(String name, String kind, Instant createdAt, Instant updatedAt) {
     }
 

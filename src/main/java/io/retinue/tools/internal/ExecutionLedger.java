@@ -16,6 +16,7 @@ import org.springframework.stereotype.Repository;
 import io.retinue.shared.Page;
 import io.retinue.shared.TenantId;
 import io.retinue.shared.Timestamps;
+import io.swagger.v3.oas.annotations.media.Schema;
 
 /**
  * Every tool execution: tool, version, caller, agent, status, timing, sizes, error — with arguments and results stored
@@ -27,6 +28,8 @@ public class ExecutionLedger {
     static final int STORED_TEXT_LIMIT = 16_384;
 
     /** One execution as recorded. */
+    @Schema(description = "One tool call as recorded: the tool version, caller, status, duration, masked "
+            + "arguments and result, sizes limited")
     public record Execution(UUID id, String tool, int toolVersion, String caller, String agent, String idempotencyKey,
             String status, Instant startedAt, long durationMs, String arguments, String result, int argumentsBytes,
             int resultBytes, boolean truncated, String error, String approvedBy) {

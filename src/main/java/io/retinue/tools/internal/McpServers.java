@@ -38,6 +38,7 @@ import io.retinue.shared.Timestamps;
 import io.retinue.shared.Violation;
 import io.retinue.shared.outbound.AddressGuard;
 import io.retinue.tools.ToolChanged;
+import io.swagger.v3.oas.annotations.media.Schema;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -53,11 +54,14 @@ public class McpServers implements DisposableBean {
     private static final Logger log = LoggerFactory.getLogger(McpServers.class);
 
     /** A registered server as shown: never a secret. */
+    @Schema(description = "A registered server as shown: never a secret")
     public record ServerView(String name, String transport, String url, List<String> command, String status,
             int toolCount, Instant lastSyncedAt, String lastError, List<String> tools) {
     }
 
     /** A server registration. */
+    @Schema(description = "An MCP server to register: streamable_http with a url (and headers), or stdio with "
+            + "a command")
     public record Registration(String name, String transport, String url, List<String> command,
             Map<String, String> headers) {
     }

@@ -25,6 +25,7 @@ import io.swagger.v3.oas.models.parameters.Parameter;
 import io.swagger.v3.parser.OpenAPIV3Parser;
 import io.swagger.v3.parser.core.models.ParseOptions;
 import io.swagger.v3.parser.core.models.SwaggerParseResult;
+import io.swagger.v3.oas.annotations.media.Schema;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -43,11 +44,15 @@ public class OpenApiImport {
      * What to import. {@code credential} names the credential that fills what the document's security schemes ask
      * for, on the operations that require it; {@code headers}, when given, go on every operation and win over it.
      */
+    @Schema(description = "What to import. credential names the credential that fills what the document's security "
+            + "schemes ask for, on the operations that require it; headers, when given, go on every operation and "
+            + "win over it")
     public record Request(String namespace, String document, String url, List<String> operations, String serverUrl,
             Map<String, String> headers, Set<String> tags, String credential) {
     }
 
     /** What an import did, by tool name. */
+    @Schema(description = "What an import did: the tools created, updated and left unchanged, and warnings")
     public record Result(List<String> created, List<String> updated, List<String> unchanged, List<String> warnings) {
     }
 

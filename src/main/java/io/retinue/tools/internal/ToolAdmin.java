@@ -34,6 +34,8 @@ public class ToolAdmin {
     private static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE");
 
     /** A tool definition as submitted. */
+    @io.swagger.v3.oas.annotations.media.Schema(description = "A tool definition as registered or revised: its "
+            + "name, kind, input schema and, for kind http, its request template")
     public record Definition(String name, String description, String kind, JsonNode inputSchema,
             JsonNode outputSchema, Set<String> tags, Boolean idempotent, Integer timeoutMs, Integer maxOutputBytes,
             Integer maxConcurrency, JsonNode http) {

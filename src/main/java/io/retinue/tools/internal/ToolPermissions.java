@@ -56,15 +56,21 @@ public class ToolPermissions {
     }
 
     /** A stored grant. */
+    @io.swagger.v3.oas.annotations.media.Schema(description = "A grant: the subject, the tools it covers, its "
+            + "effect and the schema arguments must satisfy")
     public record Grant(UUID id, String subject, String tools, Effect effect, JsonNode argumentSchema,
             String createdBy, Instant createdAt) {
     }
 
     /** A decision and why. */
+    @io.swagger.v3.oas.annotations.media.Schema(description = "A permission decision (allow, require approval or "
+            + "deny) and why")
     public record Decision(Effect effect, String reason) {
     }
 
     /** A recorded decision. */
+    @io.swagger.v3.oas.annotations.media.Schema(description = "A permission decision as recorded: when, for whom, "
+            + "on which tool, and why")
     public record Recorded(UUID id, Instant decidedAt, String caller, String agent, String tool, String effect,
             String reason, String requestId) {
     }

@@ -19,6 +19,7 @@ import io.retinue.tools.internal.McpServers;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 
 /** MCP servers as tool sources: register (tools are discovered), sync, inspect health, remove. */
 @RestController
@@ -33,9 +34,11 @@ class McpServerController {
     }
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Register an MCP server and discover its tools",
+    @Operation(operationId = "registerMcpServer", summary = "Register an MCP server and discover its tools",
             description = "transport streamable_http with url (and optional headers with {{secret:name}}), or stdio "
                     + "with command (an executable the installation allows). Tools become <name>.<tool>.")
+    @ApiResponse(responseCode = "201", description = "The server with the tools found; Location names it")
+    @ApiResponse(responseCode = "409", description = "A server of that name exists (tools/name-taken)")
     ResponseEntity<McpServers.ServerView> register(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @RequestBody McpServers.Registration registration) {
         McpServers.ServerView server = servers.register(caller, registration);
@@ -43,25 +46,31 @@ class McpServerController {
     }
 
     @GetMapping
-    @Operation(summary = "List MCP servers with their health and tools")
+    @Operation(operationId = "listMcpServers", summary = "List MCP servers with their health and tools",
+            description = "Each server's transport, health and the tools it offers.")
     List<McpServers.ServerView> list(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
         return servers.list(caller.tenant());
     }
 
     @GetMapping("/{name}")
-    @Operation(summary = "One MCP server")
+    @Operation(operationId = "getMcpServer", summary = "One MCP server",
+            description = "Its transport, health and the tools it offers.")
     McpServers.ServerView get(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable String name) {
         return servers.view(caller.tenant(), name);
     }
 
     @PostMapping("/{name}/sync")
-    @Operation(summary = "List the server's tools again now")
+    @Operation(operationId = "syncMcpServer", summary = "List the server's tools again now",
+            description = "Its tools become what it lists now.")
+    @ApiResponse(responseCode = "200", description = "The server with its health and the tools it lists now")
     McpServers.ServerView sync(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable String name) {
         return servers.sync(caller.tenant(), name);
     }
 
     @DeleteMapping("/{name}")
-    @Operation(summary = "Remove the server and its tools")
+    @Operation(operationId = "deleteMcpServer", summary = "Remove the server and its tools",
+            description = "Its tools are removed with it.")
+    @ApiResponse(responseCode = "204", description = "Removed, with its tools")
     ResponseEntity<Void> delete(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable String name) {
         servers.delete(caller.tenant(), name);
         return ResponseEntity.noContent().build();

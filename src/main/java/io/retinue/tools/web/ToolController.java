@@ -33,6 +33,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import tools.jackson.databind.JsonNode;
 
 /** The tool registry over HTTP, and direct invocation for operators testing a tool. */
@@ -54,20 +55,24 @@ class ToolController {
     }
 
     /** A direct invocation. */
-    @Schema(name = "InvokeToolRequest")
+    @Schema(name = "InvokeToolRequest", description = "A direct tool call: the arguments, the agent whose grants "
+            + "apply, and an idempotency key")
     record Invoke(@Schema(description = "The tool's arguments") JsonNode arguments,
             @Schema(description = "Decide permissions as this agent (id or slug)") String agent,
             @Schema(description = "Runs at most once per key") String idempotencyKey) {
     }
 
     /** What an invocation returned. */
-    @Schema(name = "ToolResult")
+    @Schema(name = "ToolResult", description = "What a tool call returned, with its execution id; truncated when it "
+            + "was cut to the tool's size limit")
     record Result(String executionId, JsonNode result, boolean truncated) {
     }
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Register a tool (version 1)", description = "Kind http: a request template with "
+    @Operation(operationId = "registerTool", summary = "Register a tool (version 1)", description = "Kind http: a request template with "
             + "{argument} placeholders and {{secret:name}} credential references.")
+    @ApiResponse(responseCode = "201", description = "The tool's version 1; Location names it")
+    @ApiResponse(responseCode = "409", description = "A tool of that name exists (tools/name-taken)")
     ResponseEntity<ToolView> register(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @RequestBody ToolAdmin.Definition definition) {
         ToolView tool = ToolView.of(admin.register(caller, definition));
@@ -75,16 +80,22 @@ class ToolController {
     }
 
     @PostMapping(path = "/openapi-import", consumes = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Import the operations of an OpenAPI 3 document as http tools",
-            description = "Give the document (JSON or YAML text) or its url; tools are named <namespace>.<operationId>. "
+    @Operation(operationId = "importOpenApiTools", summary = "Import the operations of an OpenAPI 3 document as http tools",
+            description = "Give the document (JSON or YAML text) or its url; tools are named "
+                    + "<namespace>.<operationId>. "
                     + "Importing again versions changed operations and leaves unchanged ones.")
+    @ApiResponse(responseCode = "200", description = "The tools made or versioned, and warnings")
+    @ApiResponse(responseCode = "409",
+            description = "A tool of that name exists that the import did not make (tools/name-taken)")
     OpenApiImport.Result importOpenApi(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @RequestBody OpenApiImport.Request request) {
         return openApi.importDocument(caller, request);
     }
 
     @GetMapping
-    @Operation(summary = "List and filter tools (current versions, builtins included), by name")
+    @Operation(operationId = "listTools", summary = "List and filter tools (current versions, builtins included), by name",
+            description = "Filtered by text in the name, tag, kind and enabled; pass nextCursor back as cursor for "
+                    + "the next page.")
     Page<ToolView> list(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @RequestParam(required = false) String q, @RequestParam(required = false) String tag,
             @RequestParam(required = false) @Parameter(schema = @Schema(allowableValues = { "builtin", "http", "mcp" })) String kind,
@@ -110,7 +121,8 @@ class ToolController {
     }
 
     @GetMapping("/{name}")
-    @Operation(summary = "The current version of a tool")
+    @Operation(operationId = "getTool", summary = "The current version of a tool",
+            description = "Its definition, input schema, version and whether it is enabled.")
     ToolView get(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable String name) {
         return registry.current(caller.tenant(), name)
             .map(ToolView::of)
@@ -118,32 +130,46 @@ class ToolController {
     }
 
     @GetMapping("/{name}/versions")
-    @Operation(summary = "Every version of a tool, newest first")
+    @Operation(operationId = "listToolVersions", summary = "Every version of a tool, newest first",
+            description = "Each stored definition; runs record the version they called.")
     List<ToolView> versions(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable String name) {
         return registry.versions(caller.tenant(), name).stream().map(ToolView::of).toList();
     }
 
     @PutMapping(path = "/{name}", consumes = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Change a tool: stores the definition as its next version")
+    @Operation(operationId = "reviseTool", summary = "Change a tool: stores the definition as its next version",
+            description = "The definition given replaces the current one as a new version; earlier versions are kept.")
+    @ApiResponse(responseCode = "200", description = "The tool's new current version")
+    @ApiResponse(responseCode = "409", description = "The tool is read-only (tools/read-only)")
     ToolView revise(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable String name,
             @RequestBody ToolAdmin.Definition definition) {
         return ToolView.of(admin.revise(caller, name, definition));
     }
 
     @PostMapping("/{name}/enable")
-    @Operation(summary = "Enable a tool")
+    @Operation(operationId = "enableTool", summary = "Enable a tool",
+            description = "Calls are allowed again, subject to grants.")
+    @ApiResponse(responseCode = "200", description = "The tool, enabled")
+    @ApiResponse(responseCode = "409", description = "The tool is read-only (tools/read-only)")
     ToolView enable(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable String name) {
         return ToolView.of(admin.setEnabled(caller, name, true));
     }
 
     @PostMapping("/{name}/disable")
-    @Operation(summary = "Disable a tool: calls to it are refused until it is enabled again")
+    @Operation(operationId = "disableTool", summary = "Disable a tool: calls to it are refused until it is enabled again",
+            description = "Direct calls answer 409 tools/tool-disabled while it is disabled.")
+    @ApiResponse(responseCode = "200", description = "The tool, disabled")
+    @ApiResponse(responseCode = "409", description = "The tool is read-only (tools/read-only)")
     ToolView disable(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable String name) {
         return ToolView.of(admin.setEnabled(caller, name, false));
     }
 
     @DeleteMapping("/{name}")
-    @Operation(summary = "Delete a tool and all its versions")
+    @Operation(operationId = "deleteTool", summary = "Delete a tool and all its versions",
+            description = "Refused while agents name the tool, and for builtins.")
+    @ApiResponse(responseCode = "204", description = "Deleted, with all its versions")
+    @ApiResponse(responseCode = "409",
+            description = "The tool is read-only or agents use it (tools/read-only, tools/tool-in-use)")
     ResponseEntity<Void> delete(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @PathVariable String name) {
         admin.delete(caller, name);
@@ -151,12 +177,23 @@ class ToolController {
     }
 
     @PostMapping(path = "/{name}/invoke", consumes = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Run a tool directly (permission-checked, validated, recorded)",
+    @Operation(operationId = "invokeTool", summary = "Run a tool directly (permission-checked, validated, recorded)",
             description = "422 tools/invalid-arguments lists every argument problem; 403 tools/permission-denied or "
                     + "tools/approval-required; 502 tools/execution-failed when the tool failed, timed out or could not be "
                     + "reached (retryable says whether trying again may help; Retry-After when the tool server sent one); "
                     + "503 outbound/circuit-open or outbound/saturated with Retry-After when it was not called because "
                     + "its breaker is open or too many calls to it are in flight; every answer names the executionId.")
+    @ApiResponse(responseCode = "200", description = "The tool's result, with the executionId")
+    @ApiResponse(responseCode = "403",
+            description = "The credentials lack runs:execute, no grant allows the call, or a grant requires approval "
+                    + "(forbidden, tools/permission-denied, tools/approval-required)")
+    @ApiResponse(responseCode = "409", description = "The tool is disabled (tools/tool-disabled)")
+    @ApiResponse(responseCode = "422",
+            description = "The arguments do not match the tool's input schema: every violation, with executionId "
+                    + "(tools/invalid-arguments)")
+    @ApiResponse(responseCode = "502",
+            description = "The tool failed, timed out or could not be reached (tools/execution-failed; retryable, "
+                    + "Retry-After when its server sent one)")
     Result invoke(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable String name,
             @RequestBody Invoke body) {
         if (name.isBlank()) {

@@ -30,8 +30,9 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
-import tools.jackson.databind.json.JsonMapper;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /** What governs tools: credentials (write-only), grants, permission checks and decisions, execution records. */
 @RestController
@@ -56,14 +57,15 @@ class ToolGovernanceController {
     }
 
     /** A credential's value, written once and never shown. */
-    @Schema(name = "CredentialRequest")
+    @Schema(name = "CredentialRequest", description = "A credential to store: its kind and the fields that kind needs")
     record CredentialBody(@Schema(allowableValues = { "api_key", "bearer", "basic", "oauth_client" }) String kind,
             @Schema(example = "{\"value\": \"sk-...\"}", description = "value; or username and password; or "
                     + "clientId and clientSecret") Map<String, String> fields) {
     }
 
     /** A grant. */
-    @Schema(name = "ToolGrantRequest")
+    @Schema(name = "ToolGrantRequest", description = "A grant: which subject may call which tools, with what "
+            + "effect, optionally only for some arguments")
     record GrantBody(@Schema(example = "agent:support-bot", description = "agent:<id or slug>, role:<role>, "
             + "scope:<scope> or *") String subject,
             @Schema(example = "crm.*", description = "a tool name, namespace.*, tag:<tag> or *") String tools,
@@ -72,13 +74,15 @@ class ToolGovernanceController {
     }
 
     /** A permission question. */
-    @Schema(name = "ToolPermissionCheck")
+    @Schema(name = "ToolPermissionCheck", description = "A tool call to decide on: the tool, the agent whose grants "
+            + "apply, and the arguments")
     record CheckBody(String tool, String agent, JsonNode arguments) {
     }
 
     @PutMapping(path = "/api/v1/credentials/{name}", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Store or replace a credential (write-only; sealed with the master key)")
+    @Operation(operationId = "putCredential", summary = "Store or replace a credential (write-only; sealed with the master key)",
+            description = "HTTP tools and MCP servers refer to it as {{secret:name}}; its value is never shown again.")
     CredentialStore.CredentialView putCredential(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @PathVariable String name, @RequestBody CredentialBody body) {
         if (!name.matches("[A-Za-z0-9_-]{1,100}")) {
@@ -93,13 +97,16 @@ class ToolGovernanceController {
     }
 
     @GetMapping(path = "/api/v1/credentials", produces = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "List credentials (names and kinds only)")
+    @Operation(operationId = "listCredentials", summary = "List credentials (names and kinds only)",
+            description = "A credential's value is write-only: no operation shows it.")
     List<CredentialStore.CredentialView> credentials(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
         return credentials.list(caller.tenant());
     }
 
     @DeleteMapping("/api/v1/credentials/{name}")
-    @Operation(summary = "Delete a credential")
+    @Operation(operationId = "deleteCredential", summary = "Delete a credential",
+            description = "Tools that refer to it fail their calls until it is stored again.")
+    @ApiResponse(responseCode = "204", description = "Deleted")
     ResponseEntity<Void> deleteCredential(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @PathVariable String name) {
         if (!credentials.delete(caller.tenant(), name)) {
@@ -110,7 +117,10 @@ class ToolGovernanceController {
 
     @PostMapping(path = "/api/v1/tool-grants", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Grant tools to a subject (default is deny)")
+    @Operation(operationId = "grantTools", summary = "Grant tools to a subject (default is deny)",
+            description = "A grant allows (or requires approval for) calls of the tools named by the subject named, "
+                    + "optionally only for arguments that satisfy argumentSchema.")
+    @ApiResponse(responseCode = "201", description = "The grant; Location names it")
     ResponseEntity<ToolPermissions.Grant> grant(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @RequestBody GrantBody body) {
         List<Violation> violations = new java.util.ArrayList<>();
@@ -141,13 +151,16 @@ class ToolGovernanceController {
     }
 
     @GetMapping(path = "/api/v1/tool-grants", produces = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "List grants")
+    @Operation(operationId = "listToolGrants", summary = "List grants",
+            description = "Every grant of the tenant.")
     List<ToolPermissions.Grant> grants(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
         return permissions.grants(caller.tenant());
     }
 
     @DeleteMapping("/api/v1/tool-grants/{id}")
-    @Operation(summary = "Revoke a grant")
+    @Operation(operationId = "revokeToolGrant", summary = "Revoke a grant",
+            description = "Takes effect on the next call.")
+    @ApiResponse(responseCode = "204", description = "Revoked")
     ResponseEntity<Void> revoke(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller, @PathVariable UUID id) {
         if (!permissions.revoke(caller.tenant(), id)) {
             throw DomainProblem.notFound("Grant '" + id + "'");
@@ -157,7 +170,11 @@ class ToolGovernanceController {
 
     @PostMapping(path = "/api/v1/tool-permissions/check", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "May this caller (as this agent) call this tool with these arguments? Runs nothing.")
+    @Operation(operationId = "checkToolPermission", summary = "May this caller (as this agent) call this tool with these arguments? Runs nothing.",
+            description = "The same decision a run or an invoke would get, with the grant that made it; nothing is "
+                    + "called.")
+    @ApiResponse(responseCode = "200", description = "The decision and the grant that made it")
+    @ApiResponse(responseCode = "404", description = "No such tool (not-found)")
     ToolPermissions.Decision check(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @RequestBody CheckBody body) {
         var tool = registry.current(caller.tenant(), body.tool() == null ? "" : body.tool())
@@ -166,7 +183,8 @@ class ToolGovernanceController {
     }
 
     @GetMapping(path = "/api/v1/tool-permissions/decisions", produces = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Recorded permission decisions, newest first")
+    @Operation(operationId = "listToolPermissionDecisions", summary = "Recorded permission decisions, newest first",
+            description = "Pass nextCursor back as cursor for the next page.")
     Page<ToolPermissions.Recorded> decisions(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @RequestParam(required = false) String tool,
             @RequestParam(required = false) @Parameter(schema = @Schema(allowableValues = { "allow", "deny",
@@ -176,7 +194,8 @@ class ToolGovernanceController {
     }
 
     @GetMapping(path = "/api/v1/tool-executions", produces = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Execution records, newest first (arguments masked, sizes limited)")
+    @Operation(operationId = "listToolExecutions", summary = "Execution records, newest first (arguments masked, sizes limited)",
+            description = "Pass nextCursor back as cursor for the next page.")
     Page<ExecutionView> executions(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @RequestParam(required = false) String tool,
             @RequestParam(required = false) @Parameter(schema = @Schema(allowableValues = { "completed", "failed",

@@ -9,7 +9,8 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import tools.jackson.databind.JsonNode;
 
 /** A tool version as the API shows it (its request template included; it holds secret references, never secrets). */
-@Schema(name = "Tool")
+@Schema(name = "Tool", description = "A tool version as the API shows it (its request template included; it holds "
+        + "secret references, never secrets)")
 record ToolView(String name, int version, String kind, String description, JsonNode inputSchema,
         JsonNode outputSchema, Set<String> tags, boolean enabled, boolean idempotent, int timeoutMs,
         int maxOutputBytes, int maxConcurrency, JsonNode http, Instant createdAt) {

@@ -29,6 +29,28 @@ class ApiDocsIT extends PlatformIT {
     }
 
     @Test
+    void listsForEachOperationTheAnswersItCanGive() {
+        JsonNode doc = api.call("GET", "/v3/api-docs").anonymous().send().json();
+        assertThat(doc.at("/components/schemas/Problem/properties/type").isMissingNode()).isFalse();
+        JsonNode paths = doc.get("paths");
+        JsonNode jwks = paths.at("/~1.well-known~1jwks.json/get/responses");
+        assertThat(jwks.propertyNames()).containsExactly("200", "400", "429", "500", "503");
+        JsonNode list = paths.at("/~1api~1v1~1agents/get/responses");
+        assertThat(list.propertyNames()).containsExactly("200", "400", "401", "403", "429", "500", "503");
+        JsonNode delete = paths.at("/~1api~1v1~1agents~1{agent}/delete/responses");
+        assertThat(delete.propertyNames()).contains("204", "404", "409", "412").doesNotContain("200", "413", "415");
+        JsonNode create = paths.at("/~1api~1v1~1agents/post/responses");
+        assertThat(create.at("/201/headers/Location").isMissingNode()).isFalse();
+        assertThat(create.at("/429/headers").propertyNames()).containsExactly("Retry-After", "RateLimit",
+                "RateLimit-Policy");
+        assertThat(create.at("/409/content").propertyNames()).containsExactly("application/problem+json");
+        assertThat(paths.at("/~1api~1v1~1agents~1{agent}/get/responses/304").isMissingNode()).isFalse();
+        assertThat(paths.at("/~1api~1v1~1runs~1{id}~1events/get/responses/200/content").propertyNames())
+            .containsExactly("text/event-stream");
+        assertThat(paths.at("/~1api~1v1~1runs/post/responses").propertyNames()).contains("200", "201", "202");
+    }
+
+    @Test
     void servesTheConfigurationSchemaAndADryRunValidator() {
         Reply schema = api.get("/api/v1/agent-configs/schema");
         assertThat(schema.status()).isEqualTo(200);

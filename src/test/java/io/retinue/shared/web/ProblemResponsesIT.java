@@ -96,6 +96,26 @@ class ProblemResponsesIT extends PlatformIT {
         assertRawProblem(answer, 400, "invalid-parameter");
         assertThat(answer.json().at("/errors/0/pointer").asString()).isEqualTo("limit");
         assertRawProblem(raw().send("GET", "/api/v1/agents?q=%ff", auth(), null), 400, "invalid-parameter");
+        // No text column holds a NUL: searching with one was answered 409 by the database's refusal.
+        assertRawProblem(raw().send("GET", "/api/v1/runs?agent=%00", auth(), null), 400, "invalid-parameter");
+    }
+
+    @Test
+    void aNulCharacterInABodyIsNamed() {
+        Reply session = api.post("/api/v1/sessions", "{\"agent\":\"x\",\"metadata\":{\"note\":\"a\\u0000b\"}}");
+        assertProblemAt(session, 422, "validation-failed", "/metadata/note");
+        Reply login = api.call("POST", "/api/v1/auth/login").anonymous()
+            .json("{\"tenant\":\"default\",\"email\":\"ada@example.com\\u0000\",\"password\":\"x\"}").send();
+        assertProblemAt(login, 422, "validation-failed", "/email");
+    }
+
+    @Test
+    void overlongValuesAreInputNotConflicts() {
+        Reply session = api.post("/api/v1/sessions", Map.of("agent", "a".repeat(64)));
+        assertProblemAt(session, 422, "validation-failed", "/agent");
+        Reply login = api.call("POST", "/api/v1/auth/login").anonymous()
+            .json(Map.of("tenant", "default", "email", "a".repeat(10_000) + "@example.com", "password", "x")).send();
+        assertProblem(login, 401, "gateway/login-failed");
     }
 
     @Test
