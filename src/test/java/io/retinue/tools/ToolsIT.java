@@ -331,6 +331,40 @@ class ToolsIT extends PlatformIT {
             .until(() -> api.delete("/api/v1/tools/" + name).status() == 204);
     }
 
+    @Test
+    void namingAToolRunsWouldNotBeOfferedIsWarnedOfOnValidateImportAndPublish() {
+        Api owner = freshTenant();
+        String slug = uniqueSlug("warn");
+        tools.jackson.databind.node.ObjectNode config = io.retinue.testing.Agents.config("demo-echo", 0.3);
+        config.set("tools", io.retinue.testing.Api.JSON.valueToTree(List.of(Map.of("name", "builtin.clock"),
+                Map.of("name", "builtin.calculator"))));
+
+        Reply validated = owner.post("/api/v1/agent-configs/validate", config);
+        assertThat(validated.json().get("valid").asBoolean()).as(validated.toString()).isTrue();
+        assertThat(validated.json().get("warnings")).as("builtins exist and are enabled; grants need the agent").isEmpty();
+
+        tools.jackson.databind.node.ObjectNode agent = io.retinue.testing.Agents.create(slug, Map.of());
+        agent.set("config", config);
+        assertThat(owner.post("/api/v1/agents", agent).status()).isEqualTo(201);
+        allow(owner, "agent:" + slug, "builtin.clock");
+        Reply published = owner.post("/api/v1/agents/" + slug + "/versions/1/publish", "");
+        assertThat(published.status()).isEqualTo(200);
+        assertThat(published.json().get("warnings").valueStream().map(w -> w.get("pointer").asString()))
+            .as("the calculator is not granted: " + published).containsExactly("/config/tools/1/name");
+        assertThat(published.json().at("/warnings/0/detail").asString()).contains("builtin.calculator", "grant");
+
+        String document = owner.get("/api/v1/agents/" + slug + "/export").body().replace("slug: " + slug, "slug: " + slug + "-copy");
+        Reply imported = owner.call("POST", "/api/v1/agents/import").body(document, "application/yaml").send();
+        assertThat(imported.status()).as(imported.toString()).isEqualTo(201);
+        assertThat(imported.json().get("warnings").valueStream().map(w -> w.get("pointer").asString()))
+            .as("neither tool is granted to the copy").containsExactly("/live/config/tools/0/name", "/live/config/tools/1/name");
+
+        allow(owner, "agent:" + slug, "builtin.calculator");
+        owner.post("/api/v1/agents/" + slug + "/versions", io.retinue.testing.Agents.version(config, "again"));
+        Reply granted = owner.post("/api/v1/agents/" + slug + "/versions/2/publish", "");
+        assertThat(granted.json().has("warnings")).as("nothing to warn of: " + granted).isFalse();
+    }
+
     @org.springframework.beans.factory.annotation.Autowired
     org.springframework.jdbc.core.simple.JdbcClient jdbc;
 

@@ -30,9 +30,11 @@ import tools.jackson.databind.JsonNode;
 class AgentConfigController {
 
     private final ConfigValidator validator;
+    private final ToolWarnings toolWarnings;
 
-    AgentConfigController(ConfigValidator validator) {
+    AgentConfigController(ConfigValidator validator, ToolWarnings toolWarnings) {
         this.validator = validator;
+        this.toolWarnings = toolWarnings;
     }
 
     @GetMapping(path = "/schema", produces = { "application/schema+json", MediaType.APPLICATION_JSON_VALUE })
@@ -52,11 +54,14 @@ class AgentConfigController {
             schema = @Schema(implementation = AgentConfig.class),
             examples = @ExampleObject(value = Examples.CONFIG))) @RequestBody JsonNode config) {
         List<Violation> errors = validator.validateConfig(caller.tenant(), config);
-        return new ValidationReport(errors.isEmpty(), errors);
+        return new ValidationReport(errors.isEmpty(), errors,
+                errors.isEmpty() ? toolWarnings.of(caller, null, config, "/tools") : List.of());
     }
 
     /** The verdict of a dry-run validation. */
-    @Schema(description = "Whether a configuration is valid, with every problem found")
-    record ValidationReport(boolean valid, List<Violation> errors) {
+    @Schema(description = "Whether a configuration is valid, with every problem found, and what would not stop it but "
+            + "should be known: named tools that do not exist or are disabled (grants are checked where the agent is known: on "
+            + "import and publish)")
+    record ValidationReport(boolean valid, List<Violation> errors, List<Violation> warnings) {
     }
 }

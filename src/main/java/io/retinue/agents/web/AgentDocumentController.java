@@ -17,6 +17,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 
+import io.retinue.agents.AgentCatalog;
 import io.retinue.agents.internal.AgentAccess;
 import io.retinue.agents.internal.AgentDocument;
 import io.retinue.agents.internal.AgentDocuments;
@@ -24,6 +25,7 @@ import io.retinue.agents.internal.ConfigValidator.Shape;
 import io.retinue.shared.Caller;
 import io.retinue.shared.DomainProblem;
 import io.retinue.shared.ProblemType;
+import io.retinue.shared.Violation;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -48,9 +50,14 @@ class AgentDocumentController {
     private final RequestBodies bodies;
     private final JsonMapper json;
     private final YAMLMapper yaml;
+    private final AgentCatalog catalog;
+    private final ToolWarnings toolWarnings;
 
-    AgentDocumentController(AgentDocuments documents, RequestBodies bodies, JsonMapper json) {
+    AgentDocumentController(AgentDocuments documents, RequestBodies bodies, JsonMapper json, AgentCatalog catalog,
+            ToolWarnings toolWarnings) {
         this.documents = documents;
+        this.catalog = catalog;
+        this.toolWarnings = toolWarnings;
         this.bodies = bodies;
         this.json = json;
         this.yaml = YAMLMapper.builder().enable(YAMLWriteFeature.MINIMIZE_QUOTES).build();
@@ -103,8 +110,12 @@ class AgentDocumentController {
         JsonNode tree = parse(body, MediaType.parseMediaType(contentType).getSubtype().contains("yaml"));
         AgentDocument document = bodies.read(caller.tenant(), tree, Shape.DOCUMENT, AgentDocument.class);
         AgentDocuments.Imported imported = documents.importDocument(AgentAccess.of(caller), document);
+        // The live version is what runs use: its tools that runs would not be offered are warned of.
+        List<Violation> warnings = catalog.spec(caller.tenant(), imported.agent().slug(), null)
+            .map(live -> toolWarnings.of(caller, live.slug(), live.config(), "/live/config/tools"))
+            .orElse(List.of());
         ImportView view = new ImportView(AgentView.of(imported.agent()), imported.created(), imported.changed(),
-                imported.addedVersions());
+                imported.addedVersions(), warnings);
         return imported.created()
                 ? ResponseEntity.created(ServletUriComponentsBuilder.fromCurrentContextPath()
                     .path("/api/v1/agents/{id}")
@@ -133,6 +144,8 @@ class AgentDocumentController {
     @Schema(description = "What an import did: the agent, whether it was created or changed, and the versions added "
             + "or revised")
     record ImportView(AgentView agent, boolean created, boolean changed,
-            @Schema(description = "Version numbers added or revised in this installation") List<Integer> addedVersions) {
+            @Schema(description = "Version numbers added or revised in this installation") List<Integer> addedVersions,
+            @Schema(description = "Named tools the live version's runs would not be offered (unknown, disabled or not "
+                    + "granted); /live/config/tools/n points into the live version's configuration") List<Violation> warnings) {
     }
 }

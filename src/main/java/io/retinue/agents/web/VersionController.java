@@ -44,8 +44,10 @@ class VersionController {
 
     private final Agents agents;
     private final RequestBodies bodies;
+    private final ToolWarnings toolWarnings;
 
-    VersionController(Agents agents, RequestBodies bodies) {
+    VersionController(Agents agents, RequestBodies bodies, ToolWarnings toolWarnings) {
+        this.toolWarnings = toolWarnings;
         this.agents = agents;
         this.bodies = bodies;
     }
@@ -128,7 +130,8 @@ class VersionController {
         Agents.Versioned published = agents.publish(AgentAccess.of(caller), agent, version, Preconditions.ifMatch(ifMatch));
         return ResponseEntity.ok()
             .eTag(published.agent().etag())
-            .body(VersionView.of(published.agent(), published.version()));
+            .body(VersionView.of(published.agent(), published.version()).warning(toolWarnings.of(caller,
+                    published.agent().slug(), published.version().config(), "/config/tools")));
     }
 
     @GetMapping("/diff")
