@@ -352,6 +352,13 @@ class ToolsIT extends PlatformIT {
         assertThat(published.json().get("warnings").valueStream().map(w -> w.get("pointer").asString()))
             .as("the calculator is not granted: " + published).containsExactly("/config/tools/1/name");
         assertThat(published.json().at("/warnings/0/detail").asString()).contains("builtin.calculator", "grant");
+        Reply run = owner.post("/api/v1/runs", Map.of("agent", slug, "input", "hello", "variables",
+                Map.of("company", "ACME")));
+        assertThat(run.status()).as(run.toString()).isEqualTo(201);
+        assertThat(run.json().at("/run/toolsWithheld").valueStream().map(w -> w.get("tool").asString()))
+            .as("the run says which named tool it was not offered").containsExactly("builtin.calculator");
+        assertThat(owner.get("/api/v1/runs/" + run.json().at("/run/id").asString()).json()
+            .at("/run/toolsWithheld/0/reason").asString()).contains("grant");
 
         String document = owner.get("/api/v1/agents/" + slug + "/export").body().replace("slug: " + slug, "slug: " + slug + "-copy");
         Reply imported = owner.call("POST", "/api/v1/agents/import").body(document, "application/yaml").send();

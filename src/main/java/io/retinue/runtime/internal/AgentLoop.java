@@ -27,6 +27,7 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import io.retinue.agents.AgentConfig;
+import io.retinue.agents.ToolAvailability;
 import io.retinue.shared.DatabaseUnavailable;
 import io.retinue.shared.outbound.CallInterrupts;
 import io.retinue.shared.outbound.OutboundCalls;
@@ -47,6 +48,7 @@ import tools.jackson.databind.json.JsonMapper;
 class AgentLoop {
 
     private final ToolCatalog toolCatalog;
+    private final ToolAvailability toolAvailability;
     private final ToolRound toolRound;
     private final OutboundCalls outbound;
     private final StructuredOutput structuredOutput;
@@ -59,9 +61,10 @@ class AgentLoop {
 
     private final ProviderRetries retries;
 
-    AgentLoop(ToolCatalog toolCatalog, ToolRound toolRound, OutboundCalls outbound, ProviderRetries retries,
-            StructuredOutput structuredOutput, ContextWindow context,
+    AgentLoop(ToolCatalog toolCatalog, ToolAvailability toolAvailability, ToolRound toolRound, OutboundCalls outbound,
+            ProviderRetries retries, StructuredOutput structuredOutput, ContextWindow context,
             TransactionTemplate transactions, JsonMapper json, ProviderProperties providers) {
+        this.toolAvailability = toolAvailability;
         this.retries = retries;
         this.maxConcurrentCalls = providers.maxConcurrentModelCalls();
         this.toolCatalog = toolCatalog;
@@ -369,10 +372,23 @@ class AgentLoop {
         if (named.isEmpty()) {
             return List.of();
         }
-        return toolCatalog.availableTo(turn.caller, turn.spec.slug())
+        List<ToolDescriptor> offered = toolCatalog.availableTo(turn.caller, turn.spec.slug())
             .stream()
             .filter(tool -> named.contains(tool.name()))
             .toList();
+        if (offered.size() < named.size()) {
+            // Not quietly: the run says which named tools it was not offered, and why.
+            Set<String> offeredNames = offered.stream().map(ToolDescriptor::name).collect(Collectors.toSet());
+            List<String> missing = turn.spec.config().tools().stream().map(AgentConfig.ToolRef::name)
+                .filter(name -> !offeredNames.contains(name)).distinct().toList();
+            List<ToolAvailability.Withheld> withheld = new ArrayList<>(
+                    toolAvailability.withheld(turn.caller, turn.spec.slug(), missing));
+            missing.stream()
+                .filter(name -> withheld.stream().noneMatch(known -> known.tool().equals(name)))
+                .forEach(name -> withheld.add(new ToolAvailability.Withheld(name, "not offered")));
+            turn.withheld(withheld);
+        }
+        return offered;
     }
 
     /**

@@ -389,7 +389,7 @@ public class AgentRunner {
             Instant accepted = clock.instant().truncatedTo(ChronoUnit.MICROS);
             RunLedger.Run inserted = new RunLedger.Run(runId, spec.agentId().value(), spec.slug(), spec.version(),
                     caller.principalId(), status, request.input(), null, null, null, 0, 0, 0, null, accepted,
-                    lease != null ? accepted : null, null, request.session(), null);
+                    lease != null ? accepted : null, null, request.session(), null, null);
             RunCheckpoints.Saved start = new RunCheckpoints.Saved(caller, null,
                     new RunCheckpoints.Start(system, request.input()), null);
             Turn turn = transactions.execute(tx -> {

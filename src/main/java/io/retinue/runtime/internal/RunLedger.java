@@ -33,14 +33,16 @@ public class RunLedger {
     public record Run(UUID id, UUID agentId, String agentSlug, int agentVersion, String caller, String status,
             String input, String output, String errorCode, String error, int steps, long tokensIn, long tokensOut,
             java.math.BigDecimal estimatedCostUsd, Instant createdAt, Instant startedAt,
-            @JsonIgnore Instant finishedAt, UUID sessionId, JsonNode context) {
+            @JsonIgnore Instant finishedAt, UUID sessionId, JsonNode context,
+            @Schema(description = "Tools the agent names that the run was not offered ({tool, reason}); null when none")
+            JsonNode toolsWithheld) {
 
         /** The run as {@link RunLedger#finish} leaves it. */
         Run finished(String status, String output, String errorCode, String error, int steps, long tokensIn,
                 long tokensOut, java.math.BigDecimal cost, Instant finishedAt) {
             return new Run(id, agentId, agentSlug, agentVersion, caller, status, input, output, errorCode,
                     stored(error), steps, tokensIn, tokensOut, cost, createdAt, startedAt, finishedAt, sessionId,
-                    context);
+                    context, toolsWithheld);
         }
 
         /** When the run ended; null while it is in progress or waits for a person. */
@@ -63,7 +65,15 @@ public class RunLedger {
         /** The run with what fitting the context window did, as {@link RunLedger#context} keeps it. */
         Run withContext(JsonNode report) {
             return new Run(id, agentId, agentSlug, agentVersion, caller, status, input, output, errorCode, error, steps,
-                    tokensIn, tokensOut, estimatedCostUsd, createdAt, startedAt, finishedAt, sessionId, report);
+                    tokensIn, tokensOut, estimatedCostUsd, createdAt, startedAt, finishedAt, sessionId, report,
+                    toolsWithheld);
+        }
+
+        /** The run with the tools it was not offered, as {@link RunLedger#toolsWithheld} keeps them. */
+        Run withToolsWithheld(JsonNode withheld) {
+            return new Run(id, agentId, agentSlug, agentVersion, caller, status, input, output, errorCode, error, steps,
+                    tokensIn, tokensOut, estimatedCostUsd, createdAt, startedAt, finishedAt, sessionId, context,
+                    withheld);
         }
     }
 
@@ -197,6 +207,15 @@ public class RunLedger {
         return json.readTree(kept);
     }
 
+    JsonNode toolsWithheld(UUID run, Object withheld) {
+        String kept = json.writeValueAsString(withheld);
+        jdbc.sql("UPDATE runtime.run SET tools_withheld = :withheld WHERE id = :id")
+            .param("withheld", kept)
+            .param("id", run)
+            .update();
+        return json.readTree(kept);
+    }
+
     void step(UUID run, Step step) {
         jdbc.sql("""
                 INSERT INTO runtime.run_step (run_id, step_no, round_no, kind, name, outcome, started_at, duration_ms,
@@ -307,6 +326,7 @@ public class RunLedger {
                 rs.getString("output"), rs.getString("error_code"), rs.getString("error"), rs.getInt("steps"), rs.getLong("tokens_in"),
                 rs.getLong("tokens_out"), rs.getBigDecimal("estimated_cost_usd"), Timestamps.read(rs, "started_at"),
                 Timestamps.read(rs, "began_at"), Timestamps.read(rs, "finished_at"), rs.getObject("session_id", UUID.class),
-                rs.getString("context_report") == null ? null : json.readTree(rs.getString("context_report")));
+                rs.getString("context_report") == null ? null : json.readTree(rs.getString("context_report")),
+                rs.getString("tools_withheld") == null ? null : json.readTree(rs.getString("tools_withheld")));
     }
 }

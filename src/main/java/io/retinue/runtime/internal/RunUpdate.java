@@ -83,6 +83,14 @@ sealed interface RunUpdate {
         }
     }
 
+    /** Tools the agent names that the run is not offered (unknown, disabled or not granted), and why. */
+    record ToolsWithheld(List<io.retinue.agents.ToolAvailability.Withheld> tools) implements RunUpdate {
+
+        public String type() {
+            return "run.tools_withheld";
+        }
+    }
+
     /** The run waits for a person to approve or reject the calls listed. */
     record ActionRequired(String status, List<PendingCall> pending, String error) implements RunUpdate {
 

@@ -174,6 +174,22 @@ final class Turn {
         }
     }
 
+    /** Records and reports the tools the agent names that this run is not offered, and why. */
+    void withheld(List<io.retinue.agents.ToolAvailability.Withheld> tools) {
+        writes.lock();
+        try {
+            watchRollback();
+            JsonNode kept = ledger.toolsWithheld(runId, tools);
+            if (row != null) {
+                row = row.withToolsWithheld(kept);
+            }
+            report(new RunUpdate.ToolsWithheld(tools));
+        }
+        finally {
+            writes.unlock();
+        }
+    }
+
     /** Records and reports what fitting the context window did, when that changed. */
     void compacted(RunUpdate.ContextCompacted report) {
         writes.lock();

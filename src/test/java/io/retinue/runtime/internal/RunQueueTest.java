@@ -65,7 +65,8 @@ class RunQueueTest {
         jdbc.sql("""
                 CREATE TABLE runtime.run (id UUID PRIMARY KEY, tenant_id VARCHAR(63) NOT NULL, status VARCHAR(20) NOT NULL,
                     lease_owner VARCHAR(100), lease_expires_at TIMESTAMP WITH TIME ZONE, attempts INTEGER DEFAULT 0 NOT NULL,
-                    queued_at TIMESTAMP WITH TIME ZONE, started_at TIMESTAMP WITH TIME ZONE NOT NULL)""")
+                    queued_at TIMESTAMP WITH TIME ZONE, started_at TIMESTAMP WITH TIME ZONE NOT NULL,
+                    began_at TIMESTAMP WITH TIME ZONE)""")
             .update();
         transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
     }
