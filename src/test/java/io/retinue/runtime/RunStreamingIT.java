@@ -372,6 +372,28 @@ class RunStreamingIT extends PlatformIT {
     @org.springframework.beans.factory.annotation.Autowired
     org.springframework.jdbc.core.simple.JdbcClient jdbc;
 
+    /** A run another instance works on is only marked: the cancel says so (202, cancelling) and that instance ends it. */
+    @Test
+    void aCancelOfARunAnotherInstanceHoldsIsAnswered202AndTheRunEndsCancelled() {
+        Api owner = newTenant(api, "sx").owner();
+        String slug = agent(owner, "fake", "require_approval");
+        String id = owner.post("/api/v1/runs", request(slug, ADD)).json().at("/run/id").asString();
+        // As if another instance had taken the run up and held its lease (for two seconds more).
+        assertThat(jdbc.sql("""
+                UPDATE runtime.run SET status = 'running', lease_owner = 'another-instance',
+                    lease_expires_at = :until WHERE id = :id AND status = 'requires_action'""")
+            .param("until", java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC).plusSeconds(2))
+            .param("id", java.util.UUID.fromString(id))
+            .update()).isEqualTo(1);
+
+        Api.Reply cancel = owner.post("/api/v1/runs/" + id + "/cancel", "");
+        assertThat(cancel.status()).as(cancel.toString()).isEqualTo(202);
+        assertThat(cancel.json().at("/run/status").asString()).isEqualTo("cancelling");
+        assertThat(cancel.header("Location")).hasValue("/api/v1/runs/" + id);
+        await().atMost(Duration.ofSeconds(15))
+            .until(() -> owner.get("/api/v1/runs/" + id).json().at("/run/status").asString().equals("cancelled"));
+    }
+
     @Test
     void aRunWaitingTooLongForADecisionExpires() {
         Api owner = newTenant(api, "se").owner();
