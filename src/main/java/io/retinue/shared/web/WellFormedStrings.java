@@ -23,7 +23,20 @@ final class WellFormedStrings extends StringDeserializer {
 
     /** Whether the text holds no lone surrogate (a pair stands for one code point and is fine) and no NUL. */
     static boolean isWellFormed(String text) {
-        return text.codePoints().noneMatch(point -> point == 0 || Character.getType(point) == Character.SURROGATE);
+        // A plain loop: every string of every request body comes through here (a stream of code points allocated).
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == 0 || Character.isLowSurrogate(c)) {
+                return false;
+            }
+            if (Character.isHighSurrogate(c)) {
+                if (i + 1 == text.length() || !Character.isLowSurrogate(text.charAt(i + 1))) {
+                    return false;
+                }
+                i++;
+            }
+        }
+        return true;
     }
 
     /** Jackson adds the path to it on its way out. */
