@@ -225,6 +225,14 @@ public final class Api {
             return header("Content-Type").orElse("");
         }
 
+        /** This reply, when its status is {@code status}; otherwise fails with the reply. */
+        public Reply expect(int status) {
+            if (this.status != status) {
+                throw new AssertionError("expected " + status + ", got " + this);
+            }
+            return this;
+        }
+
         @Override
         public String toString() {
             return status + " " + body;

@@ -44,8 +44,10 @@ public final class ApiContract {
         SortedSet<String> differences = new TreeSet<>();
         Map<String, Set<Integer>> successes = new TreeMap<>();
         for (Exchange exchange : seen) {
-            // A CORS preflight is the browser's question, answered by the security filters, not an operation.
-            if (exchange.path().startsWith(TEST_PATHS) || exchange.method().equals("OPTIONS")) {
+            // A CORS preflight is the browser's question, answered by the security filters, not an operation; the
+            // internal endpoints are Retinue's own processes' and deliberately left out of the public document.
+            if (exchange.path().startsWith(TEST_PATHS) || exchange.path().startsWith("/internal/")
+                    || exchange.method().equals("OPTIONS")) {
                 continue;
             }
             Optional<Operation> found = operation(exchange);

@@ -8,7 +8,7 @@ import io.retinue.agents.AgentCatalog;
 import io.retinue.agents.AgentSpec;
 import io.retinue.shared.TenantId;
 
-/** The in-process {@link AgentCatalog}; a remote implementation will call the agents service's spec endpoint. */
+/** The in-process {@link AgentCatalog}; where the agents module runs elsewhere, {@code HttpAgentCatalog} calls it. */
 @Service
 class DefaultAgentCatalog implements AgentCatalog {
 

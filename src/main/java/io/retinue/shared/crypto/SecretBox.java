@@ -11,6 +11,8 @@ import java.security.SecureRandom;
 import java.util.Base64;
 
 import javax.crypto.Cipher;
+import javax.crypto.Mac;
+import javax.crypto.SecretKey;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -55,6 +57,22 @@ public class SecretBox {
         }
         catch (GeneralSecurityException ex) {
             throw new IllegalStateException("AES-GCM is required by the Java platform", ex);
+        }
+    }
+
+    /**
+     * A key of its own for one purpose (e.g. signing internal tokens), derived from the master key with HMAC-SHA256
+     * over the purpose's name (HKDF's expand step for one block), so no purpose ever uses the master key itself.
+     */
+    public SecretKey derive(String purpose) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key.getEncoded(), "HmacSHA256"));
+            mac.update(purpose.getBytes(StandardCharsets.UTF_8));
+            return new SecretKeySpec(mac.doFinal(new byte[] { 1 }), "HmacSHA256");
+        }
+        catch (GeneralSecurityException ex) {
+            throw new IllegalStateException("HMAC-SHA256 is required by the Java platform", ex);
         }
     }
 

@@ -1,0 +1,53 @@
+package io.retinue.shared.topology;
+
+import java.net.http.HttpClient;
+import java.time.Duration;
+
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.http.client.JdkClientHttpRequestFactory;
+import org.springframework.http.converter.json.JacksonJsonHttpMessageConverter;
+import org.springframework.stereotype.Component;
+import org.springframework.web.client.RestClient;
+
+import io.retinue.shared.outbound.OutboundCalls;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Makes the {@link ModuleClient} of a module another process runs: one HTTP client (HTTP/1.1 keep-alive, connect
+ * timeout) per process, the application's own JSON mapping on both sides of the wire.
+ */
+@Component
+public class ModuleClients {
+
+    private final Topology topology;
+    private final InternalTokens tokens;
+    private final OutboundCalls outbound;
+    private final Duration timeout;
+    private final int maxConcurrent;
+    private final RestClient.Builder http;
+
+    public ModuleClients(Topology topology, InternalTokens tokens, OutboundCalls outbound,
+            JsonMapper json, @Value("${retinue.services.timeout:10s}") Duration timeout,
+            @Value("${retinue.services.max-concurrent:1000}") int maxConcurrent) {
+        this.topology = topology;
+        this.tokens = tokens;
+        this.outbound = outbound;
+        this.timeout = timeout;
+        this.maxConcurrent = maxConcurrent;
+        HttpClient client = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2))
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
+        this.http = RestClient.builder()
+            .requestFactory(new JdkClientHttpRequestFactory(client))
+            .configureMessageConverters(converters -> converters.registerDefaults()
+                .withJsonConverter(new JacksonJsonHttpMessageConverter(json)));
+    }
+
+    /** The client of {@code module}, which must run elsewhere with its URL configured. */
+    public ModuleClient of(String module) {
+        return new ModuleClient(module, topology.name(), topology.urlOf(module), http.clone(), tokens, outbound,
+                timeout, maxConcurrent);
+    }
+}

@@ -1,0 +1,19 @@
+package io.retinue.shared.topology;
+
+import org.springframework.context.ApplicationContextInitializer;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * Reads {@link Topology} before any bean is defined and registers it, with the {@link ModulePlacement} filter that
+ * component scanning consults, so modules run elsewhere never become beans here (registered in
+ * {@code META-INF/spring.factories}).
+ */
+public class TopologyInitializer implements ApplicationContextInitializer<ConfigurableApplicationContext> {
+
+    @Override
+    public void initialize(ConfigurableApplicationContext context) {
+        Topology topology = Topology.of(context.getEnvironment());
+        context.getBeanFactory().registerSingleton("retinueTopology", topology);
+        context.getBeanFactory().registerSingleton("retinueModulePlacement", new ModulePlacement(topology));
+    }
+}
