@@ -8,8 +8,8 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
-import io.retinue.gateway.Scopes;
 import io.retinue.shared.Caller;
+import io.retinue.shared.Scopes;
 import io.retinue.shared.TenantId;
 import io.retinue.testing.Api;
 import io.retinue.testing.PlatformIT;

@@ -3,8 +3,8 @@ package io.retinue.gateway.internal;
 import java.time.Instant;
 import java.util.Set;
 
-import io.retinue.gateway.Scopes;
 import io.retinue.shared.Caller;
+import io.retinue.shared.Scopes;
 import io.retinue.shared.TenantId;
 
 /**

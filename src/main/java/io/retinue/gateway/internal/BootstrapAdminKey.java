@@ -14,7 +14,7 @@ import org.springframework.boot.ApplicationRunner;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
 
-import io.retinue.gateway.Scopes;
+import io.retinue.shared.Scopes;
 import io.retinue.shared.TenantId;
 
 /**

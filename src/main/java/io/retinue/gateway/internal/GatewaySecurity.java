@@ -40,9 +40,9 @@ import org.springframework.web.cors.CorsConfiguration;
 import org.springframework.web.cors.CorsConfigurationSource;
 import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
 
-import io.retinue.gateway.Scopes;
 import io.retinue.shared.ModuleSchema;
 import io.retinue.shared.ProblemType;
+import io.retinue.shared.Scopes;
 import io.retinue.shared.web.ProblemWriter;
 import io.retinue.shared.web.Problems;
 

@@ -14,12 +14,12 @@ import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
-import io.retinue.gateway.Role;
-import io.retinue.gateway.Scopes;
 import io.retinue.shared.Caller;
 import io.retinue.shared.DomainProblem;
 import io.retinue.shared.Page;
 import io.retinue.shared.ProblemType;
+import io.retinue.shared.Role;
+import io.retinue.shared.Scopes;
 import io.retinue.shared.TenantId;
 import io.retinue.shared.Violation;
 import io.swagger.v3.oas.annotations.media.Schema;

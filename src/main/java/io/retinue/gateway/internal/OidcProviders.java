@@ -24,8 +24,8 @@ import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.security.oauth2.server.resource.InvalidBearerTokenException;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationProvider;
 
-import io.retinue.gateway.Role;
 import io.retinue.shared.Caller;
+import io.retinue.shared.Role;
 import io.retinue.shared.TenantId;
 
 /**

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
 
-import io.retinue.gateway.Role;
+import io.retinue.shared.Role;
 import io.retinue.shared.TenantId;
 
 /**

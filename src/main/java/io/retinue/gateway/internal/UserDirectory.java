@@ -15,10 +15,10 @@ import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
-import io.retinue.gateway.Role;
 import io.retinue.shared.Caller;
 import io.retinue.shared.DomainProblem;
 import io.retinue.shared.ProblemType;
+import io.retinue.shared.Role;
 import io.retinue.shared.Violation;
 import io.swagger.v3.oas.annotations.media.Schema;
 

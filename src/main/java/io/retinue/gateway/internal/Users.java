@@ -11,7 +11,7 @@ import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
-import io.retinue.gateway.Role;
+import io.retinue.shared.Role;
 import io.retinue.shared.TenantId;
 import io.retinue.shared.Timestamps;
 

@@ -16,10 +16,10 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-import io.retinue.gateway.Role;
 import io.retinue.gateway.internal.UserDirectory;
 import io.retinue.shared.Caller;
 import io.retinue.shared.DomainProblem;
+import io.retinue.shared.Role;
 import io.retinue.shared.Violation;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;

@@ -28,6 +28,10 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 import io.retinue.agents.AgentConfig;
 import io.retinue.agents.ToolAvailability;
+import io.retinue.runtime.internal.providers.ModelConnection;
+import io.retinue.runtime.internal.providers.ProviderFailure;
+import io.retinue.runtime.internal.providers.ProviderProperties;
+import io.retinue.runtime.internal.providers.ProviderRetries;
 import io.retinue.shared.DatabaseUnavailable;
 import io.retinue.shared.outbound.CallInterrupts;
 import io.retinue.shared.outbound.OutboundCalls;
@@ -45,7 +49,7 @@ import tools.jackson.databind.json.JsonMapper;
  * asks for it again.
  */
 @Component
-class AgentLoop {
+public class AgentLoop {
 
     private final ToolCatalog toolCatalog;
     private final ToolAvailability toolAvailability;
@@ -395,12 +399,12 @@ class AgentLoop {
      * The name a model sees for a tool: providers accept only letters, digits, {@code _} and {@code -} in function
      * names, so the namespace dot becomes {@code __} (and is mapped back when the model calls the tool).
      */
-    static String modelName(String tool) {
+    public static String modelName(String tool) {
         return tool.replace(".", "__");
     }
 
     /** A tool's name from the name a model sees ({@link #modelName}). */
-    static String toolName(String modelName) {
+    public static String toolName(String modelName) {
         return modelName.replace("__", ".");
     }
 

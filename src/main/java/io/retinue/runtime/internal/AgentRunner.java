@@ -22,6 +22,14 @@ import org.springframework.transaction.support.TransactionTemplate;
 import io.retinue.agents.AgentCatalog;
 import io.retinue.agents.AgentConfig;
 import io.retinue.agents.AgentSpec;
+import io.retinue.runtime.internal.journal.RunJournal;
+import io.retinue.runtime.internal.providers.ModelConnection;
+import io.retinue.runtime.internal.providers.ModelProviders;
+import io.retinue.runtime.internal.providers.ProviderProperties;
+import io.retinue.runtime.internal.queue.QueueProperties;
+import io.retinue.runtime.internal.queue.RunQueue;
+import io.retinue.runtime.internal.sessions.SessionStorage;
+import io.retinue.runtime.internal.webhooks.Webhooks;
 import io.retinue.shared.Caller;
 import io.retinue.shared.DatabaseUnavailable;
 import io.retinue.shared.DomainProblem;
@@ -36,17 +44,17 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The seed's RuntimeManager: accepts runs of published agent versions and works on them — waited for on the request's
- * thread, or queued in the durable {@link RunQueue} for this or any instance's {@link RunWorkers}. Whoever works on a
- * run holds a lease on it; the run's checkpoint lets another instance go on where a stopped one left off. It also
- * cancels runs and takes a person's decision on a tool call a run holds back. The loop itself is the
- * {@link AgentLoop}'s.
+ * thread, or queued in the durable {@link RunQueue} for this or any instance's
+ * {@link io.retinue.runtime.internal.queue.RunWorkers}. Whoever works on a run holds a lease on it; the run's
+ * checkpoint lets another instance go on where a stopped one left off. It also cancels runs and takes a person's
+ * decision on a tool call a run holds back. The loop itself is the {@link AgentLoop}'s.
  */
 @Service
 public class AgentRunner {
 
     private static final Logger log = LoggerFactory.getLogger(AgentRunner.class);
 
-    static final ProblemType NOT_RUNNABLE = ProblemType.of("runtime/agent-not-runnable", HttpStatus.CONFLICT,
+    public static final ProblemType NOT_RUNNABLE = ProblemType.of("runtime/agent-not-runnable", HttpStatus.CONFLICT,
             "Agent cannot run");
     static final ProblemType NOT_WAITING = ProblemType.of("runtime/run-not-waiting", HttpStatus.CONFLICT,
             "Run is not waiting for a decision");
@@ -266,7 +274,7 @@ public class AgentRunner {
      * Ends the runs that have waited longer than {@code after} for a decision: {@code cancelled} with
      * {@code approval_expired}. Safe with several instances: only one wins each run.
      */
-    void expireWaiting(Duration after) {
+    public void expireWaiting(Duration after) {
         for (UUID runId : ledger.waitingSince(clock.instant().minus(after))) {
             RunLedger.Run run = ledger.find(runId).orElse(null);
             if (run == null) {
@@ -295,7 +303,7 @@ public class AgentRunner {
     }
 
     /** Works on a run this instance's worker claimed from the queue: from its start, or from its checkpoint. */
-    void workOnClaimed(UUID runId) {
+    public void workOnClaimed(UUID runId) {
         Prepared prepared;
         try {
             prepared = resumed(runId).orElse(null);
@@ -317,13 +325,13 @@ public class AgentRunner {
     }
 
     /** Works on runs again (after a {@link #stop()}, when the application's lifecycle starts it once more). */
-    void accept() {
+    public void accept() {
         abandoned.clear();
         stopping = false;
     }
 
     /** Stops this instance's runs where they are, for another instance (or this one, restarted) to go on with. */
-    void stop() {
+    public void stop() {
         stopping = true;
         workers.forEach((run, interrupts) -> {
             abandoned.add(run);
@@ -332,7 +340,7 @@ public class AgentRunner {
     }
 
     /** Another instance took the run over (this one's lease lapsed): stop working on it, without ending it. */
-    void lost(UUID runId) {
+    public void lost(UUID runId) {
         CallInterrupts worker = workers.get(runId);
         if (worker != null) {
             abandoned.add(runId);

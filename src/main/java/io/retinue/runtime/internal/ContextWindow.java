@@ -16,6 +16,11 @@ import org.springframework.ai.chat.prompt.Prompt;
 import org.springframework.stereotype.Component;
 
 import io.retinue.agents.AgentConfig;
+import io.retinue.runtime.internal.providers.ModelConnection;
+import io.retinue.runtime.internal.providers.ProviderFailure;
+import io.retinue.runtime.internal.providers.ProviderProperties;
+import io.retinue.runtime.internal.providers.TokenCounter;
+import io.retinue.runtime.internal.sessions.SessionStorage;
 import io.retinue.shared.outbound.OutboundCalls;
 
 /**

@@ -11,6 +11,8 @@ import org.springframework.ai.chat.messages.ToolResponseMessage;
 
 import tools.jackson.databind.json.JsonMapper;
 
+import io.retinue.runtime.internal.sessions.TranscriptLine;
+
 /**
  * A run's conversation and where the run stands in it: the messages so far, the model round in progress, and — while
  * it runs the tool calls the model asked for — which of them have answered and which wait for a person. That is all a

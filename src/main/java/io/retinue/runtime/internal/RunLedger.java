@@ -13,6 +13,7 @@ import org.springframework.stereotype.Repository;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
+import io.retinue.runtime.internal.queue.RunQueue;
 import io.retinue.shared.TenantId;
 import io.retinue.shared.Timestamps;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -274,7 +275,7 @@ public class RunLedger {
     }
 
     /** An error message as a run keeps it: its first 2,000 characters. */
-    static String stored(String error) {
+    public static String stored(String error) {
         return error == null ? null : error.substring(0, Math.min(2000, error.length()));
     }
 

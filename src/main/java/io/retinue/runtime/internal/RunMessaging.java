@@ -36,11 +36,11 @@ import org.springframework.modulith.events.ApplicationModuleListener;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import io.retinue.gateway.KeyAuthentication;
-import io.retinue.gateway.Scopes;
 import io.retinue.runtime.RunEnded;
 import io.retinue.shared.Caller;
 import io.retinue.shared.DomainProblem;
 import io.retinue.shared.ProblemType;
+import io.retinue.shared.Scopes;
 import io.retinue.shared.Timestamps;
 import io.retinue.shared.web.JsonPointers;
 import tools.jackson.core.JacksonException;

@@ -9,6 +9,7 @@ import org.springframework.stereotype.Component;
 
 import io.retinue.agents.AgentDependents;
 import io.retinue.agents.AgentId;
+import io.retinue.runtime.internal.schedules.Schedules;
 import io.retinue.shared.TenantId;
 
 /** An agent with runs in progress, sessions bound to it or active schedules must not be deleted under them. */

@@ -5,6 +5,7 @@ import org.springframework.stereotype.Component;
 
 import io.retinue.agents.AgentArchived;
 import io.retinue.agents.AgentDeleted;
+import io.retinue.runtime.internal.schedules.Schedules;
 
 /**
  * Pauses the schedules of an agent that is archived (or deleted while they were paused), with the reason on each:

@@ -19,6 +19,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 import io.retinue.agents.AgentSpec;
 import io.retinue.runtime.RunEnded;
+import io.retinue.runtime.internal.journal.RunJournal;
+import io.retinue.runtime.internal.providers.ProviderProperties;
+import io.retinue.runtime.internal.webhooks.Webhooks;
 import io.retinue.shared.Caller;
 import tools.jackson.databind.JsonNode;
 

@@ -13,7 +13,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-import io.retinue.runtime.internal.ProviderConnections;
+import io.retinue.runtime.internal.providers.ProviderConnections;
 import io.retinue.shared.Caller;
 import io.retinue.shared.DomainProblem;
 import io.swagger.v3.oas.annotations.Operation;

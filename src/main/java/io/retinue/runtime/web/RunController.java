@@ -29,7 +29,7 @@ import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBo
 import io.retinue.runtime.internal.AgentRunner;
 import io.retinue.runtime.internal.RunLedger;
 import io.retinue.runtime.internal.RunQuery;
-import io.retinue.runtime.internal.RunStreams;
+import io.retinue.runtime.internal.journal.RunStreams;
 import io.retinue.shared.Caller;
 import io.retinue.shared.DomainProblem;
 import io.retinue.shared.Page;

@@ -20,9 +20,9 @@ import org.springframework.transaction.annotation.Transactional;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
 
-import io.retinue.gateway.Role;
 import io.retinue.shared.Caller;
 import io.retinue.shared.Page;
+import io.retinue.shared.Role;
 import io.retinue.shared.TenantId;
 import io.retinue.shared.JsonSchemas;
 import io.retinue.shared.Timestamps;
