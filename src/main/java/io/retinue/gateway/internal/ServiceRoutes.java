@@ -1,0 +1,151 @@
+package io.retinue.gateway.internal;
+
+import static org.springframework.cloud.gateway.server.mvc.filter.BeforeFilterFunctions.preserveHostHeader;
+import static org.springframework.cloud.gateway.server.mvc.filter.BeforeFilterFunctions.uri;
+import static org.springframework.cloud.gateway.server.mvc.handler.GatewayRouterFunctions.route;
+import static org.springframework.cloud.gateway.server.mvc.handler.HandlerFunctions.http;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import org.springframework.cloud.gateway.server.mvc.filter.HttpHeadersFilter;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.web.client.ResourceAccessException;
+import org.springframework.web.servlet.function.RequestPredicate;
+import org.springframework.web.servlet.function.RequestPredicates;
+import org.springframework.web.servlet.function.RouterFunction;
+import org.springframework.web.servlet.function.ServerRequest;
+import org.springframework.web.servlet.function.ServerResponse;
+
+import io.retinue.shared.Caller;
+import io.retinue.shared.topology.ConditionalOnModule;
+import io.retinue.shared.topology.InternalTokens;
+import io.retinue.shared.topology.ModuleUnavailable;
+import io.retinue.shared.topology.Topology;
+import io.retinue.shared.web.Problems;
+import io.retinue.shared.web.RequestIds;
+import io.retinue.shared.web.TraceContext;
+
+/**
+ * Where modules run in processes of their own, the gateway is still the one entry point: after it authenticated,
+ * authorised and rate-limited a request (its security chain runs first), the request goes on to the service that owns
+ * the path (Spring Cloud Gateway Server Web MVC), with the client's credentials replaced by an internal token for the
+ * caller, the request id and a child trace context; event streams pass through as they are written. A service that
+ * cannot be reached answers 503 problem+json with {@code Retry-After}. In the monolith there is nothing to route.
+ */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnModule("gateway")
+class ServiceRoutes {
+
+    private static final Logger log = LoggerFactory.getLogger(ServiceRoutes.class);
+
+    /** The public paths each service owns. */
+    static final Map<String, List<String>> OWNED = Map.of(
+            "agents", List.of("/api/v1/agents", "/api/v1/agents/**", "/api/v1/agent-configs/**"),
+            "runtime", List.of("/api/v1/runs", "/api/v1/runs/**", "/api/v1/sessions", "/api/v1/sessions/**",
+                    "/api/v1/schedules", "/api/v1/schedules/**", "/api/v1/webhooks", "/api/v1/webhooks/**",
+                    "/api/v1/webhook-deliveries", "/api/v1/webhook-deliveries/**", "/api/v1/model-providers",
+                    "/api/v1/model-providers/**"),
+            "tools", List.of("/api/v1/tools", "/api/v1/tools/**", "/api/v1/mcp-servers", "/api/v1/mcp-servers/**",
+                    "/api/v1/credentials", "/api/v1/credentials/**", "/api/v1/tool-grants", "/api/v1/tool-grants/**",
+                    "/api/v1/tool-permissions/**", "/api/v1/tool-executions", "/api/v1/tool-executions/**"));
+
+    private static final String RETRY_AFTER_SECONDS = "5";
+
+    @Bean
+    RouterFunction<ServerResponse> routesToServices(Topology topology, InternalTokens tokens) {
+        RouterFunction<ServerResponse> routes = request -> Optional.empty();
+        for (Topology.Service service : topology.remote()) {
+            List<String> paths = OWNED.get(service.module());
+            if (paths == null) {
+                continue;
+            }
+            String module = service.module();
+            RouterFunction<ServerResponse> route = route(module)
+                .route(anyOf(paths), http())
+                .before(uri(topology.urlOf(module)))
+                // The service writes links (Location) for the host the client called.
+                .before(preserveHostHeader())
+                .before(asInternalCaller(tokens, module))
+                .onError(ServiceRoutes::unreachable, (failure, request) -> unavailable(module, failure))
+                .build();
+            routes = routes.and(route);
+        }
+        return routes;
+    }
+
+    /** The gateway gave the request its id, and echoes it already: the service's echo would repeat it. */
+    @Bean
+    HttpHeadersFilter.ResponseHttpHeadersFilter withoutTheServicesRequestId() {
+        return (headers, response) -> {
+            HttpHeaders kept = new HttpHeaders();
+            headers.forEach((name, values) -> {
+                if (!RequestIds.HEADER.equalsIgnoreCase(name)) {
+                    kept.addAll(name, values);
+                }
+            });
+            return kept;
+        };
+    }
+
+    /** The service could not be connected to or stopped answering (a failure the client's request did not cause). */
+    private static boolean unreachable(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof ResourceAccessException || cause instanceof java.io.IOException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static RequestPredicate anyOf(List<String> paths) {
+        return paths.stream().map(RequestPredicates::path).reduce(RequestPredicate::or).orElseThrow();
+    }
+
+    /** The client's credentials stay here: the service gets the caller as an internal token. */
+    private static Function<ServerRequest, ServerRequest> asInternalCaller(InternalTokens tokens, String module) {
+        return request -> {
+            Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
+            Caller caller = authentication != null && authentication.getPrincipal() instanceof Caller known ? known
+                    : null;
+            Object trace = request.attribute(TraceContext.ATTRIBUTE).orElse(null);
+            String requestId = MDC.get(RequestIds.MDC_KEY);
+            return ServerRequest.from(request).headers(headers -> {
+                headers.remove(HttpHeaders.AUTHORIZATION);
+                headers.remove("X-API-Key");
+                headers.remove(HttpHeaders.COOKIE);
+                if (caller != null) {
+                    headers.setBearerAuth(tokens.mint(caller, module));
+                }
+                if (requestId != null) {
+                    headers.set(RequestIds.HEADER, requestId);
+                }
+                if (trace instanceof TraceContext context) {
+                    headers.set(TraceContext.HEADER, context.child());
+                }
+            }).build();
+        };
+    }
+
+    private static ServerResponse unavailable(String module, Throwable failure) {
+        log.warn("The {} service cannot be reached: {}", module, failure.getMessage());
+        ProblemDetail problem = Problems.of(ModuleUnavailable.TYPE, HttpStatus.SERVICE_UNAVAILABLE,
+                "The " + module + " service cannot be reached now; retry shortly", List.of(), Map.of("service", module));
+        return ServerResponse.status(HttpStatus.SERVICE_UNAVAILABLE)
+            .header(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS)
+            .contentType(MediaType.APPLICATION_PROBLEM_JSON)
+            .body(problem);
+    }
+}

@@ -1,0 +1,152 @@
+package io.retinue.split;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.retinue.RetinueApplication;
+import io.retinue.testing.Api;
+import io.retinue.testing.Api.Reply;
+import io.retinue.testing.PlatformIT;
+import io.retinue.testing.TestDatabase;
+
+/**
+ * The gateway as the one entry point of a split platform: a gateway-only instance routes the tools API to a
+ * tools-only instance, having authenticated and authorised the client itself (the platform under test stands in for
+ * the agents service the tools instance asks); the tools instance answers nothing but internal tokens;
+ * while it is down its routes answer 503 with Retry-After and the rest keeps working, and they recover by
+ * themselves once it is back.
+ */
+class GatewayRoutesIT extends PlatformIT {
+
+    private static ConfigurableApplicationContext tools;
+    private static ConfigurableApplicationContext gateway;
+    private static int toolsPort;
+
+    private void split() {
+        if (gateway != null) {
+            return;
+        }
+        String platform = "http://127.0.0.1:" + port;
+        tools = start("tools", 0, "--retinue.services.agents.url=" + platform,
+                "--retinue.services.gateway.url=" + platform, "--retinue.services.runtime.url=" + platform);
+        toolsPort = portOf(tools);
+        gateway = start("gateway", 0, "--retinue.services.agents.url=" + platform,
+                "--retinue.services.runtime.url=" + platform,
+                "--retinue.services.tools.url=http://127.0.0.1:" + toolsPort);
+    }
+
+    @AfterAll
+    static void stopSplit() {
+        for (ConfigurableApplicationContext context : new ConfigurableApplicationContext[] { gateway, tools }) {
+            if (context != null) {
+                context.close();
+            }
+        }
+        gateway = null;
+        tools = null;
+    }
+
+    private static ConfigurableApplicationContext start(String role, int port, String... more) {
+        List<String> args = new java.util.ArrayList<>(List.of("--retinue.role=" + role, "--server.port=" + port,
+                "--spring.datasource.url=" + TestDatabase.url(),
+                "--spring.datasource.username=" + TestDatabase.user(),
+                "--spring.datasource.password=" + TestDatabase.password(),
+                "--retinue.security.bootstrap-api-key=" + ADMIN_KEY,
+                "--retinue.security.master-key=" + MASTER_KEY,
+                "--retinue.rate-limit.anonymous.per-address=1000000",
+                "--spring.modulith.events.republish-outstanding-events-on-restart=false"));
+        args.addAll(List.of(more));
+        return new SpringApplicationBuilder(RetinueApplication.class).run(args.toArray(String[]::new));
+    }
+
+    private static int portOf(ConfigurableApplicationContext context) {
+        return Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
+    }
+
+    private Api viaGateway(String key) {
+        return new Api(portOf(gateway), key);
+    }
+
+    private static double toolsRequests() {
+        return tools.getBean(MeterRegistry.class).find("http.server.requests").timers().stream()
+            .mapToDouble(timer -> timer.count())
+            .sum();
+    }
+
+    @Test
+    void routesTheToolsApiToTheToolsServiceAsTheAuthenticatedCaller() {
+        split();
+        TestTenant tenant = newTenant(viaGateway(ADMIN_KEY), "split");
+        Api owner = viaGateway(tenant.owner().apiKey());
+        double before = toolsRequests();
+
+        Reply created = owner.post("/api/v1/tools", Map.of("name", "split.echo", "description", "echoes", "kind",
+                "http", "inputSchema", Map.of("type", "object"), "http",
+                Map.of("method", "POST", "url", "https://example.com/echo"))).expect(201);
+        assertThat(created.header("Location")).contains("/api/v1/tools/split.echo");
+        assertThat(created.header("X-Request-Id")).isPresent();
+        assertThat(created.headers().get("X-Request-Id")).hasSize(1);
+        assertThat(owner.get("/api/v1/tools/split.echo").expect(200).json().get("name").asString())
+            .isEqualTo("split.echo");
+        assertThat(toolsRequests()).isGreaterThanOrEqualTo(before + 2);
+        // The tool is the tenant's: the service saw the caller the gateway authenticated.
+        assertThat(viaGateway(ADMIN_KEY).get("/api/v1/tools/split.echo").status()).isEqualTo(404);
+
+        // What the gateway serves itself is served next to the routes.
+        assertThat(owner.get("/api/v1/api-keys").status()).isEqualTo(200);
+    }
+
+    @Test
+    void authorisesAtTheGatewayAndRefusesClientsAtTheServicePort() {
+        split();
+        String viewer = viaGateway(ADMIN_KEY).post("/api/v1/api-keys", Map.of("name", "viewer", "role", "viewer"))
+            .expect(201)
+            .json()
+            .at("/secret")
+            .asString();
+        double before = toolsRequests();
+        assertThat(viaGateway(viewer).post("/api/v1/tool-grants",
+                Map.of("subject", "*", "tools", "*", "effect", "allow")).status()).isEqualTo(403);
+        assertThat(viaGateway("rtn_NotAKey00000_abcdefghijklmnopqrstuvwxyz012345").get("/api/v1/tools").status())
+            .isEqualTo(401);
+        assertThat(toolsRequests()).isEqualTo(before);
+
+        Api direct = new Api(toolsPort, ADMIN_KEY);
+        for (Reply reply : List.of(direct.get("/api/v1/tools"), direct.call("GET", "/api/v1/tools").anonymous().send(),
+                direct.call("GET", "/internal/v1/agents/x/spec").send())) {
+            assertThat(reply.status()).as(reply.toString()).isEqualTo(401);
+            assertThat(reply.contentType()).startsWith("application/problem+json");
+        }
+    }
+
+    @Test
+    void aServiceThatIsDownIsA503UntilItIsBack() {
+        split();
+        tools.close();
+        try {
+            long started = System.nanoTime();
+            Reply down = viaGateway(ADMIN_KEY).get("/api/v1/tools");
+            assertThat(down.status()).as(down.toString()).isEqualTo(503);
+            assertThat(down.contentType()).startsWith("application/problem+json");
+            assertThat(down.json().get("type").asString()).endsWith("/service-unavailable");
+            assertThat(down.header("Retry-After")).isPresent();
+            assertThat(System.nanoTime() - started).isLessThan(java.time.Duration.ofSeconds(3).toNanos());
+            assertThat(viaGateway(ADMIN_KEY).get("/api/v1/api-keys").status()).isEqualTo(200);
+        }
+        finally {
+            String platform = "http://127.0.0.1:" + port;
+            tools = start("tools", toolsPort, "--retinue.services.agents.url=" + platform,
+                    "--retinue.services.gateway.url=" + platform, "--retinue.services.runtime.url=" + platform);
+        }
+        Reply back = viaGateway(ADMIN_KEY).get("/api/v1/tools");
+        assertThat(back.status()).as(back.toString()).isEqualTo(200);
+    }
+}
