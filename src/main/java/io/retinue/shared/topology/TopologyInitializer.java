@@ -1,7 +1,10 @@
 package io.retinue.shared.topology;
 
+import java.util.Map;
+
 import org.springframework.context.ApplicationContextInitializer;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.env.MapPropertySource;
 
 /**
  * Reads {@link Topology} before any bean is defined and registers it, with the {@link ModulePlacement} filter that
@@ -13,6 +16,9 @@ public class TopologyInitializer implements ApplicationContextInitializer<Config
     @Override
     public void initialize(ConfigurableApplicationContext context) {
         Topology topology = Topology.of(context.getEnvironment());
+        // Modules apart exchange their service events over RabbitMQ; the monolith delivers them in-process only.
+        context.getEnvironment().getPropertySources().addLast(new MapPropertySource("retinueTopologyDefaults",
+                Map.of("retinue.events.external", String.valueOf(!topology.isMonolith()))));
         context.getBeanFactory().registerSingleton("retinueTopology", topology);
         context.getBeanFactory().registerSingleton("retinueModulePlacement", new ModulePlacement(topology));
     }
