@@ -1,5 +1,7 @@
 package io.retinue.split;
 
+import static io.retinue.testing.Instances.portOf;
+import static io.retinue.testing.Instances.start;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
@@ -7,15 +9,12 @@ import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.retinue.RetinueApplication;
 import io.retinue.testing.Api;
 import io.retinue.testing.Api.Reply;
 import io.retinue.testing.PlatformIT;
-import io.retinue.testing.TestDatabase;
 
 /**
  * The gateway as the one entry point of a split platform: a gateway-only instance routes the tools API to a
@@ -52,23 +51,6 @@ class GatewayRoutesIT extends PlatformIT {
         }
         gateway = null;
         tools = null;
-    }
-
-    private static ConfigurableApplicationContext start(String role, int port, String... more) {
-        List<String> args = new java.util.ArrayList<>(List.of("--retinue.role=" + role, "--server.port=" + port,
-                "--spring.datasource.url=" + TestDatabase.url(),
-                "--spring.datasource.username=" + TestDatabase.user(),
-                "--spring.datasource.password=" + TestDatabase.password(),
-                "--retinue.security.bootstrap-api-key=" + ADMIN_KEY,
-                "--retinue.security.master-key=" + MASTER_KEY,
-                "--retinue.rate-limit.anonymous.per-address=1000000",
-                "--spring.modulith.events.republish-outstanding-events-on-restart=false"));
-        args.addAll(List.of(more));
-        return new SpringApplicationBuilder(RetinueApplication.class).run(args.toArray(String[]::new));
-    }
-
-    private static int portOf(ConfigurableApplicationContext context) {
-        return Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
     }
 
     private Api viaGateway(String key) {

@@ -76,6 +76,20 @@ public final class ModuleClient {
         if (current != null && current.getPrincipal() instanceof Caller caller && caller.tenant().equals(tenant)) {
             return caller;
         }
+        return service(tenant);
+    }
+
+    /**
+     * This process itself, for a call made before any tenant is known — authenticating an API key taken off a queue,
+     * whose tenant only the gateway can tell: a service caller of the installation's own tenant ({@code default})
+     * holding no scope. The endpoint it calls must not read a tenant from it; one that did would find the
+     * installation's, never a customer's.
+     */
+    public Caller asProcess() {
+        return service(TenantId.DEFAULT);
+    }
+
+    private Caller service(TenantId tenant) {
         return new Caller(tenant, "service:" + self, Set.of());
     }
 

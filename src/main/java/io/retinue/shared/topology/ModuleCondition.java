@@ -1,22 +1,24 @@
 package io.retinue.shared.topology;
 
-import java.util.Map;
+import java.util.Set;
 
 import org.springframework.context.annotation.Condition;
 import org.springframework.context.annotation.ConditionContext;
+import org.springframework.core.annotation.AnnotationAttributes;
 import org.springframework.core.type.AnnotatedTypeMetadata;
 
-/** Evaluates {@link ConditionalOnModule} against {@code retinue.role}. */
+/** Evaluates {@link ConditionalOnModule}, once or repeated (all must hold), against {@code retinue.role}. */
 class ModuleCondition implements Condition {
 
     @Override
     public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
-        Map<String, Object> attributes = metadata.getAnnotationAttributes(ConditionalOnModule.class.getName());
-        if (attributes == null) {
-            return true;
+        Set<String> local = Topology.roles(context.getEnvironment().getProperty(Topology.ROLE, "all"));
+        for (AnnotationAttributes condition : metadata.getMergedRepeatableAnnotationAttributes(
+                ConditionalOnModule.class, ConditionalOnModule.All.class, false)) {
+            if (local.contains(condition.getString("value")) != condition.getBoolean("runsHere")) {
+                return false;
+            }
         }
-        String module = (String) attributes.get("value");
-        boolean runsHere = (Boolean) attributes.get("runsHere");
-        return Topology.roles(context.getEnvironment().getProperty(Topology.ROLE, "all")).contains(module) == runsHere;
+        return true;
     }
 }

@@ -1,20 +1,13 @@
 package io.retinue.agents.remote;
 
-import java.net.URI;
-import java.time.Duration;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.ApplicationContext;
 
 import io.retinue.agents.AgentCatalog;
 import io.retinue.agents.AgentCatalogContract;
-import io.retinue.shared.outbound.OutboundCalls;
-import io.retinue.shared.topology.InternalTokens;
-import io.retinue.shared.topology.ModuleClients;
-import io.retinue.shared.topology.Topology;
-import tools.jackson.databind.json.JsonMapper;
+import io.retinue.testing.Loopback;
 
 /**
  * The catalog as a process without the agents module sees it: {@link HttpAgentCatalog} calling this platform's
@@ -24,19 +17,11 @@ import tools.jackson.databind.json.JsonMapper;
 class HttpAgentCatalogIT extends AgentCatalogContract {
 
     @Autowired
-    InternalTokens tokens;
-
-    @Autowired
-    OutboundCalls outbound;
-
-    @Autowired
-    JsonMapper json;
+    ApplicationContext platform;
 
     @Override
     protected AgentCatalog catalog() {
-        Topology runtimeAlone = new Topology(Set.of("runtime"),
-                List.of(new Topology.Service("agents", URI.create("http://127.0.0.1:" + port))));
-        return new HttpAgentCatalog(new ModuleClients(runtimeAlone, tokens, outbound, json, Duration.ofSeconds(10), 100));
+        return new HttpAgentCatalog(Loopback.clients(platform, port, "agents"));
     }
 
     @Override

@@ -1,0 +1,38 @@
+package io.retinue.gateway.remote;
+
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+import io.retinue.gateway.AuditTrail;
+import io.retinue.shared.Caller;
+import io.retinue.shared.topology.ConditionalOnModule;
+
+/**
+ * {@link AuditTrail} for other Retinue processes: records a refusal in the token's tenant. The actor is what is
+ * recorded (a schedule's maker, say), not who asks, so it comes with the entry; the tenant never does.
+ */
+@RestController
+@RequestMapping(path = "/internal/v1/gateway/audit")
+@ConditionalOnModule("gateway")
+class AuditTrailEndpoint {
+
+    /** The body: one refusal. */
+    record Denial(String actor, String action, String target, String detail) {
+    }
+
+    private final AuditTrail audit;
+
+    AuditTrailEndpoint(AuditTrail audit) {
+        this.audit = audit;
+    }
+
+    @PostMapping(path = "/denials", consumes = "application/json")
+    ResponseEntity<Void> denied(@AuthenticationPrincipal Caller caller, @RequestBody Denial denial) {
+        audit.denied(caller.tenant(), denial.actor(), denial.action(), denial.target(), denial.detail());
+        return ResponseEntity.noContent().build();
+    }
+}
