@@ -19,6 +19,7 @@ import io.retinue.shared.Caller;
 import io.retinue.shared.DomainProblem;
 import io.retinue.shared.JsonSchemas;
 import io.retinue.shared.Violation;
+import io.retinue.tools.ToolCalls;
 import io.retinue.tools.ToolChanged;
 import tools.jackson.databind.JsonNode;
 
@@ -148,8 +149,9 @@ public class ToolAdmin {
             checkSchema(definition.outputSchema(), "/outputSchema", false, violations);
         }
         int timeout = definition.timeoutMs() == null ? 30_000 : definition.timeoutMs();
-        if (timeout < 100 || timeout > 300_000) {
-            violations.add(new Violation("/timeoutMs", "must be between 100 and 300000"));
+        long maxTimeout = ToolCalls.MAX_TOOL_TIMEOUT.toMillis();
+        if (timeout < 100 || timeout > maxTimeout) {
+            violations.add(new Violation("/timeoutMs", "must be between 100 and " + maxTimeout));
         }
         int maxOutput = definition.maxOutputBytes() == null ? 262_144 : definition.maxOutputBytes();
         if (maxOutput < 1 || maxOutput > 10_485_760) {
