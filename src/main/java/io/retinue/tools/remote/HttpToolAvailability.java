@@ -11,11 +11,11 @@ import io.retinue.shared.topology.ModuleClient;
 import io.retinue.shared.topology.ModuleClients;
 
 /**
- * The tools module's {@link ToolAvailability} where the agents module runs and the tools module runs in another
- * process: its {@link ToolAvailabilityEndpoint}, asked as the caller whose run it is about.
+ * The tools module's {@link ToolAvailability} where the tools module runs in another process (the agents module
+ * warns with it, the runtime records what a run was not offered): its {@link ToolAvailabilityEndpoint}, asked as
+ * the caller whose run it is about.
  */
 @Component
-@ConditionalOnModule("agents")
 @ConditionalOnModule(value = "tools", runsHere = false)
 public class HttpToolAvailability implements ToolAvailability {
 
