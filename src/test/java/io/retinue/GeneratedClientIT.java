@@ -34,7 +34,7 @@ import io.retinue.client.model.RunView;
 import io.retinue.testing.PlatformIT;
 
 /**
- * The client a team generates from the OpenAPI document (the build generates it from src/test/resources/openapi.json
+ * The client a team generates from the OpenAPI document (the build generates it from src/main/resources/openapi/retinue-api.json
  * with openapi-generator's java/native library) compiles and works: an agent is made, published and run, the run read
  * back, and a problem arrives as the client's exception, with its type.
  */

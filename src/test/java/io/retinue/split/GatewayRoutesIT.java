@@ -10,11 +10,14 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.io.ClassPathResource;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.retinue.testing.Api;
 import io.retinue.testing.Api.Reply;
 import io.retinue.testing.PlatformIT;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The gateway as the one entry point of a split platform: a gateway-only instance routes the tools API to a
@@ -130,5 +133,23 @@ class GatewayRoutesIT extends PlatformIT {
         }
         Reply back = viaGateway(ADMIN_KEY).get("/api/v1/tools");
         assertThat(back.status()).as(back.toString()).isEqualTo(200);
+    }
+
+    @Test
+    void servesTheDocumentOfTheWholeApi() throws java.io.IOException {
+        split();
+        Reply reply = viaGateway(ADMIN_KEY).call("GET", "/v3/api-docs").anonymous().send();
+        assertThat(reply.status()).as(reply.toString()).isEqualTo(200);
+        ObjectNode served = (ObjectNode) reply.json();
+        assertThat(served.at("/servers/0/url").asString()).endsWith(":" + portOf(gateway));
+        served.remove("servers");
+        // Every operation of every service, as the monolith documents it, not only the gateway's own.
+        assertThat(served.get("paths").has("/api/v1/runs")).isTrue();
+        assertThat(served.get("paths").has("/api/v1/tools/{name}")).isTrue();
+        try (java.io.InputStream in = new ClassPathResource("openapi/retinue-api.json").getInputStream()) {
+            assertThat((JsonNode) served).isEqualTo(Api.JSON.readTree(in));
+        }
+        assertThat(viaGateway(ADMIN_KEY).call("GET", "/swagger-ui/index.html").anonymous().send().status())
+            .isEqualTo(200);
     }
 }

@@ -7,6 +7,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
 
+import io.retinue.shared.topology.Topology;
 import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.info.Info;
@@ -19,7 +20,8 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * The OpenAPI 3.1 document: API-key security on every operation that does not say otherwise, and the problem+json
- * answers each operation can give ({@link ProblemResponses}).
+ * answers each operation can give ({@link ProblemResponses}); where modules run in services of their own, the document
+ * of the whole API ({@link WholeApiDocument}).
  */
 @Configuration(proxyBeanMethods = false)
 class ApiDocs {
@@ -55,5 +57,10 @@ class ApiDocs {
     @Bean
     OpenApiCustomizer problemResponses() {
         return new ProblemResponses();
+    }
+
+    @Bean
+    OpenApiCustomizer wholeApiDocument(Topology topology) {
+        return new WholeApiDocument(topology);
     }
 }

@@ -16,12 +16,12 @@ import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The OpenAPI document the client in the build is generated from ({@code src/test/resources/openapi.json}) is the one
+ * The OpenAPI document the client in the build is generated from ({@code src/main/resources/openapi/retinue-api.json}) is the one
  * the application serves: a change to the API that is not exported fails here, with the command that exports it.
  */
 class OpenApiDocumentIT extends PlatformIT {
 
-    static final Path EXPORTED = Path.of("src/test/resources/openapi.json");
+    static final Path EXPORTED = Path.of("src/main/resources/openapi/retinue-api.json");
 
     @Test
     void exportedDocumentIsTheServedOne() throws IOException {
