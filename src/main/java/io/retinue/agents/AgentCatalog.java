@@ -13,7 +13,7 @@ public interface AgentCatalog {
     /**
      * The spec of an agent, found by id or slug within the tenant: the given published version, or the live one when
      * {@code version} is null. Empty when the agent, the version or a live version does not exist, or when the agent
-     * is archived and no version was pinned.
+     * is archived or being deleted and no version was pinned.
      */
     Optional<AgentSpec> spec(TenantId tenant, String agentIdOrSlug, Integer version);
 }

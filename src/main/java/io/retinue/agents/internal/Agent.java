@@ -39,6 +39,10 @@ public record Agent(AgentId id, TenantId tenant, String slug, String name, Strin
         return status == AgentStatus.ARCHIVED;
     }
 
+    public boolean isDeleting() {
+        return status == AgentStatus.DELETING;
+    }
+
     /** Refuses a write made against an older revision than the current one (If-Match). */
     void checkPrecondition(Long expectedRevision) {
         if (expectedRevision != null && expectedRevision != revision) {
@@ -108,7 +112,23 @@ public record Agent(AgentId id, TenantId tenant, String slug, String name, Strin
                 modelProvider, modelName, now);
     }
 
+    /** Withdrawn while its deletion asks the modules that might still need it: nothing starts from it meanwhile. */
+    Agent withdrawForDeletion(Instant now) {
+        ensureNotDeleting();
+        return next(slug, name, description, labels, AgentStatus.DELETING, liveVersion, latestVersion, draftVersion,
+                modelProvider, modelName, now);
+    }
+
+    /** Refuses every change while the agent's deletion is under way. */
+    void ensureNotDeleting() {
+        if (isDeleting()) {
+            throw new DomainProblem(AgentProblems.BEING_DELETED, "Agent '" + slug + "' is being deleted; repeat the "
+                    + "DELETE to finish it, or wait until a deletion that cannot finish has put the agent back");
+        }
+    }
+
     void ensureActive() {
+        ensureNotDeleting();
         if (isArchived()) {
             throw new DomainProblem(AgentProblems.ARCHIVED,
                     "Agent '" + slug + "' is archived; unarchive it before changing its versions");

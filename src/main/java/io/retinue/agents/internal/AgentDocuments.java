@@ -103,6 +103,7 @@ public class AgentDocuments {
             remaining = incoming.subList(1, incoming.size());
         }
         else {
+            agent.ensureNotDeleting();
             repository.allVersions(agent).forEach(version -> byDigest.putIfAbsent(version.digest(), version));
             boolean described = !agent.name().equals(meta.name()) || !agent.description().equals(meta.description())
                     || !agent.labels().equals(meta.labels());

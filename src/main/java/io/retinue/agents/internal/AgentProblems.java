@@ -24,6 +24,8 @@ public final class AgentProblems {
             HttpStatus.CONFLICT, "Concurrent modification");
     public static final ProblemType IN_USE = ProblemType.of("agents/agent-in-use", HttpStatus.CONFLICT,
             "Agent in use");
+    public static final ProblemType BEING_DELETED = ProblemType.of("agents/agent-being-deleted",
+            HttpStatus.CONFLICT, "Agent being deleted");
     public static final ProblemType INVALID_CURSOR = ProblemType.of("agents/invalid-cursor", HttpStatus.BAD_REQUEST,
             "Invalid cursor");
 

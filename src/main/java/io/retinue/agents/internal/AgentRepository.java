@@ -127,6 +127,60 @@ public class AgentRepository {
             .update();
     }
 
+    /** Deletes an agent withdrawn for deletion, unless it was put back or changed since; false then. */
+    boolean deleteWithdrawn(Agent withdrawn) {
+        return jdbc.sql("""
+                DELETE FROM agents.agent WHERE id = :id AND tenant_id = :tenant AND status = 'deleting'
+                AND revision = :revision""")
+            .param("id", withdrawn.id().value())
+            .param("tenant", withdrawn.tenant().value())
+            .param("revision", withdrawn.revision())
+            .update() == 1;
+    }
+
+    void insertDeletion(AgentDeletion deletion) {
+        jdbc.sql("""
+                INSERT INTO agents.agent_deletion (agent_id, tenant_id, previous_status, previous_revision,
+                    previous_updated_at, started_at)
+                VALUES (:agent, :tenant, :status, :revision, :updatedAt, :startedAt)""")
+            .param("agent", deletion.agent().value())
+            .param("tenant", deletion.tenant().value())
+            .param("status", deletion.previousStatus().wire())
+            .param("revision", deletion.previousRevision())
+            .param("updatedAt", Timestamps.of(deletion.previousUpdatedAt()))
+            .param("startedAt", Timestamps.of(deletion.startedAt()))
+            .update();
+    }
+
+    Optional<AgentDeletion> findDeletion(AgentId agent) {
+        return jdbc.sql("SELECT * FROM agents.agent_deletion WHERE agent_id = :agent")
+            .param("agent", agent.value())
+            .query(AgentRepository::deletion)
+            .optional();
+    }
+
+    /** Deletions started before {@code cutoff} that have neither finished nor been put back. */
+    List<AgentDeletion> deletionsStartedBefore(java.time.Instant cutoff, int limit) {
+        return jdbc.sql("SELECT * FROM agents.agent_deletion WHERE started_at < :cutoff ORDER BY started_at LIMIT "
+                + limit)
+            .param("cutoff", Timestamps.of(cutoff))
+            .query(AgentRepository::deletion)
+            .list();
+    }
+
+    void removeDeletion(AgentDeletion deletion) {
+        jdbc.sql("DELETE FROM agents.agent_deletion WHERE agent_id = :agent")
+            .param("agent", deletion.agent().value())
+            .update();
+    }
+
+    private static AgentDeletion deletion(ResultSet rs, int row) throws SQLException {
+        return new AgentDeletion(new AgentId(rs.getObject("agent_id", UUID.class)),
+                new TenantId(rs.getString("tenant_id")), AgentStatus.fromWire(rs.getString("previous_status")),
+                rs.getLong("previous_revision"), Timestamps.read(rs, "previous_updated_at"),
+                Timestamps.read(rs, "started_at"));
+    }
+
     Optional<AgentVersion> findVersion(Agent agent, int number) {
         return jdbc.sql("""
                 SELECT agent_id, version_no, status, config, config_digest, note, created_at, published_at

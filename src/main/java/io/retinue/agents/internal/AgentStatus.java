@@ -2,9 +2,9 @@ package io.retinue.agents.internal;
 
 import java.util.Locale;
 
-/** Whether new work may start from an agent. */
+/** Whether new work may start from an agent; {@code DELETING} while its deletion asks the modules depending on it. */
 public enum AgentStatus {
-    ACTIVE, ARCHIVED;
+    ACTIVE, ARCHIVED, DELETING;
 
     public String wire() {
         return name().toLowerCase(Locale.ROOT);

@@ -13,8 +13,6 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 import io.retinue.agents.AgentArchived;
 import io.retinue.agents.AgentConfig;
-import io.retinue.agents.AgentDeleted;
-import io.retinue.agents.AgentDependents;
 import io.retinue.agents.AgentId;
 import io.retinue.agents.AgentSpec;
 import io.retinue.agents.AgentVersionPublished;
@@ -48,11 +46,11 @@ public class Agents {
     private final TransactionTemplate transactions;
     private final JsonMapper json;
     private final Clock clock;
-    private final List<AgentDependents> dependents;
+    private final AgentDeletions deletions;
 
     Agents(AgentRepository repository, IdempotencyKeys idempotencyKeys, AgentFactory factory,
             ApplicationEventPublisher events, TransactionTemplate transactions, JsonMapper json, Clock clock,
-            List<AgentDependents> dependents) {
+            AgentDeletions deletions) {
         this.repository = repository;
         this.idempotencyKeys = idempotencyKeys;
         this.factory = factory;
@@ -60,7 +58,7 @@ public class Agents {
         this.transactions = transactions;
         this.json = json;
         this.clock = clock;
-        this.dependents = List.copyOf(dependents);
+        this.deletions = deletions;
     }
 
     /**
@@ -209,19 +207,14 @@ public class Agents {
         return next;
     }
 
-    /** Deletes an agent and its versions, unless another module still depends on it (409, listing why). */
-    @Transactional
+    /**
+     * Deletes an agent and its versions, unless another module still depends on it (409, listing why): a saga
+     * ({@link AgentDeletions}); repeating the DELETE of an agent being deleted finishes its deletion.
+     */
     public void delete(AgentAccess access, String ref, Long ifMatch) {
-        Agent agent = loadForWrite(access, ref, ifMatch);
-        List<String> reasons = dependents.stream()
-            .flatMap(dependent -> dependent.dependentsOf(agent.tenant(), agent.id(), agent.slug()).stream())
-            .toList();
-        if (!reasons.isEmpty()) {
-            throw new DomainProblem(AgentProblems.IN_USE, "Agent '" + agent.slug() + "' is still in use: "
-                    + String.join("; ", reasons), List.of(), java.util.Map.of("dependents", reasons));
-        }
-        repository.delete(agent);
-        events.publishEvent(new AgentDeleted(agent.id(), agent.tenant(), agent.slug(), now()));
+        Agent agent = load(access, ref);
+        agent.checkPrecondition(ifMatch);
+        deletions.delete(agent, ifMatch != null);
     }
 
     @Transactional(readOnly = true)
@@ -284,6 +277,7 @@ public class Agents {
     private Agent loadForWrite(AgentAccess access, String ref, Long ifMatch) {
         Agent agent = load(access, ref);
         agent.checkPrecondition(ifMatch);
+        agent.ensureNotDeleting();
         return agent;
     }
 

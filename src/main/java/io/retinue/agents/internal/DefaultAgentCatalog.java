@@ -24,7 +24,8 @@ class DefaultAgentCatalog implements AgentCatalog {
     public Optional<AgentSpec> spec(TenantId tenant, String agentIdOrSlug, Integer version) {
         // One query: every run starts here.
         return repository.findWithVersion(tenant, agentIdOrSlug, version)
-            .filter(found -> version != null || !found.agent().isArchived())
+            // Archived or being deleted: no new work from the live version; runs that pinned theirs go on.
+            .filter(found -> version != null || found.agent().status() == AgentStatus.ACTIVE)
             .filter(found -> found.version().isPublished())
             .map(found -> factory.spec(found.agent(), found.version()));
     }

@@ -100,7 +100,7 @@ class AgentController {
             @RequestParam(required = false) @Parameter(description = "Text in name, slug or description") String q,
             @RequestParam(name = "label", required = false) @Parameter(
                     description = "key=value, or key alone for 'has label'; repeatable") List<String> labels,
-            @RequestParam(required = false) @Parameter(schema = @Schema(allowableValues = { "active", "archived" })) String status,
+            @RequestParam(required = false) @Parameter(schema = @Schema(allowableValues = { "active", "archived", "deleting" })) String status,
             @RequestParam(required = false) @Parameter(description = "Model provider of the live version") String provider,
             @RequestParam(required = false) @Parameter(description = "Model name of the live version") String model,
             @RequestParam(required = false) @Parameter(description = "ISO-8601 instant, inclusive") String createdAfter,
@@ -164,10 +164,13 @@ class AgentController {
     @DeleteMapping("/{agent}")
     @Operation(operationId = "deleteAgent", summary = "Delete an agent and all its versions",
             description = "Refused while runs are in progress or sessions or active schedules name the agent. Send "
-                    + "the ETag as If-Match to refuse a stale delete.")
+                    + "the ETag as If-Match to refuse a stale delete. While the runtime is asked, the agent's status "
+                    + "is deleting (nothing starts from it, no change is accepted); a refused or failed deletion "
+                    + "puts it back as it was, with the same ETag. Repeating the DELETE of an agent being deleted "
+                    + "finishes its deletion.")
     @ApiResponse(responseCode = "204", description = "Deleted, with all its versions")
-    @ApiResponse(responseCode = "409",
-            description = "Runs in progress, sessions or active schedules name the agent (agents/agent-in-use)")
+    @ApiResponse(responseCode = "409", description = "Runs in progress, sessions or active schedules name the agent "
+            + "(agents/agent-in-use), or its deletion was undone meanwhile (agents/concurrent-modification)")
     ResponseEntity<Void> delete(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @PathVariable String agent, @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
         agents.delete(AgentAccess.of(caller), agent, Preconditions.ifMatch(ifMatch));
@@ -243,8 +246,8 @@ class AgentController {
             return null;
         }
         return switch (status) {
-            case "active", "archived" -> AgentStatus.fromWire(status);
-            default -> throw DomainProblem.invalidParameter("status", "status must be active or archived");
+            case "active", "archived", "deleting" -> AgentStatus.fromWire(status);
+            default -> throw DomainProblem.invalidParameter("status", "status must be active, archived or deleting");
         };
     }
 

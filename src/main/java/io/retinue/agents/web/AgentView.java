@@ -11,7 +11,7 @@ import io.swagger.v3.oas.annotations.media.Schema;
 @Schema(name = "Agent", description = "An agent as the API shows it")
 record AgentView(UUID id, @Schema(example = "support-bot") String slug, @Schema(example = "Support bot") String name,
         String description, @Schema(example = "{\"team\":\"support\"}") Map<String, String> labels,
-        @Schema(allowableValues = { "active", "archived" }) String status,
+        @Schema(allowableValues = { "active", "archived", "deleting" }) String status,
         @Schema(description = "The published version runs use by default; null until one is published") Integer liveVersion,
         int latestVersion, @Schema(description = "The open draft version, if any") Integer draftVersion,
         ModelView model, @Schema(description = "Changes with every write; the ETag is its quoted value") long revision,
