@@ -47,6 +47,8 @@ public final class Bench {
     private static final String PLATFORM_KEY = "Bearer " + Platform.KEY;
     /** The series of the same model calls through {@link PassThrough}: what one more hop costs here. */
     private static final String FLOOR = "pass-through floor";
+    /** Scenario 7's series: the monolith and the split services, each with its own direct calls. */
+    private static final String SPLIT = "7 one-step sync, split";
     /** Compilation time per second (ms/s) below which the JIT counts as done with the platform's hot paths. */
     private static final double COMPILED = 100;
     private static final Duration MOST_WARM_UP = Duration.ofSeconds(100);
@@ -164,7 +166,7 @@ public final class Bench {
                 streaming(platform, slow, streams);
             }
         }
-        if (!wants("1") && !wants("4") && !wants("5")) {
+        if (!wants("1") && !wants("4") && !wants("5") && !wants("7")) {
             return;
         }
 
@@ -192,6 +194,23 @@ public final class Bench {
             }
             if (wants("5")) {
                 admission(platform, "redis");
+            }
+            if (wants("7")) {
+                if (!wants("1") || quick) {
+                    warmUp(platform, "postgres", Duration.ofSeconds(10), MOST_WARM_UP_POSTGRES, () -> analyze(database));
+                }
+                analyze(database);
+                hops(platform.api, List.of(platform.handle()), "PostgreSQL", fast);
+            }
+        }
+        if (wants("7")) {
+            System.out.println("== split: gateway, agents, runtime and tools services, a PostgreSQL database each");
+            try (SplitPlatform split = SplitPlatform.start(providers, List.of("--retinue.rate-limit.backend=redis",
+                    "--retinue.runtime.queue.max-per-tenant=16"))) {
+                startup.put("split (slowest service)", split.startupSeconds());
+                agents(split.gateway());
+                warmUp(split.gateway(), "split", Duration.ofSeconds(10), MOST_WARM_UP_POSTGRES, null);
+                hops(split.gateway().api, split.handles(), "split", fast);
             }
         }
         if (only.isEmpty()) {
@@ -235,7 +254,7 @@ public final class Bench {
         String toolRun = JSON.writeValueAsString(Map.of("agent", "bench-tool", "input",
                 "use builtin__calculator with {\"expression\":\"6*7\"}"));
         // On PostgreSQL only one-step runs are measured: leaving the tool-using ones out leaves the JIT less to do.
-        boolean tools = !name.equals("postgres");
+        boolean tools = name.startsWith("h2");
         Load.Iteration iteration = () -> {
             List<HttpRequest> requests = new ArrayList<>(List.of(Load.post(platform.api + "/runs", run, PLATFORM_KEY),
                     Load.get(platform.api + "/agents/bench-one", PLATFORM_KEY)));
@@ -336,6 +355,23 @@ public final class Bench {
             series.add(Load.run("1 one-step sync run", "platform, " + database, concurrency, warmup, measure,
                     () -> List.of(Load.post(platform.api + "/runs", run, PLATFORM_KEY)), Bench::completedRun,
                     platform.handle()));
+        }
+    }
+
+    /**
+     * Scenario 7: one-step sync runs on the monolith on PostgreSQL and on the split services (through the gateway to
+     * the runtime), each against the direct calls in the same run: what the hops between the services add to a run's
+     * latency, and to the CPU a run costs all the platform's processes together.
+     */
+    private void hops(String api, List<ProcessHandle> processes, String on, String model) throws Exception {
+        String direct = oneStepModelRequest();
+        String run = JSON.writeValueAsString(Map.of("agent", "bench-one", "input", "hello"));
+        for (int concurrency : quick ? new int[] { 1, 16 } : new int[] { 1, 16, 64 }) {
+            series.add(Load.run(SPLIT, "direct model call (" + on + ")", concurrency, warmup, measure,
+                    () -> List.of(Load.post(model + "/chat/completions", direct, MODEL_KEY)), Bench::wholeAnswer,
+                    fastModel));
+            series.add(Load.run(SPLIT, "platform, " + on, concurrency, warmup, measure,
+                    () -> List.of(Load.post(api + "/runs", run, PLATFORM_KEY)), Bench::completedRun, processes));
         }
     }
 
@@ -556,16 +592,17 @@ public final class Bench {
         for (Load.Series platform : series.stream()
             .filter(one -> one.target().startsWith("platform") || one.target().equals(FLOOR))
             .toList()) {
+            String on = platform.target().equals(FLOOR) ? FLOOR : platform.target().substring("platform, ".length());
+            // Its own direct calls where it has some (scenario 7 measures them next to each of its platforms).
             Load.Series baseline = series.stream()
                 .filter(one -> one.target().startsWith("direct") && one.scenario().equals(platform.scenario())
                         && one.concurrency() == platform.concurrency())
-                .findFirst()
+                .min(java.util.Comparator.comparing(one -> one.target().endsWith("(" + on + ")") ? 0 : 1))
                 .orElse(null);
             if (baseline == null) {
                 continue;
             }
             double ratio = platform.throughput() / baseline.throughput();
-            String on = platform.target().equals(FLOOR) ? FLOOR : platform.target().substring("platform, ".length());
             System.out.printf("%-28s %-20s %5d %10.1f %11.1f %6.0f%% %9.2f %9.2f %9.2f %7d %11.2f %5.0f%%%n",
                     platform.scenario(), on, platform.concurrency(), platform.throughput(),
                     baseline.throughput(), ratio * 100, platform.p50() - baseline.p50(), platform.p90() - baseline.p90(),
@@ -599,6 +636,7 @@ public final class Bench {
                 targets.add(2, target("throughput >= 50 % of the direct baseline at c=64", ratio >= 0.5,
                         "%.0f %%".formatted(ratio * 100)));
             });
+        splitAgainstMonolith(rows);
         targets.forEach(System.out::println);
         document.put("targets", targets);
         floorAt64(rows);
@@ -611,6 +649,48 @@ public final class Bench {
                 + "concurrency", series.stream().filter(scenarioOne).toList()));
         System.out.println("written: " + results.resolve("latest" + suffix + ".json") + ", "
                 + results.resolve("latency" + suffix + ".svg"));
+    }
+
+    /**
+     * Scenario 7's targets: the split services add at most 1.5 ms to a one-step run's p50 at c = 1 over the monolith
+     * (both on PostgreSQL, each over its own direct calls), and cost at most 1.5 times its CPU per run.
+     */
+    private void splitAgainstMonolith(List<Map<String, Object>> rows) {
+        Map<Integer, Map<String, Map<String, Object>>> byConcurrency = new java.util.TreeMap<>();
+        rows.stream()
+            .filter(row -> row.get("scenario").equals(SPLIT))
+            .forEach(row -> byConcurrency.computeIfAbsent((int) row.get("concurrency"), c -> new LinkedHashMap<>())
+                .put(row.get("on").toString(), row));
+        List<Map<String, Object>> comparison = new ArrayList<>();
+        byConcurrency.forEach((concurrency, pair) -> {
+            Map<String, Object> monolith = pair.get("PostgreSQL");
+            Map<String, Object> split = pair.get("split");
+            if (monolith == null || split == null) {
+                return;
+            }
+            double addedP50 = (double) split.get("p50OverheadMs") - (double) monolith.get("p50OverheadMs");
+            Double splitCpu = ((Load.Series) split.get("platform")).cpuMsPerRequest();
+            Double monolithCpu = ((Load.Series) monolith.get("platform")).cpuMsPerRequest();
+            double cpuRatio = splitCpu == null || monolithCpu == null ? Double.NaN : splitCpu / monolithCpu;
+            Map<String, Object> one = new LinkedHashMap<>();
+            one.put("concurrency", concurrency);
+            one.put("addedP50Ms", addedP50);
+            one.put("cpuMsPerRunSplit", splitCpu);
+            one.put("cpuMsPerRunMonolith", monolithCpu);
+            one.put("cpuRatio", cpuRatio);
+            comparison.add(one);
+            System.out.printf("split against the monolith at c=%d: p50 %+.2f ms, CPU per run %.2f ms against %.2f ms "
+                    + "(%.2f×)%n", concurrency, addedP50, splitCpu, monolithCpu, cpuRatio);
+            if (concurrency == 1) {
+                targets.add(target("split adds <= 1.5 ms p50 per one-step run at c=1", addedP50 <= 1.5,
+                        "%.2f ms".formatted(addedP50)));
+            }
+            targets.add(target("split CPU per run <= 1.5x the monolith's at c=" + concurrency, cpuRatio <= 1.5,
+                    "%.2f×".formatted(cpuRatio)));
+        });
+        if (!comparison.isEmpty()) {
+            document.put("splitAgainstMonolith", comparison);
+        }
     }
 
     /**

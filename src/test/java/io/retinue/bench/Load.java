@@ -85,12 +85,20 @@ final class Load {
 
     static Series run(String scenario, String target, int concurrency, Duration warmup, Duration measure,
             Iteration iteration, Predicate<HttpResponse<String>> whole) throws InterruptedException {
-        return run(scenario, target, concurrency, warmup, measure, iteration, whole, null);
+        return run(scenario, target, concurrency, warmup, measure, iteration, whole, List.of());
     }
 
     /** A series whose {@code server} process's CPU time is measured too (null: not measured). */
     static Series run(String scenario, String target, int concurrency, Duration warmup, Duration measure,
             Iteration iteration, Predicate<HttpResponse<String>> whole, ProcessHandle server)
+            throws InterruptedException {
+        return run(scenario, target, concurrency, warmup, measure, iteration, whole,
+                server == null ? List.of() : List.of(server));
+    }
+
+    /** A series whose {@code servers}' CPU time, together, is measured too (none: not measured). */
+    static Series run(String scenario, String target, int concurrency, Duration warmup, Duration measure,
+            Iteration iteration, Predicate<HttpResponse<String>> whole, List<ProcessHandle> servers)
             throws InterruptedException {
         try (HttpClient client = HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor()).build();
                 ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -137,11 +145,11 @@ final class Load {
             Thread.sleep(warmup);
             measuring.set(true);
             long from = System.nanoTime();
-            double cpuFrom = cpuMillis(server);
+            double cpuFrom = cpuMillis(servers);
             MachineCpu machineFrom = MachineCpu.now();
             Thread.sleep(measure);
             measuring.set(false);
-            double cpu = cpuMillis(server) - cpuFrom;
+            double cpu = cpuMillis(servers) - cpuFrom;
             double busy = MachineCpu.busyBetween(machineFrom, MachineCpu.now());
             double seconds = (System.nanoTime() - from) / 1e9;
             running.set(false);
@@ -161,10 +169,11 @@ final class Load {
         }
     }
 
-    /** The CPU time a process has used so far (user and system), in ms; NaN when not known. */
-    private static double cpuMillis(ProcessHandle process) {
-        return process == null ? Double.NaN
-                : process.info().totalCpuDuration().map(cpu -> cpu.toNanos() / 1e6).orElse(Double.NaN);
+    /** The CPU time the processes have used so far (user and system), in ms; NaN when none or not known. */
+    private static double cpuMillis(List<ProcessHandle> processes) {
+        return processes.isEmpty() ? Double.NaN : processes.stream()
+            .mapToDouble(process -> process.info().totalCpuDuration().map(cpu -> cpu.toNanos() / 1e6).orElse(Double.NaN))
+            .sum();
     }
 
     static double percentile(long[] sorted, int percent) {

@@ -51,8 +51,13 @@ final class Platform implements AutoCloseable {
     /** Like {@link #start(String, String, Map, List)}, from another jar and with more JVM options. */
     static Platform start(String name, String maxHeap, Map<String, String> providers, List<String> extra, Path jar,
             List<String> jvmOptions) throws Exception {
+        return start(name, maxHeap, providers, extra, jar, jvmOptions, freePort());
+    }
+
+    /** Like {@link #start(String, String, Map, List, Path, List)}, on a port chosen beforehand. */
+    static Platform start(String name, String maxHeap, Map<String, String> providers, List<String> extra, Path jar,
+            List<String> jvmOptions, int port) throws Exception {
         Path directory = Files.createTempDirectory("retinue-bench-" + name);
-        int port = freePort();
         String javaBinary = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of(javaBinary, "-Xmx" + maxHeap));
         command.addAll(jvmOptions);
