@@ -152,4 +152,32 @@ class GatewayRoutesIT extends PlatformIT {
         assertThat(viaGateway(ADMIN_KEY).call("GET", "/swagger-ui/index.html").anonymous().send().status())
             .isEqualTo(200);
     }
+
+    @Test
+    void sendsEachRequestToAProcessOfTheServiceThatAnswers() throws Exception {
+        split();
+        int dead;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            dead = socket.getLocalPort();
+        }
+        String platform = "http://127.0.0.1:" + port;
+        ConfigurableApplicationContext balancing = start("gateway", 0, "--retinue.services.agents.url=" + platform,
+                "--retinue.services.runtime.url=" + platform,
+                "--retinue.services.tools.url=http://127.0.0.1:" + dead + ",http://127.0.0.1:" + toolsPort);
+        try {
+            Api owner = new Api(portOf(balancing), ADMIN_KEY);
+            // From the first request on, whether the health checks have run yet or not: a process that refuses the
+            // connection never saw the request, which goes to the next one — a POST with its body too.
+            for (int i = 0; i < 6; i++) {
+                Reply created = owner.post("/api/v1/tools", Map.of("name", "balanced.t" + i + System.nanoTime() % 100_000,
+                        "description", "balanced", "kind", "http", "inputSchema", Map.of("type", "object"), "http",
+                        Map.of("method", "POST", "url", "https://example.com/echo")));
+                assertThat(created.status()).as(created.toString()).isEqualTo(201);
+                assertThat(owner.get("/api/v1/tools?limit=1").status()).isEqualTo(200);
+            }
+        }
+        finally {
+            balancing.close();
+        }
+    }
 }

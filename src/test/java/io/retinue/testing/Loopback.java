@@ -6,11 +6,13 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
+import org.springframework.cloud.client.loadbalancer.LoadBalancerClient;
 import org.springframework.context.ApplicationContext;
 
 import io.retinue.shared.outbound.OutboundCalls;
 import io.retinue.shared.topology.InternalTokens;
 import io.retinue.shared.topology.ModuleClients;
+import io.retinue.shared.topology.ServiceInstances;
 import io.retinue.shared.topology.Topology;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -28,8 +30,9 @@ public final class Loopback {
         Set<String> local = new HashSet<>(Topology.MODULES);
         local.remove(remoteModule);
         Topology topology = new Topology(local,
-                List.of(new Topology.Service(remoteModule, URI.create("http://127.0.0.1:" + port))));
-        return new ModuleClients(topology, platform.getBean(InternalTokens.class),
+                List.of(new Topology.Service(remoteModule, List.of(URI.create("http://127.0.0.1:" + port)))));
+        ServiceInstances instances = new ServiceInstances(topology, platform.getBeanProvider(LoadBalancerClient.class));
+        return new ModuleClients(topology, instances, platform.getBean(InternalTokens.class),
                 platform.getBean(OutboundCalls.class), platform.getBean(JsonMapper.class), Duration.ofSeconds(10), 100);
     }
 }

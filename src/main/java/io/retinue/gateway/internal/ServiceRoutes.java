@@ -2,12 +2,17 @@ package io.retinue.gateway.internal;
 
 import static org.springframework.cloud.gateway.server.mvc.filter.BeforeFilterFunctions.preserveHostHeader;
 import static org.springframework.cloud.gateway.server.mvc.filter.BeforeFilterFunctions.uri;
+import static org.springframework.cloud.gateway.server.mvc.filter.LoadBalancerFilterFunctions.lb;
+import static org.springframework.cloud.gateway.server.mvc.filter.RetryFilterFunctions.retry;
 import static org.springframework.cloud.gateway.server.mvc.handler.GatewayRouterFunctions.route;
 import static org.springframework.cloud.gateway.server.mvc.handler.HandlerFunctions.http;
 
+import java.net.ConnectException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 
 import org.slf4j.Logger;
@@ -22,10 +27,13 @@ import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.web.client.HttpServerErrorException;
 import org.springframework.web.client.ResourceAccessException;
+import org.springframework.web.servlet.function.HandlerFunction;
 import org.springframework.web.servlet.function.RequestPredicate;
 import org.springframework.web.servlet.function.RequestPredicates;
 import org.springframework.web.servlet.function.RouterFunction;
+import org.springframework.web.servlet.function.RouterFunctions;
 import org.springframework.web.servlet.function.ServerRequest;
 import org.springframework.web.servlet.function.ServerResponse;
 
@@ -33,6 +41,7 @@ import io.retinue.shared.Caller;
 import io.retinue.shared.topology.ConditionalOnModule;
 import io.retinue.shared.topology.InternalTokens;
 import io.retinue.shared.topology.ModuleUnavailable;
+import io.retinue.shared.topology.ServiceInstances;
 import io.retinue.shared.topology.Topology;
 import io.retinue.shared.web.Problems;
 import io.retinue.shared.web.RequestIds;
@@ -63,9 +72,12 @@ class ServiceRoutes {
                     "/api/v1/tool-permissions/**", "/api/v1/tool-executions", "/api/v1/tool-executions/**"));
 
     private static final String RETRY_AFTER_SECONDS = "5";
+    /** How many of a service's processes a request is offered to when they refuse the connection. */
+    private static final int PROCESSES_TRIED = 3;
 
     @Bean
-    RouterFunction<ServerResponse> routesToServices(Topology topology, InternalTokens tokens) {
+    RouterFunction<ServerResponse> routesToServices(Topology topology, ServiceInstances instances,
+            InternalTokens tokens) {
         RouterFunction<ServerResponse> routes = request -> Optional.empty();
         for (Topology.Service service : topology.remote()) {
             List<String> paths = OWNED.get(service.module());
@@ -73,17 +85,53 @@ class ServiceRoutes {
                 continue;
             }
             String module = service.module();
-            RouterFunction<ServerResponse> route = route(module)
-                .route(anyOf(paths), http())
-                .before(uri(topology.urlOf(module)))
+            RouterFunctions.Builder route = route(module).route(anyOf(paths), http())
+                // What is left unanswered (no process could be reached) is a 503 with Retry-After.
+                .onError(ServiceRoutes::unreachable, (failure, request) -> unavailable(module, failure));
+            if (instances.balanced(module)) {
+                // One of the processes that answer their health check; a refused connection (nothing was sent) is
+                // tried again on the next one, whatever the method, before the checks have noticed.
+                route.filter(retry(config -> config.setRetries(PROCESSES_TRIED - 1)
+                    .setSeries(Set.of())
+                    .setExceptions(Set.of(ConnectionRefused.class))
+                    .setBackoff(Duration.ofMillis(20), Duration.ofMillis(200), 2)))
+                    .filter(lb(module));
+            }
+            else {
+                route.before(uri(topology.urlOf(module)));
+            }
+            route
                 // The service writes links (Location) for the host the client called.
                 .before(preserveHostHeader())
                 .before(asInternalCaller(tokens, module))
-                .onError(ServiceRoutes::unreachable, (failure, request) -> unavailable(module, failure))
-                .build();
-            routes = routes.and(route);
+                .filter(ServiceRoutes::refusedConnections);
+            routes = routes.and(route.build());
         }
         return routes;
+    }
+
+    /** A process that refused the connection never saw the request: safe to send it to another, even a POST. */
+    private static ServerResponse refusedConnections(ServerRequest request,
+            HandlerFunction<ServerResponse> next) throws Exception {
+        try {
+            return next.handle(request);
+        }
+        catch (ResourceAccessException failure) {
+            for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+                if (cause instanceof ConnectException) {
+                    throw new ConnectionRefused(failure);
+                }
+            }
+            throw failure;
+        }
+    }
+
+    /** The request did not reach the process: it refused the connection. */
+    static final class ConnectionRefused extends RuntimeException {
+
+        ConnectionRefused(ResourceAccessException failure) {
+            super(failure.getMessage(), failure);
+        }
     }
 
     /** The gateway gave the request its id, and echoes it already: the service's echo would repeat it. */
@@ -100,10 +148,15 @@ class ServiceRoutes {
         };
     }
 
-    /** The service could not be connected to or stopped answering (a failure the client's request did not cause). */
+    /**
+     * The service could not be connected to, stopped answering, or has no process that answers its health check (a
+     * failure the client's request did not cause).
+     */
     private static boolean unreachable(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof ResourceAccessException || cause instanceof java.io.IOException) {
+            if (cause instanceof ResourceAccessException || cause instanceof java.io.IOException
+                    || cause instanceof HttpServerErrorException unavailable
+                            && unavailable.getStatusCode().value() == HttpStatus.SERVICE_UNAVAILABLE.value()) {
                 return true;
             }
         }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -21,7 +22,9 @@ import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.web.client.ResourceAccessException;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestClientResponseException;
+import org.springframework.web.util.DefaultUriBuilderFactory;
 import org.springframework.web.util.UriBuilder;
+import org.springframework.web.util.UriBuilderFactory;
 
 import io.retinue.shared.Caller;
 import io.retinue.shared.DomainProblem;
@@ -45,6 +48,9 @@ public final class ModuleClient {
 
     private final String module;
     private final String self;
+    private final ServiceInstances instances;
+    /** A URI builder per process of the module: where each call goes is chosen when it is made. */
+    private final Map<URI, UriBuilderFactory> processes = new ConcurrentHashMap<>();
     private final RestClient http;
     private final InternalTokens tokens;
     private final OutboundCalls outbound;
@@ -53,13 +59,14 @@ public final class ModuleClient {
     private final Duration timeout;
     private final int maxConcurrent;
 
-    ModuleClient(String module, String self, URI url, RestClient.Builder http, InternalTokens tokens,
-            OutboundCalls outbound, Duration timeout, int maxConcurrent) {
+    ModuleClient(String module, String self, ServiceInstances instances, RestClient.Builder http,
+            InternalTokens tokens, OutboundCalls outbound, Duration timeout, int maxConcurrent) {
         this.module = module;
         this.timeout = timeout;
         this.maxConcurrent = maxConcurrent;
         this.self = self;
-        this.http = http.baseUrl(url.toString()).build();
+        this.instances = instances;
+        this.http = http.build();
         this.tokens = tokens;
         this.outbound = outbound;
         this.reads = new OutboundTarget("service:" + module, true);
@@ -95,7 +102,7 @@ public final class ModuleClient {
 
     /** A read (retried when it fails transiently); empty when the module answers 204 No Content. */
     public <T> Optional<T> get(Caller caller, Function<UriBuilder, URI> uri, Class<T> type) {
-        return guarded(reads, timeout, () -> exchange(caller, http.get().uri(uri), type));
+        return guarded(reads, timeout, () -> exchange(caller, http.get().uri(target(uri)), type));
     }
 
     /**
@@ -105,13 +112,23 @@ public final class ModuleClient {
     public <T> Optional<T> post(Caller caller, Function<UriBuilder, URI> uri, Object body, Class<T> type,
             Duration timeout) {
         return guarded(writes, timeout.plus(this.timeout),
-                () -> exchange(caller, http.post().uri(uri).contentType(MediaType.APPLICATION_JSON).body(body), type));
+                () -> exchange(caller, http.post().uri(target(uri)).contentType(MediaType.APPLICATION_JSON).body(body),
+                        type));
     }
 
     /** A read with a body (a query too large or structured for a URL): retried as a read. */
     public <T> Optional<T> query(Caller caller, Function<UriBuilder, URI> uri, Object body, Class<T> type) {
         return guarded(reads, timeout,
-                () -> exchange(caller, http.post().uri(uri).contentType(MediaType.APPLICATION_JSON).body(body), type));
+                () -> exchange(caller, http.post().uri(target(uri)).contentType(MediaType.APPLICATION_JSON).body(body),
+                        type));
+    }
+
+    /** The call's URI on the process it goes to: the module's one, or one of its processes that answers. */
+    private URI target(Function<UriBuilder, URI> uri) {
+        URI process = instances.next(module)
+            .orElseThrow(() -> new Unreachable(new IOException("no process of " + module + " answers its health check")));
+        return uri.apply(processes.computeIfAbsent(process, base -> new DefaultUriBuilderFactory(base.toString()))
+            .builder());
     }
 
     private <T> T guarded(OutboundTarget target, Duration timeout, Supplier<T> call) {

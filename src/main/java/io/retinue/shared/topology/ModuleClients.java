@@ -20,16 +20,18 @@ import tools.jackson.databind.json.JsonMapper;
 public class ModuleClients {
 
     private final Topology topology;
+    private final ServiceInstances instances;
     private final InternalTokens tokens;
     private final OutboundCalls outbound;
     private final Duration timeout;
     private final int maxConcurrent;
     private final RestClient.Builder http;
 
-    public ModuleClients(Topology topology, InternalTokens tokens, OutboundCalls outbound,
+    public ModuleClients(Topology topology, ServiceInstances instances, InternalTokens tokens, OutboundCalls outbound,
             JsonMapper json, @Value("${retinue.services.timeout:10s}") Duration timeout,
             @Value("${retinue.services.max-concurrent:1000}") int maxConcurrent) {
         this.topology = topology;
+        this.instances = instances;
         this.tokens = tokens;
         this.outbound = outbound;
         this.timeout = timeout;
@@ -47,7 +49,8 @@ public class ModuleClients {
 
     /** The client of {@code module}, which must run elsewhere with its URL configured. */
     public ModuleClient of(String module) {
-        return new ModuleClient(module, topology.name(), topology.urlOf(module), http.clone(), tokens, outbound,
-                timeout, maxConcurrent);
+        topology.urlsOf(module); // fails now, naming the setting, when its URL is missing
+        return new ModuleClient(module, topology.name(), instances, http.clone(), tokens, outbound, timeout,
+                maxConcurrent);
     }
 }

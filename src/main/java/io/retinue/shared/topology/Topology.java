@@ -15,7 +15,8 @@ import org.springframework.core.env.Environment;
  * Which modules this process runs and where the others are: {@code retinue.role} ({@code RETINUE_ROLE}) is
  * {@code all} (the default, the monolith) or a comma-separated list of {@code gateway}, {@code agents},
  * {@code runtime}, {@code tools}; a module run elsewhere is reached at {@code retinue.services.<module>.url}
- * ({@code RETINUE_SERVICES_<MODULE>_URL}). The same jar runs any topology; domain code never asks which.
+ * ({@code RETINUE_SERVICES_<MODULE>_URL}): one URL, or a comma-separated list of its processes'. The same jar runs any
+ * topology; domain code never asks which.
  */
 public record Topology(Set<String> local, List<Service> remote) {
 
@@ -23,8 +24,12 @@ public record Topology(Set<String> local, List<Service> remote) {
 
     public static final String ROLE = "retinue.role";
 
-    /** A module run by another process, and the base URL its internal endpoints answer at (null: not configured). */
-    public record Service(String module, URI url) {
+    /** A module run by other processes, and the base URLs its internal endpoints answer at (none: not configured). */
+    public record Service(String module, List<URI> urls) {
+
+        public Service {
+            urls = List.copyOf(urls);
+        }
     }
 
     public Topology {
@@ -37,7 +42,7 @@ public record Topology(Set<String> local, List<Service> remote) {
         Set<String> local = roles(environment.getProperty(ROLE, "all"));
         List<Service> remote = MODULES.stream()
             .filter(module -> !local.contains(module))
-            .map(module -> new Service(module, url(environment, module)))
+            .map(module -> new Service(module, urls(environment, module)))
             .toList();
         return new Topology(local, remote);
     }
@@ -58,16 +63,20 @@ public record Topology(Set<String> local, List<Service> remote) {
         return names;
     }
 
-    private static URI url(Environment environment, String module) {
-        String url = environment.getProperty("retinue.services." + module + ".url", "").trim();
-        if (url.isEmpty()) {
-            return null;
-        }
-        URI uri = URI.create(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
-        if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
-            throw new IllegalArgumentException("retinue.services." + module + ".url must be an http(s) URL: " + url);
-        }
-        return uri;
+    private static List<URI> urls(Environment environment, String module) {
+        return Arrays.stream(environment.getProperty("retinue.services." + module + ".url", "").split(","))
+            .map(String::trim)
+            .filter(url -> !url.isEmpty())
+            .map(url -> {
+                URI uri = URI.create(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
+                if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+                    throw new IllegalArgumentException("retinue.services." + module + ".url must be http(s) URLs, "
+                            + "separated by commas: " + url);
+                }
+                return uri;
+            })
+            .distinct()
+            .toList();
     }
 
     public boolean runs(String module) {
@@ -79,10 +88,15 @@ public record Topology(Set<String> local, List<Service> remote) {
         return local.size() == MODULES.size();
     }
 
-    /** Where {@code module} answers; fails when it runs elsewhere and no URL was configured for it. */
+    /** Where {@code module}'s first (often only) process answers; see {@link #urlsOf(String)}. */
     public URI urlOf(String module) {
+        return urlsOf(module).getFirst();
+    }
+
+    /** Where {@code module}'s processes answer; fails when it runs elsewhere and no URL was configured for it. */
+    public List<URI> urlsOf(String module) {
         Optional<Service> service = remote.stream().filter(s -> s.module().equals(module)).findFirst();
-        return service.map(Service::url).orElseThrow(() -> new IllegalStateException(
+        return service.map(Service::urls).filter(urls -> !urls.isEmpty()).orElseThrow(() -> new IllegalStateException(
                 runs(module) ? module + " runs in this process" : "retinue.services." + module + ".url is not set ("
                         + "RETINUE_SERVICES_" + module.toUpperCase(Locale.ROOT) + "_URL): " + module
                         + " runs elsewhere (retinue.role=" + String.join(",", local) + ")"));

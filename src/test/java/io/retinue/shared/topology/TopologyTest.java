@@ -30,6 +30,15 @@ class TopologyTest {
     }
 
     @Test
+    void findsSeveralProcessesOfAModule() {
+        Topology topology = Topology.of(new MockEnvironment().withProperty("retinue.role", "gateway")
+            .withProperty("retinue.services.runtime.url", "http://runtime-a:8080/, http://runtime-b:8080,,"));
+        assertThat(topology.urlsOf("runtime")).containsExactly(URI.create("http://runtime-a:8080"),
+                URI.create("http://runtime-b:8080"));
+        assertThat(topology.urlOf("runtime")).isEqualTo(URI.create("http://runtime-a:8080"));
+    }
+
+    @Test
     void refusesUnknownRolesAndUrlsThatAreNotHttp() {
         assertThatThrownBy(() -> Topology.of(new MockEnvironment().withProperty("retinue.role", "agents,billing")))
             .hasMessageContaining("[billing]")
