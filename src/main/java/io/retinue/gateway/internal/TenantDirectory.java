@@ -55,6 +55,20 @@ public class TenantDirectory {
         return exists;
     }
 
+    /** A tenant as the installation's admin sees it. */
+    @Schema(description = "A tenant of the installation")
+    public record Tenant(@Schema(example = "acme") String id, @Schema(example = "ACME Corp") String name,
+            java.time.Instant createdAt) {
+    }
+
+    public java.util.Optional<Tenant> find(TenantId id) {
+        return jdbc.sql("SELECT id, name, created_at FROM gateway.tenant WHERE id = :id")
+            .param("id", id.value())
+            .query((rs, row) -> new Tenant(rs.getString("id"), rs.getString("name"),
+                    io.retinue.shared.Timestamps.read(rs, "created_at")))
+            .optional();
+    }
+
     @Transactional
     public CreatedTenant create(Caller caller, TenantId id, String name) {
         if (exists(id)) {

@@ -6,6 +6,8 @@ import java.util.List;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
@@ -56,5 +58,19 @@ class TenantController {
             throw DomainProblem.invalid(List.of(new Violation("/name", "must be 1 to 200 characters")));
         }
         return ResponseEntity.created(URI.create("/api/v1/tenants/" + id)).body(tenants.create(caller, id, body.name()));
+    }
+
+    @GetMapping(path = "/api/v1/tenants/{tenant}", produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(operationId = "getTenant", summary = "A tenant", description = "Where a creation's Location points.")
+    @ApiResponse(responseCode = "200", description = "The tenant")
+    TenantDirectory.Tenant get(@PathVariable String tenant) {
+        TenantId id;
+        try {
+            id = new TenantId(tenant);
+        }
+        catch (IllegalArgumentException notAnId) {
+            throw DomainProblem.notFound("Tenant '" + tenant + "'");
+        }
+        return tenants.find(id).orElseThrow(() -> DomainProblem.notFound("Tenant '" + tenant + "'"));
     }
 }
