@@ -94,8 +94,11 @@ final class InvalidatedCache<K, S, V> {
         return value;
     }
 
-    /** Stops serving what was loaded for {@code scope} before now (and what is being loaded for it now). */
-    void invalidate(S scope) {
+    /**
+     * Stops serving what was loaded for {@code scope} before now (and what is being loaded for it now). One at a time:
+     * letting every earlier answer go must not lose an invalidation made meanwhile (they are rare, reads never wait).
+     */
+    synchronized void invalidate(S scope) {
         long stamp = clock.incrementAndGet();
         if (invalidated.estimatedSize() >= maxEntries) {
             floor.accumulateAndGet(stamp, Math::max);
@@ -106,11 +109,7 @@ final class InvalidatedCache<K, S, V> {
         }
     }
 
-    /** How many answers are kept (an estimate: entries that expired or were invalidated may still count). */
-    long size() {
-        return entries.estimatedSize();
-    }
-
+    /** The kept answers themselves, for their metrics. */
     Cache<K, ?> entries() {
         return entries;
     }
