@@ -354,7 +354,7 @@ public final class Bench {
             }
             series.add(Load.run("1 one-step sync run", "platform, " + database, concurrency, warmup, measure,
                     () -> List.of(Load.post(platform.api + "/runs", run, PLATFORM_KEY)), Bench::completedRun,
-                    platform.handle()));
+                    platform.handle(), platform::allocatedBytes));
         }
     }
 

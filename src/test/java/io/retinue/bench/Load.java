@@ -30,10 +30,12 @@ final class Load {
      * the server process spent per request meanwhile ({@code cpuMsPerRequest}) — what caps its
      * throughput on a machine it shares, and much steadier from run to run than the throughput itself; null when not
      * measured. {@code machineBusy}: the share of all the machine's cores that was busy meanwhile, whoever used them
-     * ({@link MachineCpu}); null when not measured.
+     * ({@link MachineCpu}); null when not measured. {@code allocKiBPerRequest}: the heap the server process allocated
+     * per request meanwhile ({@link Platform#allocatedBytes}); null when not measured.
      */
     record Series(String scenario, String target, int concurrency, int requests, int errors, double throughput,
-            double p50, double p90, double p99, Double cpuMsPerRequest, Double machineBusy) {
+            double p50, double p90, double p99, Double cpuMsPerRequest, Double machineBusy,
+            Double allocKiBPerRequest) {
 
         static Series of(String scenario, String target, int concurrency, long[] nanos, int errors, double seconds,
                 double cpuMillis) {
@@ -42,18 +44,25 @@ final class Load {
 
         static Series of(String scenario, String target, int concurrency, long[] nanos, int errors, double seconds,
                 double cpuMillis, double machineBusy) {
+            return of(scenario, target, concurrency, nanos, errors, seconds, cpuMillis, machineBusy, Double.NaN);
+        }
+
+        static Series of(String scenario, String target, int concurrency, long[] nanos, int errors, double seconds,
+                double cpuMillis, double machineBusy, double allocatedBytes) {
             long[] sorted = nanos.clone();
             Arrays.sort(sorted);
             return new Series(scenario, target, concurrency, sorted.length, errors, sorted.length / seconds,
                     percentile(sorted, 50), percentile(sorted, 90), percentile(sorted, 99),
                     sorted.length == 0 || Double.isNaN(cpuMillis) ? null : cpuMillis / sorted.length,
-                    Double.isNaN(machineBusy) ? null : machineBusy);
+                    Double.isNaN(machineBusy) ? null : machineBusy,
+                    sorted.length == 0 || Double.isNaN(allocatedBytes) ? null : allocatedBytes / 1024 / sorted.length);
         }
 
         void print() {
-            System.out.printf("  %-28s %-12s c=%-5d %9.1f req/s  p50 %8.2f ms  p99 %8.2f ms  errors %d%s%s%n", scenario,
-                    target, concurrency, throughput, p50, p99, errors,
+            System.out.printf("  %-28s %-12s c=%-5d %9.1f req/s  p50 %8.2f ms  p99 %8.2f ms  errors %d%s%s%s%n",
+                    scenario, target, concurrency, throughput, p50, p99, errors,
                     cpuMsPerRequest == null ? "" : "  cpu %.2f ms/req".formatted(cpuMsPerRequest),
+                    allocKiBPerRequest == null ? "" : "  alloc %.0f KiB/req".formatted(allocKiBPerRequest),
                     machineBusy == null ? "" : "  machine %.0f %% busy".formatted(machineBusy * 100));
         }
     }
@@ -92,13 +101,35 @@ final class Load {
     static Series run(String scenario, String target, int concurrency, Duration warmup, Duration measure,
             Iteration iteration, Predicate<HttpResponse<String>> whole, ProcessHandle server)
             throws InterruptedException {
+        return run(scenario, target, concurrency, warmup, measure, iteration, whole, server, null);
+    }
+
+    /** The bytes a server process has allocated so far; NaN when not known. */
+    interface Allocation {
+        double bytes();
+    }
+
+    /**
+     * A series whose {@code server} process's CPU time and, through {@code allocation}, heap allocation are measured
+     * too (null: not measured).
+     */
+    static Series run(String scenario, String target, int concurrency, Duration warmup, Duration measure,
+            Iteration iteration, Predicate<HttpResponse<String>> whole, ProcessHandle server, Allocation allocation)
+            throws InterruptedException {
         return run(scenario, target, concurrency, warmup, measure, iteration, whole,
-                server == null ? List.of() : List.of(server));
+                server == null ? List.of() : List.of(server), allocation);
     }
 
     /** A series whose {@code servers}' CPU time, together, is measured too (none: not measured). */
     static Series run(String scenario, String target, int concurrency, Duration warmup, Duration measure,
             Iteration iteration, Predicate<HttpResponse<String>> whole, List<ProcessHandle> servers)
+            throws InterruptedException {
+        return run(scenario, target, concurrency, warmup, measure, iteration, whole, servers, null);
+    }
+
+    private static Series run(String scenario, String target, int concurrency, Duration warmup, Duration measure,
+            Iteration iteration, Predicate<HttpResponse<String>> whole, List<ProcessHandle> servers,
+            Allocation allocation)
             throws InterruptedException {
         try (HttpClient client = HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor()).build();
                 ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -146,10 +177,12 @@ final class Load {
             measuring.set(true);
             long from = System.nanoTime();
             double cpuFrom = cpuMillis(servers);
+            double allocatedFrom = allocation == null ? Double.NaN : allocation.bytes();
             MachineCpu machineFrom = MachineCpu.now();
             Thread.sleep(measure);
             measuring.set(false);
             double cpu = cpuMillis(servers) - cpuFrom;
+            double allocated = allocation == null ? Double.NaN : allocation.bytes() - allocatedFrom;
             double busy = MachineCpu.busyBetween(machineFrom, MachineCpu.now());
             double seconds = (System.nanoTime() - from) / 1e9;
             running.set(false);
@@ -158,7 +191,7 @@ final class Load {
                 senders.shutdownNow();
             }
             long[] all = samples.stream().flatMapToLong(mine -> Arrays.stream(mine, 1, (int) mine[0] + 1)).toArray();
-            Series series = Series.of(scenario, target, concurrency, all, errors.get(), seconds, cpu, busy);
+            Series series = Series.of(scenario, target, concurrency, all, errors.get(), seconds, cpu, busy, allocated);
             if (!scenario.startsWith("(")) {
                 series.print();
             }

@@ -135,11 +135,30 @@ final class Platform implements AutoCloseable {
         }
     }
 
+    /**
+     * The heap the platform has allocated since it started: what its young generation grew by between collections
+     * ({@code jvm.gc.memory.allocated}, counted at each collection) and what its eden holds now; NaN when not known.
+     */
+    double allocatedBytes() {
+        try {
+            double eden = 0;
+            for (String pool : List.of("G1 Eden Space", "Eden Space", "Par Eden Space", "PS Eden Space")) {
+                double used = metric("jvm.memory.used", "VALUE", "area:heap", "id:" + pool);
+                eden += Double.isNaN(used) ? 0 : used;
+            }
+            return metric("jvm.gc.memory.allocated", "COUNT") + eden;
+        }
+        catch (Exception unknown) {
+            return Double.NaN;
+        }
+    }
+
     /** One of the platform's metrics ({@code /actuator/metrics}), e.g. a timer's COUNT or TOTAL_TIME; NaN if absent. */
     double metric(String name, String statistic, String... tags) throws Exception {
         StringBuilder url = new StringBuilder(api.replace("/api/v1", "/actuator/metrics/") + name + "?");
         for (String tag : tags) {
-            url.append("tag=").append(tag).append('&');
+            url.append("tag=").append(java.net.URLEncoder.encode(tag, java.nio.charset.StandardCharsets.UTF_8)
+                .replace("+", "%20")).append('&');
         }
         HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(url.toString()))
             .header("Authorization", "Bearer " + KEY)

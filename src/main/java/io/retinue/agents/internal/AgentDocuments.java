@@ -17,6 +17,8 @@ import org.springframework.transaction.annotation.Transactional;
 
 import io.retinue.agents.AgentArchived;
 import io.retinue.agents.AgentId;
+import io.retinue.agents.AgentRenamed;
+import io.retinue.agents.AgentUnarchived;
 import io.retinue.agents.AgentVersionPublished;
 import io.retinue.shared.DomainProblem;
 import io.retinue.shared.TenantId;
@@ -108,11 +110,16 @@ public class AgentDocuments {
             boolean described = !agent.name().equals(meta.name()) || !agent.description().equals(meta.description())
                     || !agent.labels().equals(meta.labels());
             if (described) {
+                String formerName = agent.name();
                 agent = store(agent, agent.describe(meta.name(), meta.description(), meta.labels(), now));
+                if (!agent.name().equals(formerName)) {
+                    events.publishEvent(new AgentRenamed(agent.id(), tenant, agent.slug(), agent.name(), now));
+                }
                 changed = true;
             }
             if (agent.isArchived() && "active".equals(meta.status())) {
                 agent = store(agent, agent.unarchive(now));
+                events.publishEvent(new AgentUnarchived(agent.id(), tenant, agent.slug(), now));
                 changed = true;
             }
         }

@@ -14,7 +14,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 import io.retinue.agents.AgentArchived;
 import io.retinue.agents.AgentConfig;
 import io.retinue.agents.AgentId;
+import io.retinue.agents.AgentRenamed;
 import io.retinue.agents.AgentSpec;
+import io.retinue.agents.AgentUnarchived;
 import io.retinue.agents.AgentVersionPublished;
 import io.retinue.shared.DomainProblem;
 import io.retinue.shared.Page;
@@ -131,8 +133,12 @@ public class Agents {
     @Transactional
     public Agent describe(AgentAccess access, String ref, AgentChanges changes, Long ifMatch) {
         Agent agent = loadForWrite(access, ref, ifMatch);
-        Agent next = agent.describe(changes.name(), changes.description(), changes.labels(), now());
+        Instant now = now();
+        Agent next = agent.describe(changes.name(), changes.description(), changes.labels(), now);
         repository.update(agent, next, ifMatch != null);
+        if (!next.name().equals(agent.name())) {
+            events.publishEvent(new AgentRenamed(next.id(), next.tenant(), next.slug(), next.name(), now));
+        }
         return next;
     }
 
@@ -202,8 +208,10 @@ public class Agents {
         if (!agent.isArchived()) {
             return agent;
         }
-        Agent next = agent.unarchive(now());
+        Instant now = now();
+        Agent next = agent.unarchive(now);
         repository.update(agent, next, ifMatch != null);
+        events.publishEvent(new AgentUnarchived(next.id(), next.tenant(), next.slug(), now));
         return next;
     }
 

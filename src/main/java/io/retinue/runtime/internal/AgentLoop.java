@@ -28,6 +28,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 import io.retinue.agents.AgentConfig;
 import io.retinue.agents.ToolAvailability;
+import io.retinue.runtime.internal.cache.Cached;
 import io.retinue.runtime.internal.providers.ModelConnection;
 import io.retinue.runtime.internal.providers.ProviderFailure;
 import io.retinue.runtime.internal.providers.ProviderProperties;
@@ -65,7 +66,7 @@ public class AgentLoop {
 
     private final ProviderRetries retries;
 
-    AgentLoop(ToolCatalog toolCatalog, ToolAvailability toolAvailability, ToolRound toolRound, OutboundCalls outbound,
+    AgentLoop(@Cached ToolCatalog toolCatalog, @Cached ToolAvailability toolAvailability, ToolRound toolRound, OutboundCalls outbound,
             ProviderRetries retries, StructuredOutput structuredOutput, ContextWindow context,
             TransactionTemplate transactions, JsonMapper json, ProviderProperties providers) {
         this.toolAvailability = toolAvailability;

@@ -22,6 +22,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 import io.retinue.agents.AgentCatalog;
 import io.retinue.agents.AgentConfig;
 import io.retinue.agents.AgentSpec;
+import io.retinue.runtime.internal.cache.Cached;
 import io.retinue.runtime.internal.journal.RunJournal;
 import io.retinue.runtime.internal.providers.ModelConnection;
 import io.retinue.runtime.internal.providers.ModelProviders;
@@ -108,7 +109,7 @@ public class AgentRunner {
     private final Set<UUID> abandoned = ConcurrentHashMap.newKeySet();
     private volatile boolean stopping;
 
-    AgentRunner(AgentCatalog agents, AgentLoop loop, ContextWindow context, ModelProviders providers, RunLedger ledger,
+    AgentRunner(@Cached AgentCatalog agents, AgentLoop loop, ContextWindow context, ModelProviders providers, RunLedger ledger,
             RunJournal journal, RunCheckpoints checkpoints, RunQueue queue, QueueProperties queueProperties,
             SessionStorage sessions, Webhooks webhooks, TransactionTemplate transactions,
             ApplicationEventPublisher events, JsonMapper json,

@@ -20,6 +20,7 @@ import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
@@ -80,11 +81,12 @@ public class McpServers implements DisposableBean {
     private final SsrfGuard guard;
     private final HttpTools httpTools;
     private final ApplicationEventPublisher events;
+    private final TransactionTemplate transactions;
     private final Set<String> stdioCommands;
     private final Map<Key, McpSyncClient> clients = new ConcurrentHashMap<>();
 
     McpServers(JdbcClient jdbc, JsonMapper json, ToolRegistry registry, ExecutionLedger clock, SsrfGuard guard,
-            HttpTools httpTools, ApplicationEventPublisher events,
+            HttpTools httpTools, ApplicationEventPublisher events, TransactionTemplate transactions,
             @Value("${retinue.tools.mcp.stdio-commands:}") List<String> stdioCommands) {
         this.jdbc = jdbc;
         this.json = json;
@@ -93,6 +95,7 @@ public class McpServers implements DisposableBean {
         this.guard = guard;
         this.httpTools = httpTools;
         this.events = events;
+        this.transactions = transactions;
         this.stdioCommands = Set.copyOf(stdioCommands);
     }
 
@@ -152,7 +155,9 @@ public class McpServers implements DisposableBean {
         Stored server = find(tenant, name).orElseThrow(() -> DomainProblem.notFound("MCP server '" + name + "'"));
         try {
             List<McpSchema.Tool> remote = listTools(client(server));
-            int count = reconcile(server, remote);
+            // The registry's changes and their ToolChanged events commit together, as every other tool change does:
+            // published outside a transaction, the events would reach no listener until a restart resubmitted them.
+            int count = transactions.execute(status -> reconcile(server, remote));
             record(server, "healthy", count, null);
         }
         catch (RuntimeException unreachable) {
@@ -197,15 +202,19 @@ public class McpServers implements DisposableBean {
     public void delete(TenantId tenant, String name) {
         find(tenant, name).orElseThrow(() -> DomainProblem.notFound("MCP server '" + name + "'"));
         drop(new Key(tenant, name));
-        for (Tool tool : registry.search(tenant, null, null, ToolKind.MCP, null, null, Integer.MAX_VALUE)) {
-            if (tool.name().startsWith(name + ".")) {
-                registry.delete(tenant, tool.name());
+        transactions.executeWithoutResult(status -> {
+            for (Tool tool : registry.search(tenant, null, null, ToolKind.MCP, null, null, Integer.MAX_VALUE)) {
+                if (tool.name().startsWith(name + ".")) {
+                    registry.delete(tenant, tool.name());
+                    events.publishEvent(new ToolChanged(tenant, tool.name(), tool.version(),
+                            ToolChanged.Change.DELETED, clock.now()));
+                }
             }
-        }
-        jdbc.sql("DELETE FROM tools.mcp_server WHERE tenant_id = :tenant AND name = :name")
-            .param("tenant", tenant.value())
-            .param("name", name)
-            .update();
+            jdbc.sql("DELETE FROM tools.mcp_server WHERE tenant_id = :tenant AND name = :name")
+                .param("tenant", tenant.value())
+                .param("name", name)
+                .update();
+        });
     }
 
     /**

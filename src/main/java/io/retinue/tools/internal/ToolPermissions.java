@@ -13,6 +13,7 @@ import org.slf4j.MDC;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -27,6 +28,7 @@ import io.retinue.shared.TenantId;
 import io.retinue.shared.JsonSchemas;
 import io.retinue.shared.Timestamps;
 import io.retinue.shared.web.RequestIds;
+import io.retinue.tools.ToolGrantChanged;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -78,12 +80,14 @@ public class ToolPermissions {
     private final JdbcClient jdbc;
     private final JsonMapper json;
     private final Clock clock;
+    private final ApplicationEventPublisher events;
     private final SchemaRegistry schemas = JsonSchemas.registry();
 
-    ToolPermissions(JdbcClient jdbc, JsonMapper json, Clock clock) {
+    ToolPermissions(JdbcClient jdbc, JsonMapper json, Clock clock, ApplicationEventPublisher events) {
         this.jdbc = jdbc;
         this.json = json;
         this.clock = clock;
+        this.events = events;
     }
 
     @Transactional
@@ -103,6 +107,8 @@ public class ToolPermissions {
             .param("by", grant.createdBy())
             .param("at", Timestamps.of(grant.createdAt()))
             .update();
+        events.publishEvent(new ToolGrantChanged(caller.tenant(), grant.id(), ToolGrantChanged.Change.GRANTED,
+                grant.createdAt()));
         return grant;
     }
 
@@ -120,10 +126,15 @@ public class ToolPermissions {
 
     @Transactional
     public boolean revoke(TenantId tenant, UUID id) {
-        return jdbc.sql("DELETE FROM tools.tool_grant WHERE tenant_id = :tenant AND id = :id")
+        boolean revoked = jdbc.sql("DELETE FROM tools.tool_grant WHERE tenant_id = :tenant AND id = :id")
             .param("tenant", tenant.value())
             .param("id", id)
             .update() == 1;
+        if (revoked) {
+            events.publishEvent(new ToolGrantChanged(tenant, id, ToolGrantChanged.Change.REVOKED,
+                    clock.instant().truncatedTo(ChronoUnit.MICROS)));
+        }
+        return revoked;
     }
 
     /** Decides without recording (the check endpoint). */

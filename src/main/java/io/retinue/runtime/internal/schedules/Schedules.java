@@ -26,6 +26,7 @@ import io.retinue.gateway.AuditTrail;
 import io.retinue.gateway.PrincipalStanding;
 import io.retinue.gateway.Principals;
 import io.retinue.runtime.internal.AgentRunner;
+import io.retinue.runtime.internal.cache.Cached;
 import io.retinue.shared.Caller;
 import io.retinue.shared.DomainProblem;
 import io.retinue.shared.Scopes;
@@ -86,7 +87,7 @@ public class Schedules {
     private final Principals principals;
     private final AuditTrail audit;
 
-    Schedules(JdbcClient jdbc, JsonMapper json, Clock clock, AgentCatalog agents, AgentRunner runner,
+    Schedules(JdbcClient jdbc, JsonMapper json, Clock clock, @Cached AgentCatalog agents, AgentRunner runner,
             TransactionTemplate transactions, Principals principals, AuditTrail audit) {
         this.jdbc = jdbc;
         this.json = json;
