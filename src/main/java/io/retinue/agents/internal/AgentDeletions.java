@@ -17,6 +17,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 import io.retinue.agents.AgentDeleted;
 import io.retinue.agents.AgentDependents;
+import io.retinue.agents.AgentRestored;
+import io.retinue.agents.AgentWithdrawn;
 import io.retinue.shared.DomainProblem;
 
 /**
@@ -97,6 +99,7 @@ class AgentDeletions {
         repository.update(agent, next, preconditionGiven);
         AgentDeletion deletion = AgentDeletion.of(agent, now);
         repository.insertDeletion(deletion);
+        events.publishEvent(new AgentWithdrawn(agent.id(), agent.tenant(), agent.slug(), now));
         return new Withdrawn(next, deletion);
     }
 
@@ -108,6 +111,7 @@ class AgentDeletions {
     private void putBack(Agent withdrawn, AgentDeletion deletion) {
         repository.update(withdrawn, deletion.restore(withdrawn), false);
         repository.removeDeletion(deletion);
+        events.publishEvent(new AgentRestored(withdrawn.id(), withdrawn.tenant(), withdrawn.slug(), now()));
     }
 
     /**

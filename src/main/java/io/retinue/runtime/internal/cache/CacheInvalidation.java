@@ -7,8 +7,10 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 import io.retinue.agents.AgentArchived;
 import io.retinue.agents.AgentDeleted;
 import io.retinue.agents.AgentRenamed;
+import io.retinue.agents.AgentRestored;
 import io.retinue.agents.AgentUnarchived;
 import io.retinue.agents.AgentVersionPublished;
+import io.retinue.agents.AgentWithdrawn;
 import io.retinue.shared.TenantId;
 import io.retinue.tools.ToolChanged;
 import io.retinue.tools.ToolGrantChanged;
@@ -52,6 +54,16 @@ class CacheInvalidation {
     @EventListener
     void on(AgentRenamed renamed) {
         afterCommit(() -> agents.invalidate(renamed.tenant(), renamed.agentId(), renamed.slug()));
+    }
+
+    @EventListener
+    void on(AgentWithdrawn withdrawn) {
+        afterCommit(() -> agents.invalidate(withdrawn.tenant(), withdrawn.agentId(), withdrawn.slug()));
+    }
+
+    @EventListener
+    void on(AgentRestored restored) {
+        afterCommit(() -> agents.invalidate(restored.tenant(), restored.agentId(), restored.slug()));
     }
 
     @EventListener
