@@ -51,6 +51,27 @@ class McpToolsIT extends PlatformIT {
     }
 
     @Test
+    void neverShowsTheCredentialsSentToAServer() {
+        Api owner = freshTenant();
+        String secret = "mcp-live-" + java.util.UUID.randomUUID();
+        owner.put("/api/v1/credentials/mcp-token", Map.of("kind", "bearer", "fields", Map.of("value", secret)))
+            .expect(200);
+        owner.post("/api/v1/mcp-servers", Map.of("name", "keyed", "transport", "streamable_http", "url",
+                TestMcpServers.http().url(), "headers", Map.of("Authorization", "Bearer {{secret:mcp-token}}")))
+            .expect(201);
+
+        // A server that answers with what it was sent (a debug echo, a leaky error) shows no credential here.
+        Reply echo = owner.post("/api/v1/tools/keyed.echo/invoke", Map.of("arguments", Map.of("message",
+                "token " + secret)));
+        assertThat(echo.status()).as(echo.toString()).isEqualTo(200);
+        assertThat(echo.json().get("result").asString()).isEqualTo("echo: token ****");
+        assertThat(echo.body()).doesNotContain(secret);
+        // (The arguments are the caller's own, recorded as sent.)
+        assertThat(owner.get("/api/v1/tool-executions?tool=keyed.echo").json().at("/items/0/result").asString())
+            .isEqualTo("echo: token ****");
+    }
+
+    @Test
     void keepsToolsInSyncWithTheServer() {
         Api owner = freshTenant();
         owner.post("/api/v1/mcp-servers", Map.of("name", "live", "transport", "streamable_http", "url",

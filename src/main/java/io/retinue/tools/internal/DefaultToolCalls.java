@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Supplier;
 
@@ -161,7 +162,10 @@ class DefaultToolCalls implements ToolCalls, ToolCatalog {
         }
         if (tool.kind() == ToolKind.MCP) {
             McpServers.Prepared call = mcp.prepare(tenant, tool, arguments);
-            return () -> capped(tool, mcpResult(mcp.call(call)));
+            return () -> {
+                McpSchema.CallToolResult result = mcp.call(call);
+                return capped(tool, masked(mcpResult(result, mcp.secretsOf(call)), mcp.secretsOf(call)));
+            };
         }
         return () -> capped(tool, builtins.run(tool.name(), arguments));
     }
@@ -177,7 +181,7 @@ class DefaultToolCalls implements ToolCalls, ToolCatalog {
     }
 
     /** An MCP result as JSON: its structured content, else its text (parsed when it is JSON); an error result fails. */
-    private JsonNode mcpResult(McpSchema.CallToolResult result) {
+    private JsonNode mcpResult(McpSchema.CallToolResult result, Set<String> secrets) {
         StringBuilder text = new StringBuilder();
         for (McpSchema.Content content : result.content() == null ? List.<McpSchema.Content>of() : result.content()) {
             if (content instanceof McpSchema.TextContent part) {
@@ -185,7 +189,8 @@ class DefaultToolCalls implements ToolCalls, ToolCatalog {
             }
         }
         if (Boolean.TRUE.equals(result.isError())) {
-            throw new HttpTools.UpstreamError("the MCP tool reported an error: " + text);
+            throw new HttpTools.UpstreamError("the MCP tool reported an error: " + HttpTools.mask(text.toString(),
+                    secrets));
         }
         if (result.structuredContent() != null) {
             return json.valueToTree(result.structuredContent());
@@ -196,6 +201,28 @@ class DefaultToolCalls implements ToolCalls, ToolCatalog {
         catch (tools.jackson.core.JacksonException notJson) {
             return json.getNodeFactory().stringNode(text.toString());
         }
+    }
+
+    /** Every text in {@code value} with the credential values masked, as an HTTP tool's answer is. */
+    private JsonNode masked(JsonNode value, Set<String> secrets) {
+        if (secrets.isEmpty()) {
+            return value;
+        }
+        if (value.isString()) {
+            return json.getNodeFactory().stringNode(HttpTools.mask(value.asString(), secrets));
+        }
+        if (value.isObject()) {
+            tools.jackson.databind.node.ObjectNode copy = json.createObjectNode();
+            value.properties().forEach(field -> copy.set(HttpTools.mask(field.getKey(), secrets),
+                    masked(field.getValue(), secrets)));
+            return copy;
+        }
+        if (value.isArray()) {
+            tools.jackson.databind.node.ArrayNode copy = json.createArrayNode();
+            value.forEach(item -> copy.add(masked(item, secrets)));
+            return copy;
+        }
+        return value;
     }
 
     private List<Violation> violations(JsonNode schema, JsonNode arguments) {

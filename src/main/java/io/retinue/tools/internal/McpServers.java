@@ -84,6 +84,8 @@ public class McpServers implements DisposableBean {
     private final TransactionTemplate transactions;
     private final Set<String> stdioCommands;
     private final Map<Key, McpSyncClient> clients = new ConcurrentHashMap<>();
+    /** The credential values each server's headers were filled with: masked wherever its answers are shown. */
+    private final Map<Key, Set<String>> secrets = new ConcurrentHashMap<>();
 
     McpServers(JdbcClient jdbc, JsonMapper json, ToolRegistry registry, ExecutionLedger clock, SsrfGuard guard,
             HttpTools httpTools, ApplicationEventPublisher events, TransactionTemplate transactions,
@@ -272,7 +274,8 @@ public class McpServers implements DisposableBean {
         }
         catch (McpError answered) {
             throw new ToolError("the MCP server '" + call.server().name() + "' refused the call: "
-                    + (answered.getJsonRpcError() == null ? "error" : answered.getJsonRpcError().message()));
+                    + HttpTools.mask(answered.getJsonRpcError() == null ? "error" : answered.getJsonRpcError().message(),
+                            secretsOf(call)));
         }
         catch (RuntimeException failure) {
             drop(key, client);
@@ -433,10 +436,23 @@ public class McpServers implements DisposableBean {
         }
     }
 
-    /** The server's headers with their credential references filled (none for a local process). */
+    /**
+     * The server's headers with their credential references filled (none for a local process), noting the values
+     * filled in, which its answers must never show ({@link #secretsOf}).
+     */
     private Map<String, String> headers(Stored server) {
-        return "stdio".equals(server.transport()) ? Map.of()
-                : httpTools.reveal(server.tenant(), server.headers(), new java.util.HashSet<>());
+        if ("stdio".equals(server.transport())) {
+            return Map.of();
+        }
+        Set<String> filled = new java.util.HashSet<>();
+        Map<String, String> headers = httpTools.reveal(server.tenant(), server.headers(), filled);
+        secrets.put(new Key(server.tenant(), server.name()), Set.copyOf(filled));
+        return headers;
+    }
+
+    /** The credential values sent to the server: masked in whatever of its answers is shown or kept. */
+    Set<String> secretsOf(Prepared call) {
+        return secrets.getOrDefault(new Key(call.server().tenant(), call.server().name()), Set.of());
     }
 
     private McpClientTransport transport(Stored server, Map<String, String> headers) {
