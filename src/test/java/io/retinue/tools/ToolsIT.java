@@ -142,6 +142,36 @@ class ToolsIT extends PlatformIT {
     }
 
     @Test
+    void anIdempotencyKeyRepeatsOnlyTheCallItWasGivenFor() {
+        Api owner = freshTenant();
+        allow(owner, "*", "*");
+        String echo = "http://localhost:" + upstream.port() + "/echo";
+        String first = ns() + ".first";
+        String other = ns() + ".other";
+        owner.post("/api/v1/tools", httpTool(first, echo + "?q={query}", Map.of())).expect(201);
+        owner.post("/api/v1/tools", httpTool(other, echo + "?q={query}", Map.of())).expect(201);
+        String key = "k-" + ns();
+        Reply original = owner.post("/api/v1/tools/" + first + "/invoke",
+                Map.of("arguments", Map.of("query", "private"), "idempotencyKey", key)).expect(200);
+        assertThat(owner.post("/api/v1/tools/" + first + "/invoke",
+                Map.of("arguments", Map.of("query", "private"), "idempotencyKey", key)).expect(200).json()
+            .get("result")).as("the same call again answers as the first did").isEqualTo(original.json().get("result"));
+
+        // Another tool's call, or another caller's, under the same key answers nothing of the first.
+        Reply otherTool = owner.post("/api/v1/tools/" + other + "/invoke",
+                Map.of("arguments", Map.of("query", "x"), "idempotencyKey", key));
+        String viewerKey = owner.post("/api/v1/api-keys", Map.of("name", "runner", "role", "developer")).expect(201)
+            .json().at("/secret").asString();
+        Reply otherCaller = owner.as(viewerKey).post("/api/v1/tools/" + first + "/invoke",
+                Map.of("arguments", Map.of("query", "x"), "idempotencyKey", key));
+        for (Reply refused : List.of(otherTool, otherCaller)) {
+            assertThat(refused.status()).as(refused.toString()).isEqualTo(422);
+            assertThat(refused.json().get("type").asString()).endsWith("/idempotency-key-reused");
+            assertThat(refused.body()).doesNotContain("private");
+        }
+    }
+
+    @Test
     void anArgumentCannotNameACredential() {
         Api owner = freshTenant();
         allow(owner, "*", "*");

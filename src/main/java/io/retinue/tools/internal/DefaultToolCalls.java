@@ -17,6 +17,7 @@ import com.networknt.schema.SchemaRegistry;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.retinue.shared.Caller;
 import io.retinue.shared.DomainProblem;
+import io.retinue.shared.ProblemType;
 import io.retinue.shared.JsonSchemas;
 import io.retinue.shared.SecretFields;
 import io.retinue.shared.TenantId;
@@ -80,7 +81,16 @@ class DefaultToolCalls implements ToolCalls, ToolCatalog {
         TenantId tenant = call.caller().tenant();
         Optional<ExecutionLedger.Execution> earlier = ledger.byIdempotencyKey(tenant, call.idempotencyKey());
         if (earlier.isPresent()) {
-            return replay(earlier.get());
+            // A repeat of the same call answers as the first did; the key of another tool's or another caller's call
+            // answers nothing of it.
+            ExecutionLedger.Execution first = earlier.get();
+            if (!first.tool().equals(call.tool()) || !first.caller().equals(call.caller().principalId())
+                    || !java.util.Objects.equals(first.agent(), call.agent())) {
+                throw new DomainProblem(ProblemType.IDEMPOTENCY_KEY_REUSED, "The idempotency key was used for another "
+                        + "call (another tool, caller or agent); use a key of its own for each call",
+                        List.of(new Violation("/idempotencyKey", "used for another call")), java.util.Map.of());
+            }
+            return replay(first);
         }
         Tool tool = registry.current(tenant, call.tool())
             .orElseThrow(() -> DomainProblem.notFound("Tool '" + call.tool() + "'"));

@@ -59,7 +59,8 @@ class ToolController {
             + "apply, and an idempotency key")
     record Invoke(@Schema(description = "The tool's arguments") JsonNode arguments,
             @Schema(description = "Decide permissions as this agent (id or slug)") String agent,
-            @Schema(description = "Runs at most once per key") String idempotencyKey) {
+            @Schema(description = "Runs at most once per key: the same call again answers as the first "
+                    + "did; the key of another tool's, caller's or agent's call is refused (422 idempotency-key-reused)") String idempotencyKey) {
     }
 
     /** What an invocation returned. */
