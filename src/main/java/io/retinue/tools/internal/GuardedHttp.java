@@ -69,7 +69,8 @@ class GuardedHttp {
                 response = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
             }
             catch (IOException ex) {
-                throw new UncheckedIOException("cannot reach " + target.getHost() + ": " + ex.getMessage(), ex);
+                throw new UncheckedIOException("cannot reach " + target.getHost() + ": " + ConnectionFailures.reason(ex,
+                        ex.getMessage() != null ? ex.getMessage() : "the connection failed or was closed"), ex);
             }
             catch (InterruptedException ex) {
                 Thread.currentThread().interrupt();

@@ -290,21 +290,11 @@ public class McpServers implements DisposableBean {
     /** What went wrong in the user's terms, from the failure's causes (the SDK's own messages name its internals). */
     private static String reason(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
-            if (cause instanceof java.net.ConnectException || cause instanceof java.nio.channels.ClosedChannelException
-                    && cause.getCause() instanceof java.net.ConnectException) {
-                return "the connection was refused";
-            }
-            if (cause instanceof java.net.http.HttpTimeoutException || cause instanceof java.util.concurrent.TimeoutException) {
-                return "it did not answer in time";
-            }
-            if (cause instanceof java.net.UnknownHostException) {
-                return "its host name is not known";
-            }
             if (cause instanceof McpTransportException) {
-                return "it answered with an error or not in MCP";
+                return ConnectionFailures.reason(failure, "it answered with an error or not in MCP");
             }
         }
-        return "the connection to it failed or was closed";
+        return ConnectionFailures.reason(failure, "the connection to it failed or was closed");
     }
 
     @Scheduled(fixedDelayString = "${retinue.tools.mcp.refresh:5m}", initialDelayString = "${retinue.tools.mcp.refresh:5m}")
