@@ -6,6 +6,7 @@ import java.util.Map;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.TypeMismatchException;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
@@ -16,9 +17,11 @@ import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.validation.method.ParameterValidationResult;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.annotation.HandlerMethodValidationException;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
 import io.retinue.shared.DatabaseUnavailable;
@@ -72,6 +75,26 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
         log.error("Unexpected failure while handling the request", ex);
         return respond(Problems.of(ProblemType.INTERNAL_ERROR,
                 "An unexpected error occurred; quote the requestId when reporting it"));
+    }
+
+    /** A query parameter of the wrong type ({@code limit=abc}) is named, as every other invalid parameter is. */
+    @Override
+    protected ResponseEntity<Object> handleTypeMismatch(TypeMismatchException ex, HttpHeaders headers,
+            HttpStatusCode status, WebRequest request) {
+        if (ex instanceof MethodArgumentTypeMismatchException mismatch
+                && mismatch.getParameter().hasParameterAnnotation(RequestParam.class)) {
+            Class<?> type = mismatch.getRequiredType();
+            String expected = type == null ? "of another form"
+                    : type.isEnum() ? "one of " + java.util.Arrays.toString(type.getEnumConstants())
+                    : Number.class.isAssignableFrom(type) || type == int.class || type == long.class ? "a number"
+                    : type == Boolean.class || type == boolean.class ? "true or false"
+                    : "a valid " + type.getSimpleName();
+            ProblemDetail problem = Problems.of(ProblemType.INVALID_PARAMETER, ProblemType.INVALID_PARAMETER.status(),
+                    "The query parameter '" + mismatch.getName() + "' must be " + expected,
+                    List.of(new Violation(mismatch.getName(), "must be " + expected)), Map.of());
+            return new ResponseEntity<>(problem, problemHeaders(), statusOf(problem));
+        }
+        return super.handleTypeMismatch(ex, headers, status, request);
     }
 
     @Override

@@ -27,7 +27,8 @@ import io.retinue.shared.Violation;
  * then fails as an unexpected exception).
  */
 @Component
-@Order(Ordered.HIGHEST_PRECEDENCE)
+// After RequestIds: a request refused here is answered with its request id too.
+@Order(Ordered.HIGHEST_PRECEDENCE + 1)
 class QueryEncoding extends OncePerRequestFilter {
 
     private final ProblemWriter problems;

@@ -88,6 +88,10 @@ class ProblemResponsesIT extends PlatformIT {
         Reply reply = api.get("/api/v1/agents?order=sideways");
         assertProblemAt(reply, 400, "invalid-parameter", "order");
         assertProblem(api.get("/api/v1/agents/x/versions/notanumber"), 400, "malformed-request");
+        // Query parameters of the wrong type are named, with what they must be.
+        assertProblemAt(api.get("/api/v1/agents?limit=abc"), 400, "invalid-parameter", "limit");
+        assertProblemAt(api.get("/api/v1/tools?enabled=maybe"), 400, "invalid-parameter", "enabled");
+        assertProblemAt(api.get("/api/v1/agents/x/spec?version=x"), 400, "invalid-parameter", "version");
     }
 
     @Test
@@ -95,6 +99,8 @@ class ProblemResponsesIT extends PlatformIT {
         RawHttp.Answer answer = raw().send("GET", "/api/v1/agents?limit=%zz%", auth(), null);
         assertRawProblem(answer, 400, "invalid-parameter");
         assertThat(answer.json().at("/errors/0/pointer").asString()).isEqualTo("limit");
+        assertThat(answer.json().at("/requestId").asString()).as("refused before anything else, still with its id")
+            .isNotBlank();
         assertRawProblem(raw().send("GET", "/api/v1/agents?q=%ff", auth(), null), 400, "invalid-parameter");
         // No text column holds a NUL: searching with one was answered 409 by the database's refusal.
         assertRawProblem(raw().send("GET", "/api/v1/runs?agent=%00", auth(), null), 400, "invalid-parameter");
