@@ -32,6 +32,11 @@ import tools.jackson.databind.JsonNode;
 public class ToolAdmin {
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]*(\\.[a-z0-9][a-z0-9_-]*)+");
+
+    /** A namespaced tool name: {@code namespace.tool}, lower case, at most 200 characters. */
+    public static boolean isToolName(String name) {
+        return name != null && name.length() <= 200 && NAME.matcher(name).matches();
+    }
     private static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE");
 
     /** A tool definition as submitted. */
@@ -131,7 +136,7 @@ public class ToolAdmin {
 
     private Tool build(Caller caller, Definition definition, int version, boolean enabled) {
         List<Violation> violations = new ArrayList<>();
-        if (definition.name() == null || !NAME.matcher(definition.name()).matches() || definition.name().length() > 200) {
+        if (!isToolName(definition.name())) {
             violations.add(new Violation("/name", "must be a namespaced name such as crm.lookup_customer"));
         }
         else if (definition.name().startsWith("builtin.")) {

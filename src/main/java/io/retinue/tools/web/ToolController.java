@@ -105,6 +105,10 @@ class ToolController {
         if (limit < 1 || limit > 200) {
             throw DomainProblem.invalidParameter("limit", "limit must be between 1 and 200");
         }
+        // The cursor is the last name of the page before: anything else is none this API issued.
+        if (cursor != null && !ToolAdmin.isToolName(cursor)) {
+            throw DomainProblem.invalidParameter("cursor", "the cursor is not one this API issued");
+        }
         ToolKind toolKind;
         try {
             toolKind = kind == null ? null : ToolKind.fromWire(kind);

@@ -4,6 +4,7 @@ import static io.retinue.testing.Api.JSON;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpRequest;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -92,6 +93,13 @@ class ProblemResponsesIT extends PlatformIT {
         assertProblemAt(api.get("/api/v1/agents?limit=abc"), 400, "invalid-parameter", "limit");
         assertProblemAt(api.get("/api/v1/tools?enabled=maybe"), 400, "invalid-parameter", "enabled");
         assertProblemAt(api.get("/api/v1/agents/x/spec?version=x"), 400, "invalid-parameter", "version");
+        // A cursor this API did not issue is refused, whichever list it is given to.
+        for (String list : List.of("/api/v1/tools", "/api/v1/audit-events", "/api/v1/agents", "/api/v1/runs")) {
+            for (String cursor : List.of("abc", "AAAA", "x".repeat(5000), "Zm9vfGJhcg", "..%2F..")) {
+                assertProblemAt(api.get(list + "?cursor=" + cursor), 400, list.endsWith("agents")
+                        ? "agents/invalid-cursor" : "invalid-parameter", "cursor");
+            }
+        }
     }
 
     @Test
