@@ -4,6 +4,7 @@ import java.net.URI;
 import java.util.List;
 
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
@@ -89,10 +90,15 @@ class VersionController {
 
     @GetMapping("/versions/{version}")
     @Operation(operationId = "getAgentVersion", summary = "Get one version",
-            description = "The version's configuration and state, with the agent's ETag.")
+            description = "The version's configuration and state, with the agent's ETag; 304 when If-None-Match "
+                    + "carries it.")
     ResponseEntity<VersionView> get(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
-            @PathVariable String agent, @PathVariable int version) {
+            @PathVariable String agent, @PathVariable int version,
+            @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) {
         Agents.Versioned found = agents.version(AgentAccess.of(caller), agent, version);
+        if (Preconditions.noneMatch(ifNoneMatch, found.agent().etag())) {
+            return ResponseEntity.status(HttpStatus.NOT_MODIFIED).eTag(found.agent().etag()).build();
+        }
         return ResponseEntity.ok().eTag(found.agent().etag()).body(VersionView.of(found.agent(), found.version()));
     }
 

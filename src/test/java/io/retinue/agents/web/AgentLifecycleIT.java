@@ -139,6 +139,10 @@ class AgentLifecycleIT extends PlatformIT {
 
         Reply notModified = api.call("GET", "/api/v1/agents/" + slug).header("If-None-Match", etag).send();
         assertThat(notModified.status()).isEqualTo(304);
+        Reply versionNotModified = api.call("GET", "/api/v1/agents/" + slug + "/versions/1")
+            .header("If-None-Match", etag).send();
+        assertThat(versionNotModified.status()).isEqualTo(304);
+        assertThat(versionNotModified.header("ETag")).contains(etag);
 
         Reply first = api.call("PATCH", "/api/v1/agents/" + slug).header("If-Match", etag)
             .json(Map.of("description", "first writer")).send();
