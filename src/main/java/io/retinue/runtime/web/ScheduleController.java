@@ -20,6 +20,7 @@ import io.retinue.runtime.internal.schedules.Schedules;
 import io.retinue.shared.Caller;
 import io.retinue.shared.DomainProblem;
 import io.retinue.shared.Page;
+import io.retinue.shared.web.QueryParameters;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -56,8 +57,8 @@ class ScheduleController {
     @Operation(operationId = "listSchedules", summary = "Schedules, newest first",
             description = "Pass nextCursor back as cursor for the next page.")
     Page<Schedules.Schedule> list(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
-            @RequestParam(defaultValue = "50") int limit) {
-        return new Page<>(schedules.list(caller.tenant(), limit), null);
+            @RequestParam(defaultValue = "50") int limit, @RequestParam(required = false) String cursor) {
+        return schedules.list(caller.tenant(), QueryParameters.limit(limit), cursor);
     }
 
     @GetMapping("/{id}")

@@ -21,6 +21,7 @@ import io.retinue.shared.Caller;
 import io.retinue.shared.DomainProblem;
 import io.retinue.shared.Violation;
 import io.retinue.shared.Page;
+import io.retinue.shared.web.QueryParameters;
 import io.retinue.shared.ProblemType;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -83,8 +84,9 @@ class SessionController {
     @Operation(operationId = "listSessions", summary = "Sessions, most recently active first",
             description = "Pass nextCursor back as cursor for the next page.")
     Page<SessionStorage.Session> list(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
-            @RequestParam(required = false) String agent, @RequestParam(defaultValue = "50") int limit) {
-        return new Page<>(sessions.list(caller.tenant(), agent, Math.max(1, Math.min(200, limit))), null);
+            @RequestParam(required = false) String agent, @RequestParam(defaultValue = "50") int limit,
+            @RequestParam(required = false) String cursor) {
+        return sessions.list(caller.tenant(), agent, QueryParameters.limit(limit), cursor);
     }
 
     @DeleteMapping("/{id}")

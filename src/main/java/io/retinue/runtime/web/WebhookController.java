@@ -20,6 +20,7 @@ import io.retinue.runtime.internal.webhooks.Webhooks;
 import io.retinue.shared.Caller;
 import io.retinue.shared.DomainProblem;
 import io.retinue.shared.Page;
+import io.retinue.shared.web.QueryParameters;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -87,8 +88,8 @@ class WebhookController {
     Page<Webhooks.Delivery> deliveries(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @RequestParam(required = false) @io.swagger.v3.oas.annotations.media.Schema(
                     allowableValues = { "pending", "delivered", "dead" }) String status,
-            @RequestParam(defaultValue = "50") int limit) {
-        return new Page<>(webhooks.deliveries(caller.tenant(), status, limit), null);
+            @RequestParam(defaultValue = "50") int limit, @RequestParam(required = false) String cursor) {
+        return webhooks.deliveries(caller.tenant(), status, QueryParameters.limit(limit), cursor);
     }
 
     @PostMapping("/api/v1/webhook-deliveries/{id}/retry")

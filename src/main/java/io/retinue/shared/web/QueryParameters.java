@@ -11,6 +11,14 @@ public final class QueryParameters {
     private QueryParameters() {
     }
 
+    /** A page size: 1 to 200 items. */
+    public static int limit(int limit) {
+        if (limit < 1 || limit > 200) {
+            throw DomainProblem.invalidParameter("limit", "limit must be between 1 and 200");
+        }
+        return limit;
+    }
+
     public static Instant instant(String name, String value) {
         try {
             return value == null ? null : Instant.parse(value);

@@ -15,6 +15,7 @@ import org.springframework.stereotype.Repository;
 
 import io.retinue.shared.Page;
 import io.retinue.shared.TenantId;
+import io.retinue.shared.KeysetCursor;
 import io.retinue.shared.Timestamps;
 import io.swagger.v3.oas.annotations.media.Schema;
 
@@ -93,9 +94,16 @@ public class ExecutionLedger {
             .optional();
     }
 
-    public Page<Execution> query(TenantId tenant, String tool, String status, int limit) {
+    public Page<Execution> query(TenantId tenant, String tool, String status, int limit, String cursor) {
+        String filters = tool + "|" + status;
+        KeysetCursor after = KeysetCursor.read(cursor, filters);
         StringBuilder where = new StringBuilder("tenant_id = :tenant");
-        Map<String, Object> params = new HashMap<>(Map.of("tenant", tenant.value(), "limit", limit));
+        Map<String, Object> params = new HashMap<>(Map.of("tenant", tenant.value(), "limit", limit + 1));
+        if (after != null) {
+            where.append(" AND ").append(KeysetCursor.condition("started_at"));
+            params.put("cursorAt", Timestamps.of(after.at()));
+            params.put("cursorId", after.id());
+        }
         if (tool != null) {
             where.append(" AND tool = :tool");
             params.put("tool", tool);
@@ -109,7 +117,11 @@ public class ExecutionLedger {
             .params(params)
             .query((rs, n) -> execution(rs))
             .list();
-        return new Page<>(rows, null);
+        if (rows.size() <= limit) {
+            return new Page<>(rows, null);
+        }
+        Execution last = rows.get(limit - 1);
+        return new Page<>(rows.subList(0, limit), KeysetCursor.after(last.startedAt(), last.id(), filters));
     }
 
     static long millisSince(Instant started, Instant now) {

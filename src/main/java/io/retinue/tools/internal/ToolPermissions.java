@@ -24,6 +24,7 @@ import com.networknt.schema.SchemaRegistry;
 import io.retinue.shared.Caller;
 import io.retinue.shared.Page;
 import io.retinue.shared.Role;
+import io.retinue.shared.KeysetCursor;
 import io.retinue.shared.TenantId;
 import io.retinue.shared.JsonSchemas;
 import io.retinue.shared.Timestamps;
@@ -191,9 +192,16 @@ public class ToolPermissions {
         return decision;
     }
 
-    public Page<Recorded> decisions(TenantId tenant, String tool, String effect, int limit) {
+    public Page<Recorded> decisions(TenantId tenant, String tool, String effect, int limit, String cursor) {
+        String filters = tool + "|" + effect;
+        KeysetCursor after = KeysetCursor.read(cursor, filters);
         StringBuilder where = new StringBuilder("tenant_id = :tenant");
-        Map<String, Object> params = new java.util.HashMap<>(Map.of("tenant", tenant.value(), "limit", limit));
+        Map<String, Object> params = new java.util.HashMap<>(Map.of("tenant", tenant.value(), "limit", limit + 1));
+        if (after != null) {
+            where.append(" AND ").append(KeysetCursor.condition("decided_at"));
+            params.put("cursorAt", Timestamps.of(after.at()));
+            params.put("cursorId", after.id());
+        }
         if (tool != null) {
             where.append(" AND tool = :tool");
             params.put("tool", tool);
@@ -210,7 +218,11 @@ public class ToolPermissions {
                     rs.getString("caller"), rs.getString("agent"), rs.getString("tool"), rs.getString("effect"),
                     rs.getString("reason"), rs.getString("request_id")))
             .list();
-        return new Page<>(rows, null);
+        if (rows.size() <= limit) {
+            return new Page<>(rows, null);
+        }
+        Recorded last = rows.get(limit - 1);
+        return new Page<>(rows.subList(0, limit), KeysetCursor.after(last.decidedAt(), last.id(), filters));
     }
 
     static boolean coversTool(String selector, Tool tool) {

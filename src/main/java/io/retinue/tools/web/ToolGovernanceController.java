@@ -21,6 +21,7 @@ import org.springframework.web.bind.annotation.RestController;
 import io.retinue.shared.Caller;
 import io.retinue.shared.DomainProblem;
 import io.retinue.shared.Page;
+import io.retinue.shared.web.QueryParameters;
 import io.retinue.shared.Violation;
 import io.retinue.tools.internal.CredentialStore;
 import io.retinue.tools.internal.ExecutionLedger;
@@ -189,8 +190,8 @@ class ToolGovernanceController {
             @RequestParam(required = false) String tool,
             @RequestParam(required = false) @Parameter(schema = @Schema(allowableValues = { "allow", "deny",
                 "require_approval" })) String effect,
-            @RequestParam(defaultValue = "50") int limit) {
-        return permissions.decisions(caller.tenant(), tool, effect, Math.max(1, Math.min(200, limit)));
+            @RequestParam(defaultValue = "50") int limit, @RequestParam(required = false) String cursor) {
+        return permissions.decisions(caller.tenant(), tool, effect, QueryParameters.limit(limit), cursor);
     }
 
     @GetMapping(path = "/api/v1/tool-executions", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -201,8 +202,9 @@ class ToolGovernanceController {
             @RequestParam(required = false) @Parameter(schema = @Schema(allowableValues = { "completed", "failed",
                     "timed_out", "saturated", "unavailable", "refused", "denied", "approval_required",
                     "invalid_arguments" })) String status,
-            @RequestParam(defaultValue = "50") int limit) {
-        Page<ExecutionLedger.Execution> page = ledger.query(caller.tenant(), tool, status, Math.max(1, Math.min(200, limit)));
+            @RequestParam(defaultValue = "50") int limit, @RequestParam(required = false) String cursor) {
+        Page<ExecutionLedger.Execution> page = ledger.query(caller.tenant(), tool, status, QueryParameters.limit(limit),
+                cursor);
         return new Page<>(page.items().stream().map(execution -> ExecutionView.of(execution, json)).toList(),
                 page.nextCursor());
     }

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.HashMap;
 import java.util.UUID;
 
 import org.slf4j.Logger;
@@ -31,6 +32,8 @@ import io.retinue.shared.Caller;
 import io.retinue.shared.DomainProblem;
 import io.retinue.shared.Scopes;
 import io.retinue.shared.TenantId;
+import io.retinue.shared.Page;
+import io.retinue.shared.KeysetCursor;
 import io.retinue.shared.Timestamps;
 import io.retinue.shared.Violation;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -136,13 +139,25 @@ public class Schedules {
         return find(caller.tenant(), id).orElseThrow();
     }
 
-    public List<Schedule> list(TenantId tenant, int limit) {
-        return jdbc.sql("SELECT * FROM runtime.schedule WHERE tenant_id = :tenant ORDER BY created_at DESC, id "
-                + "FETCH FIRST :limit ROWS ONLY")
-            .param("tenant", tenant.value())
-            .param("limit", Math.max(1, Math.min(200, limit)))
+    /** A page of the tenant's schedules, newest first. */
+    public Page<Schedule> list(TenantId tenant, int limit, String cursor) {
+        KeysetCursor after = KeysetCursor.read(cursor, "schedules");
+        Map<String, Object> params = new HashMap<>(Map.of("tenant", tenant.value(), "limit", limit + 1));
+        if (after != null) {
+            params.put("cursorAt", Timestamps.of(after.at()));
+            params.put("cursorId", after.id());
+        }
+        List<Schedule> rows = jdbc.sql("SELECT * FROM runtime.schedule WHERE tenant_id = :tenant"
+                + (after == null ? "" : " AND " + KeysetCursor.condition("created_at"))
+                + " ORDER BY created_at DESC, id DESC FETCH FIRST :limit ROWS ONLY")
+            .params(params)
             .query((rs, n) -> schedule(rs))
             .list();
+        if (rows.size() <= limit) {
+            return new Page<>(rows, null);
+        }
+        Schedule last = rows.get(limit - 1);
+        return new Page<>(rows.subList(0, limit), KeysetCursor.after(last.createdAt(), last.id(), "schedules"));
     }
 
     public Optional<Schedule> find(TenantId tenant, UUID id) {

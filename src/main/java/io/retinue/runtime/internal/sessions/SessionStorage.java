@@ -19,6 +19,8 @@ import io.retinue.runtime.internal.AgentLoop;
 import io.retinue.shared.DomainProblem;
 import io.retinue.shared.ProblemType;
 import io.retinue.shared.TenantId;
+import io.retinue.shared.Page;
+import io.retinue.shared.KeysetCursor;
 import io.retinue.shared.TimeOrderedIds;
 import io.retinue.shared.Timestamps;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -87,13 +89,30 @@ public class SessionStorage {
                 Timestamps.read(rs, "updated_at"));
     }
 
-    public List<Session> list(TenantId tenant, String agent, int limit) {
-        return jdbc.sql("SELECT * FROM runtime.session WHERE tenant_id = :tenant"
-                + (agent == null ? "" : " AND agent_slug = :agent") + " ORDER BY updated_at DESC FETCH FIRST :limit ROWS ONLY")
-            .params(agent == null ? Map.of("tenant", tenant.value(), "limit", limit)
-                    : Map.of("tenant", tenant.value(), "agent", agent, "limit", limit))
+    /** A page of the tenant's sessions, most recently active first. */
+    public Page<Session> list(TenantId tenant, String agent, int limit, String cursor) {
+        String filters = "sessions|" + agent;
+        KeysetCursor after = KeysetCursor.read(cursor, filters);
+        Map<String, Object> params = new java.util.HashMap<>(Map.of("tenant", tenant.value(), "limit", limit + 1));
+        if (agent != null) {
+            params.put("agent", agent);
+        }
+        if (after != null) {
+            params.put("cursorAt", Timestamps.of(after.at()));
+            params.put("cursorId", after.id());
+        }
+        List<Session> rows = jdbc.sql("SELECT * FROM runtime.session WHERE tenant_id = :tenant"
+                + (agent == null ? "" : " AND agent_slug = :agent")
+                + (after == null ? "" : " AND " + KeysetCursor.condition("updated_at"))
+                + " ORDER BY updated_at DESC, id DESC FETCH FIRST :limit ROWS ONLY")
+            .params(params)
             .query(this::session)
             .list();
+        if (rows.size() <= limit) {
+            return new Page<>(rows, null);
+        }
+        Session last = rows.get(limit - 1);
+        return new Page<>(rows.subList(0, limit), KeysetCursor.after(last.updatedAt(), last.id(), filters));
     }
 
     public boolean delete(TenantId tenant, UUID id) {

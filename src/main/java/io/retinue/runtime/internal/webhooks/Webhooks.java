@@ -37,6 +37,8 @@ import io.retinue.runtime.RunEnded;
 import io.retinue.runtime.internal.RunLedger;
 import io.retinue.shared.DomainProblem;
 import io.retinue.shared.TenantId;
+import io.retinue.shared.Page;
+import io.retinue.shared.KeysetCursor;
 import io.retinue.shared.TimeOrderedIds;
 import io.retinue.shared.Timestamps;
 import io.retinue.shared.Violation;
@@ -169,16 +171,33 @@ public class Webhooks {
             .update() == 1;
     }
 
-    public List<Delivery> deliveries(TenantId tenant, String status, int limit) {
-        return jdbc.sql("SELECT * FROM runtime.webhook_delivery WHERE tenant_id = :tenant"
-                + (status == null ? "" : " AND status = :status") + " ORDER BY created_at DESC FETCH FIRST :limit ROWS ONLY")
-            .params(status == null ? Map.of("tenant", tenant.value(), "limit", Math.max(1, Math.min(200, limit)))
-                    : Map.of("tenant", tenant.value(), "status", status, "limit", Math.max(1, Math.min(200, limit))))
+    /** A page of the tenant's deliveries, newest first. */
+    public Page<Delivery> deliveries(TenantId tenant, String status, int limit, String cursor) {
+        String filters = "deliveries|" + status;
+        KeysetCursor after = KeysetCursor.read(cursor, filters);
+        Map<String, Object> params = new java.util.HashMap<>(Map.of("tenant", tenant.value(), "limit", limit + 1));
+        if (status != null) {
+            params.put("status", status);
+        }
+        if (after != null) {
+            params.put("cursorAt", Timestamps.of(after.at()));
+            params.put("cursorId", after.id());
+        }
+        List<Delivery> rows = jdbc.sql("SELECT * FROM runtime.webhook_delivery WHERE tenant_id = :tenant"
+                + (status == null ? "" : " AND status = :status")
+                + (after == null ? "" : " AND " + KeysetCursor.condition("created_at"))
+                + " ORDER BY created_at DESC, id DESC FETCH FIRST :limit ROWS ONLY")
+            .params(params)
             .query((rs, n) -> new Delivery(rs.getObject("id", UUID.class), rs.getObject("run_id", UUID.class),
                     rs.getString("url"), rs.getString("event"), rs.getString("status"), rs.getInt("attempts"),
                     Timestamps.read(rs, "next_attempt_at"), rs.getString("last_error"), Timestamps.read(rs, "created_at"),
                     Timestamps.read(rs, "delivered_at")))
             .list();
+        if (rows.size() <= limit) {
+            return new Page<>(rows, null);
+        }
+        Delivery last = rows.get(limit - 1);
+        return new Page<>(rows.subList(0, limit), KeysetCursor.after(last.createdAt(), last.id(), filters));
     }
 
     /** Sends a dead letter (or a pending delivery) again, from a first attempt. */
