@@ -88,7 +88,9 @@ public final class AppProcess implements AutoCloseable {
         if (database != null) {
             command.addAll(List.of("--spring.datasource.url=" + database,
                     "--spring.datasource.username=" + TestDatabase.user(),
-                    "--spring.datasource.password=" + TestDatabase.password()));
+                    "--spring.datasource.password=" + TestDatabase.password(),
+                    // Several processes share the test PostgreSQL (100 connections): each opens a few, not twenty.
+                    "--spring.datasource.hikari.maximum-pool-size=12", "--spring.datasource.hikari.minimum-idle=2"));
         }
         command.addAll(List.of(
                 "--retinue.security.bootstrap-api-key=" + adminKey,

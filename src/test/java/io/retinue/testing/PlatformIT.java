@@ -38,6 +38,9 @@ public abstract class PlatformIT {
         registry.add("retinue.security.bootstrap-api-key", () -> ADMIN_KEY);
         registry.add("retinue.security.master-key", () -> MASTER_KEY);
         registry.add("retinue.auth.lockout", () -> "2s");
+        // The suite's cached contexts, instances and processes share one PostgreSQL of 100 connections: each pool
+        // opens what it uses, not all twenty at once.
+        registry.add("spring.datasource.hikari.minimum-idle", () -> "2");
         registry.add("retinue.outbound.defaults.minimum-calls", () -> "4");
         registry.add("retinue.outbound.defaults.sliding-window", () -> "4");
         registry.add("retinue.outbound.defaults.open-for", () -> "2s");

@@ -103,7 +103,8 @@ class ServiceEventsIT extends PlatformIT {
         JsonNode received = await().atMost(Duration.ofSeconds(15)).until(() -> {
             Message message = rabbit.receive(ServiceEvents.queue("runtime"), 500);
             while (message != null) {
-                JsonNode body = json.readTree(message.getBody());
+                // The queue is shared with the suite's other tests, some of which send it what no module could read.
+                JsonNode body = readable(message.getBody());
                 if (name.equals(body.path("name").asString())) {
                     assertThat(message.getMessageProperties().getReceivedRoutingKey()).isEqualTo("tools.ToolChanged");
                     assertThat(message.getMessageProperties().getMessageId())
@@ -176,5 +177,14 @@ class ServiceEventsIT extends PlatformIT {
 
     private org.springframework.jdbc.core.simple.JdbcClient jdbc() {
         return tools().getBean(org.springframework.jdbc.core.simple.JdbcClient.class);
+    }
+
+    private JsonNode readable(byte[] body) {
+        try {
+            return json.readTree(body);
+        }
+        catch (tools.jackson.core.JacksonException notJson) {
+            return json.createObjectNode();
+        }
     }
 }
