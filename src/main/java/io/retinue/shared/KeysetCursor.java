@@ -3,8 +3,10 @@ package io.retinue.shared;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.function.Function;
 
 /**
  * Where the next page of a list ordered newest first (by a time, then an id) begins: after the last item of the page
@@ -34,6 +36,19 @@ public record KeysetCursor(Instant at, UUID id) {
             throw DomainProblem.invalidParameter("cursor", "the cursor was not issued by this list, or for other "
                     + "filters");
         }
+    }
+
+    /**
+     * A page of {@code rows} read with {@code limit + 1} as their limit: the first {@code limit}, and the cursor after
+     * the last of them when there was one more.
+     */
+    public static <T> Page<T> page(List<T> rows, int limit, Function<T, Instant> at, Function<T, UUID> id,
+            String filters) {
+        if (rows.size() <= limit) {
+            return new Page<>(rows, null);
+        }
+        T last = rows.get(limit - 1);
+        return new Page<>(rows.subList(0, limit), after(at.apply(last), id.apply(last), filters));
     }
 
     /** The SQL condition for rows after this position, ordered by {@code timeColumn} and {@code id} descending. */

@@ -117,11 +117,7 @@ public class ExecutionLedger {
             .params(params)
             .query((rs, n) -> execution(rs))
             .list();
-        if (rows.size() <= limit) {
-            return new Page<>(rows, null);
-        }
-        Execution last = rows.get(limit - 1);
-        return new Page<>(rows.subList(0, limit), KeysetCursor.after(last.startedAt(), last.id(), filters));
+        return KeysetCursor.page(rows, limit, Execution::startedAt, Execution::id, filters);
     }
 
     static long millisSince(Instant started, Instant now) {

@@ -218,11 +218,7 @@ public class ToolPermissions {
                     rs.getString("caller"), rs.getString("agent"), rs.getString("tool"), rs.getString("effect"),
                     rs.getString("reason"), rs.getString("request_id")))
             .list();
-        if (rows.size() <= limit) {
-            return new Page<>(rows, null);
-        }
-        Recorded last = rows.get(limit - 1);
-        return new Page<>(rows.subList(0, limit), KeysetCursor.after(last.decidedAt(), last.id(), filters));
+        return KeysetCursor.page(rows, limit, Recorded::decidedAt, Recorded::id, filters);
     }
 
     static boolean coversTool(String selector, Tool tool) {

@@ -153,11 +153,7 @@ public class Schedules {
             .params(params)
             .query((rs, n) -> schedule(rs))
             .list();
-        if (rows.size() <= limit) {
-            return new Page<>(rows, null);
-        }
-        Schedule last = rows.get(limit - 1);
-        return new Page<>(rows.subList(0, limit), KeysetCursor.after(last.createdAt(), last.id(), "schedules"));
+        return KeysetCursor.page(rows, limit, Schedule::createdAt, Schedule::id, "schedules");
     }
 
     public Optional<Schedule> find(TenantId tenant, UUID id) {

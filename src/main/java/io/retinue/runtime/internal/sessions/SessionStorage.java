@@ -108,11 +108,7 @@ public class SessionStorage {
             .params(params)
             .query(this::session)
             .list();
-        if (rows.size() <= limit) {
-            return new Page<>(rows, null);
-        }
-        Session last = rows.get(limit - 1);
-        return new Page<>(rows.subList(0, limit), KeysetCursor.after(last.updatedAt(), last.id(), filters));
+        return KeysetCursor.page(rows, limit, Session::updatedAt, Session::id, filters);
     }
 
     public boolean delete(TenantId tenant, UUID id) {

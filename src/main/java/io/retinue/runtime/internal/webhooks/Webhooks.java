@@ -193,11 +193,7 @@ public class Webhooks {
                     Timestamps.read(rs, "next_attempt_at"), rs.getString("last_error"), Timestamps.read(rs, "created_at"),
                     Timestamps.read(rs, "delivered_at")))
             .list();
-        if (rows.size() <= limit) {
-            return new Page<>(rows, null);
-        }
-        Delivery last = rows.get(limit - 1);
-        return new Page<>(rows.subList(0, limit), KeysetCursor.after(last.createdAt(), last.id(), filters));
+        return KeysetCursor.page(rows, limit, Delivery::createdAt, Delivery::id, filters);
     }
 
     /** Sends a dead letter (or a pending delivery) again, from a first attempt. */
