@@ -122,12 +122,18 @@ class AgentDeletions {
     void putBackStalled() {
         for (AgentDeletion deletion : repository.deletionsStartedBefore(now().minus(stalledAfter), 100)) {
             try {
-                transactions.executeWithoutResult(status -> repository
+                Boolean putBack = transactions.execute(status -> repository
                     .find(deletion.tenant(), deletion.agent().value().toString())
                     .filter(Agent::isDeleting)
-                    .ifPresent(withdrawn -> putBack(withdrawn, deletion)));
-                log.warn("The deletion of agent {} (tenant {}) stopped half-way at {}; the agent was put back",
-                        deletion.agent().value(), deletion.tenant().value(), deletion.startedAt());
+                    .map(withdrawn -> {
+                        putBack(withdrawn, deletion);
+                        return true;
+                    })
+                    .orElse(false));
+                if (Boolean.TRUE.equals(putBack)) {
+                    log.warn("The deletion of agent {} (tenant {}) stopped half-way at {}; the agent was put back",
+                            deletion.agent().value(), deletion.tenant().value(), deletion.startedAt());
+                }
             }
             catch (DomainProblem raced) {
                 // Finished or put back by another request or instance meanwhile.
