@@ -90,7 +90,8 @@ public final class AppProcess implements AutoCloseable {
                     "--spring.datasource.username=" + TestDatabase.user(),
                     "--spring.datasource.password=" + TestDatabase.password(),
                     // Several processes share the test PostgreSQL (100 connections): each opens a few, not twenty.
-                    "--spring.datasource.hikari.maximum-pool-size=12", "--spring.datasource.hikari.minimum-idle=2"));
+                    "--spring.datasource.hikari.maximum-pool-size=12", "--spring.datasource.hikari.minimum-idle=2",
+                    "--spring.datasource.hikari.idle-timeout=10s"));
         }
         command.addAll(List.of(
                 "--retinue.security.bootstrap-api-key=" + adminKey,
