@@ -91,7 +91,7 @@ public final class AppProcess implements AutoCloseable {
                     "--spring.datasource.password=" + TestDatabase.password(),
                     // Several processes share the test PostgreSQL (100 connections): each opens a few, not twenty.
                     "--spring.datasource.hikari.maximum-pool-size=12", "--spring.datasource.hikari.minimum-idle=2",
-                    "--spring.datasource.hikari.idle-timeout=10s"));
+                    "--spring.datasource.hikari.idle-timeout=10000"));
         }
         command.addAll(List.of(
                 "--retinue.security.bootstrap-api-key=" + adminKey,

@@ -25,7 +25,7 @@ public final class Instances {
                 "--spring.datasource.password=" + TestDatabase.password(),
                 // Many instances share the test PostgreSQL (100 connections): each opens a few, not twenty.
                 "--spring.datasource.hikari.maximum-pool-size=8", "--spring.datasource.hikari.minimum-idle=1",
-                "--spring.datasource.hikari.idle-timeout=10s",
+                "--spring.datasource.hikari.idle-timeout=10000",
                 "--retinue.security.bootstrap-api-key=" + PlatformIT.ADMIN_KEY,
                 "--retinue.security.master-key=" + PlatformIT.MASTER_KEY,
                 "--retinue.rate-limit.anonymous.per-address=1000000",

@@ -41,7 +41,7 @@ public abstract class PlatformIT {
         // The suite's cached contexts, instances and processes share one PostgreSQL of 100 connections: each pool
         // opens what it uses, not all twenty at once.
         registry.add("spring.datasource.hikari.minimum-idle", () -> "2");
-        registry.add("spring.datasource.hikari.idle-timeout", () -> "10s");
+        registry.add("spring.datasource.hikari.idle-timeout", () -> "10000");
         registry.add("retinue.outbound.defaults.minimum-calls", () -> "4");
         registry.add("retinue.outbound.defaults.sliding-window", () -> "4");
         registry.add("retinue.outbound.defaults.open-for", () -> "2s");
