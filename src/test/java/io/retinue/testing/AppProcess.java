@@ -28,7 +28,7 @@ public final class AppProcess implements AutoCloseable {
     private final String database;
     private final int port;
     private final String adminKey;
-    private final List<String> extra;
+    private final List<String> extra = new ArrayList<>();
     private final Path log;
     /** Where the process runs: the embedded default puts its database there. */
     private final Path directory;
@@ -51,7 +51,7 @@ public final class AppProcess implements AutoCloseable {
         this.database = database;
         this.directory = directory;
         this.adminKey = adminKey;
-        this.extra = List.of(extra);
+        this.extra.addAll(List.of(extra));
         try {
             this.port = freePort();
             this.log = Files.createTempFile("retinue-app", ".log");
@@ -63,6 +63,16 @@ public final class AppProcess implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    /** More arguments for the next start: what depends on the ports of processes made after this one. */
+    public AppProcess with(String... more) {
+        extra.addAll(List.of(more));
+        return this;
     }
 
     public Path log() {
