@@ -23,7 +23,8 @@ import tools.jackson.databind.JsonNode;
  * What a team does with Retinue, from outside, the same in every shape the platform runs in: a tenant registers an
  * HTTP tool, makes an agent that names it, grants it, and runs it synchronously, streamed and in the background; a
  * call held for approval goes on once approved; a run in progress is cancelled; the audit log and the run and tool
- * records tell what happened; an agent in use is not deleted, one no longer used is, and the tool it named can go.
+ * records tell what happened; an agent in use is not deleted, one no longer used is, and the tool it named can go; a
+ * removed tenant's keys stop working and nothing of it is left.
  * Implemented by a test of each shape, which says where the platform's entry point is.
  */
 interface EndToEnd {
@@ -160,10 +161,37 @@ interface EndToEnd {
             .until(() -> owner.delete("/api/v1/tools/" + TOOL).status(), status -> status == 204);
     }
 
+    @Test
+    default void aRemovedTenantLosesItsKeysAndEverythingItKeptAndItsIdCanBeTakenAfresh() {
+        String id = "remove" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
+        Api owner = tenant(id, "remove");
+        String slug = agentWithTool(owner, "allow");
+        owner.post("/api/v1/runs", run(slug, visit(marker()))).expect(201);
+        owner.post("/api/v1/sessions", Map.of("agent", slug)).expect(201);
+
+        Reply removing = admin().delete("/api/v1/tenants/" + id).expect(202);
+        assertThat(removing.json().get("status").asString()).isEqualTo("removing");
+        assertThat(removing.header("Location")).contains("/api/v1/tenants/" + id);
+        assertThat(owner.get("/api/v1/agents").status()).as("its keys stop working at once").isEqualTo(401);
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+            .until(() -> admin().get("/api/v1/tenants/" + id).status() == 404);
+
+        Api again = tenant(id, "remove");
+        for (String list : List.of("/api/v1/agents", "/api/v1/tools?kind=http", "/api/v1/runs", "/api/v1/sessions",
+                "/api/v1/tool-grants", "/api/v1/tool-executions")) {
+            JsonNode page = again.get(list).expect(200).json();
+            assertThat(page.isArray() ? page : page.get("items")).as("nothing of the removed tenant in " + list)
+                .isEmpty();
+        }
+    }
+
     /** A tenant of its own, through the entry point, and its owner's key. */
     private Api tenant(String prefix) {
-        String id = prefix + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
-        Reply created = admin().post("/api/v1/tenants", Map.of("id", id, "name", "End to end " + id)).expect(201);
+        return tenant(prefix + UUID.randomUUID().toString().replace("-", "").substring(0, 8), prefix);
+    }
+
+    private Api tenant(String id, String prefix) {
+        Reply created = admin().post("/api/v1/tenants", Map.of("id", id, "name", "End to end " + prefix)).expect(201);
         return admin().as(created.json().at("/ownerKey/secret").asString());
     }
 

@@ -42,6 +42,7 @@ public abstract class PlatformIT {
         // opens what it uses, not all twenty at once.
         registry.add("spring.datasource.hikari.minimum-idle", () -> "2");
         registry.add("spring.datasource.hikari.idle-timeout", () -> "10000");
+        registry.add("retinue.gateway.tenant-removal.check-interval", () -> "1s");
         registry.add("retinue.outbound.defaults.minimum-calls", () -> "4");
         registry.add("retinue.outbound.defaults.sliding-window", () -> "4");
         registry.add("retinue.outbound.defaults.open-for", () -> "2s");

@@ -26,7 +26,8 @@ public final class SplitPlatform implements AutoCloseable {
         SplitPlatform platform = new SplitPlatform();
         for (String role : ROLES) {
             platform.processes.put(role, new AppProcess(TestDatabase.fresh(), adminKey, "--retinue.role=" + role,
-                    "--spring.rabbitmq.addresses=amqp://guest:guest@127.0.0.1:" + TestRabbit.PORT).with(more));
+                    "--spring.rabbitmq.addresses=amqp://guest:guest@127.0.0.1:" + TestRabbit.PORT,
+                    "--retinue.gateway.tenant-removal.check-interval=1s").with(more));
         }
         for (AppProcess process : platform.processes.values()) {
             platform.processes.forEach((role, other) -> {

@@ -15,7 +15,7 @@ import io.retinue.shared.Caller;
 
 /**
  * Checks a presented API key — for the HTTP filter and for callers outside HTTP alike: parsed, known, its secret
- * matching the stored digest, unexpired and unrevoked; a key in use has its last use noted (at most once a minute).
+ * matching the stored digest, unexpired and unrevoked, its tenant not being removed; a key in use has its last use noted (at most once a minute).
  */
 @Component
 class ApiKeyAuthentication implements KeyAuthentication {
@@ -31,11 +31,13 @@ class ApiKeyAuthentication implements KeyAuthentication {
     }
 
     private final ApiKeys keys;
+    private final TenantDirectory tenants;
     private final Clock clock;
     private final Timer timer;
 
-    ApiKeyAuthentication(ApiKeys keys, Clock clock, MeterRegistry meters) {
+    ApiKeyAuthentication(ApiKeys keys, TenantDirectory tenants, Clock clock, MeterRegistry meters) {
         this.keys = keys;
+        this.tenants = tenants;
         this.clock = clock;
         this.timer = Admission.timer(meters, "authentication");
     }
@@ -52,6 +54,10 @@ class ApiKeyAuthentication implements KeyAuthentication {
         if (!valid || !stored.get().worksAt(now)) {
             return new Verdict(stored, !valid ? "wrong or unknown key"
                     : stored.get().revokedAt() != null ? "revoked key" : "expired key");
+        }
+        if (!tenants.isActive(stored.get().tenant())) {
+            // Not recorded in the tenant's audit log: that is being erased, and a row written after would outlive it.
+            return new Verdict(Optional.empty(), "key of a tenant being removed");
         }
         if (stored.get().lastUseOlderThan(now.minus(LAST_USED_RESOLUTION))) {
             keys.touch(stored.get(), now);

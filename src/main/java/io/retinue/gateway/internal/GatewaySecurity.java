@@ -150,7 +150,7 @@ class GatewaySecurity {
             .oauth2ResourceServer(oauth -> oauth.bearerTokenResolver(GatewaySecurity::jwtOnly)
                 .authenticationManagerResolver(
                         new JwtIssuerAuthenticationManagerResolver(
-                                oidc.managers(issuer, accessTokens.decoder(), tenants::exists)::get))
+                                oidc.managers(issuer, accessTokens.decoder(), tenants::isActive)::get))
                 .authenticationEntryPoint(unauthenticated(problems, "The access token is not valid")))
             .exceptionHandling(errors -> errors.authenticationEntryPoint(unauthenticated(problems,
                     "Present an API key or access token as 'Authorization: Bearer <token>' (or 'X-API-Key: <key>')"))

@@ -74,7 +74,8 @@ public record OidcProviders(List<Provider> oidc) {
                 throw new InvalidBearerTokenException("The token names no valid tenant");
             }
             if (!tenantExists.test(id)) {
-                throw new InvalidBearerTokenException("The token names a tenant that does not exist here");
+                throw new InvalidBearerTokenException("The token names a tenant that does not exist here (or is being "
+                        + "removed)");
             }
             return new Caller(id, "oidc:" + jwt.getSubject(), scopes);
         }
@@ -134,14 +135,20 @@ public record OidcProviders(List<Provider> oidc) {
         }
     }
 
-    /** An authentication manager per trusted issuer, besides Retinue's own. */
+    /** An authentication manager per trusted issuer, besides Retinue's own; callers of tenants not active are refused. */
     Map<String, AuthenticationManager> managers(String ownIssuer, JwtDecoder ownDecoder,
-            Predicate<TenantId> tenantExists) {
+            Predicate<TenantId> tenantActive) {
         Map<String, AuthenticationManager> managers = new HashMap<>();
-        managers.put(ownIssuer, manager(ownDecoder, jwt -> new CallerAuthentication(AccessTokens.callerOf(jwt))));
+        managers.put(ownIssuer, manager(ownDecoder, jwt -> {
+            Caller caller = AccessTokens.callerOf(jwt);
+            if (!tenantActive.test(caller.tenant())) {
+                throw new InvalidBearerTokenException("The token's tenant is being removed");
+            }
+            return new CallerAuthentication(caller);
+        }));
         for (Provider provider : oidc) {
             managers.put(provider.issuer(),
-                    manager(provider.decoder(), jwt -> new CallerAuthentication(provider.callerOf(jwt, tenantExists))));
+                    manager(provider.decoder(), jwt -> new CallerAuthentication(provider.callerOf(jwt, tenantActive))));
         }
         return Map.copyOf(managers);
     }

@@ -1,8 +1,15 @@
 package io.retinue.gateway.internal;
 
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Optional;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -13,6 +20,7 @@ import io.retinue.shared.Caller;
 import io.retinue.shared.DomainProblem;
 import io.retinue.shared.ProblemType;
 import io.retinue.shared.TenantId;
+import io.retinue.shared.Timestamps;
 import io.swagger.v3.oas.annotations.media.Schema;
 
 /** The installation's tenants. Creating one hands out its first (owner) API key, shown once. */
@@ -27,11 +35,17 @@ public class TenantDirectory {
     public record CreatedTenant(String id, String name, KeyRing.IssuedKey ownerKey) {
     }
 
+    /** How long a tenant's standing is kept: a removal on another gateway process refuses its callers within it. */
+    static final Duration FRESHNESS = Duration.ofSeconds(5);
+
     private final JdbcClient jdbc;
     private final KeyRing keyRing;
     private final AuditLog audit;
     private final Clock clock;
-    private final java.util.Set<TenantId> known = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Cache<TenantId, Boolean> active = Caffeine.newBuilder()
+        .expireAfterWrite(FRESHNESS)
+        .maximumSize(100_000)
+        .build();
 
     TenantDirectory(JdbcClient jdbc, KeyRing keyRing, AuditLog audit, Clock clock) {
         this.jdbc = jdbc;
@@ -40,33 +54,92 @@ public class TenantDirectory {
         this.clock = clock;
     }
 
-    /** Whether the tenant exists; tenants are never deleted, so a yes is remembered. */
+    /** Whether the tenant exists, in any standing (one being removed still holds its id). */
     public boolean exists(TenantId id) {
-        if (known.contains(id)) {
-            return true;
-        }
-        boolean exists = jdbc.sql("SELECT COUNT(*) FROM gateway.tenant WHERE id = :id")
-            .param("id", id.value())
-            .query(Long.class)
-            .single() > 0;
-        if (exists) {
-            known.add(id);
-        }
-        return exists;
+        return find(id).isPresent();
     }
+
+    /**
+     * Whether the tenant's callers may act: it exists and is not being removed. Asked for every request, so the
+     * answer is kept for {@link #FRESHNESS} (a removal started here takes effect at once).
+     */
+    public boolean isActive(TenantId id) {
+        // An unknown tenant is not kept: one created on another process works here at once.
+        return Boolean.TRUE.equals(active.get(id, unknown -> find(unknown)
+            .map(tenant -> tenant.status().equals(ACTIVE))
+            .orElse(null)));
+    }
+
+    static final String ACTIVE = "active";
+    static final String SUSPENDING = "suspending";
+    static final String REMOVING = "removing";
 
     /** A tenant as the installation's admin sees it. */
     @Schema(description = "A tenant of the installation")
     public record Tenant(@Schema(example = "acme") String id, @Schema(example = "ACME Corp") String name,
-            java.time.Instant createdAt) {
+            java.time.Instant createdAt,
+            @Schema(description = "active; suspending while its removal asks the services to stop its work (undone "
+                    + "if one cannot); removing while they erase it", allowableValues = { ACTIVE, SUSPENDING, REMOVING })
+            String status,
+            @Schema(description = "When its removal was asked for; null while active") java.time.Instant removalStartedAt,
+            @Schema(description = "The services yet to erase what they keep of it, while removing")
+            List<String> removalPending) {
     }
 
-    public java.util.Optional<Tenant> find(TenantId id) {
-        return jdbc.sql("SELECT id, name, created_at FROM gateway.tenant WHERE id = :id")
+    public Optional<Tenant> find(TenantId id) {
+        return jdbc.sql("SELECT id, name, created_at, status, removal_started_at, removal_pending FROM gateway.tenant "
+                + "WHERE id = :id")
             .param("id", id.value())
             .query((rs, row) -> new Tenant(rs.getString("id"), rs.getString("name"),
-                    io.retinue.shared.Timestamps.read(rs, "created_at")))
+                    Timestamps.read(rs, "created_at"), rs.getString("status"),
+                    Timestamps.read(rs, "removal_started_at"), modules(rs.getString("removal_pending"))))
             .optional();
+    }
+
+    /** Tenants in {@code status}, their removal started before {@code before}. */
+    List<TenantId> inStatus(String status, Instant before) {
+        return jdbc.sql("SELECT id FROM gateway.tenant WHERE status = :status AND removal_started_at < :before")
+            .param("status", status)
+            .param("before", Timestamps.of(before))
+            .query((rs, row) -> new TenantId(rs.getString("id")))
+            .list();
+    }
+
+    /** Moves a tenant from one standing to another; false when it was not in {@code from}. */
+    boolean move(TenantId id, String from, String to, List<String> pending) {
+        boolean moved = jdbc.sql("UPDATE gateway.tenant SET status = :to, removal_pending = :pending, "
+                + "removal_started_at = " + (to.equals(ACTIVE) ? "NULL" : "COALESCE(removal_started_at, :now)")
+                + " WHERE id = :id AND status = :from")
+            .param("to", to)
+            .param("pending", pending.isEmpty() ? null : String.join(",", pending))
+            .param("now", Timestamps.of(clock.instant().truncatedTo(ChronoUnit.MICROS)))
+            .param("id", id.value())
+            .param("from", from)
+            .update() == 1;
+        active.invalidate(id);
+        return moved;
+    }
+
+    /**
+     * The tenant's own rows here — the tenant, its keys, users (and their tokens), limits and audit entries — if it
+     * is being removed; false when another pass has erased it already.
+     */
+    boolean erase(TenantId id) {
+        boolean erased = jdbc.sql("DELETE FROM gateway.tenant WHERE id = :id AND status = :removing")
+            .param("id", id.value())
+            .param("removing", REMOVING)
+            .update() == 1;
+        if (erased) {
+            for (String table : List.of("api_key", "user_account", "rate_limit_override", "audit_event")) {
+                jdbc.sql("DELETE FROM gateway." + table + " WHERE tenant_id = :id").param("id", id.value()).update();
+            }
+        }
+        active.invalidate(id);
+        return erased;
+    }
+
+    private static List<String> modules(String pending) {
+        return pending == null || pending.isBlank() ? List.of() : List.of(pending.split(","));
     }
 
     @Transactional
@@ -74,11 +147,12 @@ public class TenantDirectory {
         if (exists(id)) {
             throw new DomainProblem(TENANT_EXISTS, "Tenant '" + id + "' already exists");
         }
-        jdbc.sql("INSERT INTO gateway.tenant (id, name, created_at) VALUES (:id, :name, :at)")
+        jdbc.sql("INSERT INTO gateway.tenant (id, name, created_at, status) VALUES (:id, :name, :at, 'active')")
             .param("id", id.value())
             .param("name", name)
             .param("at", clock.instant().truncatedTo(ChronoUnit.MICROS).atOffset(ZoneOffset.UTC))
             .update();
+        active.invalidate(id);
         audit.success(id, caller.principalId(), "tenant.created", "tenant:" + id, "by tenant " + caller.tenant());
         return new CreatedTenant(id.value(), name, keyRing.issueOwnerKey(id, caller.principalId()));
     }

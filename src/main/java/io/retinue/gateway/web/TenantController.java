@@ -6,6 +6,7 @@ import java.util.List;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -13,6 +14,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
 import io.retinue.gateway.internal.TenantDirectory;
+import io.retinue.gateway.internal.TenantRemovals;
 import io.retinue.shared.Caller;
 import io.retinue.shared.DomainProblem;
 import io.retinue.shared.TenantId;
@@ -29,9 +31,11 @@ import io.swagger.v3.oas.annotations.responses.ApiResponse;
 class TenantController {
 
     private final TenantDirectory tenants;
+    private final TenantRemovals removals;
 
-    TenantController(TenantDirectory tenants) {
+    TenantController(TenantDirectory tenants, TenantRemovals removals) {
         this.tenants = tenants;
+        this.removals = removals;
     }
 
     /** The body of a tenant creation. */
@@ -61,16 +65,37 @@ class TenantController {
     }
 
     @GetMapping(path = "/api/v1/tenants/{tenant}", produces = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(operationId = "getTenant", summary = "A tenant", description = "Where a creation's Location points.")
+    @Operation(operationId = "getTenant", summary = "A tenant", description = "Where a creation's Location points; "
+            + "a tenant being removed shows how far its removal has come, and is not found once it is gone.")
     @ApiResponse(responseCode = "200", description = "The tenant")
     TenantDirectory.Tenant get(@PathVariable String tenant) {
-        TenantId id;
+        return tenants.find(id(tenant)).orElseThrow(() -> DomainProblem.notFound("Tenant '" + tenant + "'"));
+    }
+
+    @DeleteMapping(path = "/api/v1/tenants/{tenant}", produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(operationId = "removeTenant", summary = "Remove a tenant and everything of it", description = """
+            Its API keys, users and tokens stop working at once; its scheduled and queued runs stop, runs in \
+            progress are cancelled, and then every service erases what it keeps of it (agents, tools, credentials, \
+            runs, sessions, audit entries). If a service cannot be asked to stop the tenant's work, nothing is \
+            removed: the tenant is active again (503). Otherwise the removal goes on by itself until the tenant is \
+            gone (GET answers 404); asking again shows how far it has come. The installation's own tenant, and the \
+            caller's, cannot be removed.""")
+    @ApiResponse(responseCode = "202", description = "Being removed: the tenant with the services yet to erase it; "
+            + "Location names it")
+    @ApiResponse(responseCode = "409", description = "The installation's own tenant or the caller's "
+            + "(gateway/tenant-not-removable)")
+    ResponseEntity<TenantDirectory.Tenant> remove(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
+            @PathVariable String tenant) {
+        TenantId id = id(tenant);
+        return ResponseEntity.accepted().location(URI.create("/api/v1/tenants/" + id)).body(removals.remove(caller, id));
+    }
+
+    private static TenantId id(String tenant) {
         try {
-            id = new TenantId(tenant);
+            return new TenantId(tenant);
         }
         catch (IllegalArgumentException notAnId) {
             throw DomainProblem.notFound("Tenant '" + tenant + "'");
         }
-        return tenants.find(id).orElseThrow(() -> DomainProblem.notFound("Tenant '" + tenant + "'"));
     }
 }

@@ -484,6 +484,12 @@ public class McpServers implements DisposableBean {
         }
     }
 
+    /** Closes every client of the tenant's servers (their rows are being erased with the tenant). */
+    void forget(TenantId tenant) {
+        clients.keySet().stream().filter(key -> key.tenant().equals(tenant)).toList().forEach(this::drop);
+        secrets.keySet().removeIf(key -> key.tenant().equals(tenant));
+    }
+
     @Override
     public void destroy() {
         clients.keySet().forEach(this::drop);

@@ -41,7 +41,8 @@ public class RunQueue {
      */
     private static final String CLAIMABLE = """
             (status IN ('queued', 'running', 'cancelling')
-               AND (status = 'queued' OR lease_expires_at IS NULL OR lease_expires_at < :now))""";
+               AND (status = 'queued' OR lease_expires_at IS NULL OR lease_expires_at < :now)
+               AND tenant_id NOT IN (SELECT tenant_id FROM runtime.suspended_tenant))""";
 
     private final JdbcClient jdbc;
     private final Clock clock;

@@ -251,7 +251,7 @@ public class Schedules {
         record Due(UUID id, Instant due) {
         }
         List<Due> due = jdbc.sql("SELECT id, next_run_at FROM runtime.schedule WHERE paused = FALSE AND next_run_at <= :now "
-                + "ORDER BY next_run_at FETCH FIRST 100 ROWS ONLY")
+                + "AND tenant_id NOT IN (SELECT tenant_id FROM runtime.suspended_tenant) ORDER BY next_run_at FETCH FIRST 100 ROWS ONLY")
             .param("now", Timestamps.of(now))
             .query((rs, n) -> new Due(rs.getObject("id", UUID.class), Timestamps.read(rs, "next_run_at")))
             .list();

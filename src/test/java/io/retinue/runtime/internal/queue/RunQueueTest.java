@@ -68,6 +68,8 @@ class RunQueueTest {
                     queued_at TIMESTAMP WITH TIME ZONE, started_at TIMESTAMP WITH TIME ZONE NOT NULL,
                     began_at TIMESTAMP WITH TIME ZONE)""")
             .update();
+        jdbc.sql("CREATE TABLE runtime.suspended_tenant (tenant_id VARCHAR(63) PRIMARY KEY, since TIMESTAMP WITH TIME ZONE)")
+            .update();
         transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
     }
 
@@ -183,8 +185,25 @@ class RunQueueTest {
                 .params(List.of(Timestamps.of(now.get()), 16).subList(0, (int) look.chars().filter(c -> c == '?').count()))
                 .query(String.class)
                 .single();
-            assertThat(plan).as(look).contains("run_queue").doesNotContain("tableScan");
+            assertThat(plan).as(look).contains("run_queue").doesNotContain("run.tableScan");
         }
+    }
+
+    @Test
+    void theRunsOfASuspendedTenantAreNotTakenUntilItResumes() {
+        jdbc.sql("INSERT INTO runtime.run (id, tenant_id, status, queued_at, started_at) VALUES (:id, 'gone', 'queued', :at, :at)")
+            .param("id", UUID.randomUUID())
+            .param("at", Timestamps.of(now.get()))
+            .update();
+        jdbc.sql("INSERT INTO runtime.suspended_tenant (tenant_id, since) VALUES ('gone', :at)")
+            .param("at", Timestamps.of(now.get()))
+            .update();
+        RunQueue queue = new RunQueue(jdbc, clock);
+        assertThat(queue.claimable(16)).isZero();
+        assertThat(queue.claim(LEASE, 1000)).isEmpty();
+
+        jdbc.sql("DELETE FROM runtime.suspended_tenant").update();
+        assertThat(queue.claim(LEASE, 1000)).isPresent();
     }
 
     private UUID running() {
