@@ -31,11 +31,13 @@ class EventRelay {
     private final RabbitTemplate rabbit;
     private final JsonMapper json;
     private final Topology topology;
+    private final ServiceEventTypes types;
 
-    EventRelay(RabbitTemplate rabbit, JsonMapper json, Topology topology) {
+    EventRelay(RabbitTemplate rabbit, JsonMapper json, Topology topology, ServiceEventTypes types) {
         this.rabbit = rabbit;
         this.json = json;
         this.topology = topology;
+        this.types = types;
     }
 
     @ApplicationModuleListener
@@ -45,6 +47,10 @@ class EventRelay {
             return;
         }
         String routingKey = ServiceEventTypes.routingKey(event.getClass());
+        if (!types.listenedElsewhere(routingKey, topology::runs)) {
+            // No other service takes it (a run's end, say): nothing to send.
+            return;
+        }
         byte[] body = json.writeValueAsBytes(event);
         MessageProperties properties = new MessageProperties();
         properties.setContentType(MessageProperties.CONTENT_TYPE_JSON);

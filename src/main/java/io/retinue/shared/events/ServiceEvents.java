@@ -25,7 +25,7 @@ import io.retinue.shared.topology.Topology;
 /**
  * Where modules run apart ({@code retinue.events.external}, on whenever {@code retinue.role} is not {@code all}),
  * service events travel through the topic exchange {@code retinue.events}: each module has a durable queue,
- * {@code retinue.events.<module>}, bound to the events of every other module, and a dead-letter queue
+ * {@code retinue.events.<module>}, bound to the other modules' events its listeners take, and a dead-letter queue
  * {@code retinue.events.<module>.dead} for what could not be taken after retries. Every process declares all of them,
  * so no event is published before the queue that should hold it exists.
  */
@@ -49,7 +49,7 @@ class ServiceEvents {
     }
 
     @Bean
-    Declarables serviceEventTopology() {
+    Declarables serviceEventTopology(ServiceEventTypes types) {
         TopicExchange exchange = new TopicExchange(EXCHANGE, true, false);
         List<Declarable> declarables = new ArrayList<>(List.of(exchange));
         for (String module : Topology.MODULES) {
@@ -59,14 +59,39 @@ class ServiceEvents {
                 .build();
             declarables.add(queue);
             declarables.add(QueueBuilder.durable(deadQueue(module)).build());
-            for (String other : Topology.MODULES) {
-                if (!other.equals(module)) {
-                    Binding binding = BindingBuilder.bind(queue).to(exchange).with(other + ".#");
-                    declarables.add(binding);
+            for (String routingKey : types.listenedBy(module)) {
+                if (!routingKey.startsWith(module + ".")) {
+                    declarables.add(BindingBuilder.bind(queue).to(exchange).with(routingKey));
                 }
             }
         }
         return new Declarables(declarables);
+    }
+
+    /**
+     * Queues declared by earlier versions were bound to every event of every other module: those bindings are
+     * removed, or every service would still be sent every event (a run's end three times over, to be taken for
+     * nothing).
+     */
+    @Bean
+    org.springframework.beans.factory.SmartInitializingSingleton wildcardBindingsRemoved(
+            org.springframework.amqp.core.AmqpAdmin admin) {
+        return () -> {
+            for (String module : Topology.MODULES) {
+                for (String other : Topology.MODULES) {
+                    if (!other.equals(module)) {
+                        try {
+                            admin.removeBinding(new Binding(queue(module), Binding.DestinationType.QUEUE, EXCHANGE,
+                                    other + ".#", null));
+                        }
+                        catch (org.springframework.amqp.AmqpException unreachable) {
+                            // The broker is away: tried again at the next start.
+                            return;
+                        }
+                    }
+                }
+            }
+        };
     }
 
     @Bean

@@ -92,8 +92,12 @@ class ServiceEventsIT extends PlatformIT {
     }
 
     @Test
-    void whatTheToolsModulePublishesReachesTheOtherModulesQueues() {
+    void whatTheToolsModulePublishesReachesTheQueuesOfTheModulesTakingIt() {
         String tenant = newTenant(api, "evt").id();
+        tools();
+        org.springframework.amqp.rabbit.core.RabbitAdmin admin = new org.springframework.amqp.rabbit.core.RabbitAdmin(broker);
+        admin.purgeQueue(ServiceEvents.queue("agents"), false);
+        admin.purgeQueue(ServiceEvents.queue("gateway"), false);
         String name = "evt.t" + UUID.randomUUID().toString().substring(0, 6);
         toolsApi(tenant).post("/api/v1/tools", Map.of("name", name, "description", "d", "kind", "http",
                 "inputSchema", Map.of("type", "object"), "http",
@@ -117,6 +121,10 @@ class ServiceEventsIT extends PlatformIT {
         }, body -> body != null);
         assertThat(received.get("change").asString()).isEqualTo("REGISTERED");
         assertThat(received.get("tenant").asString()).isEqualTo(tenant);
+        for (String module : List.of("agents", "gateway")) {
+            assertThat(admin.getQueueInfo(ServiceEvents.queue(module)).getMessageCount())
+                .as("%s takes no tools event: none is sent to it", module).isZero();
+        }
     }
 
     @Test
