@@ -8,6 +8,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 import io.retinue.gateway.TenantData;
 import io.retinue.shared.TenantId;
+import io.retinue.shared.TenantRows;
 
 /**
  * The agents a tenant keeps, erased as the tenant is removed: every agent with its versions, labels, idempotency keys
@@ -16,7 +17,7 @@ import io.retinue.shared.TenantId;
 @Component
 class TenantAgents implements TenantData {
 
-    private static final List<String> TABLES = List.of("agent", "idempotency_key");
+    private static final TenantRows ROWS = new TenantRows("agents", List.of("agent", "idempotency_key"));
 
     private final JdbcClient jdbc;
     private final TransactionTemplate transactions;
@@ -33,10 +34,7 @@ class TenantAgents implements TenantData {
 
     @Override
     public boolean erase(TenantId tenant) {
-        transactions.executeWithoutResult(status -> TABLES.forEach(table ->
-                jdbc.sql("DELETE FROM agents." + table + " WHERE tenant_id = :tenant")
-                    .param("tenant", tenant.value())
-                    .update()));
+        transactions.executeWithoutResult(status -> ROWS.erase(jdbc, tenant));
         return true;
     }
 }

@@ -79,9 +79,10 @@ public class TenantDirectory {
     public record Tenant(@Schema(example = "acme") String id, @Schema(example = "ACME Corp") String name,
             java.time.Instant createdAt,
             @Schema(description = "active; suspending while its removal asks the services to stop its work (undone "
-                    + "if one cannot); removing while they erase it", allowableValues = { ACTIVE, SUSPENDING, REMOVING })
-            String status,
-            @Schema(description = "When its removal was asked for; null while active") java.time.Instant removalStartedAt,
+                    + "if one cannot); removing while they erase it",
+                    allowableValues = { ACTIVE, SUSPENDING, REMOVING }) String status,
+            @Schema(description = "When its removal was asked for; null while active")
+            java.time.Instant removalStartedAt,
             @Schema(description = "The services yet to erase what they keep of it, while removing")
             List<String> removalPending) {
     }

@@ -145,7 +145,8 @@ public class TenantRemovals {
                     before = module.erase(tenant);
                 }
                 catch (RuntimeException unavailable) {
-                    log.info("Tenant {} is not yet erased in {}: {}", tenant, module.module(), unavailable.getMessage());
+                    log.info("Tenant {} is not yet erased in {}: {}", tenant, module.module(),
+                            unavailable.getMessage());
                     before = false;
                 }
             }

@@ -15,6 +15,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 import io.retinue.gateway.TenantData;
 import io.retinue.shared.Caller;
 import io.retinue.shared.TenantId;
+import io.retinue.shared.TenantRows;
 import io.retinue.shared.Timestamps;
 
 /**
@@ -29,8 +30,9 @@ class TenantWork implements TenantData {
     private static final Logger log = LoggerFactory.getLogger(TenantWork.class);
 
     /** The tables holding the tenant's rows; what hangs off them (steps, events, messages, fires) goes with them. */
-    private static final List<String> TABLES = List.of("run", "session", "schedule", "provider_connection", "webhook",
-            "webhook_delivery", "webhook_secret", "intake", "suspended_tenant");
+    private static final TenantRows ROWS = new TenantRows("runtime", List.of(
+            "run", "session", "schedule", "provider_connection", "webhook", "webhook_delivery", "webhook_secret",
+            "intake", "suspended_tenant"));
 
     private final JdbcClient jdbc;
     private final AgentRunner runner;
@@ -91,10 +93,7 @@ class TenantWork implements TenantData {
             }
             return false;
         }
-        transactions.executeWithoutResult(status -> TABLES.forEach(table ->
-                jdbc.sql("DELETE FROM runtime." + table + " WHERE tenant_id = :tenant")
-                    .param("tenant", tenant.value())
-                    .update()));
+        transactions.executeWithoutResult(status -> ROWS.erase(jdbc, tenant));
         return true;
     }
 }

@@ -58,7 +58,8 @@ final class ServiceEventTypes {
             for (var candidate : beans.findCandidateComponents("io.retinue." + module)) {
                 Class<?> bean = ClassUtils.resolveClassName(candidate.getBeanClassName(), getClass().getClassLoader());
                 for (Method method : ReflectionUtils.getUniqueDeclaredMethods(bean)) {
-                    if (method.getParameterCount() == 1 && AnnotatedElementUtils.hasAnnotation(method, EventListener.class)
+                    if (method.getParameterCount() == 1
+                            && AnnotatedElementUtils.hasAnnotation(method, EventListener.class)
                             && ServiceEvent.class.isAssignableFrom(method.getParameterTypes()[0])
                             && method.getParameterTypes()[0] != ServiceEvent.class) {
                         keys.add(routingKey(method.getParameterTypes()[0]));

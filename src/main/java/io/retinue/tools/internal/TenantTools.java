@@ -8,6 +8,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 import io.retinue.gateway.TenantData;
 import io.retinue.shared.TenantId;
+import io.retinue.shared.TenantRows;
 
 /**
  * What the tools module keeps of a tenant, erased as the tenant is removed: its tools, MCP servers (their clients
@@ -16,8 +17,9 @@ import io.retinue.shared.TenantId;
 @Component
 class TenantTools implements TenantData {
 
-    private static final List<String> TABLES = List.of("tool", "mcp_server", "credential", "tool_grant",
-            "permission_decision", "execution", "agent_tool_reference");
+    private static final TenantRows ROWS = new TenantRows("tools", List.of(
+            "tool", "mcp_server", "credential", "tool_grant", "permission_decision", "execution",
+            "agent_tool_reference"));
 
     private final JdbcClient jdbc;
     private final McpServers mcpServers;
@@ -37,10 +39,7 @@ class TenantTools implements TenantData {
     @Override
     public boolean erase(TenantId tenant) {
         mcpServers.forget(tenant);
-        transactions.executeWithoutResult(status -> TABLES.forEach(table ->
-                jdbc.sql("DELETE FROM tools." + table + " WHERE tenant_id = :tenant")
-                    .param("tenant", tenant.value())
-                    .update()));
+        transactions.executeWithoutResult(status -> ROWS.erase(jdbc, tenant));
         return true;
     }
 }
