@@ -55,7 +55,9 @@ class HotReadsIT extends PlatformIT {
             return null;
         });
         Set<Long> runs = runThreads(sent);
-        assertThat(runs).hasSize(5);
+        // Five runs, on up to five request threads (a thread may serve two of them in turn).
+        assertThat(sent.stream().filter(statement -> statement.sql().startsWith("INSERT INTO runtime.run (")))
+            .hasSize(5);
         List<String> read = sent.stream().filter(statement -> runs.contains(statement.thread()))
             .map(StatementLog.Sent::sql)
             .toList();
