@@ -20,6 +20,7 @@ import io.retinue.shared.Caller;
 import io.retinue.shared.DomainProblem;
 import io.retinue.shared.ProblemType;
 import io.retinue.shared.TenantId;
+import io.retinue.shared.TenantRows;
 import io.retinue.shared.Timestamps;
 import io.swagger.v3.oas.annotations.media.Schema;
 
@@ -37,6 +38,10 @@ public class TenantDirectory {
 
     /** How long a tenant's standing is kept: a removal on another gateway process refuses its callers within it. */
     static final Duration FRESHNESS = Duration.ofSeconds(5);
+
+    /** What the gateway keeps of a tenant besides the tenant itself; refresh tokens go with their users. */
+    private static final TenantRows TENANT_ROWS = new TenantRows("gateway",
+            List.of("api_key", "user_account", "rate_limit_override", "audit_event"));
 
     private final JdbcClient jdbc;
     private final KeyRing keyRing;
@@ -131,9 +136,7 @@ public class TenantDirectory {
             .param("removing", REMOVING)
             .update() == 1;
         if (erased) {
-            for (String table : List.of("api_key", "user_account", "rate_limit_override", "audit_event")) {
-                jdbc.sql("DELETE FROM gateway." + table + " WHERE tenant_id = :id").param("id", id.value()).update();
-            }
+            TENANT_ROWS.erase(jdbc, id);
         }
         active.invalidate(id);
         return erased;

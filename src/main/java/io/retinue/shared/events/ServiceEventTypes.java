@@ -31,6 +31,8 @@ final class ServiceEventTypes {
     private final Map<String, Set<String>> listened = new TreeMap<>();
 
     ServiceEventTypes() {
+        // One look through the classes: the events, and every class with listener methods (not only components:
+        // some listeners are beans made by a configuration's @Bean method).
         ClassPathScanningCandidateComponentProvider scanner = new ClassPathScanningCandidateComponentProvider(false) {
             @Override
             protected boolean isCandidateComponent(
@@ -39,35 +41,28 @@ final class ServiceEventTypes {
             }
         };
         scanner.addIncludeFilter(new AssignableTypeFilter(ServiceEvent.class));
+        scanner.addIncludeFilter((reader, factory) -> reader.getAnnotationMetadata().hasAnnotatedMethods(
+                EventListener.class.getName()));
+        Topology.MODULES.forEach(module -> listened.put(module, new TreeSet<>()));
         for (var candidate : scanner.findCandidateComponents("io.retinue")) {
             Class<?> type = ClassUtils.resolveClassName(candidate.getBeanClassName(), getClass().getClassLoader());
-            byKey.put(routingKey(type), type);
-        }
-        // Every class, not only components: some listeners are beans made by a configuration's @Bean method.
-        ClassPathScanningCandidateComponentProvider beans = new ClassPathScanningCandidateComponentProvider(false) {
-            @Override
-            protected boolean isCandidateComponent(
-                    org.springframework.beans.factory.annotation.AnnotatedBeanDefinition definition) {
-                return definition.getMetadata().isIndependent() && !definition.getMetadata().isInterface();
+            if (ServiceEvent.class.isAssignableFrom(type)) {
+                byKey.put(routingKey(type), type);
             }
-        };
-        beans.addIncludeFilter((reader, factory) -> reader.getAnnotationMetadata().hasAnnotatedMethods(
-                EventListener.class.getName()));
-        for (String module : Topology.MODULES) {
-            Set<String> keys = new TreeSet<>();
-            for (var candidate : beans.findCandidateComponents("io.retinue." + module)) {
-                Class<?> bean = ClassUtils.resolveClassName(candidate.getBeanClassName(), getClass().getClassLoader());
-                for (Method method : ReflectionUtils.getUniqueDeclaredMethods(bean)) {
-                    if (method.getParameterCount() == 1
-                            && AnnotatedElementUtils.hasAnnotation(method, EventListener.class)
-                            && ServiceEvent.class.isAssignableFrom(method.getParameterTypes()[0])
-                            && method.getParameterTypes()[0] != ServiceEvent.class) {
-                        keys.add(routingKey(method.getParameterTypes()[0]));
-                    }
+            Set<String> keys = listened.get(moduleOf(type));
+            if (keys == null) {
+                continue;
+            }
+            for (Method method : ReflectionUtils.getUniqueDeclaredMethods(type)) {
+                Class<?>[] parameters = method.getParameterTypes();
+                if (parameters.length == 1 && ServiceEvent.class.isAssignableFrom(parameters[0])
+                        && parameters[0] != ServiceEvent.class
+                        && AnnotatedElementUtils.hasAnnotation(method, EventListener.class)) {
+                    keys.add(routingKey(parameters[0]));
                 }
             }
-            listened.put(module, Set.copyOf(keys));
         }
+        listened.replaceAll((module, keys) -> Set.copyOf(keys));
     }
 
     /** The routing keys of the events {@code module}'s listeners take (its own included). */
