@@ -11,7 +11,11 @@ import java.util.TreeSet;
 
 import javax.crypto.SecretKey;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.security.oauth2.jwt.BadJwtException;
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
 import org.springframework.security.oauth2.core.OAuth2TokenValidator;
 import org.springframework.security.oauth2.jose.jws.MacAlgorithm;
@@ -38,6 +42,10 @@ import io.retinue.shared.crypto.SecretBox;
  * installation's master key, which every process of an installation shares) naming the tenant, principal, effective
  * scopes and agent restrictions, for one audience — the module it is sent to. Never a credential a client holds: the
  * gateway mints it after authenticating the client, services mint it for the caller they act for.
+ * <p>
+ * Signing and verifying cost a hop more than the rest of the token's handling (a tenth of the gateway's CPU per proxied
+ * run, measured): a token minted for a caller is handed out again for the first half of its life, and a token verified
+ * once is known by its exact text until it expires — the same text carries the same, already checked, signature.
  */
 @Component
 public class InternalTokens {
@@ -47,12 +55,16 @@ public class InternalTokens {
     private static final String SCOPE = "scope";
     private static final String AGENTS = "agents";
     private static final String FROM = "from";
+    /** Tokens minted, and tokens verified, kept at most (callers at a time, in practice). */
+    private static final int CACHED = 4096;
 
     private final Clock clock;
     private final Duration ttl;
     private final String from;
     private final JwtEncoder encoder;
     private final JwtDecoder decoder;
+    private final Cache<Audience, Minted> minted;
+    private final Cache<String, Jwt> verified;
 
     InternalTokens(SecretBox secrets, Clock clock, Topology topology,
             @Value("${retinue.internal-tokens.ttl:60s}") Duration ttl) {
@@ -72,12 +84,47 @@ public class InternalTokens {
                         aud -> aud != null && aud.stream().anyMatch(audiences::contains)),
                 new JwtClaimValidator<String>(TENANT, tenant -> tenant != null && !tenant.isBlank()));
         nimbus.setJwtValidator(validators);
-        this.decoder = nimbus;
+        this.minted = Caffeine.newBuilder().maximumSize(CACHED).expireAfterWrite(ttl).build();
+        this.verified = Caffeine.newBuilder().maximumSize(CACHED).expireAfterWrite(ttl).build();
+        this.decoder = token -> {
+            Jwt known = verified.getIfPresent(token);
+            if (known != null && unexpired(known)) {
+                return known;
+            }
+            Jwt jwt = nimbus.decode(token);
+            if (jwt.getExpiresAt() == null) {
+                throw new BadJwtException("An internal token must expire");
+            }
+            verified.put(token, jwt);
+            return jwt;
+        };
     }
 
-    /** A token standing for {@code caller}, for requests to {@code module}. */
+    /** A caller's requests to one module: what a token is minted for. */
+    private record Audience(Caller caller, String module) {
+    }
+
+    private record Minted(String token, Instant reusableUntil) {
+    }
+
+    private boolean unexpired(Jwt jwt) {
+        return clock.instant().isBefore(jwt.getExpiresAt());
+    }
+
+    /** A token standing for {@code caller}, for requests to {@code module}: at least half its life left. */
     public String mint(Caller caller, String module) {
+        Audience audience = new Audience(caller, module);
         Instant now = clock.instant();
+        Minted known = minted.getIfPresent(audience);
+        if (known != null && now.isBefore(known.reusableUntil())) {
+            return known.token();
+        }
+        String token = sign(caller, module, now);
+        minted.put(audience, new Minted(token, now.plus(ttl.dividedBy(2))));
+        return token;
+    }
+
+    private String sign(Caller caller, String module, Instant now) {
         JwtClaimsSet claims = JwtClaimsSet.builder()
             .issuer(ISSUER)
             .audience(List.of(module))
@@ -93,7 +140,10 @@ public class InternalTokens {
             .getTokenValue();
     }
 
-    /** Verifies signature, issuer, audience and time window; throws Spring Security's JwtException if any fails. */
+    /**
+     * Verifies signature, issuer, audience and time window; throws Spring Security's JwtException if any fails. A token
+     * verified before is taken again by its text while it has not expired.
+     */
     public JwtDecoder decoder() {
         return decoder;
     }
