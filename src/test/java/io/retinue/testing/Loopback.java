@@ -12,6 +12,7 @@ import org.springframework.context.ApplicationContext;
 import io.retinue.shared.outbound.OutboundCalls;
 import io.retinue.shared.topology.InternalTokens;
 import io.retinue.shared.topology.ModuleClients;
+import io.retinue.shared.topology.ServiceHttp;
 import io.retinue.shared.topology.ServiceInstances;
 import io.retinue.shared.topology.Topology;
 import tools.jackson.databind.json.JsonMapper;
@@ -33,6 +34,6 @@ public final class Loopback {
                 List.of(new Topology.Service(remoteModule, List.of(URI.create("http://127.0.0.1:" + port)))));
         ServiceInstances instances = new ServiceInstances(topology, platform.getBeanProvider(LoadBalancerClient.class));
         return new ModuleClients(topology, instances, platform.getBean(InternalTokens.class),
-                platform.getBean(OutboundCalls.class), platform.getBean(JsonMapper.class), Duration.ofSeconds(10), 100);
+                platform.getBean(OutboundCalls.class), platform.getBean(ServiceHttp.class), platform.getBean(JsonMapper.class), Duration.ofSeconds(10), 100);
     }
 }

@@ -18,7 +18,10 @@ import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
+import org.springframework.cloud.gateway.server.mvc.config.GatewayMvcProperties;
 import org.springframework.cloud.gateway.server.mvc.filter.HttpHeadersFilter;
+import org.springframework.cloud.gateway.server.mvc.handler.ProxyExchange;
+import org.springframework.cloud.gateway.server.mvc.handler.RestClientProxyExchange;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpHeaders;
@@ -29,6 +32,7 @@ import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.web.client.HttpServerErrorException;
 import org.springframework.web.client.ResourceAccessException;
+import org.springframework.web.client.RestClient;
 import org.springframework.web.servlet.function.HandlerFunction;
 import org.springframework.web.servlet.function.RequestPredicate;
 import org.springframework.web.servlet.function.RequestPredicates;
@@ -41,6 +45,7 @@ import io.retinue.shared.Caller;
 import io.retinue.shared.topology.ConditionalOnModule;
 import io.retinue.shared.topology.InternalTokens;
 import io.retinue.shared.topology.ModuleUnavailable;
+import io.retinue.shared.topology.ServiceHttp;
 import io.retinue.shared.topology.ServiceInstances;
 import io.retinue.shared.topology.Topology;
 import io.retinue.shared.web.Problems;
@@ -108,6 +113,12 @@ class ServiceRoutes {
             routes = routes.and(route.build());
         }
         return routes;
+    }
+
+    /** Requests go on over the process's client for its calls to other Retinue processes. */
+    @Bean
+    ProxyExchange toServices(RestClient.Builder http, ServiceHttp serviceHttp, GatewayMvcProperties properties) {
+        return new RestClientProxyExchange(http.requestFactory(serviceHttp.requests()).build(), properties);
     }
 
     /** A process that refused the connection never saw the request: safe to send it to another, even a POST. */

@@ -1,10 +1,8 @@
 package io.retinue.shared.topology;
 
-import java.net.http.HttpClient;
 import java.time.Duration;
 
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.http.client.JdkClientHttpRequestFactory;
 import org.springframework.http.converter.json.JacksonJsonHttpMessageConverter;
 import org.springframework.stereotype.Component;
 import org.springframework.web.client.RestClient;
@@ -13,8 +11,8 @@ import io.retinue.shared.outbound.OutboundCalls;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Makes the {@link ModuleClient} of a module another process runs: one HTTP client (HTTP/1.1 keep-alive, connect
- * timeout) per process, the application's own JSON mapping on both sides of the wire.
+ * Makes the {@link ModuleClient} of a module another process runs: on the process's {@link ServiceHttp} client, the
+ * application's own JSON mapping on both sides of the wire.
  */
 @Component
 public class ModuleClients {
@@ -28,7 +26,7 @@ public class ModuleClients {
     private final RestClient.Builder http;
 
     public ModuleClients(Topology topology, ServiceInstances instances, InternalTokens tokens, OutboundCalls outbound,
-            JsonMapper json, @Value("${retinue.services.timeout:10s}") Duration timeout,
+            ServiceHttp serviceHttp, JsonMapper json, @Value("${retinue.services.timeout:10s}") Duration timeout,
             @Value("${retinue.services.max-concurrent:1000}") int maxConcurrent) {
         this.topology = topology;
         this.instances = instances;
@@ -36,13 +34,8 @@ public class ModuleClients {
         this.outbound = outbound;
         this.timeout = timeout;
         this.maxConcurrent = maxConcurrent;
-        HttpClient client = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(2))
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .build();
         this.http = RestClient.builder()
-            .requestFactory(new JdkClientHttpRequestFactory(client))
+            .requestFactory(serviceHttp.requests())
             .configureMessageConverters(converters -> converters.registerDefaults()
                 .withJsonConverter(new JacksonJsonHttpMessageConverter(json)));
     }

@@ -16,8 +16,10 @@ import org.springframework.ai.ollama.api.OllamaApi;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.core.retry.RetryPolicy;
 import org.springframework.core.retry.RetryTemplate;
+import org.springframework.http.client.JdkClientHttpRequestFactory;
 import org.springframework.stereotype.Component;
 import org.springframework.web.client.DefaultResponseErrorHandler;
+import org.springframework.web.client.RestClient;
 
 import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.EncodingRegistry;
@@ -119,10 +121,12 @@ public class ModelProviders {
                     .build())
                 .build();
             // Spring's own error handler keeps the answer's status and headers (Retry-After); Spring AI's puts the
-            // status and body into a message.
+            // status and body into a message. The JDK's client, not the pooled one Spring would pick by default (five
+            // connections to a host at most).
             case OLLAMA -> OllamaChatModel.builder()
                 .ollamaApi(OllamaApi.builder()
                     .baseUrl(baseUrl == null ? "http://localhost:11434" : baseUrl)
+                    .restClientBuilder(RestClient.builder().requestFactory(new JdkClientHttpRequestFactory()))
                     .responseErrorHandler(new DefaultResponseErrorHandler())
                     .build())
                 .retryTemplate(new RetryTemplate(RetryPolicy.builder().maxRetries(0).build()))
