@@ -17,6 +17,7 @@ import org.springframework.amqp.core.AmqpAdmin;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.security.config.observation.SecurityObservationSettings;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -77,8 +78,12 @@ class RuntimeServiceIT extends PlatformIT {
                 "--retinue.services.tools.url=" + platform,
                 "--retinue.services.agents.url=http://127.0.0.1:" + portOf(agents),
                 "--retinue.runtime.queue.workers=0", "--retinue.runtime.cache.ttl=10m",
+                // Completed publications kept, to show no run's end was recorded for sending.
+                "--spring.modulith.events.completion-mode=update",
                 "--retinue.runtime.cache.pinned-ttl=10m", "--retinue.runtime.cache.negative-ttl=10m");
         assertThat(runtime.getBean(AgentCatalog.class)).isInstanceOf(HttpAgentCatalog.class);
+        // Spring Security's filters unobserved here too, as in the gateway: observing them cost every request.
+        assertThat(runtime.getBeanProvider(SecurityObservationSettings.class).getIfAvailable()).isNotNull();
 
         TestTenant tenant = newTenant(api, "rs");
         Caller owner = new Caller(new TenantId(tenant.id()), "key:splitowner3", Role.OWNER.scopes());
@@ -101,6 +106,12 @@ class RuntimeServiceIT extends PlatformIT {
         // The agents service counts a request once it has answered it, which its client may see first.
         await().atMost(Duration.ofSeconds(5)).until(() -> specsServed() - asked >= 2);
         assertThat(specsServed() - asked).as("the live spec and the pinned one, once each").isEqualTo(2);
+        assertThat(JdbcClient.create(dataSource)
+            .sql("""
+                    SELECT COUNT(*) FROM event_publication
+                    WHERE event_type LIKE '%RunEnded' AND listener_id LIKE '%EventRelay%'""")
+            .query(Long.class)
+            .single()).as("no service takes a run's end: nothing recorded to send").isZero();
 
         agentsService.post("/api/v1/agents/" + slug + "/versions",
                 Agents.version(Agents.config("demo-echo", 0.5), "two")).expect(201);

@@ -11,7 +11,6 @@ import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.flyway.autoconfigure.FlywayMigrationInitializer;
 import org.springframework.context.annotation.Bean;
@@ -21,7 +20,6 @@ import org.springframework.http.HttpMethod;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
 import org.springframework.security.config.http.SessionCreationPolicy;
-import org.springframework.security.config.observation.SecurityObservationSettings;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
 import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
@@ -189,18 +187,6 @@ class GatewaySecurity {
         }
         String token = authorization.substring(7).trim();
         return token.isEmpty() || token.startsWith("rtn_") ? null : token;
-    }
-
-    /**
-     * With Spring Security's observations switched off (the default, see application.yaml) its filters are not
-     * wrapped in observations at all: merely switched off, each filter of each request still went through the
-     * observing decorator and allocated its contexts.
-     */
-    @Bean
-    @ConditionalOnProperty(name = "management.observations.enable.spring.security", havingValue = "false",
-            matchIfMissing = true)
-    SecurityObservationSettings securityObservations() {
-        return SecurityObservationSettings.noObservations();
     }
 
     @Bean

@@ -40,17 +40,16 @@ class EventRelay {
         this.types = types;
     }
 
-    @ApplicationModuleListener
+    /**
+     * The condition keeps the registry from recording a publication of an event that is not sent: every run's end
+     * would cost the runtime's database a row, its completion and a transaction of the listener's own, for nothing.
+     */
+    @ApplicationModuleListener(condition = "@eventRelay.sends(#p0)")
     void relay(ServiceEvent event) {
-        // An event received from another service is published here too, for this process's listeners: not sent back.
-        if (!topology.runs(ServiceEventTypes.moduleOf(event.getClass()))) {
-            return;
+        if (!sends(event)) {
+            return; // published before the condition was there, incomplete since
         }
         String routingKey = ServiceEventTypes.routingKey(event.getClass());
-        if (!types.listenedElsewhere(routingKey, topology::runs)) {
-            // No other service takes it (a run's end, say): nothing to send.
-            return;
-        }
         byte[] body = json.writeValueAsBytes(event);
         MessageProperties properties = new MessageProperties();
         properties.setContentType(MessageProperties.CONTENT_TYPE_JSON);
@@ -63,6 +62,16 @@ class EventRelay {
             channel.waitForConfirmsOrDie(CONFIRM_TIMEOUT_MS);
             return null;
         });
+    }
+
+    /**
+     * Whether {@code event} goes to other services: published by a module this process runs (one received from
+     * another service is published here too, for this process's listeners: not sent back) and taken by a module that
+     * runs elsewhere (a run's end is taken by none).
+     */
+    public boolean sends(ServiceEvent event) {
+        return topology.runs(ServiceEventTypes.moduleOf(event.getClass()))
+                && types.listenedElsewhere(ServiceEventTypes.routingKey(event.getClass()), topology::runs);
     }
 
     static String messageId(String routingKey, byte[] body) {

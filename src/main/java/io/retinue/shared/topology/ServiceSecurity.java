@@ -1,5 +1,6 @@
 package io.retinue.shared.topology;
 
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
@@ -7,6 +8,7 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
 import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.config.observation.SecurityObservationSettings;
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
 
@@ -49,6 +51,18 @@ class ServiceSecurity {
                 .anyRequest()
                 .authenticated())
             .build();
+    }
+
+    /**
+     * With Spring Security's observations switched off (the default, see application.yaml) its filters are not
+     * wrapped in observations at all: merely switched off, each filter of each request still went through the
+     * observing decorator and allocated its contexts. Every process's chains, the services' too.
+     */
+    @Bean
+    @ConditionalOnProperty(name = "management.observations.enable.spring.security", havingValue = "false",
+            matchIfMissing = true)
+    SecurityObservationSettings securityObservations() {
+        return SecurityObservationSettings.noObservations();
     }
 
     private static HttpSecurity internalOnly(HttpSecurity http, InternalTokens tokens, ProblemWriter problems)

@@ -184,6 +184,9 @@ class AgentLifecycleIT extends PlatformIT {
                 .isInstanceOfSatisfying(AgentDeleted.class, deleted -> assertThat(deleted.slug()).isEqualTo(slug)));
             assertThat(jdbc.sql("SELECT COUNT(*) FROM event_publication WHERE completion_date IS NULL")
                 .query(Long.class).single()).as("every publication is completed").isZero();
+            assertThat(jdbc.sql("SELECT COUNT(*) FROM event_publication WHERE serialized_event LIKE :slug")
+                .param("slug", "%" + slug + "%").query(Long.class).single())
+                .as("completed publications are not kept").isZero();
         });
     }
 
