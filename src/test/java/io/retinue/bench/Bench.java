@@ -57,7 +57,7 @@ public final class Bench {
      * of it not the JIT's): the time saved keeps a full run within 10 minutes on a slow day (629 s with 100 s here).
      */
     private static final Duration MOST_WARM_UP_POSTGRES = Duration.ofSeconds(60);
-    /** At most this long for the split services (the gateway's JIT is watched; the others compile alongside). */
+    /** At most this long for the split services (the four JITs are watched together). */
     private static final Duration MOST_WARM_UP_SPLIT = Duration.ofSeconds(240);
     /** A streamed chunk that carries text (the first chunk only names the role). */
     private static final java.util.regex.Pattern FIRST_CONTENT = java.util.regex.Pattern.compile("\"content\":\"[^\"]");
@@ -202,7 +202,7 @@ public final class Bench {
                     warmUp(platform, "postgres", Duration.ofSeconds(10), MOST_WARM_UP_POSTGRES, () -> analyze(database));
                 }
                 analyze(database);
-                hops(platform.api, List.of(platform.handle()), "PostgreSQL", fast);
+                hops(platform.api, Map.of("monolith", platform.handle()), "PostgreSQL", fast);
             }
         }
         if (wants("7")) {
@@ -213,8 +213,10 @@ public final class Bench {
                 agents(split.gateway());
                 // Four JVMs share the two cores with the load and the model: their JITs need far longer than one
                 // (at 60 s they still compiled at more than a core's worth, and the series measured mostly that).
-                warmUp(split.gateway(), "split", Duration.ofSeconds(10), MOST_WARM_UP_SPLIT, null);
-                hops(split.gateway().api, split.handles(), "split", fast);
+                // All four are watched: the gateway's settled while the runtime's still compiled 14 % of a core.
+                warmUp(split.gateway(), "split", Duration.ofSeconds(10), MOST_WARM_UP_SPLIT, null,
+                        List.copyOf(split.byRole().values()));
+                hops(split.gateway().api, split.byRole(), "split", fast);
             }
         }
         if (only.isEmpty()) {
@@ -254,6 +256,12 @@ public final class Bench {
      */
     private void warmUp(Platform platform, String name, Duration first, Duration atMost, Streams.Probe afterFirst)
             throws Exception {
+        warmUp(platform, name, first, atMost, afterFirst, null);
+    }
+
+    /** {@code compilers}: the processes whose JIT compilers are watched together (null: the platform's own metric). */
+    private void warmUp(Platform platform, String name, Duration first, Duration atMost, Streams.Probe afterFirst,
+            List<ProcessHandle> compilers) throws Exception {
         String run = JSON.writeValueAsString(Map.of("agent", "bench-one", "input", "hello"));
         String toolRun = JSON.writeValueAsString(Map.of("agent", "bench-tool", "input",
                 "use builtin__calculator with {\"expression\":\"6*7\"}"));
@@ -282,9 +290,11 @@ public final class Bench {
         Duration warmed = first;
         double compiling;
         do {
-            double before = platform.metric("jvm.compilation.time", "COUNT");
+            double before = compilers == null ? platform.metric("jvm.compilation.time", "COUNT")
+                    : JitCpu.millis(compilers);
             Load.run("(JIT warm-up)", "platform", 64, step, Duration.ofMillis(1), iteration, response -> true);
-            compiling = (platform.metric("jvm.compilation.time", "COUNT") - before) / step.toSeconds();
+            compiling = ((compilers == null ? platform.metric("jvm.compilation.time", "COUNT")
+                    : JitCpu.millis(compilers)) - before) / step.toSeconds();
             warmed = warmed.plus(step);
         }
         while (compiling > COMPILED && warmed.compareTo(atMost) < 0);
@@ -367,16 +377,34 @@ public final class Bench {
      * the runtime), each against the direct calls in the same run: what the hops between the services add to a run's
      * latency, and to the CPU a run costs all the platform's processes together.
      */
-    private void hops(String api, List<ProcessHandle> processes, String on, String model) throws Exception {
+    private void hops(String api, Map<String, ProcessHandle> processes, String on, String model) throws Exception {
         String direct = oneStepModelRequest();
         String run = JSON.writeValueAsString(Map.of("agent", "bench-one", "input", "hello"));
+        List<ProcessHandle> handles = List.copyOf(processes.values());
         for (int concurrency : quick ? new int[] { 1, 16 } : new int[] { 1, 16, 64 }) {
             series.add(Load.run(SPLIT, "direct model call (" + on + ")", concurrency, warmup, measure,
                     () -> List.of(Load.post(model + "/chat/completions", direct, MODEL_KEY)), Bench::wholeAnswer,
                     fastModel));
+            Map<String, Double> before = cpuMillis(processes);
             series.add(Load.run(SPLIT, "platform, " + on, concurrency, warmup, measure,
-                    () -> List.of(Load.post(api + "/runs", run, PLATFORM_KEY)), Bench::completedRun, processes));
+                    () -> List.of(Load.post(api + "/runs", run, PLATFORM_KEY)), Bench::completedRun, handles));
+            if (processes.size() > 1) {
+                // Which process spends what (the series' warm-up second included: shares, not a cost per run).
+                Map<String, Double> after = cpuMillis(processes);
+                double total = after.keySet().stream().mapToDouble(name -> after.get(name) - before.get(name)).sum();
+                StringBuilder shares = new StringBuilder("    CPU by process:");
+                after.forEach((name, cpu) -> shares.append(" %s %.0f %%".formatted(name,
+                        100 * (cpu - before.get(name)) / total)));
+                System.out.println(shares);
+            }
         }
+    }
+
+    private static Map<String, Double> cpuMillis(Map<String, ProcessHandle> processes) {
+        Map<String, Double> cpu = new LinkedHashMap<>();
+        processes.forEach((name, process) -> cpu.put(name,
+                process.info().totalCpuDuration().map(used -> used.toNanos() / 1e6).orElse(Double.NaN)));
+        return cpu;
     }
 
     /** The model request a one-step run of {@code bench-one} makes: what the baseline and the floor send directly. */
@@ -676,15 +704,24 @@ public final class Bench {
             Double splitCpu = ((Load.Series) split.get("platform")).cpuMsPerRequest();
             Double monolithCpu = ((Load.Series) monolith.get("platform")).cpuMsPerRequest();
             double cpuRatio = splitCpu == null || monolithCpu == null ? Double.NaN : splitCpu / monolithCpu;
+            // Four JVMs compile the same code side by side on two cores: compiled, what a run costs them.
+            Double splitCompiled = ((Load.Series) split.get("platform")).cpuMsPerRequestCompiled();
+            Double monolithCompiled = ((Load.Series) monolith.get("platform")).cpuMsPerRequestCompiled();
+            double compiledRatio = splitCompiled == null || monolithCompiled == null ? Double.NaN
+                    : splitCompiled / monolithCompiled;
             Map<String, Object> one = new LinkedHashMap<>();
             one.put("concurrency", concurrency);
             one.put("addedP50Ms", addedP50);
             one.put("cpuMsPerRunSplit", splitCpu);
             one.put("cpuMsPerRunMonolith", monolithCpu);
             one.put("cpuRatio", cpuRatio);
+            one.put("cpuMsPerRunSplitWithoutJit", splitCompiled);
+            one.put("cpuMsPerRunMonolithWithoutJit", monolithCompiled);
+            one.put("cpuRatioWithoutJit", compiledRatio);
             comparison.add(one);
             System.out.printf("split against the monolith at c=%d: p50 %+.2f ms, CPU per run %.2f ms against %.2f ms "
-                    + "(%.2f×)%n", concurrency, addedP50, splitCpu, monolithCpu, cpuRatio);
+                    + "(%.2f×), without the JIT's %.2f ms against %.2f ms (%.2f×)%n", concurrency, addedP50, splitCpu,
+                    monolithCpu, cpuRatio, splitCompiled, monolithCompiled, compiledRatio);
             if (concurrency == 1) {
                 targets.add(target("split adds <= 1.5 ms p50 per one-step run at c=1", addedP50 <= 1.5,
                         "%.2f ms".formatted(addedP50)));

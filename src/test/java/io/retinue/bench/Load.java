@@ -31,11 +31,12 @@ final class Load {
      * throughput on a machine it shares, and much steadier from run to run than the throughput itself; null when not
      * measured. {@code machineBusy}: the share of all the machine's cores that was busy meanwhile, whoever used them
      * ({@link MachineCpu}); null when not measured. {@code allocKiBPerRequest}: the heap the server process allocated
-     * per request meanwhile ({@link Platform#allocatedBytes}); null when not measured.
+     * per request meanwhile ({@link Platform#allocatedBytes}); null when not measured. {@code jitMsPerRequest}: the
+     * part of {@code cpuMsPerRequest} the servers' JIT compilers spent ({@link JitCpu}); null when not measured.
      */
     record Series(String scenario, String target, int concurrency, int requests, int errors, double throughput,
             double p50, double p90, double p99, Double cpuMsPerRequest, Double machineBusy,
-            Double allocKiBPerRequest) {
+            Double allocKiBPerRequest, Double jitMsPerRequest) {
 
         static Series of(String scenario, String target, int concurrency, long[] nanos, int errors, double seconds,
                 double cpuMillis) {
@@ -49,19 +50,32 @@ final class Load {
 
         static Series of(String scenario, String target, int concurrency, long[] nanos, int errors, double seconds,
                 double cpuMillis, double machineBusy, double allocatedBytes) {
+            return of(scenario, target, concurrency, nanos, errors, seconds, cpuMillis, machineBusy, allocatedBytes,
+                    Double.NaN);
+        }
+
+        static Series of(String scenario, String target, int concurrency, long[] nanos, int errors, double seconds,
+                double cpuMillis, double machineBusy, double allocatedBytes, double jitMillis) {
             long[] sorted = nanos.clone();
             Arrays.sort(sorted);
             return new Series(scenario, target, concurrency, sorted.length, errors, sorted.length / seconds,
                     percentile(sorted, 50), percentile(sorted, 90), percentile(sorted, 99),
                     sorted.length == 0 || Double.isNaN(cpuMillis) ? null : cpuMillis / sorted.length,
                     Double.isNaN(machineBusy) ? null : machineBusy,
-                    sorted.length == 0 || Double.isNaN(allocatedBytes) ? null : allocatedBytes / 1024 / sorted.length);
+                    sorted.length == 0 || Double.isNaN(allocatedBytes) ? null : allocatedBytes / 1024 / sorted.length,
+                    sorted.length == 0 || Double.isNaN(jitMillis) ? null : jitMillis / sorted.length);
+        }
+
+        /** The servers' CPU per request once compiled: less what their JIT compilers spent meanwhile. */
+        Double cpuMsPerRequestCompiled() {
+            return cpuMsPerRequest == null || jitMsPerRequest == null ? null : cpuMsPerRequest - jitMsPerRequest;
         }
 
         void print() {
-            System.out.printf("  %-28s %-12s c=%-5d %9.1f req/s  p50 %8.2f ms  p99 %8.2f ms  errors %d%s%s%s%n",
+            System.out.printf("  %-28s %-12s c=%-5d %9.1f req/s  p50 %8.2f ms  p99 %8.2f ms  errors %d%s%s%s%s%n",
                     scenario, target, concurrency, throughput, p50, p99, errors,
                     cpuMsPerRequest == null ? "" : "  cpu %.2f ms/req".formatted(cpuMsPerRequest),
+                    jitMsPerRequest == null ? "" : " (JIT %.2f)".formatted(jitMsPerRequest),
                     allocKiBPerRequest == null ? "" : "  alloc %.0f KiB/req".formatted(allocKiBPerRequest),
                     machineBusy == null ? "" : "  machine %.0f %% busy".formatted(machineBusy * 100));
         }
@@ -177,11 +191,13 @@ final class Load {
             measuring.set(true);
             long from = System.nanoTime();
             double cpuFrom = cpuMillis(servers);
+            double jitFrom = servers.isEmpty() ? Double.NaN : JitCpu.millis(servers);
             double allocatedFrom = allocation == null ? Double.NaN : allocation.bytes();
             MachineCpu machineFrom = MachineCpu.now();
             Thread.sleep(measure);
             measuring.set(false);
             double cpu = cpuMillis(servers) - cpuFrom;
+            double jit = servers.isEmpty() ? Double.NaN : JitCpu.millis(servers) - jitFrom;
             double allocated = allocation == null ? Double.NaN : allocation.bytes() - allocatedFrom;
             double busy = MachineCpu.busyBetween(machineFrom, MachineCpu.now());
             double seconds = (System.nanoTime() - from) / 1e9;
@@ -191,7 +207,8 @@ final class Load {
                 senders.shutdownNow();
             }
             long[] all = samples.stream().flatMapToLong(mine -> Arrays.stream(mine, 1, (int) mine[0] + 1)).toArray();
-            Series series = Series.of(scenario, target, concurrency, all, errors.get(), seconds, cpu, busy, allocated);
+            Series series = Series.of(scenario, target, concurrency, all, errors.get(), seconds, cpu, busy, allocated,
+                    jit);
             if (!scenario.startsWith("(")) {
                 series.print();
             }

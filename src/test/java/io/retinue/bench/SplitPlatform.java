@@ -56,9 +56,11 @@ final class SplitPlatform implements AutoCloseable {
         return services.get("gateway");
     }
 
-    /** Every service's process, to add up the CPU time a run costs them together. */
-    List<ProcessHandle> handles() {
-        return services.values().stream().map(Platform::handle).toList();
+    /** Every service's process by its role, to add up the CPU time a run costs them together. */
+    Map<String, ProcessHandle> byRole() {
+        Map<String, ProcessHandle> handles = new LinkedHashMap<>();
+        services.forEach((role, platform) -> handles.put(role, platform.handle()));
+        return handles;
     }
 
     double startupSeconds() {
