@@ -3,11 +3,8 @@ package io.retinue.shared.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Set;
 
@@ -17,6 +14,7 @@ import org.springframework.security.oauth2.jwt.JwtException;
 import io.retinue.shared.Caller;
 import io.retinue.shared.TenantId;
 import io.retinue.shared.crypto.SecretBox;
+import io.retinue.testing.SettableClock;
 
 /**
  * A token is handed out again only in the first half of its life and for the same caller and module, and a token
@@ -75,34 +73,5 @@ class InternalTokensTest {
                 Duration.ofSeconds(60));
         assertThatThrownBy(() -> tokens.decoder().decode(elsewhere.mint(ALICE, "runtime")))
             .isInstanceOf(JwtException.class);
-    }
-
-    /** A clock the test moves. */
-    private static final class SettableClock extends Clock {
-
-        private Instant now;
-
-        SettableClock(Instant now) {
-            this.now = now;
-        }
-
-        void advance(Duration duration) {
-            now = now.plus(duration);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
     }
 }

@@ -2,17 +2,13 @@ package io.retinue.runtime.internal.queue;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -23,6 +19,7 @@ import org.springframework.jdbc.datasource.DriverManagerDataSource;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import io.retinue.shared.Timestamps;
+import io.retinue.testing.SettableClock;
 import io.retinue.testing.StatementLog;
 
 /**
@@ -34,23 +31,7 @@ class RunQueueTest {
 
     private static final Duration LEASE = Duration.ofSeconds(30);
 
-    private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2025-06-01T12:00:00Z"));
-    private final Clock clock = new Clock() {
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now.get();
-        }
-    };
+    private final SettableClock clock = new SettableClock(Instant.parse("2025-06-01T12:00:00Z"));
     private JdbcClient jdbc;
     private List<String> statements;
     private TransactionTemplate transactions;
@@ -89,7 +70,7 @@ class RunQueueTest {
             runs.add(run);
         }
         // This instance stalls past its leases; the other takes one run over before this one renews.
-        now.set(now.get().plus(LEASE).plusSeconds(1));
+        clock.advance(LEASE.plusSeconds(1));
         Optional<UUID> taken = other.claim(LEASE, 1000);
         assertThat(taken).isPresent();
 
@@ -97,7 +78,7 @@ class RunQueueTest {
         assertThat(mine.renew(LEASE)).as("reported lost").containsExactly(taken.get());
         assertThat(statements).as("one renewal, however many runs are held, and a look at the one missing")
             .hasSize(3);
-        Instant renewedUntil = now.get().plus(LEASE);
+        Instant renewedUntil = clock.instant().plus(LEASE);
         assertThat(jdbc.sql("SELECT COUNT(*) FROM runtime.run WHERE lease_expires_at = :until")
             .param("until", Timestamps.of(renewedUntil))
             .query(Long.class)
@@ -141,7 +122,7 @@ class RunQueueTest {
             .param("id", committed)
             .query(java.time.OffsetDateTime.class)
             .single()
-            .toInstant()).isEqualTo(now.get().plus(LEASE));
+            .toInstant()).isEqualTo(clock.instant().plus(LEASE));
 
         UUID rolledBack = UUID.randomUUID();
         transactions.executeWithoutResult(tx -> {
@@ -159,21 +140,21 @@ class RunQueueTest {
         for (int i = 0; i < 50; i++) {
             jdbc.sql("INSERT INTO runtime.run (id, tenant_id, status, started_at) VALUES (:id, 'acme', 'completed', :at)")
                 .param("id", UUID.randomUUID())
-                .param("at", Timestamps.of(now.get()))
+                .param("at", Timestamps.of(clock.instant()))
                 .update();
         }
         jdbc.sql("INSERT INTO runtime.run (id, tenant_id, status, queued_at, started_at) VALUES (:id, 'acme', 'queued', :at, :at)")
             .param("id", UUID.randomUUID())
-            .param("at", Timestamps.of(now.get()))
+            .param("at", Timestamps.of(clock.instant()))
             .update();
         RunQueue queue = new RunQueue(jdbc, clock);
         UUID lapsed = running();
         queue.hold(lapsed, LEASE);
         UUID held = running();
         queue.hold(held, LEASE);
-        now.set(now.get().plusSeconds(10));
+        clock.advance(Duration.ofSeconds(10));
         queue.hold(held, LEASE);
-        now.set(now.get().plus(LEASE).minusSeconds(5));
+        clock.advance(LEASE.minusSeconds(5));
 
         statements.clear();
         assertThat(queue.claimable(16)).as("the queued run and the one whose lease lapsed").isEqualTo(2);
@@ -182,7 +163,7 @@ class RunQueueTest {
         assertThat(looks).as("the look, the candidates, the tenants' runs in progress").hasSize(3);
         for (String look : looks) {
             String plan = jdbc.sql("EXPLAIN " + look)
-                .params(List.of(Timestamps.of(now.get()), 16).subList(0, (int) look.chars().filter(c -> c == '?').count()))
+                .params(List.of(Timestamps.of(clock.instant()), 16).subList(0, (int) look.chars().filter(c -> c == '?').count()))
                 .query(String.class)
                 .single();
             assertThat(plan).as(look).contains("run_queue").doesNotContain("run.tableScan");
@@ -193,10 +174,10 @@ class RunQueueTest {
     void theRunsOfASuspendedTenantAreNotTakenUntilItResumes() {
         jdbc.sql("INSERT INTO runtime.run (id, tenant_id, status, queued_at, started_at) VALUES (:id, 'gone', 'queued', :at, :at)")
             .param("id", UUID.randomUUID())
-            .param("at", Timestamps.of(now.get()))
+            .param("at", Timestamps.of(clock.instant()))
             .update();
         jdbc.sql("INSERT INTO runtime.suspended_tenant (tenant_id, since) VALUES ('gone', :at)")
-            .param("at", Timestamps.of(now.get()))
+            .param("at", Timestamps.of(clock.instant()))
             .update();
         RunQueue queue = new RunQueue(jdbc, clock);
         assertThat(queue.claimable(16)).isZero();
@@ -215,7 +196,7 @@ class RunQueueTest {
     private void insertRunning(UUID run) {
         jdbc.sql("INSERT INTO runtime.run (id, tenant_id, status, started_at) VALUES (:id, 'acme', 'running', :at)")
             .param("id", run)
-            .param("at", Timestamps.of(now.get()))
+            .param("at", Timestamps.of(clock.instant()))
             .update();
     }
 }
