@@ -9,7 +9,12 @@ import java.util.List;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
+import org.springframework.security.oauth2.jose.jws.MacAlgorithm;
+import org.springframework.security.oauth2.jwt.JwsHeader;
+import org.springframework.security.oauth2.jwt.JwtClaimsSet;
+import org.springframework.security.oauth2.jwt.JwtEncoderParameters;
 import org.springframework.security.oauth2.jwt.JwtException;
+import org.springframework.security.oauth2.jwt.NimbusJwtEncoder;
 
 import io.retinue.shared.Caller;
 import io.retinue.shared.TenantId;
@@ -72,6 +77,18 @@ class InternalTokensTest {
                 new SecretBox("b3RoZXItaW5zdGFsbGF0aW9uLW1hc3Rlci1rZXkhISE=", null), clock, RUNTIME,
                 Duration.ofSeconds(60));
         assertThatThrownBy(() -> tokens.decoder().decode(elsewhere.mint(ALICE, "runtime")))
+            .isInstanceOf(JwtException.class);
+        String forever = NimbusJwtEncoder.withSecretKey(SECRETS.derive("retinue internal tokens v1"))
+            .algorithm(MacAlgorithm.HS256)
+            .build()
+            .encode(JwtEncoderParameters.from(JwsHeader.with(MacAlgorithm.HS256).build(), JwtClaimsSet.builder()
+                .issuer(InternalTokens.ISSUER)
+                .audience(List.of("runtime"))
+                .subject("alice")
+                .claim("tenant", "acme")
+                .build()))
+            .getTokenValue();
+        assertThatThrownBy(() -> tokens.decoder().decode(forever)).as("a token without an expiry")
             .isInstanceOf(JwtException.class);
     }
 }
