@@ -1,5 +1,6 @@
 package io.retinue.testing;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -7,6 +8,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -14,9 +16,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * A loopback TCP relay in front of a real service, so a test can make the service "go away" (stop the relay, cutting
  * every connection) and "come back" (start it again on the same port) without touching the service itself — or, while
  * it listens, make it {@link #hang()} (accept and never answer) or {@link #breakOffAfter(int) break off} answers
- * part-way.
+ * part-way — and {@link #sent() show} the bytes that went through it, to check what a client really sent.
  */
 public final class TcpProxy implements AutoCloseable {
+
+    /** How much of each direction is kept for {@link #sent()} and {@link #answered()}. */
+    private static final int SEEN_BYTES = 1 << 20;
 
     private final int targetPort;
     private final int port;
@@ -24,6 +29,8 @@ public final class TcpProxy implements AutoCloseable {
     private volatile ServerSocket server;
     private volatile boolean hang;
     private volatile int answerBytes = -1;
+    private final ByteArrayOutputStream sent = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream answered = new ByteArrayOutputStream();
 
     public TcpProxy(int targetPort) {
         this.targetPort = targetPort;
@@ -76,6 +83,20 @@ public final class TcpProxy implements AutoCloseable {
         return this;
     }
 
+    /** What clients sent through the relay so far (ISO-8859-1: HTTP heads read as they are). */
+    public String sent() {
+        synchronized (sent) {
+            return sent.toString(StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    /** What the service answered through the relay so far. */
+    public String answered() {
+        synchronized (answered) {
+            return answered.toString(StandardCharsets.ISO_8859_1);
+        }
+    }
+
     /** Stops listening and cuts every open connection. */
     public synchronized void stop() {
         close(server);
@@ -100,10 +121,10 @@ public final class TcpProxy implements AutoCloseable {
                 Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
                 sockets.add(upstream);
                 int limit = answerBytes;
-                Thread.ofVirtual().start(() -> pipe(client, upstream));
+                Thread.ofVirtual().start(() -> pipe(client, upstream, sent));
                 Thread.ofVirtual().start(() -> {
                     if (limit < 0) {
-                        pipe(upstream, client);
+                        pipe(upstream, client, answered);
                     }
                     else {
                         pipePart(upstream, client, limit);
@@ -116,9 +137,17 @@ public final class TcpProxy implements AutoCloseable {
         }
     }
 
-    private static void pipe(Socket from, Socket to) {
+    private static void pipe(Socket from, Socket to, ByteArrayOutputStream seen) {
         try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-            in.transferTo(out);
+            byte[] buffer = new byte[8192];
+            for (int read; (read = in.read(buffer)) >= 0;) {
+                synchronized (seen) {
+                    if (seen.size() < SEEN_BYTES) {
+                        seen.write(buffer, 0, read);
+                    }
+                }
+                out.write(buffer, 0, read);
+            }
         }
         catch (IOException ex) {
             // a cut connection ends the pipe

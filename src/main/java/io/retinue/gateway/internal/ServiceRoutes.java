@@ -24,6 +24,7 @@ import org.springframework.cloud.gateway.server.mvc.handler.ProxyExchange;
 import org.springframework.cloud.gateway.server.mvc.handler.RestClientProxyExchange;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -77,12 +78,12 @@ class ServiceRoutes {
                     "/api/v1/tool-permissions/**", "/api/v1/tool-executions", "/api/v1/tool-executions/**"));
 
     private static final String RETRY_AFTER_SECONDS = "5";
+    private static final String SERVICE_ATTRIBUTE = ServiceRoutes.class.getName() + ".service";
     /** How many of a service's processes a request is offered to when they refuse the connection. */
     private static final int PROCESSES_TRIED = 3;
 
     @Bean
-    RouterFunction<ServerResponse> routesToServices(Topology topology, ServiceInstances instances,
-            InternalTokens tokens) {
+    RouterFunction<ServerResponse> routesToServices(Topology topology, ServiceInstances instances) {
         RouterFunction<ServerResponse> routes = request -> Optional.empty();
         for (Topology.Service service : topology.remote()) {
             List<String> paths = OWNED.get(service.module());
@@ -108,7 +109,7 @@ class ServiceRoutes {
             route
                 // The service writes links (Location) for the host the client called.
                 .before(preserveHostHeader())
-                .before(asInternalCaller(tokens, module))
+                .before(forService(module))
                 .filter(ServiceRoutes::refusedConnections);
             routes = routes.and(route.build());
         }
@@ -178,29 +179,59 @@ class ServiceRoutes {
         return paths.stream().map(RequestPredicates::path).reduce(RequestPredicate::or).orElseThrow();
     }
 
-    /** The client's credentials stay here: the service gets the caller as an internal token. */
-    private static Function<ServerRequest, ServerRequest> asInternalCaller(InternalTokens tokens, String module) {
+    /** Which service a request goes to, for {@link #asInternalCaller}. */
+    private static Function<ServerRequest, ServerRequest> forService(String module) {
         return request -> {
+            request.attributes().put(SERVICE_ATTRIBUTE, module);
+            return request;
+        };
+    }
+
+    /**
+     * The client's credentials stay here: the service gets the caller as an internal token, with the request id and a
+     * child trace context. Applied to the headers the proxy sends on (one copy of them, not of the whole request).
+     */
+    @Bean
+    HttpHeadersFilter.RequestHttpHeadersFilter asInternalCaller(InternalTokens tokens) {
+        return new AsInternalCaller(tokens);
+    }
+
+    private record AsInternalCaller(InternalTokens tokens) implements HttpHeadersFilter.RequestHttpHeadersFilter,
+            Ordered {
+
+        @Override
+        public HttpHeaders apply(HttpHeaders input, ServerRequest request) {
+            Object module = request.attribute(SERVICE_ATTRIBUTE).orElse(null);
+            if (!(module instanceof String service)) {
+                return input;
+            }
             Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
             Caller caller = authentication != null && authentication.getPrincipal() instanceof Caller known ? known
                     : null;
             Object trace = request.attribute(TraceContext.ATTRIBUTE).orElse(null);
             String requestId = MDC.get(RequestIds.MDC_KEY);
-            return ServerRequest.from(request).headers(headers -> {
-                headers.remove(HttpHeaders.AUTHORIZATION);
-                headers.remove("X-API-Key");
-                headers.remove(HttpHeaders.COOKIE);
-                if (caller != null) {
-                    headers.setBearerAuth(tokens.mint(caller, module));
-                }
-                if (requestId != null) {
-                    headers.set(RequestIds.HEADER, requestId);
-                }
-                if (trace instanceof TraceContext context) {
-                    headers.set(TraceContext.HEADER, context.child());
-                }
-            }).build();
-        };
+            HttpHeaders headers = new HttpHeaders();
+            headers.putAll(input);
+            headers.remove(HttpHeaders.AUTHORIZATION);
+            headers.remove("X-API-Key");
+            headers.remove(HttpHeaders.COOKIE);
+            if (caller != null) {
+                headers.setBearerAuth(tokens.mint(caller, service));
+            }
+            if (requestId != null) {
+                headers.set(RequestIds.HEADER, requestId);
+            }
+            if (trace instanceof TraceContext context) {
+                headers.set(TraceContext.HEADER, context.child());
+            }
+            return headers;
+        }
+
+        /** After the library's own filters, which might otherwise pass on what this one removed. */
+        @Override
+        public int getOrder() {
+            return Ordered.LOWEST_PRECEDENCE;
+        }
     }
 
     private static ServerResponse unavailable(String module, Throwable failure) {

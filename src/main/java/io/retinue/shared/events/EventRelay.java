@@ -32,6 +32,15 @@ class EventRelay {
     private final JsonMapper json;
     private final Topology topology;
     private final ServiceEventTypes types;
+    /** {@link #sends} by event type, asked at every publication (a run's end included): the topology is fixed. */
+    private final ClassValue<Boolean> sent = new ClassValue<>() {
+
+        @Override
+        protected Boolean computeValue(Class<?> type) {
+            return topology.runs(ServiceEventTypes.moduleOf(type))
+                    && types.listenedElsewhere(ServiceEventTypes.routingKey(type), topology::runs);
+        }
+    };
 
     EventRelay(RabbitTemplate rabbit, JsonMapper json, Topology topology, ServiceEventTypes types) {
         this.rabbit = rabbit;
@@ -70,8 +79,7 @@ class EventRelay {
      * runs elsewhere (a run's end is taken by none).
      */
     public boolean sends(ServiceEvent event) {
-        return topology.runs(ServiceEventTypes.moduleOf(event.getClass()))
-                && types.listenedElsewhere(ServiceEventTypes.routingKey(event.getClass()), topology::runs);
+        return sent.get(event.getClass());
     }
 
     static String messageId(String routingKey, byte[] body) {

@@ -5,7 +5,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.http.converter.HttpMessageConverters;
-import org.springframework.http.converter.json.JacksonJsonHttpMessageConverter;
 
 import com.fasterxml.jackson.annotation.Nulls;
 
@@ -48,12 +47,15 @@ class RequestJson {
             .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail);
     }
 
-    /** Replaces the JSON converter Boot's own customizer puts in, so it runs after that one. */
+    /**
+     * Replaces the JSON converter Boot's own customizer puts in, so it runs after that one; it also writes the answers
+     * ({@link JsonAnswers}).
+     */
     record StrictConverter(JsonMapper strict) implements ServerHttpMessageConvertersCustomizer, Ordered {
 
         @Override
         public void customize(HttpMessageConverters.ServerBuilder builder) {
-            builder.withJsonConverter(new JacksonJsonHttpMessageConverter(strict));
+            builder.withJsonConverter(new JsonAnswers(strict));
         }
 
         @Override
