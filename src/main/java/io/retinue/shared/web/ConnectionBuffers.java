@@ -10,8 +10,8 @@ import org.springframework.context.annotation.Configuration;
 /**
  * Smaller buffers per connection: a streamed run holds its connection for minutes while writing events of a few
  * hundred bytes, and Tomcat's 8 KiB socket buffers and 8 K response buffers (bytes and chars) per connection were a
- * good part of what thousands of open streams cost. Larger bodies are simply read and written in more pieces (a
- * response over 2 KiB goes out chunked instead of with a Content-Length).
+ * good part of what thousands of open streams cost. Larger bodies are simply read and written in more pieces (JSON
+ * answers carry their length whatever their size, {@link JsonAnswers}).
  */
 @Configuration(proxyBeanMethods = false)
 class ConnectionBuffers {
