@@ -227,7 +227,7 @@ class ServiceRoutes {
             return headers;
         }
 
-        /** After the library's own filters, which might otherwise pass on what this one removed. */
+        /** Last: what it removes and sets is what goes on, whatever the library's filters did before. */
         @Override
         public int getOrder() {
             return Ordered.LOWEST_PRECEDENCE;
