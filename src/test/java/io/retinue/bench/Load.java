@@ -220,7 +220,7 @@ final class Load {
     }
 
     /** The CPU time the processes have used so far (user and system), in ms; NaN when none or not known. */
-    private static double cpuMillis(List<ProcessHandle> processes) {
+    static double cpuMillis(List<ProcessHandle> processes) {
         return processes.isEmpty() ? Double.NaN : processes.stream()
             .mapToDouble(process -> process.info().totalCpuDuration().map(cpu -> cpu.toNanos() / 1e6).orElse(Double.NaN))
             .sum();
