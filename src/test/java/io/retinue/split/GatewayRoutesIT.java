@@ -5,6 +5,8 @@ import static io.retinue.testing.Instances.start;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -97,10 +99,11 @@ class GatewayRoutesIT extends PlatformIT {
 
     /**
      * A request goes on with the length the client gave, not re-chunked (the service would wait for the chunk that
-     * ends it), and a JSON answer comes with its length, so each side is done reading once its bytes are there.
+     * ends it), and a JSON answer comes with its length, so each side is done reading once its bytes are there. The
+     * headers a client names in {@code Connection} are not passed on (RFC 9110, 7.6.1).
      */
     @Test
-    void requestsAndAnswersCrossTheHopWithTheirLength() {
+    void requestsAndAnswersCrossTheHopWithTheirLengthAndWithoutTheClientsConnectionOptions() throws Exception {
         split();
         String platform = "http://127.0.0.1:" + port;
         try (TcpProxy toTools = new TcpProxy(toolsPort).start()) {
@@ -126,6 +129,23 @@ class GatewayRoutesIT extends PlatformIT {
                 assertThat(answer.substring(0, answer.indexOf("\r\n\r\n")).toLowerCase(Locale.ROOT))
                     .doesNotContain("transfer-encoding")
                     .contains("content-length: ");
+
+                // What the client names in Connection stays on its own hop (an h2c upgrade attempt's settings, say).
+                try (Socket client = new Socket("127.0.0.1", portOf(watched))) {
+                    client.setSoTimeout(10_000);
+                    client.getOutputStream().write(("GET /api/v1/tools HTTP/1.1\r\nHost: 127.0.0.1\r\nX-API-Key: "
+                            + ADMIN_KEY + "\r\nConnection: close, X-Hop-Only, HTTP2-Settings\r\nX-Hop-Only: mine\r\n"
+                            + "HTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\nX-Passed-On: yes\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                    assertThat(new String(client.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1))
+                        .startsWith("HTTP/1.1 200");
+                }
+                String all = toTools.sent();
+                String listed = all.substring(all.lastIndexOf("GET /api/v1/tools "));
+                assertThat(listed.substring(0, listed.indexOf("\r\n\r\n")).toLowerCase(Locale.ROOT))
+                    .contains("x-passed-on: yes")
+                    .doesNotContain("x-hop-only")
+                    .doesNotContain("http2-settings");
             }
             finally {
                 watched.close();

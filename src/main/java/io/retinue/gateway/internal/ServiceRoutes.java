@@ -212,6 +212,13 @@ class ServiceRoutes {
             String requestId = MDC.get(RequestIds.MDC_KEY);
             HttpHeaders headers = new HttpHeaders();
             headers.putAll(input);
+            // What the client named in Connection is for its own hop (RFC 9110, 7.6.1): an h2c upgrade attempt's
+            // HTTP2-Settings, say. The library's filter drops the standard hop-by-hop headers, not these.
+            for (String options : request.headers().header(HttpHeaders.CONNECTION)) {
+                for (String option : options.split(",")) {
+                    headers.remove(option.trim());
+                }
+            }
             headers.remove(HttpHeaders.AUTHORIZATION);
             headers.remove("X-API-Key");
             headers.remove(HttpHeaders.COOKIE);
