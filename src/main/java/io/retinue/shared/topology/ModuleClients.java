@@ -3,6 +3,7 @@ package io.retinue.shared.topology;
 import java.time.Duration;
 
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.converter.json.JacksonJsonHttpMessageConverter;
 import org.springframework.stereotype.Component;
 import org.springframework.web.client.RestClient;
@@ -36,6 +37,9 @@ public class ModuleClients {
         this.maxConcurrent = maxConcurrent;
         this.http = RestClient.builder()
             .requestFactory(serviceHttp.requests())
+            // A body goes with its length, in one piece: chunked, the module would read on until the chunk that ends
+            // it, which may come in a packet of its own. Bodies are small JSON documents.
+            .bufferContent((uri, method) -> HttpMethod.POST.equals(method))
             .configureMessageConverters(converters -> converters.registerDefaults()
                 .withJsonConverter(new JacksonJsonHttpMessageConverter(json)));
     }
