@@ -13,11 +13,16 @@ import java.util.Map;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
+import javax.sql.DataSource;
+
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 import io.retinue.testing.Agents;
 import io.retinue.testing.Api;
 import io.retinue.testing.PlatformIT;
+import io.retinue.testing.StatementLog;
 import io.retinue.testing.TestUpstream;
 import io.retinue.testing.TestUpstream.Hook;
 import tools.jackson.databind.JsonNode;
@@ -25,6 +30,44 @@ import tools.jackson.databind.node.ObjectNode;
 
 /** Webhooks: signed deliveries of run outcomes, per run and per agent, retried into dead letters and retried again. */
 class WebhooksIT extends PlatformIT {
+
+    @Autowired
+    DataSource dataSource;
+
+    /**
+     * With no delivery pending, the instance waits for one to be made instead of looking for due ones every quarter of
+     * a second (a query each time, on every idle instance); a delivery made is still sent at once.
+     */
+    @Test
+    void anIdleInstanceWaitsForADeliveryInsteadOfLookingEveryMoment() throws Exception {
+        JdbcClient jdbc = JdbcClient.create(dataSource);
+        await().atMost(Duration.ofSeconds(30)).until(() -> jdbc
+            .sql("SELECT COUNT(*) FROM runtime.webhook_delivery WHERE status = 'pending'").query(Long.class).single() == 0);
+        StatementLog log = (StatementLog) dataSource;
+        log.recording(true);
+        try {
+            Thread.sleep(2_000);
+        }
+        finally {
+            log.recording(false);
+        }
+        long looks = log.sent().stream()
+            .filter(sent -> sent.sql().contains("FROM runtime.webhook_delivery WHERE status = 'pending'"))
+            .count();
+        assertThat(looks).as("queries for pending deliveries in 2 s of idling").isLessThanOrEqualTo(2);
+
+        TestUpstream upstream = TestUpstream.shared();
+        Api owner = newTenant(api, "wi").owner();
+        String slug = hookedAgent(owner);
+        String marker = "/hook/" + uniqueSlug("idle");
+        long sent = System.nanoTime();
+        owner.post("/api/v1/runs", Map.of("agent", slug, "input", "hi", "variables", Map.of("company", "ACME"),
+                "webhook", "http://localhost:" + upstream.port() + marker)).expect(201);
+        await().atMost(Duration.ofSeconds(15))
+            .until(() -> upstream.hooks().stream().anyMatch(received -> received.path().equals(marker)));
+        assertThat(Duration.ofNanos(System.nanoTime() - sent))
+            .as("sent once its run ended, not at the next look").isLessThan(Duration.ofSeconds(4));
+    }
 
     @Test
     void aReceiverSlowToAnswerHoldsUpNoOtherDelivery() throws Exception {

@@ -37,6 +37,8 @@ class RunWorkers implements SmartLifecycle {
 
     /** How long an idle worker waits to be woken before it looks once more anyway. */
     private static final java.time.Duration IDLE_WAIT = java.time.Duration.ofSeconds(30);
+    /** How soon a delivery another instance made, and could not start, is found here. */
+    private static final java.time.Duration WEBHOOKS_LONGEST_WAIT = java.time.Duration.ofSeconds(5);
 
     private final RunQueue queue;
     private final AgentRunner runner;
@@ -80,13 +82,19 @@ class RunWorkers implements SmartLifecycle {
         threads.add(Thread.ofVirtual().name("run-webhooks").start(this::deliverWebhooks));
     }
 
-    /** Makes due webhook deliveries, looking again at once while there were some. */
+    /**
+     * Makes due webhook deliveries, looking again at once while there were some; otherwise waits until one is due or
+     * made (an idle instance does not look every moment).
+     */
     private void deliverWebhooks() {
         while (running) {
             try {
-                if (webhooks.deliverDue() == 0 && rest(250)) {
-                    return;
+                if (webhooks.deliverDue() == 0) {
+                    webhooks.awaitDue(WEBHOOKS_LONGEST_WAIT);
                 }
+            }
+            catch (InterruptedException stopped) {
+                return;
             }
             catch (RuntimeException failed) {
                 log.warn("Could not deliver webhooks: {}", failed.getMessage());
@@ -208,6 +216,7 @@ class RunWorkers implements SmartLifecycle {
         runner.stop();
         stopping.countDown();
         queue.wake(properties.workers(), properties.workers());
+        webhooks.wake();
         for (Thread thread : threads) {
             try {
                 thread.join(5_000);

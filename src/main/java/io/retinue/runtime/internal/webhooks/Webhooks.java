@@ -32,6 +32,8 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 import io.retinue.runtime.RunEnded;
 import io.retinue.runtime.internal.RunLedger;
@@ -90,6 +92,11 @@ public class Webhooks {
      */
     private final Semaphore inFlight = new Semaphore(256);
     private final ExecutorService attempts = Executors.newVirtualThreadPerTaskExecutor();
+    /**
+     * A permit when a delivery may be due sooner than {@link #awaitDue} waits: one made or retried here, an attempt
+     * recorded (a retry is due after its backoff), or this instance stopping.
+     */
+    private final Semaphore woken = new Semaphore(0);
 
     Webhooks(JdbcClient jdbc, JsonMapper json, Clock clock, SecretBox box,
             @Value("${retinue.runtime.webhooks.allowed-internal:}") List<String> allowedInternal,
@@ -198,12 +205,16 @@ public class Webhooks {
 
     /** Sends a dead letter (or a pending delivery) again, from a first attempt. */
     public boolean retry(TenantId tenant, UUID id) {
-        return jdbc.sql("UPDATE runtime.webhook_delivery SET status = 'pending', attempts = 0, next_attempt_at = :now, "
+        boolean retried = jdbc.sql("UPDATE runtime.webhook_delivery SET status = 'pending', attempts = 0, next_attempt_at = :now, "
                 + "lease_until = NULL WHERE tenant_id = :tenant AND id = :id AND status IN ('dead', 'pending')")
             .param("now", Timestamps.of(now()))
             .param("tenant", tenant.value())
             .param("id", id)
             .update() == 1;
+        if (retried) {
+            wakeAfterCommit();
+        }
+        return retried;
     }
 
     /**
@@ -257,6 +268,52 @@ public class Webhooks {
                 .param("now", Timestamps.of(now()))
                 .update();
         }
+        wakeAfterCommit();
+    }
+
+    /** Wakes {@link #awaitDue}: at once, or once the transaction that made a delivery due has committed. */
+    private void wakeAfterCommit() {
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+
+                @Override
+                public void afterCommit() {
+                    wake();
+                }
+            });
+        }
+        else {
+            wake();
+        }
+    }
+
+    /** Ends an {@link #awaitDue} under way (or the next one) at once. */
+    public void wake() {
+        if (woken.availablePermits() == 0) {
+            woken.release();
+        }
+    }
+
+    /**
+     * Waits until a delivery may be due: the earliest pending one's next attempt (or the end of its claim, while an
+     * attempt holds it), one made or retried on this instance, or an attempt recorded — at most {@code longest}, for
+     * deliveries other instances made and did not start. While one is due and none could be started (every slot in
+     * flight, or another instance claimed it), a quarter of a second.
+     */
+    public void awaitDue(Duration longest) throws InterruptedException {
+        Instant next = jdbc.sql("""
+                SELECT MIN(CASE WHEN lease_until > next_attempt_at THEN lease_until ELSE next_attempt_at END) AS due
+                FROM runtime.webhook_delivery WHERE status = 'pending'""")
+            .query((rs, n) -> Timestamps.read(rs, "due"))
+            .optional()
+            .orElse(null);
+        long millis = longest.toMillis();
+        if (next != null) {
+            long until = Duration.between(now(), next).toMillis();
+            millis = Math.min(millis, until <= 0 ? 250 : until + 1);
+        }
+        woken.tryAcquire(millis, TimeUnit.MILLISECONDS);
+        woken.drainPermits();
     }
 
     /** Starts the deliveries that are due, each on its own thread; answers how many it started. */
@@ -364,6 +421,9 @@ public class Webhooks {
             .update();
         if (dead) {
             log.warn("Webhook delivery {} to {} is a dead letter after {} attempts: {}", id, row.url(), attempts, error);
+        }
+        else {
+            wake(); // its next attempt may be due before the wait under way ends
         }
     }
 
