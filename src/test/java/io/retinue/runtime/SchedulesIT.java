@@ -21,6 +21,7 @@ import io.retinue.testing.Agents;
 import io.retinue.testing.Api;
 import io.retinue.testing.AppProcess;
 import io.retinue.testing.PlatformIT;
+import io.retinue.testing.StatementLog;
 import io.retinue.testing.TestDatabase;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -64,6 +65,41 @@ class SchedulesIT extends PlatformIT {
         int fires = owner.get("/api/v1/schedules/" + schedule + "/fires").json().size();
         await().during(Duration.ofMillis(2500)).atMost(Duration.ofSeconds(4))
             .until(() -> owner.get("/api/v1/schedules/" + schedule + "/fires").json().size() == fires);
+    }
+
+    /**
+     * With no schedule due soon, the instance waits for the next one due instead of looking every second (a query each
+     * time, on every idle instance); a schedule made fires at its first due time all the same.
+     */
+    @Test
+    void anIdleInstanceWaitsForTheNextScheduleDueInsteadOfLookingEverySecond() throws Exception {
+        Api owner = newTenant(api, "si").owner();
+        String agent = publishedAgent(owner);
+        String yearly = schedule(owner, agent, "0 0 0 1 1 *");
+        JdbcClient jdbc = JdbcClient.create(dataSource);
+        await().atMost(Duration.ofSeconds(30)).until(() -> jdbc.sql(
+                "SELECT COUNT(*) FROM runtime.schedule WHERE paused = FALSE AND next_run_at < :soon")
+            .param("soon", OffsetDateTime.now(ZoneOffset.UTC).plusSeconds(10))
+            .query(Long.class)
+            .single() == 0);
+        StatementLog log = (StatementLog) dataSource;
+        log.recording(true);
+        try {
+            Thread.sleep(3_000);
+        }
+        finally {
+            log.recording(false);
+        }
+        long looks = log.sent().stream()
+            .filter(sent -> sent.sql().contains("FROM runtime.schedule WHERE paused = FALSE AND next_run_at <="))
+            .count();
+        assertThat(looks).as("looks for due schedules in 3 s of idling").isLessThanOrEqualTo(1);
+
+        String everySecond = schedule(owner, agent, "* * * * * *");
+        await().atMost(Duration.ofSeconds(4))
+            .until(() -> owner.get("/api/v1/schedules/" + everySecond + "/fires").json().size() >= 1);
+        assertThat(owner.delete("/api/v1/schedules/" + everySecond).status()).isEqualTo(204);
+        assertThat(owner.delete("/api/v1/schedules/" + yearly).status()).isEqualTo(204);
     }
 
     @Test

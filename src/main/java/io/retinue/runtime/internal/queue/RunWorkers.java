@@ -24,7 +24,8 @@ import io.retinue.runtime.internal.webhooks.Webhooks;
  * This instance's share of the work on queued runs: {@code workers} virtual threads that claim runs from the
  * {@link RunQueue} (queued ones, or ones whose instance died) and work on them; one, the scout, that looks for such
  * runs for the idle workers; one that renews the leases this instance holds; one that fires due {@link Schedules};
- * and one that makes due {@link Webhooks} deliveries. On shutdown the runs in progress are left at their last
+ * and one that makes due {@link Webhooks} deliveries; the last two wait for the next one due rather than looking every
+ * moment. On shutdown the runs in progress are left at their last
  * checkpoint with their leases given up, so that the next instance to look goes on with them at once. Publishes the
  * queue's depth and the age of its oldest run as {@code retinue.runs.queue.depth} and
  * {@code retinue.runs.queue.oldest.seconds}.
@@ -37,8 +38,11 @@ class RunWorkers implements SmartLifecycle {
 
     /** How long an idle worker waits to be woken before it looks once more anyway. */
     private static final java.time.Duration IDLE_WAIT = java.time.Duration.ofSeconds(30);
-    /** How soon a delivery another instance made, and could not start, is found here. */
-    private static final java.time.Duration WEBHOOKS_LONGEST_WAIT = java.time.Duration.ofSeconds(5);
+    /**
+     * How soon a webhook delivery or a schedule another instance made due, and did not take itself, is found here
+     * (an idle instance waits for the next one due, or for this instance to make one).
+     */
+    private static final java.time.Duration LONGEST_IDLE_WAIT = java.time.Duration.ofSeconds(5);
 
     private final RunQueue queue;
     private final AgentRunner runner;
@@ -90,7 +94,7 @@ class RunWorkers implements SmartLifecycle {
         while (running) {
             try {
                 if (webhooks.deliverDue() == 0) {
-                    webhooks.awaitDue(WEBHOOKS_LONGEST_WAIT);
+                    webhooks.awaitDue(LONGEST_IDLE_WAIT);
                 }
             }
             catch (InterruptedException stopped) {
@@ -103,14 +107,16 @@ class RunWorkers implements SmartLifecycle {
         }
     }
 
-    /** Looks for due schedules every second (cron's finest grain). */
+    /** Fires due schedules, looking again at once while there were some; otherwise waits until one is due or made. */
     private void fireSchedules() {
         while (running) {
             try {
-                schedules.fireDue();
-                if (rest(1000 - System.currentTimeMillis() % 1000 + 20)) {
-                    return;
+                if (schedules.fireDue() == 0) {
+                    schedules.awaitDue(LONGEST_IDLE_WAIT);
                 }
+            }
+            catch (InterruptedException stopped) {
+                return;
             }
             catch (RuntimeException failed) {
                 log.warn("Could not fire due schedules: {}", failed.getMessage());
@@ -217,6 +223,7 @@ class RunWorkers implements SmartLifecycle {
         stopping.countDown();
         queue.wake(properties.workers(), properties.workers());
         webhooks.wake();
+        schedules.wake();
         for (Thread thread : threads) {
             try {
                 thread.join(5_000);

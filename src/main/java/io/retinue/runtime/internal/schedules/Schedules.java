@@ -27,6 +27,7 @@ import io.retinue.gateway.AuditTrail;
 import io.retinue.gateway.PrincipalStanding;
 import io.retinue.gateway.Principals;
 import io.retinue.runtime.internal.AgentRunner;
+import io.retinue.runtime.internal.Doorbell;
 import io.retinue.runtime.internal.cache.Cached;
 import io.retinue.shared.Caller;
 import io.retinue.shared.DomainProblem;
@@ -81,6 +82,8 @@ public class Schedules {
     public record Fire(Instant dueAt, UUID runId, String error, Instant firedAt) {
     }
 
+    /** Rung when a schedule may be due sooner than {@link #awaitDue} waits: one made or resumed here, or a stop. */
+    private final Doorbell doorbell = new Doorbell();
     private final JdbcClient jdbc;
     private final JsonMapper json;
     private final Clock clock;
@@ -136,6 +139,7 @@ public class Schedules {
             .param("runAs", json.writeValueAsString(caller))
             .param("now", Timestamps.of(now))
             .update();
+        doorbell.ringAfterCommit();
         return find(caller.tenant(), id).orElseThrow();
     }
 
@@ -202,6 +206,7 @@ public class Schedules {
             .param("tenant", caller.tenant().value())
             .param("id", id)
             .update();
+        doorbell.ringAfterCommit();
         return find(caller.tenant(), id);
     }
 
@@ -243,6 +248,26 @@ public class Schedules {
             .query((rs, n) -> new Fire(Timestamps.read(rs, "due_at"), rs.getObject("run_id", UUID.class),
                     rs.getString("error"), Timestamps.read(rs, "fired_at")))
             .list();
+    }
+
+    /** Ends an {@link #awaitDue} under way (or the next one) at once. */
+    public void wake() {
+        doorbell.ring();
+    }
+
+    /**
+     * Waits until the next schedule is due (of a tenant not suspended), one is made or resumed on this instance, or
+     * at most {@code longest}: for one another instance made or resumed and did not fire, or a tenant's suspension
+     * lifted.
+     */
+    public void awaitDue(Duration longest) throws InterruptedException {
+        Instant next = jdbc.sql("""
+                SELECT MIN(next_run_at) AS due FROM runtime.schedule WHERE paused = FALSE
+                    AND tenant_id NOT IN (SELECT tenant_id FROM runtime.suspended_tenant)""")
+            .query((rs, n) -> Timestamps.read(rs, "due"))
+            .optional()
+            .orElse(null);
+        doorbell.await(next, now(), longest);
     }
 
     /** Fires every schedule that is due; answers how many this instance fired. */

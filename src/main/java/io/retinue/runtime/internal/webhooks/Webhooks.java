@@ -32,10 +32,9 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.support.TransactionSynchronization;
-import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 import io.retinue.runtime.RunEnded;
+import io.retinue.runtime.internal.Doorbell;
 import io.retinue.runtime.internal.RunLedger;
 import io.retinue.shared.DomainProblem;
 import io.retinue.shared.TenantId;
@@ -93,10 +92,10 @@ public class Webhooks {
     private final Semaphore inFlight = new Semaphore(256);
     private final ExecutorService attempts = Executors.newVirtualThreadPerTaskExecutor();
     /**
-     * A permit when a delivery may be due sooner than {@link #awaitDue} waits: one made or retried here, an attempt
+     * Rung when a delivery may be due sooner than {@link #awaitDue} waits: one made or retried here, an attempt
      * recorded (a retry is due after its backoff), or this instance stopping.
      */
-    private final Semaphore woken = new Semaphore(0);
+    private final Doorbell doorbell = new Doorbell();
 
     Webhooks(JdbcClient jdbc, JsonMapper json, Clock clock, SecretBox box,
             @Value("${retinue.runtime.webhooks.allowed-internal:}") List<String> allowedInternal,
@@ -212,7 +211,7 @@ public class Webhooks {
             .param("id", id)
             .update() == 1;
         if (retried) {
-            wakeAfterCommit();
+            doorbell.ringAfterCommit();
         }
         return retried;
     }
@@ -268,30 +267,12 @@ public class Webhooks {
                 .param("now", Timestamps.of(now()))
                 .update();
         }
-        wakeAfterCommit();
-    }
-
-    /** Wakes {@link #awaitDue}: at once, or once the transaction that made a delivery due has committed. */
-    private void wakeAfterCommit() {
-        if (TransactionSynchronizationManager.isSynchronizationActive()) {
-            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-
-                @Override
-                public void afterCommit() {
-                    wake();
-                }
-            });
-        }
-        else {
-            wake();
-        }
+        doorbell.ringAfterCommit();
     }
 
     /** Ends an {@link #awaitDue} under way (or the next one) at once. */
     public void wake() {
-        if (woken.availablePermits() == 0) {
-            woken.release();
-        }
+        doorbell.ring();
     }
 
     /**
@@ -307,13 +288,7 @@ public class Webhooks {
             .query((rs, n) -> Timestamps.read(rs, "due"))
             .optional()
             .orElse(null);
-        long millis = longest.toMillis();
-        if (next != null) {
-            long until = Duration.between(now(), next).toMillis();
-            millis = Math.min(millis, until <= 0 ? 250 : until + 1);
-        }
-        woken.tryAcquire(millis, TimeUnit.MILLISECONDS);
-        woken.drainPermits();
+        doorbell.await(next, now(), longest);
     }
 
     /** Starts the deliveries that are due, each on its own thread; answers how many it started. */
@@ -423,7 +398,7 @@ public class Webhooks {
             log.warn("Webhook delivery {} to {} is a dead letter after {} attempts: {}", id, row.url(), attempts, error);
         }
         else {
-            wake(); // its next attempt may be due before the wait under way ends
+            doorbell.ring(); // its next attempt may be due before the wait under way ends
         }
     }
 
