@@ -82,15 +82,7 @@ class SchedulesIT extends PlatformIT {
             .param("soon", OffsetDateTime.now(ZoneOffset.UTC).plusSeconds(10))
             .query(Long.class)
             .single() == 0);
-        StatementLog log = (StatementLog) dataSource;
-        log.recording(true);
-        try {
-            Thread.sleep(3_000);
-        }
-        finally {
-            log.recording(false);
-        }
-        long looks = log.sent().stream()
+        long looks = ((StatementLog) dataSource).sentWhileIdle(Duration.ofSeconds(3)).stream()
             .filter(sent -> sent.sql().contains("FROM runtime.schedule WHERE paused = FALSE AND next_run_at <="))
             .count();
         assertThat(looks).as("looks for due schedules in 3 s of idling").isLessThanOrEqualTo(1);

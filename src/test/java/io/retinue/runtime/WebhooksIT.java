@@ -43,15 +43,7 @@ class WebhooksIT extends PlatformIT {
         JdbcClient jdbc = JdbcClient.create(dataSource);
         await().atMost(Duration.ofSeconds(30)).until(() -> jdbc
             .sql("SELECT COUNT(*) FROM runtime.webhook_delivery WHERE status = 'pending'").query(Long.class).single() == 0);
-        StatementLog log = (StatementLog) dataSource;
-        log.recording(true);
-        try {
-            Thread.sleep(2_000);
-        }
-        finally {
-            log.recording(false);
-        }
-        long looks = log.sent().stream()
+        long looks = ((StatementLog) dataSource).sentWhileIdle(Duration.ofSeconds(2)).stream()
             .filter(sent -> sent.sql().contains("FROM runtime.webhook_delivery WHERE status = 'pending'"))
             .count();
         assertThat(looks).as("queries for pending deliveries in 2 s of idling").isLessThanOrEqualTo(2);

@@ -4,6 +4,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -62,6 +63,18 @@ public final class StatementLog extends DelegatingDataSource {
             sent.clear();
         }
         recording = on;
+    }
+
+    /** What the application sent by itself over {@code idle}, with no request made meanwhile (by the caller). */
+    public List<Sent> sentWhileIdle(Duration idle) throws InterruptedException {
+        recording(true);
+        try {
+            Thread.sleep(idle.toMillis());
+        }
+        finally {
+            recording(false);
+        }
+        return List.copyOf(sent);
     }
 
     @Override

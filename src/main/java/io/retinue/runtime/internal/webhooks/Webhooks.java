@@ -204,8 +204,9 @@ public class Webhooks {
 
     /** Sends a dead letter (or a pending delivery) again, from a first attempt. */
     public boolean retry(TenantId tenant, UUID id) {
-        boolean retried = jdbc.sql("UPDATE runtime.webhook_delivery SET status = 'pending', attempts = 0, next_attempt_at = :now, "
-                + "lease_until = NULL WHERE tenant_id = :tenant AND id = :id AND status IN ('dead', 'pending')")
+        boolean retried = jdbc.sql("UPDATE runtime.webhook_delivery SET status = 'pending', attempts = 0, "
+                + "next_attempt_at = :now, lease_until = NULL WHERE tenant_id = :tenant AND id = :id "
+                + "AND status IN ('dead', 'pending')")
             .param("now", Timestamps.of(now()))
             .param("tenant", tenant.value())
             .param("id", id)
