@@ -25,8 +25,8 @@ import io.retinue.runtime.internal.webhooks.Webhooks;
  * {@link RunQueue} (queued ones, or ones whose instance died) and work on them; one, the scout, that looks for such
  * runs for the idle workers; one that renews the leases this instance holds; one that fires due {@link Schedules};
  * and one that makes due {@link Webhooks} deliveries; the last two wait for the next one due rather than looking every
- * moment. On shutdown the runs in progress are left at their last
- * checkpoint with their leases given up, so that the next instance to look goes on with them at once. Publishes the
+ * moment. On shutdown the runs in progress are left at their last checkpoint with their leases given up, so that the
+ * next instance to look goes on with them at once. Publishes the
  * queue's depth and the age of its oldest run as {@code retinue.runs.queue.depth} and
  * {@code retinue.runs.queue.oldest.seconds}.
  */
