@@ -30,6 +30,8 @@ final class Platform implements AutoCloseable {
     private final Path directory;
     final String api;
     final double startupSeconds;
+    /** When it answered ready ({@link System#nanoTime()}). */
+    final long readyAt = System.nanoTime();
     private final HttpClient client = HttpClient.newHttpClient();
 
     private Platform(Process process, Path directory, String api, double startupSeconds) {
