@@ -879,12 +879,8 @@ public final class Bench {
      * the platform's overhead any server on its stack would add on this machine, and the part that is its own work.
      */
     private void floorAt64(List<Map<String, Object>> rows) {
-        Map<String, Map<String, Object>> at64 = new LinkedHashMap<>();
-        rows.stream()
-            .filter(row -> row.get("scenario").toString().startsWith("1") && (int) row.get("concurrency") == 64)
-            .forEach(row -> at64.put(row.get("on").toString(), row));
-        Map<String, Object> floor = at64.get(FLOOR);
-        Map<String, Object> platform = at64.get("h2");
+        Map<String, Object> floor = row(rows, "1", FLOOR, 64);
+        Map<String, Object> platform = row(rows, "1", "h2", 64);
         if (floor == null || platform == null) {
             return;
         }

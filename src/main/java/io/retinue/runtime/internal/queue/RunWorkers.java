@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -82,44 +83,35 @@ class RunWorkers implements SmartLifecycle {
         }
         threads.add(Thread.ofVirtual().name("run-scout").start(this::scout));
         threads.add(Thread.ofVirtual().name("run-leases").start(this::renew));
-        threads.add(Thread.ofVirtual().name("run-schedules").start(this::fireSchedules));
-        threads.add(Thread.ofVirtual().name("run-webhooks").start(this::deliverWebhooks));
+        threads.add(Thread.ofVirtual().name("run-schedules")
+            .start(() -> takeDue("fire due schedules", schedules::fireDue, schedules::awaitDue)));
+        threads.add(Thread.ofVirtual().name("run-webhooks")
+            .start(() -> takeDue("deliver webhooks", webhooks::deliverDue, webhooks::awaitDue)));
+    }
+
+    /** Waits until something may be due, or at most the given time. */
+    @FunctionalInterface
+    private interface AwaitDue {
+
+        void await(java.time.Duration longest) throws InterruptedException;
     }
 
     /**
-     * Makes due webhook deliveries, looking again at once while there were some; otherwise waits until one is due or
-     * made (an idle instance does not look every moment).
+     * Takes what is due (fires schedules, starts webhook deliveries), looking again at once while there was some;
+     * otherwise waits until something is due or made (an idle instance does not look every moment).
      */
-    private void deliverWebhooks() {
+    private void takeDue(String what, IntSupplier due, AwaitDue await) {
         while (running) {
             try {
-                if (webhooks.deliverDue() == 0) {
-                    webhooks.awaitDue(LONGEST_IDLE_WAIT);
+                if (due.getAsInt() == 0) {
+                    await.await(LONGEST_IDLE_WAIT);
                 }
             }
             catch (InterruptedException stopped) {
                 return;
             }
             catch (RuntimeException failed) {
-                log.warn("Could not deliver webhooks: {}", failed.getMessage());
-                pause();
-            }
-        }
-    }
-
-    /** Fires due schedules, looking again at once while there were some; otherwise waits until one is due or made. */
-    private void fireSchedules() {
-        while (running) {
-            try {
-                if (schedules.fireDue() == 0) {
-                    schedules.awaitDue(LONGEST_IDLE_WAIT);
-                }
-            }
-            catch (InterruptedException stopped) {
-                return;
-            }
-            catch (RuntimeException failed) {
-                log.warn("Could not fire due schedules: {}", failed.getMessage());
+                log.warn("Could not {}: {}", what, failed.getMessage());
                 pause();
             }
         }
