@@ -42,12 +42,18 @@ final class Platform implements AutoCloseable {
     }
 
     /**
+     * The packaged platform the benchmark runs: {@code target/retinue.jar}, or the jar {@code -Dbench.jar} names (to
+     * compare two builds, run in turns).
+     */
+    static final Path JAR = Path.of(System.getProperty("bench.jar", "target/retinue.jar"));
+
+    /**
      * Starts the platform in a fresh working directory (so the embedded default puts its database there) with the
      * given maximum heap and {@code extra} settings, and waits for it to be ready.
      */
     static Platform start(String name, String maxHeap, Map<String, String> providers, List<String> extra)
             throws Exception {
-        return start(name, maxHeap, providers, extra, Path.of("target/retinue.jar"), List.of());
+        return start(name, maxHeap, providers, extra, JAR, List.of());
     }
 
     /** Like {@link #start(String, String, Map, List)}, from another jar and with more JVM options. */

@@ -39,7 +39,7 @@ final class SplitPlatform implements AutoCloseable {
                         "--spring.datasource.username=" + TestDatabase.user(),
                         "--spring.datasource.password=" + TestDatabase.password()));
                 services.put(role, Platform.start("split-" + role, "512m", providers, own,
-                        Path.of("target/retinue.jar"), List.of(), ports.get(role)));
+                        Platform.JAR, List.of(), ports.get(role)));
             }
         }
         catch (Exception failed) {

@@ -44,6 +44,13 @@ public class RunQueue {
                AND (status = 'queued' OR lease_expires_at IS NULL OR lease_expires_at < :now)
                AND tenant_id NOT IN (SELECT tenant_id FROM runtime.suspended_tenant))""";
 
+    /**
+     * The runs {@code :owner} holds. Only a run in progress holds a lease (its end gives the lease up in the same
+     * update), so they are found through the run_queue index among the few in progress, not an index of their own
+     * that every run's start and end would write.
+     */
+    private static final String HELD_BY_OWNER = "status IN ('running', 'cancelling') AND lease_owner = :owner";
+
     private final JdbcClient jdbc;
     private final Clock clock;
     private final String owner;
@@ -196,12 +203,12 @@ public class RunQueue {
             return List.of();
         }
         // Two statements however many runs are held: a renewal that took longer than a lease would lose them all.
-        jdbc.sql("UPDATE runtime.run SET lease_expires_at = :expires WHERE lease_owner = :owner")
+        jdbc.sql("UPDATE runtime.run SET lease_expires_at = :expires WHERE " + HELD_BY_OWNER)
             .param("expires", Timestamps.of(now().plus(lease)))
             .param("owner", owner)
             .update();
         List<UUID> before = List.copyOf(held);
-        Set<UUID> still = new java.util.HashSet<>(jdbc.sql("SELECT id FROM runtime.run WHERE lease_owner = :owner")
+        Set<UUID> still = new java.util.HashSet<>(jdbc.sql("SELECT id FROM runtime.run WHERE " + HELD_BY_OWNER)
             .param("owner", owner)
             .query((rs, n) -> rs.getObject("id", UUID.class))
             .list());

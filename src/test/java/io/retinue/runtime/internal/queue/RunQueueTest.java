@@ -171,6 +171,36 @@ class RunQueueTest {
     }
 
     @Test
+    void renewsItsLeasesThroughTheQueueIndexWithoutAnIndexOfTheirOwn() {
+        // As V8 and V20 leave the table: no index on lease_owner, which every run's start and end would write.
+        jdbc.sql("CREATE INDEX run_queue ON runtime.run (status, queued_at)").update();
+        for (int i = 0; i < 50; i++) {
+            jdbc.sql("INSERT INTO runtime.run (id, tenant_id, status, started_at) VALUES (:id, 'acme', 'completed', :at)")
+                .param("id", UUID.randomUUID())
+                .param("at", Timestamps.of(clock.instant()))
+                .update();
+        }
+        RunQueue queue = new RunQueue(jdbc, clock);
+        UUID held = running();
+        queue.hold(held, LEASE);
+        jdbc.sql("UPDATE runtime.run SET status = 'cancelling' WHERE id = :id").param("id", held).update();
+
+        statements.clear();
+        assertThat(queue.renew(LEASE)).as("a run being cancelled is still held").isEmpty();
+        List<String> renewals = List.copyOf(statements);
+        assertThat(jdbc.sql("SELECT lease_expires_at FROM runtime.run WHERE id = :id").param("id", held)
+            .query(java.time.OffsetDateTime.class).single().toInstant()).isEqualTo(clock.instant().plus(LEASE));
+        assertThat(renewals).as("the renewal and the look at what is still held").hasSize(2);
+        for (String renewal : renewals) {
+            String plan = jdbc.sql("EXPLAIN " + renewal)
+                .params(renewal.startsWith("UPDATE") ? List.of(Timestamps.of(clock.instant()), "x") : List.of("x"))
+                .query(String.class)
+                .single();
+            assertThat(plan).as(renewal).contains("run_queue").doesNotContain("run.tableScan");
+        }
+    }
+
+    @Test
     void theRunsOfASuspendedTenantAreNotTakenUntilItResumes() {
         jdbc.sql("INSERT INTO runtime.run (id, tenant_id, status, queued_at, started_at) VALUES (:id, 'gone', 'queued', :at, :at)")
             .param("id", UUID.randomUUID())
