@@ -59,6 +59,34 @@ class RunsIT extends PlatformIT {
     private DataSource dataSource;
 
     /**
+     * With no run queued or in progress anywhere, the scout looks for claimable runs every few seconds instead of
+     * every second (a query each time, on every idle instance); a run accepted here still starts at once.
+     */
+    @Test
+    void anIdleScoutLooksForClaimableRunsEveryFewSecondsNotEverySecond() throws Exception {
+        org.springframework.jdbc.core.simple.JdbcClient jdbc = org.springframework.jdbc.core.simple.JdbcClient.create(dataSource);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> jdbc
+            .sql("SELECT COUNT(*) FROM runtime.run WHERE status IN ('queued', 'running', 'cancelling')")
+            .query(Long.class).single() == 0);
+        long looks = ((StatementLog) dataSource).sentWhileIdle(java.time.Duration.ofSeconds(4)).stream()
+            .filter(sent -> sent.sql().contains("FROM runtime.run WHERE (status IN ('queued', 'running', 'cancelling')"))
+            .count();
+        assertThat(looks).as("looks for claimable runs in 4 s of idling").isLessThanOrEqualTo(1);
+
+        Api owner = newTenant(api, "ri").owner();
+        String slug = publishedAgent(owner, null, null, null);
+        long sent = System.nanoTime();
+        Reply accepted = owner.call("POST", "/api/v1/runs?mode=async")
+            .json(Map.of("agent", slug, "input", "hi", "variables", Map.of("company", "ACME"))).send();
+        assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
+        String location = accepted.header("Location").orElseThrow();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).pollInterval(java.time.Duration.ofMillis(50))
+            .until(() -> owner.get(location).json().toString().contains("\"completed\""));
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - sent))
+            .as("started once accepted, not at the scout's next look").isLessThan(java.time.Duration.ofSeconds(3));
+    }
+
+    /**
      * A cancel that another instance took (it only marks the run; nobody interrupts this instance's call) while the
      * run was finishing: the cancel was answered first, so the run ends cancelled — its step keeps the answer — and
      * its session gains nothing.

@@ -304,6 +304,14 @@ public class RunQueue {
             .size();
     }
 
+    /** Whether any instance works on a run now (a lease that could lapse, if its instance died). */
+    boolean anyInProgress() {
+        return jdbc.sql("SELECT id FROM runtime.run WHERE status IN ('running', 'cancelling') FETCH FIRST 1 ROWS ONLY")
+            .query((rs, n) -> n)
+            .optional()
+            .isPresent();
+    }
+
     /** Waits until a run is queued on this instance or {@code atMost} has passed (runs queued elsewhere show then). */
     void awaitWork(Duration atMost) throws InterruptedException {
         work.tryAcquire(atMost.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);

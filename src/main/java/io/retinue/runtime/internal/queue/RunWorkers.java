@@ -40,8 +40,8 @@ class RunWorkers implements SmartLifecycle {
     /** How long an idle worker waits to be woken before it looks once more anyway. */
     private static final java.time.Duration IDLE_WAIT = java.time.Duration.ofSeconds(30);
     /**
-     * How soon a webhook delivery or a schedule another instance made due, and did not take itself, is found here
-     * (an idle instance waits for the next one due, or for this instance to make one).
+     * How soon a webhook delivery or a schedule another instance made due, or a run it queued, and did not take itself,
+     * is found here (an idle instance waits for the next one due, or for this instance to make one).
      */
     private static final java.time.Duration LONGEST_IDLE_WAIT = java.time.Duration.ofSeconds(5);
 
@@ -144,7 +144,11 @@ class RunWorkers implements SmartLifecycle {
         }
     }
 
-    /** Looks, once per poll, for runs queued on other instances or left behind by one that died, and wakes workers. */
+    /**
+     * Looks, once per poll, for runs queued on other instances or left behind by one that died, and wakes workers.
+     * While no run is queued or in progress anywhere, no lease can lapse and a run queued on another instance is
+     * that instance's to start, so the scout looks only every few seconds: an idle instance stays quiet.
+     */
     private void scout() {
         while (running) {
             try {
@@ -152,7 +156,9 @@ class RunWorkers implements SmartLifecycle {
                 if (claimable > 0) {
                     queue.wake(claimable, properties.workers());
                 }
-                if (rest(properties.poll().toMillis())) {
+                long poll = properties.poll().toMillis();
+                boolean idle = claimable == 0 && !queue.anyInProgress();
+                if (rest(idle ? Math.max(poll, LONGEST_IDLE_WAIT.toMillis()) : poll)) {
                     return;
                 }
             }
