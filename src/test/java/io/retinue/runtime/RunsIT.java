@@ -55,6 +55,21 @@ class RunsIT extends PlatformIT {
             .containsExactly("run.started", "step.finished", "run.completed");
     }
 
+    /** The caller's trace goes on to the model: the model call is a child span of the request's. */
+    @Test
+    void aModelCallCarriesTheCallersTrace() {
+        Api owner = newTenant(api, "rt").owner();
+        String slug = publishedAgent(owner, null, null, "fake");
+        String trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+        Reply reply = owner.call("POST", "/api/v1/runs")
+            .header("traceparent", "00-" + trace + "-00f067aa0ba902b7-01")
+            .json(Map.of("agent", slug, "input", "traced", "variables", Map.of("company", "ACME")))
+            .send();
+        assertThat(reply.status()).as(reply.toString()).isEqualTo(201);
+        assertThat(FakeModelServer.get().lastTraceparent()).startsWith("00-" + trace + "-")
+            .doesNotContain("00f067aa0ba902b7");
+    }
+
     @Autowired
     private DataSource dataSource;
 

@@ -68,6 +68,7 @@ public final class FakeModelServer {
     private final List<String> summaryRequests = new CopyOnWriteArrayList<>();
     private final List<JsonNode> summaryBodies = new CopyOnWriteArrayList<>();
     private volatile JsonNode lastRequest;
+    private volatile String lastTraceparent;
 
     /** A request in any of the three dialects, reduced to what the answer depends on. */
     private record Ask(String system, String lastRole, String lastText, String conversation, Set<String> tools,
@@ -173,6 +174,11 @@ public final class FakeModelServer {
         return lastRequest;
     }
 
+    /** The trace context the last OpenAI-dialect request carried, or null. */
+    public String lastTraceparent() {
+        return lastTraceparent;
+    }
+
     /** The transcripts the server was asked to summarise, oldest first. */
     public List<String> summaryRequests() {
         return List.copyOf(summaryRequests);
@@ -255,6 +261,7 @@ public final class FakeModelServer {
         }
         JsonNode request = Api.JSON.readTree(exchange.getRequestBody());
         lastRequest = request;
+        lastTraceparent = exchange.getRequestHeaders().getFirst("traceparent");
         Ask ask = chatAsk(request, false);
         if (ask.system().startsWith(SUMMARY_INSTRUCTIONS)) {
             summaryBodies.add(request);

@@ -31,6 +31,7 @@ public final class TcpProxy implements AutoCloseable {
     private volatile int answerBytes = -1;
     private final ByteArrayOutputStream sent = new ByteArrayOutputStream();
     private final ByteArrayOutputStream answered = new ByteArrayOutputStream();
+    private final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
 
     public TcpProxy(int targetPort) {
         this.targetPort = targetPort;
@@ -97,6 +98,11 @@ public final class TcpProxy implements AutoCloseable {
         }
     }
 
+    /** How many connections clients opened through the relay so far. */
+    public int connections() {
+        return connections.get();
+    }
+
     /** Stops listening and cuts every open connection. */
     public synchronized void stop() {
         close(server);
@@ -113,6 +119,7 @@ public final class TcpProxy implements AutoCloseable {
         while (!listening.isClosed()) {
             try {
                 Socket client = listening.accept();
+                connections.incrementAndGet();
                 sockets.add(client);
                 if (hang) {
                     Thread.ofVirtual().start(() -> drain(client));

@@ -7,7 +7,6 @@ import org.springframework.ai.anthropic.AnthropicChatOptions;
 import org.springframework.ai.chat.model.ChatModel;
 import org.springframework.ai.model.tool.ToolCallingChatOptions;
 import org.springframework.ai.ollama.api.OllamaChatOptions;
-import org.springframework.ai.openai.OpenAiChatOptions;
 import org.springframework.ai.tool.ToolCallback;
 
 import com.knuddels.jtokkit.api.EncodingRegistry;
@@ -94,13 +93,6 @@ public final class ModelConnection {
     public ToolCallingChatOptions options(String modelName, Double temperature, Integer maxTokens,
             List<ToolCallback> tools, Duration atMost) {
         return switch (kind) {
-            case OPENAI -> OpenAiChatOptions.builder()
-                .model(modelName)
-                .temperature(temperature)
-                .maxTokens(maxTokens)
-                .toolCallbacks(tools)
-                .timeout(atMost)
-                .build();
             case ANTHROPIC -> AnthropicChatOptions.builder()
                 .model(modelName)
                 .temperature(temperature)
@@ -114,7 +106,7 @@ public final class ModelConnection {
                 .numPredict(maxTokens)
                 .toolCallbacks(tools)
                 .build();
-            case DEMO -> ToolCallingChatOptions.builder()
+            case OPENAI, DEMO -> ToolCallingChatOptions.builder()
                 .model(modelName)
                 .temperature(temperature)
                 .maxTokens(maxTokens)

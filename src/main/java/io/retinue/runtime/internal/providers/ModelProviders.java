@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.springframework.ai.anthropic.AnthropicChatModel;
 import org.springframework.ai.anthropic.AnthropicChatOptions;
 import org.springframework.ai.chat.model.ChatModel;
@@ -21,6 +22,8 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.client.DefaultResponseErrorHandler;
 import org.springframework.web.client.RestClient;
 
+import jakarta.annotation.PreDestroy;
+
 import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.EncodingRegistry;
 
@@ -29,9 +32,9 @@ import io.retinue.shared.TenantId;
 /**
  * The model connections agents can name by provider: the built-in {@code demo}; the installation's, configured under
  * {@code retinue.runtime.providers}; and each tenant's own ({@link ProviderConnections}) — OpenAI and OpenAI-compatible
- * servers, Anthropic, and Ollama, each through its Spring AI model with its own retries turned off (retries and the
- * breaker are the runtime's, so that only transient failures are retried). An agent naming a provider that is not
- * configured gets a failed run saying so — never a silent fallback to the demo model.
+ * servers (through {@link OpenAiChat}), Anthropic, and Ollama, each through a Spring AI model with no retries of its
+ * own (retries and the breaker are the runtime's, so that only transient failures are retried). An agent naming a
+ * provider that is not configured gets a failed run saying so — never a silent fallback to the demo model.
  */
 @Component
 @EnableConfigurationProperties(ProviderProperties.class)
@@ -51,7 +54,8 @@ public class ModelProviders {
     private final Map<String, ModelConnection> installation = new HashMap<>();
     private final Map<String, Built> tenants = new ConcurrentHashMap<>();
     private final ProviderConnections connections;
-    private final int maxCalls;
+    /** One pooled HTTP client for every OpenAI-compatible connection, the installation's and the tenants'. */
+    private final CloseableHttpClient openAiHttp = OpenAiChat.client();
     private final EncodingRegistry encodings = Encodings.newLazyEncodingRegistry();
 
     /** A tenant connection's client, and the definition and time it was built from. */
@@ -60,7 +64,6 @@ public class ModelProviders {
 
     ModelProviders(ProviderProperties properties, ProviderConnections connections) {
         this.connections = connections;
-        this.maxCalls = properties.maxConcurrentModelCalls();
         installation.put("demo", new ModelConnection(ModelConnection.Kind.DEMO, new DemoChatModel(), List.of(), "demo",
                 encodings, ProviderProperties.Provider.DEFAULT_TIMEOUT));
         properties.providers().forEach((name, provider) -> {
@@ -108,10 +111,15 @@ public class ModelProviders {
         return Optional.of(built.connection());
     }
 
+    @PreDestroy
+    void close() throws java.io.IOException {
+        openAiHttp.close();
+    }
+
     private ChatModel client(ModelConnection.Kind kind, String baseUrl, String key, Duration timeout) {
         return switch (kind) {
-            case OPENAI -> OpenAiClients.model(baseUrl == null ? "https://api.openai.com/v1" : baseUrl,
-                    key == null ? "none" : key, timeout, maxCalls);
+            case OPENAI -> new OpenAiChat(openAiHttp, baseUrl == null ? "https://api.openai.com/v1" : baseUrl, key,
+                    timeout);
             case ANTHROPIC -> AnthropicChatModel.builder()
                 .options(AnthropicChatOptions.builder()
                     .baseUrl(baseUrl == null ? "https://api.anthropic.com" : baseUrl)

@@ -21,9 +21,6 @@ import org.springframework.web.reactive.function.client.WebClientResponseExcepti
 import com.anthropic.errors.AnthropicInvalidDataException;
 import com.anthropic.errors.AnthropicIoException;
 import com.anthropic.errors.AnthropicServiceException;
-import com.openai.errors.OpenAIInvalidDataException;
-import com.openai.errors.OpenAIIoException;
-import com.openai.errors.OpenAIServiceException;
 
 import io.retinue.shared.outbound.OutboundUnavailable;
 import io.retinue.shared.outbound.RetryAfter;
@@ -150,9 +147,8 @@ public record ProviderFailure(Kind kind, String message, boolean retryable, Dura
             if (cause instanceof Unreadable) {
                 return new ProviderFailure(Kind.BAD_RESPONSE, cause.getMessage(), false, null);
             }
-            if (cause instanceof OpenAIServiceException service) {
-                return byStatus(service.statusCode(), service.getMessage(),
-                        service.headers().values("Retry-After").stream().findFirst().orElse(null));
+            if (cause instanceof OpenAiChat.Refused refused) {
+                return byStatus(refused.status(), refused.getMessage(), refused.retryAfter());
             }
             if (cause instanceof AnthropicServiceException service) {
                 return byStatus(service.statusCode(), service.getMessage(),
@@ -167,7 +163,7 @@ public record ProviderFailure(Kind kind, String message, boolean retryable, Dura
                         response.getResponseHeaders() == null ? null
                                 : response.getResponseHeaders().getFirst("Retry-After"));
             }
-            if (cause instanceof OpenAIInvalidDataException || cause instanceof AnthropicInvalidDataException
+            if (cause instanceof AnthropicInvalidDataException
                     || cause instanceof CodecException || cause instanceof HttpMessageNotReadableException
                     || cause instanceof UnsupportedMediaTypeException
                     || cause instanceof com.fasterxml.jackson.core.JacksonException
@@ -189,9 +185,8 @@ public record ProviderFailure(Kind kind, String message, boolean retryable, Dura
                 // The breaker is open or too many calls are in flight: retrying at once would be refused again.
                 return new ProviderFailure(Kind.UNAVAILABLE, unavailable.getMessage(), false, null);
             }
-            if (cause instanceof OpenAIIoException || cause instanceof AnthropicIoException
-                    || cause instanceof WebClientRequestException || cause instanceof java.net.ConnectException
-                    || cause instanceof RestClientException) {
+            if (cause instanceof AnthropicIoException || cause instanceof WebClientRequestException
+                    || cause instanceof java.io.IOException || cause instanceof RestClientException) {
                 return new ProviderFailure(Kind.UNAVAILABLE, "the provider could not be reached or dropped the "
                         + "connection", true, null);
             }
