@@ -312,9 +312,12 @@ public class RunQueue {
             .isPresent();
     }
 
-    /** Waits until a run is queued on this instance or {@code atMost} has passed (runs queued elsewhere show then). */
-    void awaitWork(Duration atMost) throws InterruptedException {
-        work.tryAcquire(atMost.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    /**
+     * Waits until a run is queued on this instance, or the scout found claimable ones (queued elsewhere, or left by an
+     * instance that died), or this instance stops.
+     */
+    void awaitWork() throws InterruptedException {
+        work.acquire();
     }
 
     /** How many runs wait in the queue, and since when the oldest waits. */
