@@ -1,10 +1,15 @@
 package io.retinue.bench;
 
-import java.io.IOException;
-import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
+import org.apache.hc.client5.http.classic.methods.HttpPost;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.io.SocketConfig;
+import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
+import org.apache.hc.core5.http.io.entity.EntityUtils;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.http.converter.autoconfigure.HttpMessageConvertersAutoConfiguration;
@@ -20,17 +25,11 @@ import org.springframework.web.servlet.function.RouterFunctions;
 import org.springframework.web.servlet.function.ServerRequest;
 import org.springframework.web.servlet.function.ServerResponse;
 
-import okhttp3.ConnectionPool;
-import okhttp3.OkHttpClient;
-import okhttp3.Request;
-import okhttp3.RequestBody;
-import okhttp3.Response;
-
 /**
  * The floor under the benchmark's latency figures: a server that does nothing but pass a model call through, built on
- * the platform's own stack (Spring Boot, Tomcat on virtual threads, Spring MVC, OkHttp with as many kept connections),
- * started as a process of its own. What it adds to the direct call is what one more HTTP hop through that stack costs
- * on this machine — before any authentication, run record or model abstraction — so the platform's figures can be
+ * the platform's own stack (Spring Boot, Tomcat on virtual threads, Spring MVC, and the Apache HTTP client the
+ * platform's OpenAI-compatible calls go through, keeping as many connections), started as a process of its own. What
+ * it adds to the direct call is what one more HTTP hop through that stack costs on this machine — before any authentication, run record or model abstraction — so the platform's figures can be
  * read as floor plus the platform's own work.
  * <p>
  * Its configuration is only what it imports here (no component scanning, none of the platform's settings), so that the
@@ -46,9 +45,15 @@ public final class PassThrough {
 
     private static final MediaType JSON = MediaType.APPLICATION_JSON;
 
-    private final OkHttpClient client = new OkHttpClient.Builder()
-        .connectionPool(new ConnectionPool(512, 5, TimeUnit.MINUTES))
-        .readTimeout(Duration.ofSeconds(30))
+    private final CloseableHttpClient client = HttpClients.custom()
+        .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
+            .setMaxConnTotal(Integer.MAX_VALUE)
+            .setMaxConnPerRoute(Integer.MAX_VALUE)
+            .setDefaultSocketConfig(SocketConfig.custom().setTcpNoDelay(true).build())
+            .build())
+        .disableAutomaticRetries()
+        .disableContentCompression()
+        .disableCookieManagement()
         .build();
 
     private final String upstream;
@@ -82,17 +87,14 @@ public final class PassThrough {
     }
 
     private ServerResponse forward(ServerRequest request) throws Exception {
-        Request.Builder call = new Request.Builder().url(upstream + "/chat/completions")
-            .post(RequestBody.create(request.body(byte[].class), okhttp3.MediaType.get(JSON.toString())));
+        HttpPost call = new HttpPost(upstream + "/chat/completions");
+        call.setEntity(new ByteArrayEntity(request.body(byte[].class), ContentType.APPLICATION_JSON));
         String authorization = request.headers().firstHeader(HttpHeaders.AUTHORIZATION);
         if (authorization != null) {
-            call.header(HttpHeaders.AUTHORIZATION, authorization);
+            call.setHeader(HttpHeaders.AUTHORIZATION, authorization);
         }
-        try (Response response = client.newCall(call.build()).execute()) {
-            if (response.body() == null) {
-                throw new IOException("no answer body");
-            }
-            return ServerResponse.status(response.code()).contentType(JSON).body(response.body().bytes());
-        }
+        return client.execute(call, response -> ServerResponse.status(response.getCode())
+            .contentType(JSON)
+            .body(EntityUtils.toByteArray(response.getEntity())));
     }
 }
