@@ -116,11 +116,21 @@ public class ModelProviders {
         openAiHttp.close();
     }
 
+    /**
+     * Anthropic's SDK loads its JSON mapper (Jackson with Kotlin reflection, a second or more) on its first call, under
+     * a lock every concurrent first call waits on: with a burst of streams at once, half of them got their first piece
+     * seconds late (ProvidersIT). Loaded here, when the connection is made, instead.
+     */
+    private static AnthropicChatModel.Builder anthropic() {
+        com.anthropic.core.ObjectMappers.jsonMapper();
+        return AnthropicChatModel.builder();
+    }
+
     private ChatModel client(ModelConnection.Kind kind, String baseUrl, String key, Duration timeout) {
         return switch (kind) {
             case OPENAI -> new OpenAiChat(openAiHttp, baseUrl == null ? "https://api.openai.com/v1" : baseUrl, key,
                     timeout);
-            case ANTHROPIC -> AnthropicChatModel.builder()
+            case ANTHROPIC -> anthropic()
                 .options(AnthropicChatOptions.builder()
                     .baseUrl(baseUrl == null ? "https://api.anthropic.com" : baseUrl)
                     .apiKey(key == null ? "none" : key)
