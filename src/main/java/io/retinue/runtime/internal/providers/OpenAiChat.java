@@ -71,8 +71,9 @@ final class OpenAiChat implements ChatModel {
             .build())
         .build();
 
-    /** The most of an error answer kept for its message. */
+    /** The most of an error answer read for its message, and the most of a message that is not OpenAI's shape. */
     private static final int ERROR_BODY = 8 * 1024;
+    private static final int ERROR_MESSAGE = 500;
 
     private static final Duration CONNECT = Duration.ofSeconds(10);
 
@@ -214,19 +215,26 @@ final class OpenAiChat implements ChatModel {
         return new Refused(status, errorMessage(body), retryAfter == null ? null : retryAfter.getValue());
     }
 
-    /** OpenAI's {"error": {"message": …}}, else the body as it came (servers of other kinds say it otherwise). */
+    /**
+     * OpenAI's {"error": {"message": …}}, else the body as it came (servers of other kinds say it otherwise); at most
+     * 500 characters of it: a proxy's error page is not worth keeping whole in every failed run's record.
+     */
     static String errorMessage(String body) {
+        String said = body.strip();
         try {
             JsonNode error = JSON.readTree(body).path("error");
             String message = error.isString() ? error.asString() : stringOrNull(error.path("message"));
             if (message != null && !message.isBlank()) {
-                return message;
+                said = message.strip();
             }
         }
         catch (RuntimeException notJson) {
             // Said as it came.
         }
-        return body.isBlank() ? "(no message)" : body.strip();
+        if (said.isEmpty()) {
+            return "(no message)";
+        }
+        return said.length() > ERROR_MESSAGE ? said.substring(0, ERROR_MESSAGE) + "…" : said;
     }
 
     /** The request, written straight into its bytes. */

@@ -165,6 +165,14 @@ class OpenAiChatTest {
             .satisfies(failed -> assertThat(ProviderFailure.of(failed).message()).isEqualTo("HTTP 401: Incorrect API key"));
     }
 
+    @Test
+    void aRefusalInAnotherShapeIsSaidAsItCameButNotWhole() {
+        assertThat(OpenAiChat.errorMessage("{\"error\":\"model not loaded\"}")).isEqualTo("model not loaded");
+        assertThat(OpenAiChat.errorMessage("  Bad Gateway\n")).isEqualTo("Bad Gateway");
+        assertThat(OpenAiChat.errorMessage("")).isEqualTo("(no message)");
+        assertThat(OpenAiChat.errorMessage("<html>" + "x".repeat(5000) + "</html>")).hasSize(501).endsWith("…");
+    }
+
     /** A TCP handshake (and, against a real provider, a TLS one) per model call would cost more than the call. */
     @Test
     void keepsItsConnectionForTheNextCallsWholeOrStreamed() {
