@@ -430,9 +430,8 @@ final class OpenAiChat implements ChatModel {
                     String event = data.toString();
                     data = null;
                     if (event.equals("[DONE]")) {
-                        // Read on to the body's end, so that the connection is kept for the next call.
-                        EntityUtils.consume(response.getEntity());
                         done = true;
+                        keepConnection();
                         return null;
                     }
                     return chunk(JSON.readTree(event));
@@ -475,6 +474,19 @@ final class OpenAiChat implements ChatModel {
                 generations.add(generation(stringOrNull(delta.path("content")), finished, finish));
             }
             return new ChatResponse(generations, metadata(chunk));
+        }
+
+        /**
+         * Reads on to the body's end, so that the connection is kept for the next call. The answer is whole already: a
+         * server that holds the body open past {@code [DONE]} costs it its connection, not the answer.
+         */
+        private void keepConnection() {
+            try {
+                EntityUtils.consume(response.getEntity());
+            }
+            catch (IOException cutOff) {
+                // Dropped when the response is closed.
+            }
         }
 
         /** Lets go of the answer: kept for the next call when it was read to its end, else its connection dropped. */

@@ -187,6 +187,37 @@ class OpenAiChatTest {
         }
     }
 
+    /** The answer is whole at [DONE]: a server that then holds the body open costs its connection, not the answer. */
+    @Test
+    void anAnswerEndedByDoneIsWholeEvenIfTheServerHoldsTheBodyOpen() throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
+        server.createContext("/v1/chat/completions", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
+            exchange.sendResponseHeaders(200, 0);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"done\"},\"finish_reason\":\"stop\"}]}"
+                        + "\n\ndata: [DONE]\n\n").getBytes(StandardCharsets.UTF_8));
+                out.flush();
+                Thread.sleep(3000);
+            }
+            catch (InterruptedException stopped) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        server.start();
+        try {
+            OpenAiChat chat = new OpenAiChat(HTTP, "http://127.0.0.1:" + server.getAddress().getPort() + "/v1",
+                    FakeModelServer.API_KEY, Duration.ofMillis(500));
+            List<ChatResponse> chunks = chat.stream(prompt("hi", null)).collectList().block();
+            assertThat(chunks).extracting(chunk -> chunk.getResult().getOutput().getText()).containsExactly("done");
+        }
+        finally {
+            server.stop(0);
+        }
+    }
+
     /** Server-sent events as servers write them: CRLF or CR line ends, comments, data over several lines, no end. */
     @Test
     void readsEventsWhicheverWayTheirLinesEnd() throws IOException {
