@@ -57,6 +57,7 @@ class DeploymentManifestsIT {
         for (String role : List.of("gateway", "agents", "runtime", "tools")) {
             JsonNode environment = split.get(role).get("environment");
             assertThat(environment.get("RETINUE_ROLE").asString()).isEqualTo(role);
+            assertThat(environment.get("SPRING_PROFILES_ACTIVE").asString()).isEqualTo("production");
             assertThat(environment.get("RETINUE_DB_URL").asString()).endsWith("/retinue_" + role);
             assertThat(split.get(role).has("ports")).as("%s is published", role).isEqualTo(role.equals("gateway"));
         }
@@ -85,6 +86,7 @@ class DeploymentManifestsIT {
         assertThat(only(objects, "HorizontalPodAutoscaler").at("/spec/scaleTargetRef/name").asString())
             .isEqualTo("retinue");
         assertThat(only(objects, "ConfigMap").at("/data/RETINUE_DB_URL").asString()).startsWith("jdbc:postgresql:");
+        assertThat(only(objects, "ConfigMap").at("/data/SPRING_PROFILES_ACTIVE").asString()).isEqualTo("production");
     }
 
     @Test
@@ -106,7 +108,8 @@ class DeploymentManifestsIT {
             assertThat(config.at("/data/RETINUE_ROLE").asString()).isEqualTo(role);
             assertThat(config.at("/data/RETINUE_DB_URL").asString()).endsWith("/retinue_" + role);
             assertThat(objects.stream().anyMatch(o -> configMaps.contains(o.at("/metadata/name").asString())
-                    && o.at("/data").has("RETINUE_SERVICES_AGENTS_URL"))).isTrue();
+                    && o.at("/data").has("RETINUE_SERVICES_AGENTS_URL")
+                    && o.at("/data/SPRING_PROFILES_ACTIVE").asString().equals("production"))).isTrue();
         }
         assertThat(only(objects, "HorizontalPodAutoscaler").at("/spec/scaleTargetRef/name").asString())
             .isEqualTo("retinue-runtime");
