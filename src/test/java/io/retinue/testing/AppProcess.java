@@ -32,6 +32,8 @@ public final class AppProcess implements AutoCloseable {
     private final Path log;
     /** Where the process runs: the embedded default puts its database there. */
     private final Path directory;
+    /** Another build's packaged jar to run instead of this build's classes (an upgrade test's previous release). */
+    private Path jar;
     private Process process;
     private int starts;
 
@@ -69,6 +71,12 @@ public final class AppProcess implements AutoCloseable {
         return "http://127.0.0.1:" + port;
     }
 
+    /** Runs that packaged jar (another build of Retinue) instead of this build's classes. */
+    public AppProcess runningJar(Path packaged) {
+        this.jar = packaged;
+        return this;
+    }
+
     /** More arguments for the next start: what depends on the ports of processes made after this one. */
     public AppProcess with(String... more) {
         extra.addAll(List.of(more));
@@ -92,9 +100,10 @@ public final class AppProcess implements AutoCloseable {
     public AppProcess start() {
         starts++;
         String javaBinary = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(javaBinary, "-Xmx512m", "-cp", classpath(),
-                "io.retinue.RetinueApplication",
-                "--server.port=" + port));
+        List<String> command = new ArrayList<>(jar == null
+                ? List.of(javaBinary, "-Xmx512m", "-cp", classpath(), "io.retinue.RetinueApplication")
+                : List.of(javaBinary, "-Xmx512m", "-jar", jar.toString()));
+        command.add("--server.port=" + port);
         if (database != null) {
             command.addAll(List.of("--spring.datasource.url=" + database,
                     "--spring.datasource.username=" + TestDatabase.user(),
