@@ -24,6 +24,9 @@ import java.util.stream.Stream;
  * clients send — sync, tool-using, streamed and async runs, reads, lists and refused requests — so that the classes
  * and method profiles of those paths go into the cache, stops it (the JVM writes the cache as it exits), then starts
  * it again with {@code -XX:AOTMode=on}, which refuses to start without a usable cache, and reports both start-ups.
+ * With {@code --image=ROOT} it trains the container image instead ({@code deploy/image/train}): the image's root file
+ * system unpacked in {@code ROOT}, its runtime and class path started there as the image's user, so that the cache
+ * matches the files the image runs; the cache is written to {@code ROOT/var/lib/retinue/retinue.aot}.
  */
 public class Training {
 
@@ -31,15 +34,21 @@ public class Training {
     private static final int CLIENTS = 16;
 
     public static void main(String[] args) throws Exception {
-        Path directory = Path.of(args[0]).toAbsolutePath();
+        Launch launch = null;
         int seconds = 30;
         for (String arg : args) {
             if (arg.startsWith("--seconds=")) {
                 seconds = Integer.parseInt(arg.substring("--seconds=".length()));
             }
+            else if (arg.startsWith("--image=")) {
+                launch = new Image(Path.of(arg.substring("--image=".length())).toAbsolutePath());
+            }
+            else if (launch == null) {
+                launch = new Extracted(Path.of(arg).toAbsolutePath());
+            }
         }
-        Path cache = directory.resolve("retinue.aot");
-        Instance training = Instance.start(directory, "-XX:AOTCacheOutput=" + cache);
+        Path cache = launch.cache();
+        Instance training = Instance.start(launch, "-XX:AOTCacheOutput=" + launch.seen(cache));
         System.out.printf("training run ready in %.1f s; sending it %d s of runs%n", training.readySeconds, seconds);
         Map<String, AtomicInteger> answers = training.workload(Duration.ofSeconds(seconds));
         System.out.println("answers: " + answers);
@@ -50,34 +59,93 @@ public class Training {
         if (!Files.isRegularFile(cache)) {
             throw new IllegalStateException("the training run wrote no cache; see " + training.log);
         }
-        Instance cached = Instance.start(directory, "-XX:AOTMode=on", "-XX:AOTCache=" + cache);
+        Instance cached = Instance.start(launch, "-XX:AOTMode=on", "-XX:AOTCache=" + launch.seen(cache));
         cached.stop();
-        System.out.printf("%s: %d MiB. Ready in %.1f s with it (%.1f s in the training run, which starts as without)."
-                + "%nRun the platform from it, with this JDK and these files:%n  java -XX:AOTCache=%s -jar %s%n", cache,
-                Files.size(cache) >> 20, cached.readySeconds, training.readySeconds, cache,
-                directory.resolve("retinue.jar"));
+        System.out.printf("%s: %d MiB. Ready in %.1f s with it (%.1f s in the training run, which starts as without).%n",
+                cache, Files.size(cache) >> 20, cached.readySeconds, training.readySeconds);
+        if (launch instanceof Extracted extracted) {
+            System.out.printf("Run the platform from it, with this JDK and these files:%n  java -XX:AOTCache=%s -jar %s%n",
+                    cache, extracted.directory().resolve("retinue.jar"));
+        }
+    }
+
+    /** How the platform is started: its command line around the JVM options, and where the cache goes. */
+    private sealed interface Launch permits Extracted, Image {
+
+        List<String> command(List<String> options, List<String> arguments);
+
+        Path cache();
+
+        /** The cache's path as the started JVM sees it. */
+        String seen(Path cache);
+    }
+
+    /** The jar extracted by {@code deploy/aot/build}, run by this JDK. */
+    private record Extracted(Path directory) implements Launch {
+
+        public List<String> command(List<String> options, List<String> arguments) {
+            List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
+            command.addAll(options);
+            command.addAll(List.of("-jar", directory.resolve("retinue.jar").toString()));
+            command.addAll(arguments);
+            return command;
+        }
+
+        public Path cache() {
+            return directory.resolve("retinue.aot");
+        }
+
+        public String seen(Path cache) {
+            return cache.toString();
+        }
+    }
+
+    /**
+     * The container image's root file system, its entrypoint's runtime and class path started in it as a container
+     * runtime would (a mount namespace with /dev, /proc and /sys; its root, working directory and user); needs root.
+     */
+    private record Image(Path root) implements Launch {
+
+        public List<String> command(List<String> options, List<String> arguments) {
+            List<String> command = new ArrayList<>(List.of("unshare", "--mount", "--fork", "--", "sh", "-c",
+                    "mount --rbind /dev \"$0/dev\" && mount -t proc proc \"$0/proc\" && mount --rbind /sys \"$0/sys\" "
+                            + "&& exec env -i \"$@\"",
+                    root.toString(), "PATH=/opt/java/bin", "JAVA_HOME=/opt/java", "/usr/bin/unshare", "--root=" + root,
+                    "--wd=/var/lib/retinue", "--setgid", "0", "--setuid", "10001", "--", "java"));
+            command.addAll(options);
+            command.addAll(List.of("-cp", "@/app/jib-classpath-file", "io.retinue.RetinueApplication"));
+            command.addAll(arguments);
+            return command;
+        }
+
+        public Path cache() {
+            return root.resolve("var/lib/retinue/retinue.aot");
+        }
+
+        public String seen(Path cache) {
+            return "/" + root.relativize(cache);
+        }
     }
 
     /** One platform process in a working directory of its own (so its embedded database is thrown away after). */
     private record Instance(Process process, String base, String key, Path log, double readySeconds) {
 
-        static Instance start(Path directory, String... options) throws Exception {
+        static Instance start(Launch launch, String... options) throws Exception {
             Path work = Files.createTempDirectory("retinue-aot-");
             int port;
             try (ServerSocket socket = new ServerSocket(0)) {
                 port = socket.getLocalPort();
             }
             String key = "rtn_AotTraining1_" + secret();
-            List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
-            command.addAll(List.of(options));
-            command.addAll(List.of("-jar", directory.resolve("retinue.jar").toString(), "--server.port=" + port,
+            List<String> arguments = new ArrayList<>(List.of("--server.port=" + port,
                     "--retinue.security.bootstrap-api-key=" + key));
             // Rate limits stay on (their code is trained too), with room for the workload.
             for (String routes : List.of("execute", "write", "read")) {
                 for (String per : List.of("principal", "tenant")) {
-                    command.add("--retinue.rate-limit.classes." + routes + "." + per + "=100000000");
+                    arguments.add("--retinue.rate-limit.classes." + routes + "." + per + "=100000000");
                 }
             }
+            List<String> command = launch.command(List.of(options), arguments);
             Path log = work.resolve("platform.log");
             long starting = System.nanoTime();
             Process process = new ProcessBuilder(command).directory(work.toFile())
@@ -186,9 +254,13 @@ public class Training {
             }
         }
 
-        /** Stops it as an orchestrator would (SIGTERM); the training run's JVM writes the cache on its way out. */
+        /**
+         * Stops it as an orchestrator would (SIGTERM to the JVM, also where it runs under {@code unshare}); the
+         * training run's JVM writes the cache on its way out.
+         */
         void stop() throws Exception {
-            process.destroy();
+            process.descendants().filter(child -> child.info().command().orElse("").endsWith("/java")).findFirst()
+                .ifPresentOrElse(ProcessHandle::destroy, process::destroy);
             if (!process.waitFor(5, TimeUnit.MINUTES)) {
                 process.destroyForcibly();
                 throw new IllegalStateException("the platform did not stop within 5 minutes; see " + log);

@@ -65,10 +65,13 @@ class ContainerImageIT {
         assertThat(image.get("User").asString()).isEqualTo("10001:0");
         assertThat(image.get("ExposedPorts").has("8080/tcp")).isTrue();
         assertThat(image.get("WorkingDir").asString()).isEqualTo("/var/lib/retinue");
-        assertThat(strings(image.get("Entrypoint"))).startsWith("java").contains("-XX:MaxRAMPercentage=75",
-                "-XX:+ExitOnOutOfMemoryError", "io.retinue.RetinueApplication");
+        assertThat(strings(image.get("Entrypoint"))).startsWith("java").contains("-XX:VMOptionsFile=/app/jvm.options",
+                "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "io.retinue.RetinueApplication");
         assertThat(strings(image.get("Env"))).contains("PATH=/opt/java/bin", "RETINUE_DATA_DIR=/var/lib/retinue");
         assertThat(image.get("Labels").get("org.opencontainers.image.title").asString()).isEqualTo("Retinue");
+        // The application as jars only (an AOT cache needs them), its own classes in one.
+        assertThat(root.resolve("app/classpath/retinue.original.jar")).exists();
+        assertThat(root.resolve("app/classes")).doesNotExist();
         // Nothing but the runtime and the application: no shell to run anything else with.
         assertThat(root.resolve("bin/sh")).doesNotExist();
         assertThat(root.resolve("usr/bin")).doesNotExist();
@@ -97,6 +100,11 @@ class ContainerImageIT {
                         + "&& exec env -i \"$@\"",
                 root.toString()));
         command.addAll(strings(image.get("Env")));
+        // The build trained an AOT cache on the image (it ran as root, as this test does): with AOTMode=on the JVM
+        // refuses to start unless the cache /app/jvm.options names is there and fits the image's files.
+        assertThat(Files.readString(root.resolve("app/jvm.options")).strip()).isEqualTo("-XX:AOTCache=/app/retinue.aot");
+        assertThat(root.resolve("app/retinue.aot")).isNotEmptyFile();
+        command.add("JDK_JAVA_OPTIONS=-XX:AOTMode=on");
         command.addAll(List.of("RETINUE_PORT=" + port, "RETINUE_BOOTSTRAP_API_KEY=" + PlatformIT.ADMIN_KEY,
                 "/usr/bin/unshare", "--root=" + root, "--wd=" + image.get("WorkingDir").asString(),
                 "--setgid", user.split(":")[1], "--setuid", user.split(":")[0], "--"));
