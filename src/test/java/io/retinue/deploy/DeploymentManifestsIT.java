@@ -10,11 +10,17 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
+import io.retinue.shared.config.ConfigurationReferenceTest;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.MappingIterator;
 import tools.jackson.dataformat.yaml.YAMLMapper;
@@ -29,6 +35,9 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 class DeploymentManifestsIT {
 
     private static final YAMLMapper YAML = YAMLMapper.builder().build();
+
+    /** A variable set in a Compose file's environment, a ConfigMap's data, or a container's env (not interpolated). */
+    private static final Pattern VARIABLE = Pattern.compile("(?m)^\\s*(?:- name: )?(RETINUE_[A-Z_]+)(?:[:=]|$)");
 
     private static final Map<String, String> COMPOSE_SETTINGS = Map.of("RETINUE_MASTER_KEY",
             "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3I=", "POSTGRES_PASSWORD", "p", "RABBITMQ_PASSWORD", "r");
@@ -121,6 +130,30 @@ class DeploymentManifestsIT {
             .isEqualTo("retinue");
         assertThat(services.at("/spec/podSelector/matchExpressions/1/values").toString())
             .doesNotContain("gateway");
+    }
+
+    @Test
+    void everyRetinueVariableTheManifestsSetIsASetting() throws Exception {
+        Set<String> known = ConfigurationReferenceTest.environmentVariables();
+        Set<String> named = new TreeSet<>();
+        try (Stream<Path> files = Files.walk(Path.of("deploy/compose"), 1)) {
+            for (Path file : files.filter(path -> path.toString().endsWith(".yaml")).toList()) {
+                collect(Files.readString(file), named);
+            }
+        }
+        for (String overlay : List.of("monolith", "split")) {
+            collect(kustomize(overlay), named);
+        }
+        // A misspelt variable would be ignored without a word; each one named must give a setting.
+        assertThat(named).isNotEmpty().allSatisfy(variable -> assertThat(known).as("%s is a setting", variable)
+            .contains(variable));
+    }
+
+    private static void collect(String text, Set<String> variables) {
+        Matcher matcher = VARIABLE.matcher(text);
+        while (matcher.find()) {
+            variables.add(matcher.group(1));
+        }
     }
 
     private static void hardened(JsonNode deployment) {

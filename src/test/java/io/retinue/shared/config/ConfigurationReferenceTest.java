@@ -31,7 +31,7 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  * write it), when a {@code retinue.*} setting the code or {@code application.yaml} reads is not in the metadata, or
  * when one has no description.
  */
-class ConfigurationReferenceTest {
+public class ConfigurationReferenceTest {
 
     private static final Path METADATA = Path.of("target/classes/META-INF/spring-configuration-metadata.json");
     private static final Path REFERENCE = Path.of("docs/configuration-reference.md");
@@ -76,6 +76,19 @@ class ConfigurationReferenceTest {
             .as("%s is generated: run ./mvnw test -Dtest=ConfigurationReferenceTest -Dconfiguration.reference.write=true",
                     REFERENCE)
             .isEqualTo(page);
+    }
+
+    /**
+     * The environment variables that give a setting: each {@code retinue.*} setting's relaxed form (capitals, dots as
+     * underscores, no dashes) and the names {@code application.yaml} reads itself ({@code ${RETINUE_DB_URL:…}}).
+     */
+    public static Set<String> environmentVariables() throws IOException {
+        Set<String> variables = new TreeSet<>();
+        properties().keySet().forEach(name -> variables.add(name.toUpperCase(Locale.ROOT).replace('.', '_')
+            .replace("-", "")));
+        collect(Pattern.compile("\\$\\{(RETINUE_[A-Z_]+)").matcher(
+                Files.readString(Path.of("src/main/resources/application.yaml"))), variables);
+        return variables;
     }
 
     static String render(Map<String, JsonNode> properties) {
@@ -146,7 +159,7 @@ class ConfigurationReferenceTest {
     }
 
     /** The {@code retinue.*} properties of this build's metadata, by name. */
-    static Map<String, JsonNode> properties() throws IOException {
+    public static Map<String, JsonNode> properties() throws IOException {
         assertThat(METADATA).as("the metadata the build writes (compile first)").exists();
         Map<String, JsonNode> properties = new TreeMap<>();
         for (JsonNode property : JsonMapper.builder().build().readTree(METADATA.toFile()).get("properties")) {
