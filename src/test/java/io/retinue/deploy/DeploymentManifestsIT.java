@@ -86,6 +86,23 @@ class DeploymentManifestsIT {
     }
 
     @Test
+    void kubernetesOverlaysHaveNoFieldTheApiDoesNotKnow() throws Exception {
+        for (String overlay : List.of("monolith", "split")) {
+            List<String> unknown = new ArrayList<>();
+            for (JsonNode object : objects(kustomize(overlay))) {
+                unknown.addAll(KubernetesFields.unknown(object.toString()));
+            }
+            assertThat(unknown).as("fields of %s the Kubernetes API does not have", overlay).isEmpty();
+        }
+        // The check sees a misspelt field where the schemas let it through.
+        JsonNode deployment = only(objects(kustomize("monolith")), "Deployment");
+        ((tools.jackson.databind.node.ObjectNode) deployment.at("/spec/template/spec/containers/0/livenessProbe"))
+            .put("periodSecondz", 10);
+        assertThat(KubernetesFields.unknown(deployment.toString()))
+            .containsExactly("Deployment retinue: spec.template.spec.containers[0].livenessProbe.periodSecondz");
+    }
+
+    @Test
     void monolithPodsRunHardenedWithSecretsByReference() throws Exception {
         List<JsonNode> objects = objects(kustomize("monolith"));
         assertThat(kinds(objects)).containsExactlyInAnyOrder("ConfigMap", "Service", "Deployment",
