@@ -141,10 +141,12 @@ class DeploymentManifestsIT {
             .isEqualTo("retinue-runtime");
         JsonNode services = objects.stream().filter(o -> o.at("/metadata/name").asString().equals("retinue-services"))
             .filter(o -> o.get("kind").asString().equals("NetworkPolicy")).findFirst().orElseThrow();
-        // Whoever is not one of the platform's own pods gets no ingress rule on the services.
-        assertThat(services.at("/spec/ingress")).hasSize(1);
+        // Only the platform's own pods, and the monitoring namespace's scraper, have an ingress rule on the services.
+        assertThat(services.at("/spec/ingress")).hasSize(2);
         assertThat(services.at("/spec/ingress/0/from/0/podSelector/matchLabels/app.kubernetes.io~1name").asString())
             .isEqualTo("retinue");
+        assertThat(services.at("/spec/ingress/1/from/0/namespaceSelector/matchLabels/kubernetes.io~1metadata.name")
+            .asString()).isEqualTo("monitoring");
         assertThat(services.at("/spec/podSelector/matchExpressions/1/values").toString())
             .doesNotContain("gateway");
     }

@@ -59,6 +59,11 @@ class AgentsServiceIT extends PlatformIT {
         assertThat(agents.getBean(AgentDependents.class)).isInstanceOf(HttpAgentDependents.class);
         assertThat(agents.getBean(TenantProviders.class)).isInstanceOf(HttpTenantProviders.class);
         assertThat(agents.getBean(ToolAvailability.class)).isInstanceOf(HttpToolAvailability.class);
+        // A service of the split shape is scraped on its own port with the scrape token, and takes nothing else there.
+        Api service = new Api(portOf(agents), ADMIN_KEY);
+        assertThat(service.call("GET", "/actuator/prometheus").anonymous()
+            .header("Authorization", "Bearer " + SCRAPE_TOKEN).send().expect(200).body()).contains("jvm_memory_used_bytes");
+        assertThat(service.get("/actuator/prometheus").status()).isEqualTo(401);
 
         TestTenant tenant = newTenant(api, "as");
         Caller owner = new Caller(new TenantId(tenant.id()), "key:splitowner1", Role.OWNER.scopes());

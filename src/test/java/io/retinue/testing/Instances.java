@@ -28,6 +28,7 @@ public final class Instances {
                 "--spring.datasource.hikari.idle-timeout=10000",
                 "--retinue.security.bootstrap-api-key=" + PlatformIT.ADMIN_KEY,
                 "--retinue.security.master-key=" + PlatformIT.MASTER_KEY,
+                "--retinue.metrics.scrape-token=" + PlatformIT.SCRAPE_TOKEN,
                 "--retinue.rate-limit.anonymous.per-address=1000000",
                 "--spring.modulith.events.republish-outstanding-events-on-restart=false"));
         args.addAll(List.of(more));

@@ -17,6 +17,8 @@ import org.springframework.test.context.DynamicPropertySource;
 public abstract class PlatformIT {
 
     public static final String ADMIN_KEY = "rtn_TestAdmin001_abcdefghijklmnopqrstuvwxyz012345";
+    /** The token a metrics scraper presents at /actuator/prometheus. */
+    public static final String SCRAPE_TOKEN = "test-scrape-token-0123456789abcdef";
     /** The master key of the test installation (32 bytes, base64). */
     public static final String MASTER_KEY = "dGVzdC1tYXN0ZXIta2V5LTMyLWJ5dGVzLWxvbmctISE=";
 
@@ -37,6 +39,7 @@ public abstract class PlatformIT {
         registry.add("spring.datasource.password", TestDatabase::password);
         registry.add("retinue.security.bootstrap-api-key", () -> ADMIN_KEY);
         registry.add("retinue.security.master-key", () -> MASTER_KEY);
+        registry.add("retinue.metrics.scrape-token", () -> SCRAPE_TOKEN);
         registry.add("retinue.auth.lockout", () -> "2s");
         // The suite's cached contexts, instances and processes share one PostgreSQL of 100 connections: each pool
         // opens what it uses, not all twenty at once.

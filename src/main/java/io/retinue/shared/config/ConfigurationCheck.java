@@ -15,13 +15,16 @@ import io.retinue.shared.topology.Topology;
 /**
  * Refuses to start on a combination of settings that could only fail later, or fail quietly: a service of the split
  * shape on the embedded database or without the shared master key or without the URLs of the modules it does not
- * run, and the {@code production} profile on the embedded defaults. Every problem is named at once, before any bean
+ * run, the {@code production} profile on the embedded defaults, and a scrape token too short to be a secret. Every problem is named at once, before any bean
  * is made (registered in {@code META-INF/spring.factories}; {@link ConfigurationProblemsAnalyzer} prints them).
  */
 public class ConfigurationCheck implements ApplicationContextInitializer<ConfigurableApplicationContext>, Ordered {
 
     /** The profile for installations that hold data worth keeping: it refuses what is only fit for a trial. */
     public static final String PRODUCTION = "production";
+
+    /** A scrape token is a secret, not a name: shorter ones are refused. */
+    static final int SCRAPE_TOKEN_MIN_LENGTH = 24;
 
     @Override
     public int getOrder() {
@@ -66,6 +69,11 @@ public class ConfigurationCheck implements ApplicationContextInitializer<Configu
                             + ".url)");
                 }
             }
+        }
+        String scrapeToken = environment.getProperty("retinue.metrics.scrape-token", "").strip();
+        if (!scrapeToken.isEmpty() && scrapeToken.length() < SCRAPE_TOKEN_MIN_LENGTH) {
+            problems.add("RETINUE_METRICS_SCRAPE_TOKEN (retinue.metrics.scrape-token) has " + scrapeToken.length()
+                    + " characters: give a secret of " + SCRAPE_TOKEN_MIN_LENGTH + " or more (openssl rand -hex 24)");
         }
         if (environment.acceptsProfiles(Profiles.of(PRODUCTION))) {
             if (!masterKey) {

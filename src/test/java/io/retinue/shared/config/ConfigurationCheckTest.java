@@ -52,6 +52,15 @@ class ConfigurationCheckTest {
     }
 
     @Test
+    void aScrapeTokenTooShortToBeASecretIsRefused() {
+        assertThat(ConfigurationCheck.problems(new MockEnvironment().withProperty("spring.datasource.url", H2)
+            .withProperty("retinue.metrics.scrape-token", "prometheus"))).singleElement().asString()
+            .contains("RETINUE_METRICS_SCRAPE_TOKEN", "10 characters", "24 or more");
+        assertThat(ConfigurationCheck.problems(new MockEnvironment().withProperty("spring.datasource.url", H2)
+            .withProperty("retinue.metrics.scrape-token", "0123456789abcdef0123456789abcdef"))).isEmpty();
+    }
+
+    @Test
     void anUnknownRoleIsOneProblem() {
         assertThat(ConfigurationCheck.problems(new MockEnvironment().withProperty("retinue.role", "billing")))
             .singleElement().asString().contains("billing");
