@@ -24,6 +24,7 @@ import io.retinue.agents.AgentConfig;
 import io.retinue.agents.AgentSpec;
 import io.retinue.runtime.internal.cache.Cached;
 import io.retinue.runtime.internal.journal.RunJournal;
+import io.retinue.runtime.internal.metrics.RunMeters;
 import io.retinue.runtime.internal.providers.ModelConnection;
 import io.retinue.runtime.internal.providers.ModelProviders;
 import io.retinue.runtime.internal.providers.ProviderProperties;
@@ -113,8 +114,8 @@ public class AgentRunner {
             RunJournal journal, RunCheckpoints checkpoints, RunQueue queue, QueueProperties queueProperties,
             SessionStorage sessions, Webhooks webhooks, TransactionTemplate transactions,
             ApplicationEventPublisher events, JsonMapper json,
-            Clock clock, ProviderProperties properties) {
-        this.records = new Turn.Records(ledger, journal, checkpoints, webhooks, clock, transactions, events);
+            Clock clock, ProviderProperties properties, RunMeters meters) {
+        this.records = new Turn.Records(ledger, journal, checkpoints, webhooks, clock, transactions, events, meters);
         this.agents = agents;
         this.loop = loop;
         this.context = context;

@@ -20,6 +20,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 import io.retinue.agents.AgentSpec;
 import io.retinue.runtime.RunEnded;
 import io.retinue.runtime.internal.journal.RunJournal;
+import io.retinue.runtime.internal.metrics.RunMeters;
 import io.retinue.runtime.internal.providers.ProviderProperties;
 import io.retinue.runtime.internal.webhooks.Webhooks;
 import io.retinue.shared.Caller;
@@ -66,7 +67,7 @@ final class Turn {
 
     /** Where a turn records itself: what every turn of this instance shares. */
     record Records(RunLedger ledger, RunJournal journal, RunCheckpoints checkpoints, Webhooks webhooks, Clock clock,
-            TransactionTemplate transactions, ApplicationEventPublisher events) {
+            TransactionTemplate transactions, ApplicationEventPublisher events, RunMeters meters) {
     }
 
     private final Records records;
@@ -146,16 +147,20 @@ final class Turn {
     /** Records a finished model call and reports it. */
     void modelStep(String model, String outcome, Instant stepStarted, long in, long out, String answer,
             RunUpdate.StepFinished report) {
-        record(new RunLedger.Step(0, report.round(), "model", model, outcome, stepStarted,
-                Duration.between(stepStarted, now()).toMillis(), in, out, answer, null, null, null), report);
+        Duration took = Duration.between(stepStarted, now());
+        record(new RunLedger.Step(0, report.round(), "model", model, outcome, stepStarted, took.toMillis(), in, out,
+                answer, null, null, null), report);
+        records.meters().modelCall(caller.tenant(), spec == null ? null : spec.slug(), model, outcome, took, in, out,
+                price == null ? null : price.of(in, out));
     }
 
     /** Records a finished tool call (arguments already masked) and reports it. */
     void toolStep(String tool, String outcome, Instant stepStarted, JsonNode arguments, String result,
             UUID executionId, RunUpdate.ToolFinished report) {
-        record(new RunLedger.Step(0, report.round(), "tool", tool, outcome, stepStarted,
-                Duration.between(stepStarted, now()).toMillis(), 0, 0, result, arguments,
-                result == null ? null : result.getBytes(StandardCharsets.UTF_8).length, executionId), report);
+        Duration took = Duration.between(stepStarted, now());
+        record(new RunLedger.Step(0, report.round(), "tool", tool, outcome, stepStarted, took.toMillis(), 0, 0, result,
+                arguments, result == null ? null : result.getBytes(StandardCharsets.UTF_8).length, executionId), report);
+        records.meters().toolCall(tool, outcome, took);
     }
 
     private void record(RunLedger.Step step, RunUpdate.StepReport report) {
@@ -252,7 +257,7 @@ final class Turn {
                 finished(new Outcome("requires_action", null, "approval_required", error), at);
                 report(new RunUpdate.ActionRequired("requires_action", pending, error));
                 published("requires_action", null, "approval_required", error);
-                endedOnCommit();
+                endedOnCommit("requires_action", Duration.between(started, at));
             });
         }
         finally {
@@ -303,7 +308,7 @@ final class Turn {
             records.checkpoints().delete(runId);
         }
         published(recorded.status(), recorded.output(), recorded.errorCode(), recorded.error());
-        endedOnCommit();
+        endedOnCommit(recorded.status(), Duration.between(started, at));
     }
 
     /** Keeps the end (or the wait for a decision) as {@link RunLedger#finish} wrote it. */
@@ -351,12 +356,16 @@ final class Turn {
         return "completed".equals(endedAs);
     }
 
-    /** Marks the run ended once the transaction recording it commits (the caller's, when it has one). */
-    private void endedOnCommit() {
+    /**
+     * Marks the run ended once the transaction recording it commits (the caller's, when it has one), and counts it
+     * then: an end rolled back is not one.
+     */
+    private void endedOnCommit(String status, Duration took) {
         TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
             @Override
             public void afterCommit() {
                 ended = true;
+                records.meters().runEnded(caller.tenant(), spec == null ? null : spec.slug(), status, took);
             }
         });
     }
