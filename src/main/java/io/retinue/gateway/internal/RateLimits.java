@@ -14,6 +14,7 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 import io.github.bucket4j.ConsumptionProbe;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.retinue.shared.Caller;
@@ -43,11 +44,13 @@ public class RateLimits implements DisposableBean {
     private final RateLimitOverrides overrides;
     private final Buckets buckets;
     private final Timer timer;
+    private final MeterRegistry meters;
     private final AtomicLong lastWarning = new AtomicLong(System.nanoTime() - WARN_EVERY_NANOS);
 
     RateLimits(RateLimitProperties properties, RateLimitOverrides overrides, MeterRegistry meters) {
         this.properties = properties;
         this.timer = Admission.timer(meters, "rate-limit");
+        this.meters = meters;
         this.overrides = overrides;
         this.buckets = properties.backend() == RateLimitProperties.Backend.REDIS
                 ? new RedisBuckets(properties.redisUrl(), properties.redisTimeout(), properties.keyPrefix())
@@ -72,12 +75,26 @@ public class RateLimits implements DisposableBean {
     }
 
     Decision decide(Caller caller, RouteClass routeClass) {
-        return timer.record(() -> take(caller, routeClass));
+        return counted(timer.record(() -> take(caller, routeClass)), caller.tenant().value());
     }
 
     /** A request without credentials: one token from its client address's bucket. */
     Decision decideAnonymous(String address) {
-        return timer.record(() -> takeAnonymous(address));
+        return counted(timer.record(() -> takeAnonymous(address)), "");
+    }
+
+    /** Counts a refusal by the policy that refused (or the limiter being away) and the caller's tenant. */
+    private Decision counted(Decision decision, String tenant) {
+        if (decision.verdict() == Decision.Verdict.LIMITED || decision.verdict() == Decision.Verdict.UNAVAILABLE) {
+            Counter.builder("retinue.rate-limit.refusals")
+                .description("Requests refused by a rate limit (429), or because the limiter was away and the "
+                        + "installation fails closed (503)")
+                .tags("policy", decision.verdict() == Decision.Verdict.LIMITED ? decision.tightest().name()
+                        : "unavailable", "tenant", tenant)
+                .register(meters)
+                .increment();
+        }
+        return decision;
     }
 
     private Decision takeAnonymous(String address) {

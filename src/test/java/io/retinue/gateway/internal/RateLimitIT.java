@@ -62,7 +62,10 @@ class RateLimitIT extends PlatformIT {
 
     @Test
     void answersWithHeadersUntilTheBucketIsEmptyThen429() {
-        Api owner = tenantWithLimit(api, "read", 5, 1000, 3600);
+        TestTenant made = newTenant(api, "rl");
+        api.put("/api/v1/tenants/" + made.id() + "/rate-limits/read", Map.of("principal", 5, "tenant", 1000,
+                "periodSeconds", 3600)).expect(200);
+        Api owner = made.owner();
 
         for (int left = 4; left >= 0; left--) {
             int i = left;
@@ -78,6 +81,9 @@ class RateLimitIT extends PlatformIT {
         assertThat(Long.parseLong(refused.header("Retry-After").orElseThrow())).isBetween(1L, 720L);
         assertThat(owner.post("/api/v1/agents", Agents.create(uniqueSlug("other-class"), Map.of())).status())
             .as("another route class has its own bucket").isEqualTo(201);
+        // The refusal is counted by the policy that refused it and the tenant, for the Prometheus scrape.
+        assertThat(api.get("/actuator/metrics/retinue.rate-limit.refusals?tag=policy:read-principal&tag=tenant:"
+                + made.id()).expect(200).json().at("/measurements/0/value").asDouble()).isEqualTo(1);
     }
 
     @Test

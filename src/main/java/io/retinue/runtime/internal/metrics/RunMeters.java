@@ -14,8 +14,8 @@ import io.retinue.shared.TenantId;
  * What runs do, as meters: runs ended by tenant, agent and status; model calls by provider, model and outcome with
  * their tokens and estimated cost by tenant and agent; tool calls by tool and outcome. Latencies go into a few fixed
  * buckets (a Prometheus histogram each). Every tag value is a name from configuration — tenant id, agent slug,
- * provider, model, tool — or one of a fixed set, never a run's input or id; {@link MeterLimits} caps how many of each a
- * process keeps.
+ * provider, model, tool — or one of a fixed set, never a run's input or id; {@code shared.metrics.MeterLimits} caps how
+ * many of each a process keeps.
  */
 @Component
 public class RunMeters {

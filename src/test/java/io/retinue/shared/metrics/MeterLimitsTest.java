@@ -1,4 +1,4 @@
-package io.retinue.runtime.internal.metrics;
+package io.retinue.shared.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,6 +7,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.retinue.runtime.internal.metrics.RunMeters;
 import io.retinue.shared.TenantId;
 
 class MeterLimitsTest {

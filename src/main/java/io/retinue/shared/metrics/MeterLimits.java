@@ -1,4 +1,4 @@
-package io.retinue.runtime.internal.metrics;
+package io.retinue.shared.metrics;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -13,9 +13,10 @@ import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.config.MeterFilterReply;
 
 /**
- * Bounds the series the run meters make: at most {@code retinue.metrics.max-tag-values} distinct values of each of
- * their named tags (tenant, agent, model, tool) per process; meters of further values are not kept (said once in the
- * log), so a tenant making thousands of agents cannot exhaust the process's or Prometheus's memory.
+ * Bounds the series Retinue's meters ({@code retinue.*}) make: at most {@code retinue.metrics.max-tag-values}
+ * distinct values of each of the tags named after things users create (tenant, agent, model, tool) per process; meters
+ * of further values are not kept (said once in the log), so a tenant making thousands of agents cannot exhaust the
+ * process's or Prometheus's memory. In every process, whichever modules it runs.
  */
 @Configuration(proxyBeanMethods = false)
 class MeterLimits {
