@@ -262,6 +262,7 @@ public class AgentLoop {
         Assembled answer = new Assembled();
         Usage[] usage = { null };
         AtomicBoolean reported = new AtomicBoolean();
+        long began = System.nanoTime();
         try {
             connection.model().stream(prompt)
                 .timeout(silence, Flux.error(() -> new ProviderFailure.Silent("the provider sent nothing for "
@@ -272,7 +273,9 @@ public class AgentLoop {
                         String piece = answer.add(generation.getOutput());
                         if (piece != null) {
                             turn.report(new RunUpdate.TextDelta(step, piece));
-                            reported.set(true);
+                            if (!reported.getAndSet(true)) {
+                                turn.firstPiece(Duration.ofNanos(System.nanoTime() - began));
+                            }
                         }
                     }
                     Usage current = response.getMetadata() == null ? null : response.getMetadata().getUsage();

@@ -154,6 +154,13 @@ final class Turn {
                 price == null ? null : price.of(in, out));
     }
 
+    /** The model's first piece of text in a streamed answer came {@code after} the call began. */
+    void firstPiece(Duration after) {
+        if (spec != null) {
+            records.meters().firstPiece(spec.config().model().provider(), spec.config().model().name(), after);
+        }
+    }
+
     /** Records a finished tool call (arguments already masked) and reports it. */
     void toolStep(String tool, String outcome, Instant stepStarted, JsonNode arguments, String result,
             UUID executionId, RunUpdate.ToolFinished report) {

@@ -54,6 +54,21 @@ class RunMetricsIT extends PlatformIT {
         assertThat(after).doesNotContain("What is 6", "run_id", "runId");
     }
 
+    @Test
+    void aStreamedRunShowsItsTimeToFirstTokenAndTheOpenStreams() {
+        String slug = "streamed-" + Long.toHexString(System.nanoTime());
+        api.post("/api/v1/agents", Agents.create(slug, Map.of())).expect(201);
+        api.post("/api/v1/agents/" + slug + "/versions/1/publish", "").expect(200);
+        String first = "retinue_model_first_token_seconds_count{model=\"demo-echo\",provider=\"demo\"}";
+        double before = value(scrape(), first);
+        Api.Streamed streamed = api.call("POST", "/api/v1/runs?mode=stream").json(Map.of("agent", slug, "input",
+                "hello there", "variables", Map.of("company", "ACME"))).stream();
+        assertThat(streamed.types()).contains("text.delta", "run.completed");
+        String after = scrape();
+        assertThat(value(after, first) - before).isEqualTo(1);
+        assertThat(after).containsPattern("(?m)^retinue_streams_open \\S+$");
+    }
+
     private String scrape() {
         return api.call("GET", "/actuator/prometheus").anonymous().header("Authorization", "Bearer " + SCRAPE_TOKEN)
             .send().expect(200).body();

@@ -7,12 +7,15 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.retinue.runtime.internal.AgentRunner;
 import io.retinue.runtime.internal.RunLedger;
 import io.retinue.shared.Caller;
@@ -66,12 +69,17 @@ public class RunStreams implements SmartLifecycle {
     private final JsonMapper json;
     private final StreamProperties properties;
     private final Map<UUID, Integer> listeners = new ConcurrentHashMap<>();
+    private final AtomicInteger open = new AtomicInteger();
     private final Set<UUID> cancelWhenAbandoned = ConcurrentHashMap.newKeySet();
     private volatile boolean running;
     /** Set from the shutdown on: every stream ends (see above). */
     private volatile boolean closing;
 
-    RunStreams(RunJournal journal, RunLedger ledger, AgentRunner runner, JsonMapper json, StreamProperties properties) {
+    RunStreams(RunJournal journal, RunLedger ledger, AgentRunner runner, JsonMapper json, StreamProperties properties,
+            MeterRegistry meters) {
+        Gauge.builder("retinue.streams.open", open, AtomicInteger::get)
+            .description("Event streams of runs open on this process")
+            .register(meters);
         this.journal = journal;
         this.ledger = ledger;
         this.runner = runner;
@@ -100,6 +108,7 @@ public class RunStreams implements SmartLifecycle {
     public void follow(Caller caller, UUID run, int after, Sink sink) {
         ledger.find(caller.tenant(), run).orElseThrow(() -> DomainProblem.notFound("Run '" + run + "'"));
         listeners.merge(run, 1, Integer::sum);
+        open.incrementAndGet();
         try {
             int last = after;
             boolean waited = false;
@@ -144,6 +153,7 @@ public class RunStreams implements SmartLifecycle {
         }
         finally {
             listeners.merge(run, -1, (count, minus) -> count + minus == 0 ? null : count + minus);
+            open.decrementAndGet();
         }
     }
 

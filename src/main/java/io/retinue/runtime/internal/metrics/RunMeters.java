@@ -70,6 +70,16 @@ public class RunMeters {
         }
     }
 
+    /** How long a streamed model answer took to its first piece of text (time to first token). */
+    public void firstPiece(String provider, String model, Duration after) {
+        Timer.builder("retinue.model.first-token")
+            .description("Time from a streamed model call's start to its first piece of text")
+            .tags("provider", provider, "model", model)
+            .serviceLevelObjectives(BUCKETS)
+            .register(meters)
+            .record(after);
+    }
+
     /** A tool call a run made (or was refused: rejected, invalid arguments). */
     public void toolCall(String tool, String outcome, Duration took) {
         Timer.builder("retinue.tool.calls")
