@@ -141,7 +141,7 @@ public class AgentRunner {
     public RunLedger.RunWithSteps run(Caller caller, RunRequest request) {
         Prepared prepared = prepare(caller, request, "running");
         Turn turn = prepared.turn();
-        answered(workOn(prepared, streamSyncRuns), turn.runId);
+        answered(workOn(prepared, streamSyncRuns, "sync"), turn.runId);
         return turn.asWritten().orElseGet(() -> ledger.withSteps(caller.tenant(), turn.runId)
             .orElseThrow(() -> new IllegalStateException("Run " + turn.runId + " is gone")));
     }
@@ -153,7 +153,7 @@ public class AgentRunner {
      */
     public UUID begin(Caller caller, RunRequest request) {
         Prepared prepared = prepare(caller, request, "running");
-        Thread.ofVirtual().name("run-" + prepared.turn().runId).start(() -> workOn(prepared, true));
+        Thread.ofVirtual().name("run-" + prepared.turn().runId).start(() -> workOn(prepared, true, "stream"));
         return prepared.turn().runId;
     }
 
@@ -224,7 +224,7 @@ public class AgentRunner {
                         caller.principalId())), clock.instant());
         if (wait) {
             queue.hold(runId, queueProperties.lease());
-            answered(workOn(resumed(runId).orElseThrow(), streamSyncRuns), runId);
+            answered(workOn(resumed(runId).orElseThrow(), streamSyncRuns, "sync"), runId);
         }
         else {
             queue.enqueue(runId);
@@ -319,7 +319,7 @@ public class AgentRunner {
         }
         if (prepared != null) {
             // Someone may follow a run in the background: its answers are streamed.
-            workOn(prepared, true);
+            workOn(prepared, true, "async");
         }
         else {
             queue.release(runId);
@@ -516,7 +516,9 @@ public class AgentRunner {
      * Works on a run this instance holds the lease of, and gives the lease up when done or stopped.
      * {@code streamAnswers}: the model streams its answers, each piece reported as a {@code text.delta}.
      */
-    private Worked workOn(Prepared prepared, boolean streamAnswers) {
+    /** Works on a run as {@code mode}: {@code sync} (its caller waits), {@code stream} or {@code async} (a worker). */
+    private Worked workOn(Prepared prepared, boolean streamAnswers, String mode) {
+        prepared.turn().workedAs(mode);
         try {
             return execute(prepared, streamAnswers);
         }

@@ -64,6 +64,8 @@ final class Turn {
     /** Set once the run's end (or its wait for a decision) is committed, which gave up the run's lease. */
     private volatile boolean ended;
     private volatile String endedAs;
+    /** How this turn's work runs (sync, stream, async), for the run meters; a turn that only ends a run: async. */
+    private volatile String mode = "async";
 
     /** Where a turn records itself: what every turn of this instance shares. */
     record Records(RunLedger ledger, RunJournal journal, RunCheckpoints checkpoints, Webhooks webhooks, Clock clock,
@@ -152,6 +154,10 @@ final class Turn {
                 answer, null, null, null), report);
         records.meters().modelCall(caller.tenant(), spec == null ? null : spec.slug(), model, outcome, took, in, out,
                 price == null ? null : price.of(in, out));
+    }
+
+    void workedAs(String how) {
+        mode = how;
     }
 
     /** The model's first piece of text in a streamed answer came {@code after} the call began. */
@@ -372,7 +378,7 @@ final class Turn {
             @Override
             public void afterCommit() {
                 ended = true;
-                records.meters().runEnded(caller.tenant(), spec == null ? null : spec.slug(), status, took);
+                records.meters().runEnded(caller.tenant(), spec == null ? null : spec.slug(), mode, status, took);
             }
         });
     }

@@ -33,10 +33,11 @@ class RunMetricsIT extends PlatformIT {
         }
         String after = scrape();
 
-        String runs = "retinue_runs_seconds_count{agent=\"" + slug + "\",status=\"completed\",tenant=\"default\"}";
+        String runs = "retinue_runs_seconds_count{agent=\"" + slug
+                + "\",mode=\"sync\",status=\"completed\",tenant=\"default\"}";
         assertThat(value(after, runs)).as(after).isEqualTo(2);
         assertThat(value(after, "retinue_runs_seconds_bucket{agent=\"" + slug
-                + "\",status=\"completed\",tenant=\"default\",le=\"+Inf\"}")).isEqualTo(2);
+                + "\",mode=\"sync\",status=\"completed\",tenant=\"default\",le=\"+Inf\"}")).isEqualTo(2);
         String calls = "retinue_model_calls_seconds_count{model=\"demo-echo\",outcome=\"answer\",provider=\"demo\"}";
         assertThat(value(after, calls) - value(before, calls)).as(lines(after, "retinue_model_calls_seconds_count"))
             .isEqualTo(2);
@@ -66,6 +67,15 @@ class RunMetricsIT extends PlatformIT {
         assertThat(streamed.types()).contains("text.delta", "run.completed");
         String after = scrape();
         assertThat(value(after, first) - before).isEqualTo(1);
+        // Counted once the end's transaction committed, a moment after the stream saw the end.
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> value(scrape(),
+                "retinue_runs_seconds_count{agent=\"" + slug
+                        + "\",mode=\"stream\",status=\"completed\",tenant=\"default\"}") == 1);
+        api.call("POST", "/api/v1/runs?mode=async").json(Map.of("agent", slug, "input", "later", "variables",
+                Map.of("company", "ACME"))).send().expect(202);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> value(scrape(),
+                "retinue_runs_seconds_count{agent=\"" + slug
+                        + "\",mode=\"async\",status=\"completed\",tenant=\"default\"}") == 1);
         assertThat(after).containsPattern("(?m)^retinue_streams_open \\S+$");
     }
 

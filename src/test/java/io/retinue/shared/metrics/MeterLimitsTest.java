@@ -19,7 +19,7 @@ class MeterLimitsTest {
         registry.config().meterFilter(limits.agentLimit(2)).meterFilter(limits.tenantLimit(3));
         RunMeters meters = new RunMeters(registry);
         for (String agent : new String[] { "a", "b", "c", "a" }) {
-            meters.runEnded(TenantId.DEFAULT, agent, "completed", Duration.ofMillis(5));
+            meters.runEnded(TenantId.DEFAULT, agent, "sync", "completed", Duration.ofMillis(5));
         }
         assertThat(registry.find("retinue.runs").timers()).extracting(timer -> timer.getId().getTag("agent"))
             .containsExactlyInAnyOrder("a", "b");

@@ -11,7 +11,7 @@ import io.micrometer.core.instrument.Timer;
 import io.retinue.shared.TenantId;
 
 /**
- * What runs do, as meters: runs ended by tenant, agent and status; model calls by provider, model and outcome with
+ * What runs do, as meters: runs ended by tenant, agent, mode and status; model calls by provider, model and outcome with
  * their tokens and estimated cost by tenant and agent; tool calls by tool and outcome. Latencies go into a few fixed
  * buckets (a Prometheus histogram each). Every tag value is a name from configuration — tenant id, agent slug,
  * provider, model, tool — or one of a fixed set, never a run's input or id; {@code shared.metrics.MeterLimits} caps how
@@ -31,11 +31,14 @@ public class RunMeters {
         this.meters = meters;
     }
 
-    /** A run's end (or its wait for a decision), once recorded; {@code took} from the start of the turn that ended it. */
-    public void runEnded(TenantId tenant, String agent, String status, Duration took) {
+    /**
+     * A run's end (or its wait for a decision), once recorded; {@code mode} how the work that ended it ran
+     * ({@code sync}, {@code stream}, {@code async}), {@code took} from the start of that work.
+     */
+    public void runEnded(TenantId tenant, String agent, String mode, String status, Duration took) {
         Timer.builder("retinue.runs")
             .description("Runs ended (or waiting for a decision), and how long the work that ended them took")
-            .tags("tenant", tenant.value(), "agent", name(agent), "status", status)
+            .tags("tenant", tenant.value(), "agent", name(agent), "mode", mode, "status", status)
             .serviceLevelObjectives(BUCKETS)
             .register(meters)
             .record(took);
