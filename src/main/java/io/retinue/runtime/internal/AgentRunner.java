@@ -514,9 +514,9 @@ public class AgentRunner {
 
     /**
      * Works on a run this instance holds the lease of, and gives the lease up when done or stopped.
-     * {@code streamAnswers}: the model streams its answers, each piece reported as a {@code text.delta}.
+     * {@code streamAnswers}: the model streams its answers, each piece reported as a {@code text.delta}; {@code mode},
+     * for the run meters: {@code sync} (its caller waits), {@code stream} or {@code async} (a worker).
      */
-    /** Works on a run as {@code mode}: {@code sync} (its caller waits), {@code stream} or {@code async} (a worker). */
     private Worked workOn(Prepared prepared, boolean streamAnswers, String mode) {
         prepared.turn().workedAs(mode);
         try {

@@ -156,6 +156,7 @@ final class Turn {
                 price == null ? null : price.of(in, out));
     }
 
+    /** How this turn's work runs, for the run meters: {@code sync}, {@code stream} or {@code async}. */
     void workedAs(String how) {
         mode = how;
     }

@@ -14,9 +14,9 @@ import io.micrometer.core.instrument.config.MeterFilterReply;
 
 /**
  * Bounds the series Retinue's meters ({@code retinue.*}) make: at most {@code retinue.metrics.max-tag-values}
- * distinct values of each of the tags named after things users create (tenant, agent, model, tool) per process; meters
- * of further values are not kept (said once in the log), so a tenant making thousands of agents cannot exhaust the
- * process's or Prometheus's memory. In every process, whichever modules it runs.
+ * distinct values of each of the tags named after things users create (tenant, agent, provider, model, tool) per
+ * process; meters of further values are not kept (said once in the log), so a tenant making thousands of agents
+ * cannot exhaust the process's or Prometheus's memory. In every process, whichever modules it runs.
  */
 @Configuration(proxyBeanMethods = false)
 class MeterLimits {
@@ -31,6 +31,12 @@ class MeterLimits {
     @Bean
     MeterFilter agentLimit(@Value("${retinue.metrics.max-tag-values:1000}") int max) {
         return limit("agent", max);
+    }
+
+    /** Providers are named by tenants too (their own model connections). */
+    @Bean
+    MeterFilter providerLimit(@Value("${retinue.metrics.max-tag-values:1000}") int max) {
+        return limit("provider", max);
     }
 
     @Bean

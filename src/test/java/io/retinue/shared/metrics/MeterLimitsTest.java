@@ -32,5 +32,15 @@ class MeterLimitsTest {
             .doesNotContain("t3", "t4");
         // Meters without those tags are not limited by them.
         assertThat(registry.find("retinue.model.calls").timers()).hasSize(1);
+
+        // Tenants name model connections of their own: providers are bounded too.
+        SimpleMeterRegistry providers = new SimpleMeterRegistry();
+        providers.config().meterFilter(limits.providerLimit(2));
+        RunMeters calls = new RunMeters(providers);
+        for (String provider : new String[] { "p1", "p2", "p3" }) {
+            calls.modelCall(TenantId.DEFAULT, "a", provider + "/m", "answer", Duration.ofMillis(5), 1, 1, null);
+        }
+        assertThat(providers.find("retinue.model.calls").timers()).extracting(t -> t.getId().getTag("provider"))
+            .containsExactlyInAnyOrder("p1", "p2");
     }
 }
