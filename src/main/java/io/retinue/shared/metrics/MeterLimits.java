@@ -1,5 +1,6 @@
 package io.retinue.shared.metrics;
 
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.slf4j.Logger;
@@ -23,30 +24,41 @@ class MeterLimits {
 
     private static final Logger log = LoggerFactory.getLogger(MeterLimits.class);
 
-    @Bean
-    MeterFilter tenantLimit(@Value("${retinue.metrics.max-tag-values:1000}") int max) {
-        return limit("tenant", max);
-    }
+    /** The tags named after things users create; providers too, as tenants name model connections of their own. */
+    static final List<String> TAGS = List.of("tenant", "agent", "provider", "model", "tool");
 
     @Bean
-    MeterFilter agentLimit(@Value("${retinue.metrics.max-tag-values:1000}") int max) {
-        return limit("agent", max);
+    MeterFilter tagLimits(@Value("${retinue.metrics.max-tag-values:1000}") int max) {
+        return of(max);
     }
 
-    /** Providers are named by tenants too (their own model connections). */
-    @Bean
-    MeterFilter providerLimit(@Value("${retinue.metrics.max-tag-values:1000}") int max) {
-        return limit("provider", max);
+    /** One filter limiting each of {@link #TAGS} to {@code max} values. */
+    static MeterFilter of(int max) {
+        return new TagLimits(TAGS.stream().map(tag -> limit(tag, max)).toList());
     }
 
-    @Bean
-    MeterFilter modelLimit(@Value("${retinue.metrics.max-tag-values:1000}") int max) {
-        return limit("model", max);
-    }
+    /** The first limit that decides on a meter decides. */
+    private record TagLimits(List<MeterFilter> limits) implements MeterFilter {
 
-    @Bean
-    MeterFilter toolLimit(@Value("${retinue.metrics.max-tag-values:1000}") int max) {
-        return limit("tool", max);
+        @Override
+        public MeterFilterReply accept(Meter.Id id) {
+            for (MeterFilter limit : limits) {
+                MeterFilterReply reply = limit.accept(id);
+                if (reply != MeterFilterReply.NEUTRAL) {
+                    return reply;
+                }
+            }
+            return MeterFilterReply.NEUTRAL;
+        }
+
+        @Override
+        public Meter.Id map(Meter.Id id) {
+            Meter.Id mapped = id;
+            for (MeterFilter limit : limits) {
+                mapped = limit.map(mapped);
+            }
+            return mapped;
+        }
     }
 
     private static MeterFilter limit(String tag, int max) {

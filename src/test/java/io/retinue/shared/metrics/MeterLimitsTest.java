@@ -13,10 +13,9 @@ import io.retinue.shared.TenantId;
 class MeterLimitsTest {
 
     @Test
-    void runMetersKeepAtMostTheLimitOfAgentsAndTenants() {
+    void runMetersKeepAtMostTheLimitOfAgentsTenantsAndProviders() {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        MeterLimits limits = new MeterLimits();
-        registry.config().meterFilter(limits.agentLimit(2)).meterFilter(limits.tenantLimit(3));
+        registry.config().meterFilter(MeterLimits.of(2));
         RunMeters meters = new RunMeters(registry);
         for (String agent : new String[] { "a", "b", "c", "a" }) {
             meters.runEnded(TenantId.DEFAULT, agent, "sync", "completed", Duration.ofMillis(5));
@@ -25,22 +24,20 @@ class MeterLimitsTest {
             .containsExactlyInAnyOrder("a", "b");
         assertThat(registry.get("retinue.runs").tag("agent", "a").timer().count()).isEqualTo(2);
 
-        for (String tenant : new String[] { "t1", "t2", "t3", "t4" }) {
+        // The tenant "default" is one of the two; of the tenants after it, one more is kept.
+        for (String tenant : new String[] { "t1", "t2", "t3" }) {
             meters.modelCall(new TenantId(tenant), "a", "demo/demo-echo", "answer", Duration.ofMillis(5), 3, 4, null);
         }
         assertThat(registry.find("retinue.model.tokens").counters()).extracting(c -> c.getId().getTag("tenant"))
-            .doesNotContain("t3", "t4");
+            .containsOnly("t1");
         // Meters without those tags are not limited by them.
         assertThat(registry.find("retinue.model.calls").timers()).hasSize(1);
 
         // Tenants name model connections of their own: providers are bounded too.
-        SimpleMeterRegistry providers = new SimpleMeterRegistry();
-        providers.config().meterFilter(limits.providerLimit(2));
-        RunMeters calls = new RunMeters(providers);
-        for (String provider : new String[] { "p1", "p2", "p3" }) {
-            calls.modelCall(TenantId.DEFAULT, "a", provider + "/m", "answer", Duration.ofMillis(5), 1, 1, null);
+        for (String provider : new String[] { "p1", "p2" }) {
+            meters.modelCall(TenantId.DEFAULT, "a", provider + "/m", "answer", Duration.ofMillis(5), 1, 1, null);
         }
-        assertThat(providers.find("retinue.model.calls").timers()).extracting(t -> t.getId().getTag("provider"))
-            .containsExactlyInAnyOrder("p1", "p2");
+        assertThat(registry.find("retinue.model.calls").timers()).extracting(t -> t.getId().getTag("provider"))
+            .containsExactlyInAnyOrder("demo", "p1");
     }
 }

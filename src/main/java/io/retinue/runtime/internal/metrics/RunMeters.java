@@ -36,12 +36,8 @@ public class RunMeters {
      * ({@code sync}, {@code stream}, {@code async}), {@code took} from the start of that work.
      */
     public void runEnded(TenantId tenant, String agent, String mode, String status, Duration took) {
-        Timer.builder("retinue.runs")
-            .description("Runs ended (or waiting for a decision), and how long the work that ended them took")
-            .tags("tenant", tenant.value(), "agent", name(agent), "mode", mode, "status", status)
-            .serviceLevelObjectives(BUCKETS)
-            .register(meters)
-            .record(took);
+        timer("retinue.runs", "Runs ended (or waiting for a decision), and how long the work that ended them took",
+                "tenant", tenant.value(), "agent", name(agent), "mode", mode, "status", status).record(took);
     }
 
     /** A model call; {@code step} is the step's name, {@code provider/model}. */
@@ -50,12 +46,8 @@ public class RunMeters {
         int slash = step.indexOf('/');
         String provider = slash < 0 ? "" : step.substring(0, slash);
         String model = step.substring(slash + 1);
-        Timer.builder("retinue.model.calls")
-            .description("Model calls by provider, model and outcome, and how long each took")
-            .tags("provider", provider, "model", model, "outcome", outcome)
-            .serviceLevelObjectives(BUCKETS)
-            .register(meters)
-            .record(took);
+        timer("retinue.model.calls", "Model calls by provider, model and outcome, and how long each took",
+                "provider", provider, "model", model, "outcome", outcome).record(took);
         String[] tags = { "tenant", tenant.value(), "agent", name(agent), "provider", provider, "model", model };
         if (tokensIn > 0) {
             tokens(tags, "input").increment(tokensIn);
@@ -75,22 +67,18 @@ public class RunMeters {
 
     /** How long a streamed model answer took to its first piece of text (time to first token). */
     public void firstPiece(String provider, String model, Duration after) {
-        Timer.builder("retinue.model.first-token")
-            .description("Time from a streamed model call's start to its first piece of text")
-            .tags("provider", provider, "model", model)
-            .serviceLevelObjectives(BUCKETS)
-            .register(meters)
-            .record(after);
+        timer("retinue.model.first-token", "Time from a streamed model call's start to its first piece of text",
+                "provider", provider, "model", model).record(after);
     }
 
     /** A tool call a run made (or was refused: rejected, invalid arguments). */
     public void toolCall(String tool, String outcome, Duration took) {
-        Timer.builder("retinue.tool.calls")
-            .description("Tool calls by tool and outcome, and how long each took")
-            .tags("tool", tool, "outcome", outcome)
-            .serviceLevelObjectives(BUCKETS)
-            .register(meters)
-            .record(took);
+        timer("retinue.tool.calls", "Tool calls by tool and outcome, and how long each took", "tool", tool, "outcome",
+                outcome).record(took);
+    }
+
+    private Timer timer(String name, String description, String... tags) {
+        return Timer.builder(name).description(description).tags(tags).serviceLevelObjectives(BUCKETS).register(meters);
     }
 
     private Counter tokens(String[] tags, String direction) {
