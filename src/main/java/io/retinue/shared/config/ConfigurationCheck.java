@@ -15,8 +15,9 @@ import io.retinue.shared.topology.Topology;
 /**
  * Refuses to start on a combination of settings that could only fail later, or fail quietly: a service of the split
  * shape on the embedded database or without the shared master key or without the URLs of the modules it does not
- * run, the {@code production} profile on the embedded defaults, and a scrape token too short to be a secret. Every problem is named at once, before any bean
- * is made (registered in {@code META-INF/spring.factories}; {@link ConfigurationProblemsAnalyzer} prints them).
+ * run, the {@code production} profile on the embedded defaults, and a scrape token too short to be a secret. Every
+ * problem is named at once, before any bean is made (registered in {@code META-INF/spring.factories};
+ * {@link ConfigurationProblemsAnalyzer} prints them).
  */
 public class ConfigurationCheck implements ApplicationContextInitializer<ConfigurableApplicationContext>, Ordered {
 

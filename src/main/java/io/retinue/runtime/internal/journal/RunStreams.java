@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -69,7 +68,6 @@ public class RunStreams implements SmartLifecycle {
     private final JsonMapper json;
     private final StreamProperties properties;
     private final Map<UUID, Integer> listeners = new ConcurrentHashMap<>();
-    private final AtomicInteger open = new AtomicInteger();
     private final Set<UUID> cancelWhenAbandoned = ConcurrentHashMap.newKeySet();
     private volatile boolean running;
     /** Set from the shutdown on: every stream ends (see above). */
@@ -77,7 +75,8 @@ public class RunStreams implements SmartLifecycle {
 
     RunStreams(RunJournal journal, RunLedger ledger, AgentRunner runner, JsonMapper json, StreamProperties properties,
             MeterRegistry meters) {
-        Gauge.builder("retinue.streams.open", open, AtomicInteger::get)
+        Gauge.builder("retinue.streams.open", listeners,
+                following -> following.values().stream().mapToInt(Integer::intValue).sum())
             .description("Event streams of runs open on this process")
             .register(meters);
         this.journal = journal;
@@ -108,7 +107,6 @@ public class RunStreams implements SmartLifecycle {
     public void follow(Caller caller, UUID run, int after, Sink sink) {
         ledger.find(caller.tenant(), run).orElseThrow(() -> DomainProblem.notFound("Run '" + run + "'"));
         listeners.merge(run, 1, Integer::sum);
-        open.incrementAndGet();
         try {
             int last = after;
             boolean waited = false;
@@ -153,7 +151,6 @@ public class RunStreams implements SmartLifecycle {
         }
         finally {
             listeners.merge(run, -1, (count, minus) -> count + minus == 0 ? null : count + minus);
-            open.decrementAndGet();
         }
     }
 
