@@ -119,6 +119,11 @@ class GatewaySecurity {
                 .hasAuthority(Scopes.AGENTS_READ)
                 .requestMatchers("/api/v1/model-providers", "/api/v1/model-providers/**")
                 .hasAuthority(Scopes.MODELS_ADMIN)
+                // What runs may spend is read by whoever reads runs, and set by whoever sets the models they use.
+                .requestMatchers(HttpMethod.GET, "/api/v1/budgets", "/api/v1/budgets/**")
+                .hasAuthority(Scopes.RUNS_READ)
+                .requestMatchers("/api/v1/budgets", "/api/v1/budgets/**")
+                .hasAuthority(Scopes.MODELS_ADMIN)
                 .requestMatchers(HttpMethod.POST, "/api/v1/tool-permissions/check")
                 .hasAuthority(Scopes.TOOLS_READ)
                 .requestMatchers(HttpMethod.GET, "/api/v1/tools", "/api/v1/tools/**", "/api/v1/mcp-servers",

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
@@ -130,6 +131,11 @@ public class AgentLoop {
                 return List.of();
             }
             lookForCancel = true;
+            Optional<String> spent = turn.budgetSpent();
+            if (spent.isPresent()) {
+                turn.end("failed", "budget_exceeded", spent.get());
+                return List.of();
+            }
             Instant callStarted = turn.now();
             Prompt prompt = new Prompt(context.prompt(turn, connection, conversation), options);
             Instant deadline = turn.started.plus(timeout);

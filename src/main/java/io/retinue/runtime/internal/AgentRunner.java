@@ -22,6 +22,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 import io.retinue.agents.AgentCatalog;
 import io.retinue.agents.AgentConfig;
 import io.retinue.agents.AgentSpec;
+import io.retinue.runtime.internal.budgets.Budgets;
 import io.retinue.runtime.internal.cache.Cached;
 import io.retinue.runtime.internal.journal.RunJournal;
 import io.retinue.runtime.internal.metrics.RunMeters;
@@ -114,8 +115,9 @@ public class AgentRunner {
             RunJournal journal, RunCheckpoints checkpoints, RunQueue queue, QueueProperties queueProperties,
             SessionStorage sessions, Webhooks webhooks, TransactionTemplate transactions,
             ApplicationEventPublisher events, JsonMapper json,
-            Clock clock, ProviderProperties properties, RunMeters meters) {
-        this.records = new Turn.Records(ledger, journal, checkpoints, webhooks, clock, transactions, events, meters);
+            Clock clock, ProviderProperties properties, RunMeters meters, Budgets budgets) {
+        this.records = new Turn.Records(ledger, journal, checkpoints, webhooks, clock, transactions, events, meters,
+                budgets);
         this.agents = agents;
         this.loop = loop;
         this.context = context;

@@ -19,6 +19,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 import io.retinue.agents.AgentSpec;
 import io.retinue.runtime.RunEnded;
+import io.retinue.runtime.internal.budgets.Budgets;
 import io.retinue.runtime.internal.journal.RunJournal;
 import io.retinue.runtime.internal.metrics.RunMeters;
 import io.retinue.runtime.internal.providers.ProviderProperties;
@@ -64,12 +65,14 @@ final class Turn {
     /** Set once the run's end (or its wait for a decision) is committed, which gave up the run's lease. */
     private volatile boolean ended;
     private volatile String endedAs;
+    /** The budgets the run answered to at its last look before a model call, which that call's usage is added to. */
+    private Budgets.Allowance allowance = Budgets.Allowance.NONE;
     /** How this turn's work runs (sync, stream, async), for the run meters; a turn that only ends a run: async. */
     private volatile String mode = "async";
 
     /** Where a turn records itself: what every turn of this instance shares. */
     record Records(RunLedger ledger, RunJournal journal, RunCheckpoints checkpoints, Webhooks webhooks, Clock clock,
-            TransactionTemplate transactions, ApplicationEventPublisher events, RunMeters meters) {
+            TransactionTemplate transactions, ApplicationEventPublisher events, RunMeters meters, Budgets budgets) {
     }
 
     private final Records records;
@@ -146,14 +149,25 @@ final class Turn {
         }
     }
 
-    /** Records a finished model call and reports it. */
+    /**
+     * Looks at the budgets the run answers to before a model call: why the call is not to be made when one is spent,
+     * else empty (and the call's usage is added to them).
+     */
+    Optional<String> budgetSpent() {
+        allowance = records.budgets().allowance(caller.tenant(), spec.slug());
+        return allowance.refusal();
+    }
+
+    /** Records a finished model call, adds what it used to the run's budgets, and reports it. */
     void modelStep(String model, String outcome, Instant stepStarted, long in, long out, String answer,
             RunUpdate.StepFinished report) {
         Duration took = Duration.between(stepStarted, now());
         record(new RunLedger.Step(0, report.round(), "model", model, outcome, stepStarted, took.toMillis(), in, out,
                 answer, null, null, null), report);
+        BigDecimal cost = price == null ? null : price.of(in, out);
+        records.budgets().charge(allowance, caller.tenant(), runId, spec == null ? null : spec.slug(), in + out, cost);
         records.meters().modelCall(caller.tenant(), spec == null ? null : spec.slug(), model, outcome, took, in, out,
-                price == null ? null : price.of(in, out));
+                cost);
     }
 
     /** How this turn's work runs, for the run meters: {@code sync}, {@code stream} or {@code async}. */

@@ -229,16 +229,6 @@ public class Webhooks {
     /** Like {@link #ended(RunEnded, String, String, long, long, BigDecimal)}, for a run whose own webhook is known. */
     public void ended(RunEnded ended, String runWebhook, String output, String error, long tokensIn, long tokensOut,
             BigDecimal cost) {
-        List<String> urls = new ArrayList<>();
-        if (runWebhook != null) {
-            urls.add(runWebhook);
-        }
-        subscriptions(ended.tenant()).stream()
-            .filter(subscription -> subscription.agent() == null || subscription.agent().equals(ended.agent()))
-            .forEach(subscription -> urls.add(subscription.url()));
-        if (urls.isEmpty()) {
-            return;
-        }
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("event", "run." + ended.status());
         payload.put("runId", ended.runId());
@@ -252,18 +242,44 @@ public class Webhooks {
         payload.put("tokensOut", tokensOut);
         payload.put("estimatedCostUsd", cost);
         payload.put("occurredAt", ended.occurredAt());
+        deliver(ended.tenant(), ended.runId(), ended.agent(), runWebhook, "", payload, ended.occurredAt());
+    }
+
+    /**
+     * Something else a run brought about, to tell the tenant ({@code payload} names it as {@code event};
+     * {@code subject} names what it is about, e.g. a budget): a pending delivery for each of the tenant's
+     * subscriptions for all agents or for {@code agent}, written in the caller's transaction.
+     */
+    public void notice(TenantId tenant, UUID run, String agent, String subject, Map<String, Object> payload,
+            Instant occurredAt) {
+        deliver(tenant, run, agent, null, subject, payload, occurredAt);
+    }
+
+    private void deliver(TenantId tenant, UUID run, String agent, String runWebhook, String subject,
+            Map<String, Object> payload, Instant occurredAt) {
+        List<String> urls = new ArrayList<>();
+        if (runWebhook != null) {
+            urls.add(runWebhook);
+        }
+        subscriptions(tenant).stream()
+            .filter(subscription -> subscription.agent() == null || subscription.agent().equals(agent))
+            .forEach(subscription -> urls.add(subscription.url()));
+        if (urls.isEmpty()) {
+            return;
+        }
         String body = json.writeValueAsString(payload);
         for (String url : urls.stream().distinct().toList()) {
             jdbc.sql("""
                     INSERT INTO runtime.webhook_delivery (id, tenant_id, run_id, url, event, occurred_at, payload,
-                        status, attempts, next_attempt_at, created_at)
-                    VALUES (:id, :tenant, :run, :url, :event, :occurred, :payload, 'pending', 0, :now, :now)""")
+                        status, attempts, next_attempt_at, created_at, subject)
+                    VALUES (:id, :tenant, :run, :url, :event, :occurred, :payload, 'pending', 0, :now, :now, :subject)""")
+                .param("subject", subject)
                 .param("id", TimeOrderedIds.next())
-                .param("tenant", ended.tenant().value())
-                .param("run", ended.runId())
+                .param("tenant", tenant.value())
+                .param("run", run)
                 .param("url", url)
-                .param("event", "run." + ended.status())
-                .param("occurred", Timestamps.of(ended.occurredAt()))
+                .param("event", payload.get("event"))
+                .param("occurred", Timestamps.of(occurredAt))
                 .param("payload", body)
                 .param("now", Timestamps.of(now()))
                 .update();
