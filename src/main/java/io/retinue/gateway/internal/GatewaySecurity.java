@@ -120,7 +120,7 @@ class GatewaySecurity {
                 .requestMatchers("/api/v1/model-providers", "/api/v1/model-providers/**")
                 .hasAuthority(Scopes.MODELS_ADMIN)
                 // What runs may spend is read by whoever reads runs, and set by whoever sets the models they use.
-                .requestMatchers(HttpMethod.GET, "/api/v1/budgets", "/api/v1/budgets/**")
+                .requestMatchers(HttpMethod.GET, "/api/v1/budgets", "/api/v1/budgets/**", "/api/v1/analytics/**")
                 .hasAuthority(Scopes.RUNS_READ)
                 .requestMatchers("/api/v1/budgets", "/api/v1/budgets/**")
                 .hasAuthority(Scopes.MODELS_ADMIN)

@@ -24,6 +24,13 @@ class RemoteTenantData {
         return new HttpTenantData("runtime", clients.of("runtime"));
     }
 
+    /** Analytics runs in the runtime's processes (see {@link io.retinue.shared.topology.Topology#HOSTED}). */
+    @Bean
+    @ConditionalOnModule(value = "runtime", runsHere = false)
+    TenantData remoteAnalyticsTenantData(ModuleClients clients) {
+        return new HttpTenantData("analytics", clients.of("runtime"));
+    }
+
     @Bean
     @ConditionalOnModule(value = "tools", runsHere = false)
     TenantData remoteToolsTenantData(ModuleClients clients) {

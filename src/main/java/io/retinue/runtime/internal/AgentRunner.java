@@ -214,22 +214,35 @@ public class AgentRunner {
         if (session != null) {
             claim(session, runId, "reject");
         }
-        if (!ledger.resume(runId)) {
+        // The run goes on running with this instance's lease, or queued, in the one transaction: a run seen running
+        // without a lease is one whose instance stopped, which any worker would take up as well.
+        boolean resumed = Boolean.TRUE.equals(transactions.execute(tx -> {
+            if (!ledger.resume(runId)) {
+                return false;
+            }
+            // The decision is kept with the checkpoint, so that it is not lost if this instance stops before acting
+            // on it.
+            checkpoints.save(runId, new RunCheckpoints.Saved(saved.caller(), saved.conversation(), null,
+                    new AgentLoop.Decision(request.decision().equals("approve"), request.arguments(),
+                            request.comment(), caller.principalId())), clock.instant());
+            if (wait) {
+                queue.hold(runId, queueProperties.lease());
+            }
+            else {
+                queue.enqueue(runId);
+            }
+            return true;
+        }));
+        if (!resumed) {
             if (session != null) {
                 sessions.release(session, runId);
             }
             throw new DomainProblem(NOT_WAITING, "Run " + runId + " was decided on (or cancelled) meanwhile");
         }
-        // The decision is kept with the checkpoint, so that it is not lost if this instance stops before acting on it.
-        checkpoints.save(runId, new RunCheckpoints.Saved(saved.caller(), saved.conversation(), null,
-                new AgentLoop.Decision(request.decision().equals("approve"), request.arguments(), request.comment(),
-                        caller.principalId())), clock.instant());
         if (wait) {
-            queue.hold(runId, queueProperties.lease());
             answered(workOn(resumed(runId).orElseThrow(), streamSyncRuns, "sync"), runId);
         }
         else {
-            queue.enqueue(runId);
             queue.wake();
         }
     }

@@ -49,6 +49,10 @@ final class Turn {
     private long tokensIn;
     private long tokensOut;
     private int seq;
+    /** Where this stretch began, for what it used: the run's tokens then, and its model calls and tools since. */
+    private final RunLedger.Totals before;
+    private int modelCalls;
+    private final java.util.Map<String, ToolTally> toolUse = new java.util.TreeMap<>();
     private RunUpdate.ContextCompacted context;
     /**
      * The run's row as this turn wrote it, with the steps it wrote, when this turn started the run (else null): what
@@ -95,6 +99,7 @@ final class Turn {
         this.clock = clock;
         this.price = price;
         this.started = now();
+        this.before = sofar;
         this.steps = sofar.steps();
         this.tokensIn = sofar.tokensIn();
         this.tokensOut = sofar.tokensOut();
@@ -165,6 +170,13 @@ final class Turn {
         record(new RunLedger.Step(0, report.round(), "model", model, outcome, stepStarted, took.toMillis(), in, out,
                 answer, null, null, null), report);
         BigDecimal cost = price == null ? null : price.of(in, out);
+        writes.lock();
+        try {
+            modelCalls++;
+        }
+        finally {
+            writes.unlock();
+        }
         records.budgets().charge(allowance, caller.tenant(), runId, spec == null ? null : spec.slug(), in + out, cost);
         records.meters().modelCall(caller.tenant(), spec == null ? null : spec.slug(), model, outcome, took, in, out,
                 cost);
@@ -188,6 +200,15 @@ final class Turn {
         Duration took = Duration.between(stepStarted, now());
         record(new RunLedger.Step(0, report.round(), "tool", tool, outcome, stepStarted, took.toMillis(), 0, 0, result,
                 arguments, result == null ? null : result.getBytes(StandardCharsets.UTF_8).length, executionId), report);
+        if (!"approval_required".equals(outcome)) {
+            writes.lock();
+            try {
+                toolUse.computeIfAbsent(tool, name -> new ToolTally()).add(outcome, took);
+            }
+            finally {
+                writes.unlock();
+            }
+        }
         records.meters().toolCall(tool, outcome, took);
     }
 
@@ -363,8 +384,9 @@ final class Turn {
 
     /** Tells the run's webhooks and other modules, in the transaction that recorded the outcome. */
     private void published(String status, String output, String errorCode, String error) {
+        Instant at = now();
         RunEnded event = new RunEnded(runId, caller.tenant(), spec == null ? null : spec.slug(),
-                spec == null ? 0 : spec.version(), status, errorCode, now());
+                spec == null ? 0 : spec.version(), status, errorCode, at, steps, usage(at));
         if (row != null) {
             records.webhooks().ended(event, webhook, output, error, tokensIn, tokensOut, cost());
         }
@@ -396,6 +418,39 @@ final class Turn {
                 records.meters().runEnded(caller.tenant(), spec == null ? null : spec.slug(), mode, status, took);
             }
         });
+    }
+
+    /** What this stretch of the run used, up to {@code at}. */
+    private RunEnded.Usage usage(Instant at) {
+        BigDecimal cost = cost();
+        if (cost != null) {
+            cost = cost.subtract(price.of(before.tokensIn(), before.tokensOut()));
+        }
+        return new RunEnded.Usage(spec == null ? null : spec.config().model().provider(),
+                spec == null ? null : spec.config().model().name(), session, modelCalls,
+                tokensIn - before.tokensIn(), tokensOut - before.tokensOut(), cost,
+                Math.max(0, Duration.between(started, at).toMillis()),
+                toolUse.entrySet().stream().map(tool -> tool.getValue().of(tool.getKey())).toList());
+    }
+
+    /** One tool's calls so far in this stretch. */
+    private static final class ToolTally {
+
+        private int calls;
+        private int failures;
+        private long millis;
+
+        void add(String outcome, Duration took) {
+            calls++;
+            millis += took.toMillis();
+            if (!outcome.startsWith("completed")) {
+                failures++;
+            }
+        }
+
+        RunEnded.ToolUse of(String tool) {
+            return new RunEnded.ToolUse(tool, calls, failures, millis);
+        }
     }
 
     private BigDecimal cost() {

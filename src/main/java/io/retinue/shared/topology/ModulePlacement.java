@@ -1,6 +1,7 @@
 package io.retinue.shared.topology;
 
 import java.io.IOException;
+import java.util.List;
 
 import org.springframework.boot.context.TypeExcludeFilter;
 import org.springframework.core.type.classreading.MetadataReader;
@@ -13,6 +14,11 @@ import org.springframework.core.type.classreading.MetadataReaderFactory;
  */
 final class ModulePlacement extends TypeExcludeFilter {
 
+    /** The roles and the modules they host. */
+    private static final List<String> MODULES = java.util.stream.Stream
+        .concat(Topology.MODULES.stream(), Topology.HOSTED.keySet().stream())
+        .toList();
+
     private final Topology topology;
 
     ModulePlacement(Topology topology) {
@@ -22,7 +28,7 @@ final class ModulePlacement extends TypeExcludeFilter {
     @Override
     public boolean match(MetadataReader reader, MetadataReaderFactory factory) throws IOException {
         String type = reader.getClassMetadata().getClassName();
-        for (String module : Topology.MODULES) {
+        for (String module : MODULES) {
             if (!topology.runs(module) && (type.startsWith("io.retinue." + module + ".internal.")
                     || type.startsWith("io.retinue." + module + ".web."))) {
                 return true;

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -21,6 +22,12 @@ import org.springframework.core.env.Environment;
 public record Topology(Set<String> local, List<Service> remote) {
 
     public static final List<String> MODULES = List.of("gateway", "agents", "runtime", "tools");
+
+    /**
+     * Modules that are not a role of their own (yet): each runs in the processes of the module it names. Analytics is
+     * fed by the runtime's events and answers under the runtime's routes.
+     */
+    public static final Map<String, String> HOSTED = Map.of("analytics", "runtime");
 
     public static final String ROLE = "retinue.role";
 
@@ -80,7 +87,7 @@ public record Topology(Set<String> local, List<Service> remote) {
     }
 
     public boolean runs(String module) {
-        return local.contains(module);
+        return local.contains(HOSTED.getOrDefault(module, module));
     }
 
     /** Every module runs here: the monolith. */
