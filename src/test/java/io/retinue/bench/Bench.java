@@ -171,7 +171,7 @@ public final class Bench {
                 streaming(platform, slow, streams);
             }
         }
-        if (!wants("1") && !wants("4") && !wants("5") && !wants("7")) {
+        if (!wants("1") && !wants("4") && !wants("5") && !wants("7") && !wants("8")) {
             return;
         }
 
@@ -200,6 +200,9 @@ public final class Bench {
             }
             if (wants("5")) {
                 admission(platform, "redis");
+            }
+            if (wants("8")) {
+                reports(platform, database);
             }
             if (wants("7")) {
                 if (!wants("1") || quick) {
@@ -604,6 +607,108 @@ public final class Bench {
                 held[0] != null && streamed.completed() == count && held[0].heapMiB() <= 1024, held[0] == null
                         ? "not all open at once" : "%.0f MiB, %d of %d completed".formatted(held[0].heapMiB(),
                                 streamed.completed(), count)));
+    }
+
+    /**
+     * Scenario 8: usage reports over 30 days of a million runs. The analytics module keeps day aggregates as runs end;
+     * what a million runs would leave there (60 agents, two versions each, four models, 30 days; working times spread
+     * over 25 histogram buckets, three tools, a third of the runs in 100,000 sessions) is generated straight into its
+     * tables for a tenant of its own, and each report is asked for over HTTP, warmed up and then timed. Taking runs in
+     * costs each run's end its share, which scenario 1's CPU per run includes.
+     */
+    private void reports(Platform platform, String database) throws Exception {
+        String tenant = "bench-reports-" + Long.toString(System.nanoTime(), 36);
+        HttpResponse<String> created = java.net.http.HttpClient.newHttpClient().send(Load.post(platform.api + "/tenants",
+                JSON.writeValueAsString(Map.of("id", tenant, "name", "Reports")), PLATFORM_KEY),
+                HttpResponse.BodyHandlers.ofString());
+        String owner = "Bearer " + JSON.readTree(created.body()).at("/ownerKey/secret").asString();
+        long generating = System.nanoTime();
+        long runs;
+        try (Connection connection = DriverManager.getConnection(database, TestDatabase.user(), TestDatabase.password());
+                Statement statement = connection.createStatement()) {
+            // 30 days x 60 agents x 2 versions = 3,600 rows of 277 or 278 runs: 1,000,000 in all.
+            statement.execute("""
+                    INSERT INTO analytics.usage_day SELECT '%s', CURRENT_DATE - d, 'agent-' || a, v,
+                        'openai', 'model-' || (a %% 4), r.runs, r.runs * 90 / 100, r.runs * 7 / 100, r.runs / 100,
+                        r.runs - r.runs * 90 / 100 - r.runs * 7 / 100 - r.runs / 100, r.runs / 50, r.runs / 3,
+                        r.runs * 2, r.runs, r.runs / 20, r.runs * 900, r.runs * 150, r.runs * 0.0021, 0, r.runs * 2400
+                    FROM generate_series(0, 29) d, generate_series(1, 60) a, generate_series(1, 2) v,
+                        LATERAL (SELECT 277 + CASE WHEN (d * 120 + (a - 1) * 2 + v - 1) < 2800 THEN 1 ELSE 0 END
+                            AS runs) r""".formatted(tenant));
+            // Each row's runs over buckets 70..94 (about 0.8 s to 8 s), the remainder in the middle one.
+            statement.execute("""
+                    INSERT INTO analytics.latency_day SELECT u.tenant_id, u.utc_day, u.agent_slug, u.version,
+                        u.provider, u.model, b, u.runs / 25 + CASE WHEN b = 82 THEN u.runs %% 25 ELSE 0 END
+                    FROM analytics.usage_day u, generate_series(70, 94) b WHERE u.tenant_id = '%s'""".formatted(tenant));
+            statement.execute("""
+                    INSERT INTO analytics.tool_day SELECT u.tenant_id, u.utc_day, u.agent_slug, u.version,
+                        'tool-' || t, u.runs / 3, u.runs / 60, u.runs / 3 * 120
+                    FROM analytics.usage_day u, generate_series(1, 3) t WHERE u.tenant_id = '%s'""".formatted(tenant));
+            // 100,000 sessions of about three turns, each on one day, agent and version.
+            statement.execute("""
+                    INSERT INTO analytics.session_day SELECT '%s', CURRENT_DATE - (s %% 30), 'agent-' || (1 + s / 30 %% 60),
+                        1 + s / 1800 %% 2, 'openai', 'model-' || ((1 + s / 30 %% 60) %% 4), gen_random_uuid()
+                    FROM generate_series(0, 99999) s""".formatted(tenant));
+            try (ResultSet rs = statement.executeQuery("SELECT SUM(runs) FROM analytics.usage_day WHERE tenant_id = '"
+                    + tenant + "'")) {
+                rs.next();
+                runs = rs.getLong(1);
+            }
+            statement.execute("VACUUM ANALYZE analytics.usage_day");
+            statement.execute("VACUUM ANALYZE analytics.latency_day");
+            statement.execute("VACUUM ANALYZE analytics.tool_day");
+            statement.execute("VACUUM ANALYZE analytics.session_day");
+        }
+        System.out.printf("  reports: %,d runs generated in %.1f s%n", runs, (System.nanoTime() - generating) / 1e9);
+        Map<String, String> reports = new LinkedHashMap<>();
+        reports.put("all", "/analytics/usage");
+        reports.put("top 10 agents by cost", "/analytics/usage?groupBy=agent&sort=-costUsd&limit=10");
+        reports.put("by day", "/analytics/usage?groupBy=day");
+        reports.put("by day, agent, version, model", "/analytics/usage?groupBy=day,agent,version,model&limit=100000");
+        reports.put("top 10 tools", "/analytics/tools?groupBy=tool&sort=-calls&limit=10");
+        reports.put("by day and agent, CSV", "/analytics/usage?groupBy=day,agent&limit=100000");
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("runs", runs);
+        result.put("days", 30);
+        try (var client = java.net.http.HttpClient.newHttpClient()) {
+            for (Map.Entry<String, String> report : reports.entrySet()) {
+                boolean csv = report.getKey().endsWith("CSV");
+                HttpRequest request = HttpRequest.newBuilder(java.net.URI.create(platform.api + report.getValue()))
+                    .header("Authorization", owner)
+                    .header("Accept", csv ? "text/csv" : "application/json")
+                    .build();
+                int repeats = quick ? 5 : 20;
+                long[] took = new long[repeats];
+                String body = null;
+                for (int i = -5; i < repeats; i++) {
+                    long sent = System.nanoTime();
+                    HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+                    if (response.statusCode() != 200) {
+                        throw new IllegalStateException(report.getValue() + " answered " + response.statusCode() + ": "
+                                + response.body());
+                    }
+                    if (i >= 0) {
+                        took[i] = System.nanoTime() - sent;
+                    }
+                    body = response.body();
+                }
+                Arrays.sort(took);
+                long rows = csv ? body.lines().count() - 1 : JSON.readTree(body).get("rows").size();
+                double p50 = took[repeats / 2] / 1e6;
+                double max = took[repeats - 1] / 1e6;
+                System.out.printf("  report %-32s %6d rows  p50 %7.1f ms  max %7.1f ms%n", report.getKey(), rows, p50,
+                        max);
+                if (report.getKey().equals("all")) {
+                    long answered = JSON.readTree(body).at("/rows/0/runs").asLong();
+                    if (answered != runs) {
+                        throw new IllegalStateException("the report counts " + answered + " runs, not " + runs);
+                    }
+                }
+                result.put(report.getKey(), Map.of("path", report.getValue(), "rows", rows, "p50Ms", p50, "maxMs",
+                        max));
+            }
+        }
+        document.put("reports", result);
     }
 
     /**

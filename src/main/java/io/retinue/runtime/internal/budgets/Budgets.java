@@ -5,6 +5,7 @@ import java.math.RoundingMode;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -15,6 +16,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +48,10 @@ import io.swagger.v3.oas.annotations.media.Schema;
  * is answered (its size is known only then), in the transaction that records the step. When a period's usage first
  * reaches 80 % and 100 % of a cap, the tenant's webhook subscriptions get a signed {@code budget.threshold_reached}
  * notice, once per threshold and period. Usage counts from the budget's creation (or the start of its period, after).
+ * <p>
+ * Most runs answer to no budget: that is remembered per tenant and agent for {@link #UNBUDGETED_FOR}, so their calls
+ * read nothing. A budget made, changed or removed is seen at once by the instance it was made on, and by the others
+ * within that time.
  */
 @Component
 public class Budgets {
@@ -51,6 +59,9 @@ public class Budgets {
     private static final Logger log = LoggerFactory.getLogger(Budgets.class);
 
     static final ProblemType EXISTS = ProblemType.of("runtime/budget-exists", HttpStatus.CONFLICT, "Budget exists");
+
+    /** How long an instance takes it that runs of an agent answer to no budget, once it found none. */
+    static final Duration UNBUDGETED_FOR = Duration.ofSeconds(5);
 
     /** The thresholds, in per cent of a cap, that the tenant is told of. */
     private static final int WARNING = 80;
@@ -92,6 +103,14 @@ public class Budgets {
     private final AgentCatalog agents;
     private final Webhooks webhooks;
     private final Clock clock;
+    /** Tenants and agents whose runs were found to answer to no budget (the value is always true). */
+    private final Cache<Scope, Boolean> unbudgeted = Caffeine.newBuilder()
+        .maximumSize(100_000)
+        .expireAfterWrite(UNBUDGETED_FOR)
+        .build();
+
+    private record Scope(TenantId tenant, String agent) {
+    }
 
     Budgets(JdbcClient jdbc, @Cached AgentCatalog agents, Webhooks webhooks, Clock clock) {
         this.jdbc = jdbc;
@@ -124,6 +143,7 @@ public class Budgets {
             throw new DomainProblem(EXISTS, (agent == null ? "The tenant" : "The agent '" + agent + "'") + " has a "
                     + period.adjective() + " budget already: change that one (PUT) or delete it first");
         }
+        changed(tenant);
         return find(tenant, id).orElseThrow();
     }
 
@@ -146,14 +166,22 @@ public class Budgets {
             .param("tenant", tenant.value())
             .param("id", id)
             .update();
+        changed(tenant);
         return find(tenant, id);
     }
 
     public boolean delete(TenantId tenant, UUID id) {
-        return jdbc.sql("DELETE FROM runtime.budget WHERE tenant_id = :tenant AND id = :id")
+        boolean deleted = jdbc.sql("DELETE FROM runtime.budget WHERE tenant_id = :tenant AND id = :id")
             .param("tenant", tenant.value())
             .param("id", id)
             .update() == 1;
+        changed(tenant);
+        return deleted;
+    }
+
+    /** This instance looks at the tenant's budgets again from its runs' next model calls. */
+    private void changed(TenantId tenant) {
+        unbudgeted.asMap().keySet().removeIf(scope -> scope.tenant().equals(tenant));
     }
 
     public Optional<Budget> find(TenantId tenant, UUID id) {
@@ -190,6 +218,10 @@ public class Budgets {
 
     /** The budgets a run of {@code agent} answers to now: the tenant's and the agent's own. */
     public Allowance allowance(TenantId tenant, String agent) {
+        Scope scope = new Scope(tenant, agent);
+        if (unbudgeted.getIfPresent(scope) != null) {
+            return Allowance.NONE;
+        }
         Instant now = now();
         List<Budget> budgets = jdbc.sql("""
                 SELECT * FROM runtime.budget WHERE tenant_id = :tenant AND agent_slug IN ('', :agent)""")
@@ -197,7 +229,11 @@ public class Budgets {
             .param("agent", agent)
             .query((rs, n) -> budget(rs, now))
             .list();
-        return budgets.isEmpty() ? Allowance.NONE : new Allowance(budgets);
+        if (budgets.isEmpty()) {
+            unbudgeted.put(scope, true);
+            return Allowance.NONE;
+        }
+        return new Allowance(budgets);
     }
 
     /**
