@@ -134,7 +134,13 @@ public final class Bench {
         // quarter of the two minutes it has.
         boolean streamsHere = quick && wants("3");
         if (wants("1") || wants("2") || wants("5") || wants("6") || streamsHere) {
-            try (Platform platform = Platform.start("h2", "1g", providers, List.of())) {
+            // -Dbench.tracing=true: every run traced and its spans exported over OTLP, to a collector that takes and
+            // drops them (what tracing costs the platform, against the same scenarios without it).
+            List<String> tracing = Boolean.getBoolean("bench.tracing")
+                    ? List.of("--management.opentelemetry.tracing.export.otlp.endpoint=" + SpanSink.start())
+                    : List.of();
+            document.put("tracing", !tracing.isEmpty());
+            try (Platform platform = Platform.start("h2", "1g", providers, tracing)) {
                 startup.put("h2", platform.startupSeconds);
                 idle.put("h2", settledMemory(platform));
                 idleCpu(platform);
@@ -1021,6 +1027,23 @@ public final class Bench {
             summary.put("platformCores", platformCores);
         }
         document.put("floorAt64", summary);
+    }
+
+    /** An OTLP/HTTP endpoint that takes spans and drops them; its URL. */
+    private static final class SpanSink {
+
+        static String start() throws IOException {
+            com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                    new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 64);
+            server.createContext("/v1/traces", exchange -> {
+                try (exchange) {
+                    exchange.getRequestBody().transferTo(java.io.OutputStream.nullOutputStream());
+                    exchange.sendResponseHeaders(200, -1);
+                }
+            });
+            server.start();
+            return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1/traces";
+        }
     }
 
     private int startFakeModel(long firstTokenMillis, long tokenMillis, int words) throws IOException {

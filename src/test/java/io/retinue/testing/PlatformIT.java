@@ -56,6 +56,10 @@ public abstract class PlatformIT {
                 () -> "localhost:" + TestUpstream.shared().port() + ",localhost:" + TestMcpServers.http().port()
                         + ",localhost:" + TestMcpServers.relay().port());
         registry.add("retinue.tools.mcp.stdio-commands", TestMcpServers::javaExecutable);
+        // Spans go to the tests' collector (every run traced), in batches a fifth of a second apart.
+        registry.add("management.opentelemetry.tracing.export.otlp.endpoint", () -> TraceReceiver.get().endpoint());
+        registry.add("management.opentelemetry.tracing.export.schedule-delay", () -> "200ms");
+        registry.add("management.tracing.sampling.probability", () -> "1.0");
         registry.add("retinue.runtime.providers.fake.base-url", () -> FakeModelServer.get().baseUrl());
         registry.add("retinue.runtime.providers.fake.api-key", () -> FakeModelServer.API_KEY);
         registry.add("retinue.runtime.stream.heartbeat", () -> "200ms");

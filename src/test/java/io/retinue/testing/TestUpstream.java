@@ -29,6 +29,8 @@ public final class TestUpstream implements AutoCloseable {
     }
     private final AtomicInteger flakyLeft = new AtomicInteger();
     private volatile String lastTraceparent;
+    /** The traceparent headers of the latest requests (the newest 1,000). */
+    private final java.util.Deque<String> traceparents = new java.util.concurrent.ConcurrentLinkedDeque<>();
     private final AtomicInteger tokenRequests = new AtomicInteger();
 
     public TestUpstream() throws IOException {
@@ -36,6 +38,12 @@ public final class TestUpstream implements AutoCloseable {
         server.createContext("/", exchange -> {
             requests.incrementAndGet();
             lastTraceparent = exchange.getRequestHeaders().getFirst("traceparent");
+            if (lastTraceparent != null) {
+                traceparents.addLast(lastTraceparent);
+                while (traceparents.size() > 1000) {
+                    traceparents.pollFirst();
+                }
+            }
             String path = exchange.getRequestURI().getPath();
             String query = exchange.getRequestURI().getRawQuery() == null ? "" : exchange.getRequestURI().getRawQuery();
             hits.merge(path + "?" + query, 1, Integer::sum);
@@ -207,6 +215,10 @@ public final class TestUpstream implements AutoCloseable {
 
     public int tokenRequests() {
         return tokenRequests.get();
+    }
+
+    public java.util.List<String> traceparents() {
+        return java.util.List.copyOf(traceparents);
     }
 
     public String lastTraceparent() {

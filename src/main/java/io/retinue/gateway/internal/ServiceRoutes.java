@@ -51,7 +51,7 @@ import io.retinue.shared.topology.ServiceInstances;
 import io.retinue.shared.topology.Topology;
 import io.retinue.shared.web.Problems;
 import io.retinue.shared.web.RequestIds;
-import io.retinue.shared.web.TraceContext;
+import io.retinue.shared.tracing.Traces;
 
 /**
  * Where modules run in processes of their own, the gateway is still the one entry point: after it authenticated,
@@ -192,11 +192,11 @@ class ServiceRoutes {
      * child trace context. Applied to the headers the proxy sends on (one copy of them, not of the whole request).
      */
     @Bean
-    HttpHeadersFilter.RequestHttpHeadersFilter asInternalCaller(InternalTokens tokens) {
-        return new AsInternalCaller(tokens);
+    HttpHeadersFilter.RequestHttpHeadersFilter asInternalCaller(InternalTokens tokens, Traces traces) {
+        return new AsInternalCaller(tokens, traces);
     }
 
-    private record AsInternalCaller(InternalTokens tokens) implements HttpHeadersFilter.RequestHttpHeadersFilter,
+    private record AsInternalCaller(InternalTokens tokens, Traces traces) implements HttpHeadersFilter.RequestHttpHeadersFilter,
             Ordered {
 
         @Override
@@ -208,7 +208,7 @@ class ServiceRoutes {
             Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
             Caller caller = authentication != null && authentication.getPrincipal() instanceof Caller known ? known
                     : null;
-            Object trace = request.attribute(TraceContext.ATTRIBUTE).orElse(null);
+            String trace = traces.current();
             String requestId = MDC.get(RequestIds.MDC_KEY);
             HttpHeaders headers = new HttpHeaders();
             headers.putAll(input);
@@ -228,8 +228,10 @@ class ServiceRoutes {
             if (requestId != null) {
                 headers.set(RequestIds.HEADER, requestId);
             }
-            if (trace instanceof TraceContext context) {
-                headers.set(TraceContext.HEADER, context.child());
+            // The gateway's own span (which continues the client's trace) is the service's parent.
+            headers.remove(Traces.HEADER);
+            if (trace != null) {
+                headers.set(Traces.HEADER, trace);
             }
             return headers;
         }

@@ -27,6 +27,9 @@ import org.springframework.ai.tool.definition.ToolDefinition;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import io.micrometer.tracing.Span;
+import io.micrometer.tracing.Tracer;
+import io.retinue.runtime.internal.tracing.RunSpans;
 import io.retinue.agents.AgentConfig;
 import io.retinue.agents.ToolAvailability;
 import io.retinue.runtime.internal.cache.Cached;
@@ -66,10 +69,12 @@ public class AgentLoop {
     private static final Logger log = LoggerFactory.getLogger(AgentLoop.class);
 
     private final ProviderRetries retries;
+    private final RunSpans spans;
 
     AgentLoop(@Cached ToolCatalog toolCatalog, @Cached ToolAvailability toolAvailability, ToolRound toolRound, OutboundCalls outbound,
             ProviderRetries retries, StructuredOutput structuredOutput, ContextWindow context,
-            TransactionTemplate transactions, JsonMapper json, ProviderProperties providers) {
+            TransactionTemplate transactions, JsonMapper json, ProviderProperties providers, RunSpans spans) {
+        this.spans = spans;
         this.toolAvailability = toolAvailability;
         this.retries = retries;
         this.maxConcurrentCalls = providers.maxConcurrentModelCalls();
@@ -141,11 +146,17 @@ public class AgentLoop {
             Instant deadline = turn.started.plus(timeout);
             String modelName = config.model().provider() + "/" + config.model().name();
             ChatResponse response;
-            try {
+            // The call's span ("chat <model>") is the parent the provider is sent as traceparent.
+            Span chat = spans.chat(turn.span(), connection.providerName(), config.model().provider(),
+                    config.model().name());
+            try (Tracer.SpanInScope scope = spans.traces().inScope(chat)) {
                 response = retries.call(connection, () -> attempt(connection, prompt, turn, step, deadline,
                         streamAnswers));
             }
             catch (RuntimeException failed) {
+                RunSpans.failed(chat, DatabaseUnavailable.causedBy(failed) || CallInterrupts.requestedHere()
+                        ? failed.getClass().getSimpleName() : "provider_" + ProviderFailure.of(failed).kind().wire(),
+                        failed);
                 if (DatabaseUnavailable.causedBy(failed) || CallInterrupts.requestedHere() || turn.cancelling()) {
                     // Cancelled, this instance lets go of the run, or the database cannot be reached (a write of the
                     // answer's pieces failed; the run goes on later from its checkpoint): not the provider's failure.
@@ -174,6 +185,7 @@ public class AgentLoop {
             long in = usage == null || usage.getPromptTokens() == null ? 0 : usage.getPromptTokens();
             long out = usage == null || usage.getCompletionTokens() == null ? 0 : usage.getCompletionTokens();
             AssistantMessage answer = response.getResult().getOutput();
+            RunSpans.answered(chat, in, out, answer.hasToolCalls());
             String outcome = answer.hasToolCalls() ? "tool_calls" : "answer";
             conversation.answered(answer);
             boolean overBudget = turn.tokens() + in + out > config.limits().maxTokensPerRun();

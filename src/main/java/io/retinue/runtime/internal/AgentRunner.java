@@ -24,6 +24,9 @@ import io.retinue.agents.AgentConfig;
 import io.retinue.agents.AgentSpec;
 import io.retinue.runtime.internal.budgets.Budgets;
 import io.retinue.runtime.internal.cache.Cached;
+import io.retinue.runtime.internal.tracing.RunSpans;
+import io.micrometer.tracing.Span;
+import io.micrometer.tracing.Tracer;
 import io.retinue.runtime.internal.journal.RunJournal;
 import io.retinue.runtime.internal.metrics.RunMeters;
 import io.retinue.runtime.internal.providers.ModelConnection;
@@ -104,6 +107,7 @@ public class AgentRunner {
     private final Clock clock;
     private final Map<String, ProviderProperties.Price> prices;
     private final Turn.Records records;
+    private final RunSpans spans;
     /** Whether runs their callers wait for have the model stream its answers (else it answers whole). */
     private final boolean streamSyncRuns;
     private final Map<UUID, CallInterrupts> workers = new ConcurrentHashMap<>();
@@ -115,7 +119,8 @@ public class AgentRunner {
             RunJournal journal, RunCheckpoints checkpoints, RunQueue queue, QueueProperties queueProperties,
             SessionStorage sessions, Webhooks webhooks, TransactionTemplate transactions,
             ApplicationEventPublisher events, JsonMapper json,
-            Clock clock, ProviderProperties properties, RunMeters meters, Budgets budgets) {
+            Clock clock, ProviderProperties properties, RunMeters meters, Budgets budgets, RunSpans spans) {
+        this.spans = spans;
         this.records = new Turn.Records(ledger, journal, checkpoints, webhooks, clock, transactions, events, meters,
                 budgets);
         this.agents = agents;
@@ -414,7 +419,7 @@ public class AgentRunner {
             Instant accepted = clock.instant().truncatedTo(ChronoUnit.MICROS);
             RunLedger.Run inserted = new RunLedger.Run(runId, spec.agentId().value(), spec.slug(), spec.version(),
                     caller.principalId(), status, request.input(), null, null, null, 0, 0, 0, null, accepted,
-                    lease != null ? accepted : null, null, request.session(), null, null);
+                    lease != null ? accepted : null, null, request.session(), null, null, spans.traces().current());
             RunCheckpoints.Saved start = new RunCheckpoints.Saved(caller, null,
                     new RunCheckpoints.Start(system, request.input()), null);
             Turn turn = transactions.execute(tx -> {
@@ -466,6 +471,7 @@ public class AgentRunner {
         // The run's step count is written when it ends, so whether it had begun shows in its checkpoint alone.
         boolean fresh = saved.conversation() == null && saved.decision() == null;
         Turn turn = turn(runId, saved.caller(), spec, run.sessionId(), true);
+        turn.traced(run.traceParent());
         if (!fresh) {
             // A queued run's start was reported when it was accepted; one that goes on says so.
             turn.report(new RunUpdate.Started(runId, spec.slug(), spec.version(), run.sessionId(), true));
@@ -533,11 +539,21 @@ public class AgentRunner {
      * for the run meters: {@code sync} (its caller waits), {@code stream} or {@code async} (a worker).
      */
     private Worked workOn(Prepared prepared, boolean streamAnswers, String mode) {
-        prepared.turn().workedAs(mode);
-        try {
+        Turn turn = prepared.turn();
+        turn.workedAs(mode);
+        // The stretch's span: under the trace the run was started in (a request's, a schedule's first stretch's).
+        Span stretch = spans.stretch(turn.traceParent(), turn.runId, turn.caller.tenant(), turn.spec, turn.session);
+        if (turn.traceParent() == null) {
+            turn.traced(spans.traces().header(stretch));
+            ledger.traced(turn.runId, turn.traceParent());
+        }
+        turn.span(stretch);
+        try (Tracer.SpanInScope scope = spans.traces().inScope(stretch)) {
             return execute(prepared, streamAnswers);
         }
         finally {
+            turn.span(null);
+            RunSpans.ended(stretch, turn.endedAs(), turn.endedCode(), turn.stretchTokensIn(), turn.stretchTokensOut());
             // Whoever goes on with the run numbers its events after those this instance still held.
             journal.released(prepared.turn().runId);
             if (prepared.turn().ended()) {

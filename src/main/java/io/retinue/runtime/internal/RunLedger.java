@@ -36,14 +36,21 @@ public class RunLedger {
             java.math.BigDecimal estimatedCostUsd, Instant createdAt, Instant startedAt,
             @JsonIgnore Instant finishedAt, UUID sessionId, JsonNode context,
             @Schema(description = "Tools the agent names that the run was not offered ({tool, reason}); null when none")
-            JsonNode toolsWithheld) {
+            JsonNode toolsWithheld, @JsonIgnore String traceParent) {
 
         /** The run as {@link RunLedger#finish} leaves it. */
         Run finished(String status, String output, String errorCode, String error, int steps, long tokensIn,
                 long tokensOut, java.math.BigDecimal cost, Instant finishedAt) {
             return new Run(id, agentId, agentSlug, agentVersion, caller, status, input, output, errorCode,
                     stored(error), steps, tokensIn, tokensOut, cost, createdAt, startedAt, finishedAt, sessionId,
-                    context, toolsWithheld);
+                    context, toolsWithheld, traceParent);
+        }
+
+        /** The trace the run's spans belong to (W3C trace id, 32 hex digits); null when it was not traced. */
+        @JsonProperty("traceId")
+        @Schema(description = "The trace of the run's spans (W3C trace id); look it up in your tracing backend")
+        String traceId() {
+            return io.retinue.shared.tracing.Traces.traceIdOf(traceParent);
         }
 
         /** When the run ended; null while it is in progress or waits for a person. */
@@ -67,14 +74,14 @@ public class RunLedger {
         Run withContext(JsonNode report) {
             return new Run(id, agentId, agentSlug, agentVersion, caller, status, input, output, errorCode, error, steps,
                     tokensIn, tokensOut, estimatedCostUsd, createdAt, startedAt, finishedAt, sessionId, report,
-                    toolsWithheld);
+                    toolsWithheld, traceParent);
         }
 
         /** The run with the tools it was not offered, as {@link RunLedger#toolsWithheld} keeps them. */
         Run withToolsWithheld(JsonNode withheld) {
             return new Run(id, agentId, agentSlug, agentVersion, caller, status, input, output, errorCode, error, steps,
                     tokensIn, tokensOut, estimatedCostUsd, createdAt, startedAt, finishedAt, sessionId, context,
-                    withheld);
+                    withheld, traceParent);
         }
     }
 
@@ -110,9 +117,10 @@ public class RunLedger {
         jdbc.sql("""
                 INSERT INTO runtime.run (id, tenant_id, agent_id, agent_slug, agent_version, caller, status, input,
                     steps, tokens_in, tokens_out, started_at, began_at, session_id, queued_at, webhook_url,
-                    lease_owner, lease_expires_at, attempts, start_state)
+                    lease_owner, lease_expires_at, attempts, start_state, trace_parent)
                 VALUES (:id, :tenant, :agent, :slug, :version, :caller, :status, :input, 0, 0, 0, :started, :began,
-                    :session, :queued, :webhook, :owner, :expires, :attempts, :startState)""")
+                    :session, :queued, :webhook, :owner, :expires, :attempts, :startState, :trace)""")
+            .param("trace", run.traceParent())
             .param("startState", startState)
             .param("owner", lease == null ? null : lease.owner())
             .param("expires", lease == null ? null : Timestamps.of(lease.expiresAt()))
@@ -165,6 +173,14 @@ public class RunLedger {
                 WHERE id = :id AND status = 'requires_action'""")
             .param("id", run)
             .update() == 1;
+    }
+
+    /** Names the trace of a run that began outside any (a schedule's, say): its first stretch's. */
+    void traced(UUID run, String traceParent) {
+        jdbc.sql("UPDATE runtime.run SET trace_parent = :trace WHERE id = :id AND trace_parent IS NULL")
+            .param("trace", traceParent)
+            .param("id", run)
+            .update();
     }
 
     /** Runs that have waited for a decision since before {@code cutoff}. */
@@ -328,6 +344,7 @@ public class RunLedger {
                 rs.getLong("tokens_out"), rs.getBigDecimal("estimated_cost_usd"), Timestamps.read(rs, "started_at"),
                 Timestamps.read(rs, "began_at"), Timestamps.read(rs, "finished_at"), rs.getObject("session_id", UUID.class),
                 rs.getString("context_report") == null ? null : json.readTree(rs.getString("context_report")),
-                rs.getString("tools_withheld") == null ? null : json.readTree(rs.getString("tools_withheld")));
+                rs.getString("tools_withheld") == null ? null : json.readTree(rs.getString("tools_withheld")),
+                rs.getString("trace_parent"));
     }
 }

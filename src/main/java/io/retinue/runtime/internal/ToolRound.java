@@ -20,6 +20,9 @@ import io.retinue.tools.ToolCall;
 import io.retinue.tools.ToolCalls;
 import io.retinue.tools.ToolDescriptor;
 import io.retinue.tools.ToolOutcome;
+import io.micrometer.tracing.Span;
+import io.micrometer.tracing.Tracer;
+import io.retinue.runtime.internal.tracing.RunSpans;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -35,9 +38,12 @@ class ToolRound {
     private final ToolCalls toolCalls;
     private final JsonMapper json;
 
-    ToolRound(ToolCalls toolCalls, JsonMapper json) {
+    private final RunSpans spans;
+
+    ToolRound(ToolCalls toolCalls, JsonMapper json, RunSpans spans) {
         this.toolCalls = toolCalls;
         this.json = json;
+        this.spans = spans;
     }
 
     /**
@@ -159,8 +165,23 @@ class ToolRound {
     private record ToolResult(String text, String awaiting, String status) {
     }
 
+    /** A tool call in its span ({@code execute_tool}), which an HTTP or MCP tool's request names as its parent. */
     private ToolResult callTool(Turn turn, AssistantMessage.ToolCall call, Map<String, ToolDescriptor> tools, int step,
             int index, AgentLoop.Decision decision) {
+        Span span = spans.tool(turn.span(), realName(call, tools), call.id());
+        try (Tracer.SpanInScope scope = spans.traces().inScope(span)) {
+            ToolResult result = untracedCall(turn, call, tools, step, index, decision);
+            RunSpans.toolEnded(span, result.status());
+            return result;
+        }
+        catch (RuntimeException failed) {
+            RunSpans.failed(span, failed.getClass().getSimpleName(), failed);
+            throw failed;
+        }
+    }
+
+    private ToolResult untracedCall(Turn turn, AssistantMessage.ToolCall call, Map<String, ToolDescriptor> tools,
+            int step, int index, AgentLoop.Decision decision) {
         String tool = realName(call, tools);
         Instant started = turn.now();
         if (decision != null && !decision.approve()) {

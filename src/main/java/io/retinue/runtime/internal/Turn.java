@@ -69,6 +69,11 @@ final class Turn {
     /** Set once the run's end (or its wait for a decision) is committed, which gave up the run's lease. */
     private volatile boolean ended;
     private volatile String endedAs;
+    private volatile String endedCode;
+    /** The trace the run belongs to (W3C traceparent; null until its first stretch when it began outside one). */
+    private volatile String traceParent;
+    /** This stretch's span, while it is worked on: the parent of its model and tool calls' spans. */
+    private volatile io.micrometer.tracing.Span span;
     /** The budgets the run answered to at its last look before a model call, which that call's usage is added to. */
     private Budgets.Allowance allowance = Budgets.Allowance.NONE;
     /** How this turn's work runs (sync, stream, async), for the run meters; a turn that only ends a run: async. */
@@ -113,6 +118,42 @@ final class Turn {
     void started(RunLedger.Run inserted, String ownWebhook) {
         row = inserted;
         webhook = ownWebhook;
+        traceParent = inserted.traceParent();
+    }
+
+    /** The trace the run belongs to, as its row keeps it. */
+    void traced(String parent) {
+        traceParent = parent;
+    }
+
+    String traceParent() {
+        return traceParent;
+    }
+
+    /** The span of the stretch being worked on (null before and after). */
+    io.micrometer.tracing.Span span() {
+        return span;
+    }
+
+    void span(io.micrometer.tracing.Span stretch) {
+        span = stretch;
+    }
+
+    /** How the stretch ended, for its span: the status recorded (null: not ended here), and the tokens it used. */
+    String endedAs() {
+        return endedAs;
+    }
+
+    String endedCode() {
+        return endedCode;
+    }
+
+    long stretchTokensIn() {
+        return tokensIn - before.tokensIn();
+    }
+
+    long stretchTokensOut() {
+        return tokensOut - before.tokensOut();
     }
 
     /**
@@ -304,6 +345,8 @@ final class Turn {
                     return;
                 }
                 finished(new Outcome("requires_action", null, "approval_required", error), at);
+                endedAs = "requires_action";
+                endedCode = "approval_required";
                 report(new RunUpdate.ActionRequired("requires_action", pending, error));
                 published("requires_action", null, "approval_required", error);
                 endedOnCommit("requires_action", Duration.between(started, at));
@@ -349,6 +392,7 @@ final class Turn {
         }
         finished(recorded, at);
         endedAs = recorded.status();
+        endedCode = recorded.errorCode();
         report(new RunUpdate.Ended(recorded.status(), recorded.output(), recorded.errorCode(), recorded.error(), steps,
                 tokensIn, tokensOut, cost));
         // Nothing goes on from an ended run. One this turn started has a checkpoint row only if it saved one (what it

@@ -76,6 +76,11 @@ public class ConfigurationCheck implements ApplicationContextInitializer<Configu
             problems.add("RETINUE_METRICS_SCRAPE_TOKEN (retinue.metrics.scrape-token) has " + scrapeToken.length()
                     + " characters: give a secret of " + SCRAPE_TOKEN_MIN_LENGTH + " or more (openssl rand -hex 24)");
         }
+        String tracing = environment.getProperty("retinue.tracing.endpoint", "").strip();
+        if (!tracing.isEmpty() && !tracing.matches("https?://[^\\s/]+(/\\S*)?")) {
+            problems.add("RETINUE_TRACING_ENDPOINT (retinue.tracing.endpoint) is '" + tracing + "': give the http(s) "
+                    + "URL spans are posted to over OTLP, e.g. http://otel-collector:4318/v1/traces");
+        }
         if (environment.acceptsProfiles(Profiles.of(PRODUCTION))) {
             if (!masterKey) {
                 problems.add("the production profile needs RETINUE_MASTER_KEY: a key generated into the data folder is "

@@ -29,9 +29,7 @@ import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import io.github.resilience4j.retry.RetryRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.retinue.shared.web.TraceContext;
-import org.springframework.web.context.request.RequestContextHolder;
-import org.springframework.web.context.request.ServletRequestAttributes;
+import io.retinue.shared.tracing.Traces;
 
 /**
  * The one way Retinue calls out: each target gets a timeout (of the whole call, retries included), a circuit breaker,
@@ -53,8 +51,16 @@ public class OutboundCalls implements AutoCloseable {
     private final ThreadLocal<Budget> budgets = new ThreadLocal<>();
     private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
     private static final ThreadLocal<String> TRACEPARENT = new ThreadLocal<>();
+    private final Traces traces;
 
+    /** For code run outside an application: nothing traced. */
     public OutboundCalls(OutboundProperties properties, MeterRegistry meters) {
+        this(properties, meters, Traces.none());
+    }
+
+    @org.springframework.beans.factory.annotation.Autowired
+    public OutboundCalls(OutboundProperties properties, MeterRegistry meters, Traces traces) {
+        this.traces = traces;
         this.properties = properties;
         OutboundProperties.Guard guard = properties.defaults();
         this.backoff = IntervalFunction.ofExponentialBackoff(guard.retryBackoff(), 2.0);
@@ -215,8 +221,8 @@ public class OutboundCalls implements AutoCloseable {
     }
 
     /**
-     * The W3C {@code traceparent} an outbound request made inside {@link #call} should carry: the trace of the
-     * incoming request that caused the call, with a new span id. Null outside a call or a request.
+     * The W3C {@code traceparent} an outbound request made inside {@link #call} should carry: the span that made the
+     * call (a model call's, a tool call's, the request's) as its parent. Null outside a call, or when nothing is traced.
      */
     public static String traceparent() {
         return TRACEPARENT.get();
@@ -304,12 +310,10 @@ public class OutboundCalls implements AutoCloseable {
                 target.name() + " did not answer within " + budget.timeout.toMillis() + " ms", target.name(), null);
     }
 
-    private static String childOfCurrentTrace() {
-        if (RequestContextHolder.getRequestAttributes() instanceof ServletRequestAttributes request
-                && request.getRequest().getAttribute(TraceContext.ATTRIBUTE) instanceof TraceContext trace) {
-            return trace.child();
-        }
-        return TRACEPARENT.get();
+    /** The trace of this thread's current span (a tool's or model call's), or the one a call in progress carries. */
+    private String childOfCurrentTrace() {
+        String current = traces.current();
+        return current != null ? current : TRACEPARENT.get();
     }
 
     @Override

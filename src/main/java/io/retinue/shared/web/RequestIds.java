@@ -16,9 +16,9 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Gives every request a correlation id ({@code X-Request-Id}: the caller's if it is sane, else a new one) and a W3C
- * trace context (continuing the caller's {@code traceparent}), puts both in the logging context and echoes the id, so
- * a client quoting it from an error body finds the matching log lines.
+ * Gives every request a correlation id ({@code X-Request-Id}: the caller's if it is sane, else a new one), puts it in
+ * the logging context and echoes it, so a client quoting it from an error body finds the matching log lines. The trace
+ * (the caller's {@code traceparent} continued) is Micrometer Tracing's, in the logging context as {@code traceId}.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)
@@ -26,7 +26,6 @@ public class RequestIds extends OncePerRequestFilter {
 
     public static final String HEADER = "X-Request-Id";
     public static final String MDC_KEY = "requestId";
-    public static final String TRACE_MDC_KEY = "traceId";
     private static final Pattern SANE = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
     @Override
@@ -35,16 +34,12 @@ public class RequestIds extends OncePerRequestFilter {
         String incoming = request.getHeader(HEADER);
         String requestId = incoming != null && SANE.matcher(incoming).matches() ? incoming : UUID.randomUUID().toString();
         response.setHeader(HEADER, requestId);
-        TraceContext trace = TraceContext.continueOrStart(request.getHeader(TraceContext.HEADER));
-        request.setAttribute(TraceContext.ATTRIBUTE, trace);
         MDC.put(MDC_KEY, requestId);
-        MDC.put(TRACE_MDC_KEY, trace.traceId());
         try {
             chain.doFilter(request, response);
         }
         finally {
             MDC.remove(MDC_KEY);
-            MDC.remove(TRACE_MDC_KEY);
         }
     }
 

@@ -38,6 +38,8 @@ import io.retinue.shared.TenantId;
 import io.retinue.shared.Timestamps;
 import io.retinue.shared.Violation;
 import io.retinue.shared.outbound.AddressGuard;
+import io.retinue.shared.outbound.OutboundCalls;
+import io.retinue.shared.tracing.Traces;
 import io.retinue.tools.ToolChanged;
 import io.swagger.v3.oas.annotations.media.Schema;
 import tools.jackson.databind.JsonNode;
@@ -460,7 +462,14 @@ public class McpServers implements DisposableBean {
         return HttpClientStreamableHttpTransport.builder(base)
             .endpoint(endpoint)
             .jsonMapper(mapper)
-            .httpRequestCustomizer((request, method, target, body, context) -> headers.forEach(request::header))
+            .httpRequestCustomizer((request, method, target, body, context) -> {
+                headers.forEach(request::header);
+                // The tool call's span, when the request is made in the call (not by the session's own stream).
+                String traceparent = OutboundCalls.traceparent();
+                if (traceparent != null) {
+                    request.setHeader(Traces.HEADER, traceparent);
+                }
+            })
             .build();
     }
 

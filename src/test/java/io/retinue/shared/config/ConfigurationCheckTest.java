@@ -52,6 +52,15 @@ class ConfigurationCheckTest {
     }
 
     @Test
+    void aTracingEndpointThatIsNoUrlIsRefused() {
+        assertThat(ConfigurationCheck.problems(new MockEnvironment().withProperty("spring.datasource.url", H2)
+            .withProperty("retinue.tracing.endpoint", "otel-collector:4318"))).singleElement().asString()
+            .contains("RETINUE_TRACING_ENDPOINT", "otel-collector:4318", "http(s)");
+        assertThat(ConfigurationCheck.problems(new MockEnvironment().withProperty("spring.datasource.url", H2)
+            .withProperty("retinue.tracing.endpoint", "http://otel-collector:4318/v1/traces"))).isEmpty();
+    }
+
+    @Test
     void aScrapeTokenTooShortToBeASecretIsRefused() {
         assertThat(ConfigurationCheck.problems(new MockEnvironment().withProperty("spring.datasource.url", H2)
             .withProperty("retinue.metrics.scrape-token", "prometheus"))).singleElement().asString()

@@ -68,6 +68,11 @@ public final class ModelConnection {
         return model;
     }
 
+    /** The API the connection speaks, as OpenTelemetry's gen_ai.provider.name names it (demo: {@code retinue.demo}). */
+    public String providerName() {
+        return kind == Kind.DEMO ? "retinue.demo" : kind.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
     /** The connection's target, its calls retried by the outbound guard (as summaries are). */
     public OutboundTarget target() {
         return target;

@@ -44,6 +44,7 @@ import io.retinue.shared.TimeOrderedIds;
 import io.retinue.shared.Timestamps;
 import io.retinue.shared.Violation;
 import io.retinue.shared.crypto.SecretBox;
+import io.retinue.shared.tracing.Traces;
 import io.retinue.shared.outbound.AddressGuard;
 import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.annotation.PreDestroy;
@@ -77,6 +78,7 @@ public class Webhooks {
     private final JsonMapper json;
     private final Clock clock;
     private final SecretBox box;
+    private final Traces traces;
     private final AddressGuard guard;
     private final int maxAttempts;
     private final Duration backoff;
@@ -97,7 +99,7 @@ public class Webhooks {
      */
     private final Doorbell doorbell = new Doorbell();
 
-    Webhooks(JdbcClient jdbc, JsonMapper json, Clock clock, SecretBox box,
+    Webhooks(JdbcClient jdbc, JsonMapper json, Clock clock, SecretBox box, Traces traces,
             @Value("${retinue.runtime.webhooks.allowed-internal:}") List<String> allowedInternal,
             @Value("${retinue.runtime.webhooks.max-attempts:8}") int maxAttempts,
             @Value("${retinue.runtime.webhooks.backoff:10s}") Duration backoff) {
@@ -105,6 +107,7 @@ public class Webhooks {
         this.json = json;
         this.clock = clock;
         this.box = box;
+        this.traces = traces;
         this.guard = new AddressGuard(allowedInternal, "webhooks");
         this.maxAttempts = maxAttempts;
         this.backoff = backoff;
@@ -268,12 +271,15 @@ public class Webhooks {
             return;
         }
         String body = json.writeValueAsString(payload);
+        String trace = traces.current();
         for (String url : urls.stream().distinct().toList()) {
             jdbc.sql("""
                     INSERT INTO runtime.webhook_delivery (id, tenant_id, run_id, url, event, occurred_at, payload,
-                        status, attempts, next_attempt_at, created_at, subject)
-                    VALUES (:id, :tenant, :run, :url, :event, :occurred, :payload, 'pending', 0, :now, :now, :subject)""")
+                        status, attempts, next_attempt_at, created_at, subject, trace_parent)
+                    VALUES (:id, :tenant, :run, :url, :event, :occurred, :payload, 'pending', 0, :now, :now, :subject,
+                        :trace)""")
                 .param("subject", subject)
+                .param("trace", trace)
                 .param("id", TimeOrderedIds.next())
                 .param("tenant", tenant.value())
                 .param("run", run)
@@ -360,19 +366,24 @@ public class Webhooks {
     }
 
     private void attempt(UUID id) {
-        record Row(TenantId tenant, String url, String event, String payload, int attempts) {
+        record Row(TenantId tenant, String url, String event, String payload, int attempts, String traceParent) {
         }
         Row row = jdbc.sql("SELECT * FROM runtime.webhook_delivery WHERE id = :id")
             .param("id", id)
             .query((rs, n) -> new Row(new TenantId(rs.getString("tenant_id")), rs.getString("url"), rs.getString("event"),
-                    rs.getString("payload"), rs.getInt("attempts")))
+                    rs.getString("payload"), rs.getInt("attempts"), rs.getString("trace_parent")))
             .single();
         String error = null;
         try {
             guard.check(URI.create(row.url()));
             String secret = secret(row.tenant()).orElseThrow(() -> new IllegalStateException("no signing secret"));
             long timestamp = clock.instant().getEpochSecond();
-            HttpResponse<Void> response = http.send(HttpRequest.newBuilder(URI.create(row.url()))
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(row.url()));
+            if (row.traceParent() != null) {
+                // The receiver's work joins the trace of the run that caused the delivery.
+                request.header(Traces.HEADER, row.traceParent());
+            }
+            HttpResponse<Void> response = http.send(request
                 .timeout(Duration.ofSeconds(10))
                 .header("Content-Type", "application/json")
                 .header("Retinue-Event", row.event())

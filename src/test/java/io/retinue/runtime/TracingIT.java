@@ -1,0 +1,148 @@
+package io.retinue.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import io.retinue.testing.Agents;
+import io.retinue.testing.Api;
+import io.retinue.testing.FakeModelServer;
+import io.retinue.testing.PlatformIT;
+import io.retinue.testing.TestUpstream;
+import io.retinue.testing.TraceReceiver;
+import io.retinue.testing.TraceReceiver.ReceivedSpan;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Traces, as an OpenTelemetry collector receives them over OTLP: a tool-using run is one trace — the request, the
+ * run's {@code invoke_agent} span, a {@code chat} span per model call and an {@code execute_tool} span per tool call,
+ * with the GenAI semantic conventions' attributes — and the model provider, the HTTP tool and the webhook receiver are
+ * sent that trace as {@code traceparent}.
+ */
+class TracingIT extends PlatformIT {
+
+    private static final Map<String, String> VARIABLES = Map.of("company", "ACME");
+
+    @Test
+    void aToolUsingRunIsOneTraceOfGenAiSpans() {
+        TestUpstream upstream = TestUpstream.shared();
+        Api owner = newTenant(api, "tr").owner();
+        owner.post("/api/v1/webhooks/secret", "").expect(200);
+        String marker = "/hook/" + uniqueSlug("traced");
+        owner.post("/api/v1/webhooks", Map.of("url", "http://localhost:" + upstream.port() + marker)).expect(201);
+        String tool = "trace.echo";
+        owner.post("/api/v1/tools", Map.of("name", tool, "description", "Echoes", "kind", "http", "inputSchema",
+                Map.of("type", "object", "properties", Map.of("word", Map.of("type", "string"))), "http",
+                Map.of("method", "POST", "url", "http://localhost:" + upstream.port() + "/echo", "body", "arguments")))
+            .expect(201);
+        ObjectNode body = Agents.create(uniqueSlug("traced"), Map.of());
+        ObjectNode config = (ObjectNode) body.get("config");
+        config.set("tools", Api.JSON.valueToTree(List.of(Map.of("name", tool))));
+        ((ObjectNode) config.get("model")).put("provider", "fake");
+        String slug = body.get("slug").asString();
+        owner.post("/api/v1/agents", body).expect(201);
+        owner.post("/api/v1/agents/" + slug + "/versions/1/publish", "").expect(200);
+        owner.post("/api/v1/tool-grants", Map.of("subject", "agent:" + slug, "tools", tool, "effect", "allow"))
+            .expect(201);
+
+        String secretWord = "confidential-" + uniqueSlug("w");
+        JsonNode reply = owner.post("/api/v1/runs", Map.of("agent", slug, "variables", VARIABLES, "input",
+                "use trace__echo with {\"word\":\"" + secretWord + "\"}")).expect(201).json();
+        JsonNode run = reply.get("run");
+        assertThat(run.get("status").asString()).as(reply.toString()).isEqualTo("completed");
+        String traceId = run.get("traceId").asString();
+        assertThat(traceId).matches("[0-9a-f]{32}");
+        assertThat(owner.get("/api/v1/runs/" + run.get("id").asString()).json().at("/run/traceId").asString())
+            .isEqualTo(traceId);
+
+        List<ReceivedSpan> spans = await().atMost(Duration.ofSeconds(15)).until(
+                () -> TraceReceiver.get().trace(traceId),
+                received -> received.stream().filter(span -> span.name().startsWith("chat ")).count() == 2
+                        && received.stream().anyMatch(span -> span.name().startsWith("invoke_agent ")));
+        ReceivedSpan agent = one(spans, "invoke_agent " + slug);
+        assertThat(agent.attributes()).containsEntry("gen_ai.operation.name", "invoke_agent")
+            .containsEntry("gen_ai.agent.name", slug)
+            .containsEntry("gen_ai.request.model", "demo-echo")
+            .containsEntry("retinue.run.id", run.get("id").asString())
+            .containsEntry("retinue.run.status", "completed")
+            .containsEntry("gen_ai.usage.input_tokens", run.get("tokensIn").asString())
+            .containsEntry("gen_ai.usage.output_tokens", run.get("tokensOut").asString());
+        assertThat(agent.service()).isEqualTo("retinue");
+        assertThat(spans).as("the request that started the run is the run's parent")
+            .anyMatch(span -> span.spanId().equals(agent.parentId()) && span.kind().equals("SPAN_KIND_SERVER"));
+
+        List<ReceivedSpan> chats = spans.stream().filter(span -> span.name().equals("chat demo-echo")).toList();
+        JsonNode steps = reply.get("steps");
+        for (ReceivedSpan chat : chats) {
+            assertThat(chat.parentId()).isEqualTo(agent.spanId());
+            assertThat(chat.kind()).isEqualTo("SPAN_KIND_CLIENT");
+            assertThat(chat.attributes()).containsEntry("gen_ai.operation.name", "chat")
+                .containsEntry("gen_ai.provider.name", "openai")
+                .containsEntry("gen_ai.request.model", "demo-echo")
+                .containsEntry("retinue.model.connection", "fake")
+                .containsKeys("gen_ai.usage.input_tokens", "gen_ai.usage.output_tokens");
+        }
+        assertThat(chats.stream().map(chat -> chat.attribute("gen_ai.response.finish_reasons")))
+            .containsExactlyInAnyOrder(List.of("tool_calls"), List.of("stop"));
+        assertThat(chats.stream().mapToLong(chat -> Long.parseLong((String) chat.attribute("gen_ai.usage.input_tokens")))
+            .sum()).isEqualTo(run.get("tokensIn").asLong());
+
+        ReceivedSpan execution = one(spans, "execute_tool " + tool);
+        assertThat(execution.parentId()).isEqualTo(agent.spanId());
+        assertThat(execution.attributes()).containsEntry("gen_ai.operation.name", "execute_tool")
+            .containsEntry("gen_ai.tool.name", tool)
+            .containsEntry("retinue.tool.outcome", "completed")
+            .containsKey("gen_ai.tool.call.id");
+        assertThat(steps.findValuesAsString("kind")).contains("tool");
+
+        assertThat(spans).as("no prompt, answer or argument is recorded")
+            .allMatch(span -> span.attributes().values().stream().noneMatch(value -> value.toString()
+                .contains(secretWord)));
+        assertThat(FakeModelServer.get().lastTraceparent()).as("the model provider is sent the chat span")
+            .matches("00-" + traceId + "-[0-9a-f]{16}-01");
+        assertThat(chats).anyMatch(chat -> FakeModelServer.get().lastTraceparent().contains(chat.spanId()));
+        await().atMost(Duration.ofSeconds(15)).until(() -> upstream.hooks().stream()
+            .anyMatch(hook -> hook.path().equals(marker)));
+        assertThat(upstream.traceparents()).as("the HTTP tool and the webhook receiver are sent the run's trace")
+            .anyMatch(header -> header.equals("00-" + traceId + "-" + execution.spanId() + "-01"))
+            .anyMatch(header -> header.startsWith("00-" + traceId + "-") && !header.contains(execution.spanId()));
+    }
+
+    @Test
+    void anAsyncRunContinuesTheTraceOfTheRequestThatQueuedIt() {
+        Api owner = newTenant(api, "ta").owner();
+        ObjectNode body = Agents.create(uniqueSlug("queued"), Map.of());
+        ((ObjectNode) body.get("config")).set("tools", Api.JSON.createArrayNode());
+        String slug = body.get("slug").asString();
+        owner.post("/api/v1/agents", body).expect(201);
+        owner.post("/api/v1/agents/" + slug + "/versions/1/publish", "").expect(200);
+        String traceId = "5b8efff798038103d269b633813fc60c";
+        JsonNode queued = owner.call("POST", "/api/v1/runs?mode=async")
+            .header("traceparent", "00-" + traceId + "-eee19b7ec3c1b174-01")
+            .json(Map.of("agent", slug, "input", "later", "variables", VARIABLES))
+            .send()
+            .expect(202)
+            .json();
+        assertThat(queued.at("/run/traceId").asString()).isEqualTo(traceId);
+        List<ReceivedSpan> spans = await().atMost(Duration.ofSeconds(15)).until(
+                () -> TraceReceiver.get().trace(traceId),
+                received -> received.stream().anyMatch(span -> span.name().equals("invoke_agent " + slug)));
+        ReceivedSpan agent = one(spans, "invoke_agent " + slug);
+        assertThat(agent.attributes()).containsEntry("retinue.run.status", "completed");
+        assertThat(spans).anyMatch(span -> span.name().equals("chat demo-echo")
+                && span.parentId().equals(agent.spanId())
+                && span.attributes().get("gen_ai.provider.name").equals("retinue.demo"));
+    }
+
+    private static ReceivedSpan one(List<ReceivedSpan> spans, String name) {
+        List<ReceivedSpan> named = spans.stream().filter(span -> span.name().equals(name)).toList();
+        assertThat(named).as("spans named %s in %s", name, spans.stream().map(ReceivedSpan::name).toList()).hasSize(1);
+        return named.getFirst();
+    }
+}
