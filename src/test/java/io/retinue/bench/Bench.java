@@ -106,6 +106,8 @@ public final class Bench {
             bench.processes.forEach(Process::destroyForcibly);
         }
         System.out.printf("benchmark took %.0f s%n", (System.nanoTime() - started) / 1e9);
+        // Servers started in this JVM (the span sink) would keep it running.
+        System.exit(0);
     }
 
     private void run() throws Exception {

@@ -1,13 +1,15 @@
 package io.retinue.analytics.internal;
 
-import org.springframework.modulith.events.ApplicationModuleListener;
+import org.springframework.scheduling.annotation.Async;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.event.TransactionalEventListener;
 
 import io.retinue.runtime.RunEnded;
 
 /**
- * Takes each run's end (or wait for a person) into the usage aggregates, in a transaction of its own after the
- * runtime's committed; the event publication registry hands it over again should this fail or the process stop.
+ * Takes each run's end (or wait for a person) into the usage aggregates once the runtime's transaction committed; the
+ * event publication registry hands it over again should this fail or the process stop. No transaction of its own: the
+ * ledger adds what several runs report in one.
  */
 @Component
 class UsageFollowsRuns {
@@ -18,7 +20,8 @@ class UsageFollowsRuns {
         this.ledger = ledger;
     }
 
-    @ApplicationModuleListener
+    @Async
+    @TransactionalEventListener
     void on(RunEnded ended) {
         ledger.add(ended);
     }
