@@ -108,8 +108,9 @@ class ProvidersIT extends PlatformIT {
         for (var firstPiece : firstPieces) {
             millis.add(firstPiece.get());
         }
-        // A stream lasts about 3.6 s: one that waited for a thread would get its first piece after another's end.
-        assertThat(millis).as("ms to the first piece of each of %d streams", streams).allMatch(ms -> ms < 2500);
+        // A stream lasts about 3.6 s: one that waited for a thread would get its first piece after another's end. (All
+        // forty starting at once on two cores of a JVM that has just started take a good 2 s to their first pieces.)
+        assertThat(millis).as("ms to the first piece of each of %d streams", streams).allMatch(ms -> ms < 3500);
     }
 
     @ParameterizedTest

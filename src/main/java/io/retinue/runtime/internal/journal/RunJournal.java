@@ -205,13 +205,30 @@ public class RunJournal {
             // Whatever this instance's run has journalled after what is committed, it holds.
             return held.after(seq, limit);
         }
-        List<RunEvent> stored = jdbc.sql("SELECT * FROM runtime.run_event WHERE run_id = :run AND seq > :seq ORDER BY seq FETCH FIRST :limit ROWS ONLY")
+        return merged(stored(run, seq, limit), held, seq, limit);
+    }
+
+    /**
+     * The events after {@code seq} as committed, whatever this instance still holds in memory: for a reader who saw
+     * the run end, whose last events were committed with its end and may not be settled in memory yet.
+     */
+    public List<RunEvent> committedAfter(UUID run, int seq, int limit) {
+        DeltaBuffer buffer = buffers.get(run);
+        DeltaBuffer.View held = buffer == null ? null : buffer.view();
+        return merged(stored(run, seq, limit), held, seq, limit);
+    }
+
+    private List<RunEvent> stored(UUID run, int seq, int limit) {
+        return jdbc.sql("SELECT * FROM runtime.run_event WHERE run_id = :run AND seq > :seq ORDER BY seq FETCH FIRST :limit ROWS ONLY")
             .param("run", run)
             .param("seq", seq)
             .param("limit", limit)
             .query((rs, n) -> new RunEvent(rs.getInt("seq"), rs.getString("type"), json.readTree(rs.getString("data")),
                     Timestamps.read(rs, "created_at")))
             .list();
+    }
+
+    private static List<RunEvent> merged(List<RunEvent> stored, DeltaBuffer.View held, int seq, int limit) {
         if (held == null || held.events().isEmpty()) {
             return stored;
         }

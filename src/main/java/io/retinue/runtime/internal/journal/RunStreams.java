@@ -123,8 +123,9 @@ public class RunStreams implements SmartLifecycle {
                 }
                 if (events.isEmpty() && waited) {
                     if (ended(caller, run)) {
-                        // It may have ended between reading its events and its status: send what it journalled last.
-                        for (RunJournal.RunEvent event : journal.after(run, last, 200)) {
+                        // It may have ended between reading its events and its status: send what it journalled last,
+                        // as committed with its end (this instance may not have settled it in memory yet).
+                        for (RunJournal.RunEvent event : journal.committedAfter(run, last, 200)) {
                             sink.event(event.seq(), event.type(), json.writeValueAsString(event.data()));
                         }
                         return;
