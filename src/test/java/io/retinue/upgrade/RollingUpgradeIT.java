@@ -84,7 +84,20 @@ class RollingUpgradeIT {
         old.stop();
         assertThat(completedByThen).as("runs were still in flight when the previous build stopped").isLessThan(RUNS);
 
-        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).until(() -> completed(after) == RUNS);
+        try {
+            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).until(() -> completed(after) == RUNS);
+        }
+        catch (org.awaitility.core.ConditionTimeoutException timeout) {
+            // What did not complete, and where the processes logged, to tell a stuck run from a slow machine.
+            StringBuilder pending = new StringBuilder();
+            after.get("/api/v1/runs?agent=upgrade-bot&limit=200").json().get("items").forEach(item -> {
+                if (!item.get("status").asString().equals("completed")) {
+                    pending.append('\n').append(item);
+                }
+            });
+            throw new AssertionError("not all " + RUNS + " runs completed within 3 minutes; logs " + next.log() + ", "
+                    + old.log() + "; not completed:" + pending, timeout);
+        }
         int resumed = 0;
         for (String entry : runs) {
             String id = entry.split(" ")[0];
