@@ -232,6 +232,13 @@ public class Webhooks {
     /** Like {@link #ended(RunEnded, String, String, long, long, BigDecimal)}, for a run whose own webhook is known. */
     public void ended(RunEnded ended, String runWebhook, String output, String error, long tokensIn, long tokensOut,
             BigDecimal cost) {
+        deliver(ended.tenant(), ended.runId(), ended.agent(), runWebhook, "", "run." + ended.status(),
+                () -> outcome(ended, output, error, tokensIn, tokensOut, cost), ended.occurredAt());
+    }
+
+    /** What a run's end tells its receivers. */
+    private static Map<String, Object> outcome(RunEnded ended, String output, String error, long tokensIn,
+            long tokensOut, BigDecimal cost) {
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("event", "run." + ended.status());
         payload.put("runId", ended.runId());
@@ -245,7 +252,7 @@ public class Webhooks {
         payload.put("tokensOut", tokensOut);
         payload.put("estimatedCostUsd", cost);
         payload.put("occurredAt", ended.occurredAt());
-        deliver(ended.tenant(), ended.runId(), ended.agent(), runWebhook, "", payload, ended.occurredAt());
+        return payload;
     }
 
     /**
@@ -255,11 +262,12 @@ public class Webhooks {
      */
     public void notice(TenantId tenant, UUID run, String agent, String subject, Map<String, Object> payload,
             Instant occurredAt) {
-        deliver(tenant, run, agent, null, subject, payload, occurredAt);
+        deliver(tenant, run, agent, null, subject, payload.get("event").toString(), () -> payload, occurredAt);
     }
 
-    private void deliver(TenantId tenant, UUID run, String agent, String runWebhook, String subject,
-            Map<String, Object> payload, Instant occurredAt) {
+    /** The payload is made only when somebody is to be sent it (most runs' ends have no receiver). */
+    private void deliver(TenantId tenant, UUID run, String agent, String runWebhook, String subject, String event,
+            java.util.function.Supplier<Map<String, Object>> payload, Instant occurredAt) {
         List<String> urls = new ArrayList<>();
         if (runWebhook != null) {
             urls.add(runWebhook);
@@ -270,7 +278,7 @@ public class Webhooks {
         if (urls.isEmpty()) {
             return;
         }
-        String body = json.writeValueAsString(payload);
+        String body = json.writeValueAsString(payload.get());
         String trace = traces.current();
         for (String url : urls.stream().distinct().toList()) {
             jdbc.sql("""
@@ -284,7 +292,7 @@ public class Webhooks {
                 .param("tenant", tenant.value())
                 .param("run", run)
                 .param("url", url)
-                .param("event", payload.get("event"))
+                .param("event", event)
                 .param("occurred", Timestamps.of(occurredAt))
                 .param("payload", body)
                 .param("now", Timestamps.of(now()))
