@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.retinue.testing.Api;
 import io.retinue.testing.AppProcess;
+import io.retinue.testing.TestUpstream;
 
 /**
  * The embedded default stopped the way an orchestrator stops it (SIGTERM) while a run is in flight, then started
@@ -59,6 +60,48 @@ class GracefulRestartIT {
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
             .until(() -> api.get(run).json().at("/run/status").asString().equals("completed"));
         assertThat(api.get(run).json().at("/run/output").asString()).contains("hello");
+    }
+
+    /**
+     * A run in the middle of a tool call when its instance stops: the stop lets the call finish (cut short, a tool
+     * that is not idempotent might have done its work without a record of it, and the run would wait for a person to
+     * say whether to call it again), and the run goes on from there once the application is back — the tool called
+     * once, nobody asked.
+     */
+    @Test
+    void aToolCallInProgressWhenTheInstanceStopsIsLetFinish(@TempDir Path directory) throws Exception {
+        app = AppProcess.embedded(directory, KEY, "--retinue.runtime.queue.lease=10m").start();
+        Api api = new Api(app.port(), KEY);
+        TestUpstream upstream = TestUpstream.shared();
+        api.post("/api/v1/tools", Map.of("name", "visits.record", "description", "Records a visit (not idempotent)",
+                "kind", "http", "inputSchema", Map.of("type", "object", "properties", Map.of("run", Map.of("type",
+                        "string"))), "http", Map.of("method", "POST", "url", "http://localhost:" + upstream.port()
+                                + "/slow", "query", Map.of("run", "{run}"), "body", "arguments"), "timeoutMs", 10_000))
+            .expect(201);
+        assertThat(api.post("/api/v1/agents", Map.of("slug", "visit-bot", "name", "Visit bot", "config", Map.of(
+                "model", Map.of("provider", "fake", "name", "demo-echo"),
+                "instructions", Map.of("system", "You record visits."),
+                "tools", List.of(Map.of("name", "visits.record")),
+                "limits", Map.of("runTimeoutSeconds", 600)))).status()).isEqualTo(201);
+        api.post("/api/v1/agents/visit-bot/versions/1/publish", "").expect(200);
+        api.post("/api/v1/tool-grants", Map.of("subject", "agent:visit-bot", "tools", "visits.record", "effect",
+                "allow")).expect(201);
+        String marker = Long.toHexString(System.nanoTime());
+        Api.Reply accepted = api.call("POST", "/api/v1/runs?mode=async").json(Map.of("agent", "visit-bot", "input",
+                "use visits__record with {\"run\":\"" + marker + "\"}")).send();
+        assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
+        String run = "/api/v1/runs/" + accepted.json().at("/run/id").asString();
+        // The upstream counts the call as it arrives, and answers two seconds later.
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(10))
+            .until(() -> upstream.hits("/slow?run=" + marker) == 1);
+
+        app.stop();
+        app.start();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+            .until(() -> !List.of("queued", "running").contains(api.get(run).json().at("/run/status").asString()));
+        assertThat(api.get(run).json().at("/run/status").asString()).as("%s; see %s", api.get(run).json(), app.log())
+            .isEqualTo("completed");
+        assertThat(upstream.hits("/slow?run=" + marker)).as("the tool was called once").isEqualTo(1);
     }
 
     /**

@@ -352,11 +352,31 @@ public class AgentRunner {
         stopping = false;
     }
 
-    /** Stops this instance's runs where they are, for another instance (or this one, restarted) to go on with. */
-    public void stop() {
+    /**
+     * Stops this instance's runs where they are, for another instance (or this one, restarted) to go on with: model
+     * calls at once (asking again is harmless), tool calls in progress once they are done, within {@code drain} — one
+     * cut short may have done its work without our record of it, and a tool that is not idempotent then waits for a
+     * person to say whether to call it again. Each run stops at its next call.
+     */
+    public void stop(Duration drain) {
         stopping = true;
         workers.forEach((run, interrupts) -> {
             abandoned.add(run);
+            interrupts.windDown();
+        });
+        long deadline = System.nanoTime() + drain.toNanos();
+        while (!workers.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            }
+            catch (InterruptedException hurried) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        workers.forEach((run, interrupts) -> {
+            log.warn("Run {} is stopped in the middle of a tool call, which took longer than the drain ({})", run,
+                    drain);
             interrupts.interrupt();
         });
     }

@@ -66,6 +66,10 @@ class ToolRound {
                 resumeStarted(turn, conversation, index, calls.get(index), tools);
             }
         }
+        if (!toRun.isEmpty() && CallInterrupts.requestedHere()) {
+            // Stopping (or cancelled): a call set out on now would be cut short, or never made yet marked as made.
+            throw new IllegalStateException("Stopped before calling tools");
+        }
         toRun.forEach(conversation::started);
         turn.checkpoint(conversation.checkpoint(json));
         if (toRun.size() <= 1) {
@@ -170,7 +174,8 @@ class ToolRound {
             int index, AgentLoop.Decision decision) {
         Span span = spans.tool(turn.span(), realName(call, tools), call.id());
         try (Tracer.SpanInScope scope = spans.traces().inScope(span)) {
-            ToolResult result = untracedCall(turn, call, tools, step, index, decision);
+            // A stopping process lets the call finish: cut short, it may have done its work without our record of it.
+            ToolResult result = CallInterrupts.finishing(() -> untracedCall(turn, call, tools, step, index, decision));
             RunSpans.toolEnded(span, result.status());
             return result;
         }

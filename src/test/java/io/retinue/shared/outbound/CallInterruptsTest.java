@@ -135,4 +135,57 @@ class CallInterruptsTest {
         worker.interrupt();
         assertThat(interruptedAfter.get(5, TimeUnit.SECONDS)).isTrue();
     }
+
+    @Test
+    void aWindDownLetsCallsToBeFinishedEndAndStopsTheOthers() throws Exception {
+        CallInterrupts interrupts = new CallInterrupts();
+        CountDownLatch calling = new CountDownLatch(2);
+        CompletableFuture<Object> plain = new CompletableFuture<>();
+        CompletableFuture<Object> finishing = new CompletableFuture<>();
+        Thread model = Thread.ofVirtual().start(() -> plain.complete(outcome(interrupts, () -> sleepy(calling))));
+        // A tool call: its first call (an access token, say) is cut into by the wind-down, its second still made.
+        Thread tool = Thread.ofVirtual().start(() -> finishing.complete(outcome(interrupts, () ->
+                CallInterrupts.finishing(() -> sleepy(calling) + outbound.call(target, Duration.ofSeconds(5),
+                        () -> " and then some")))));
+        assertThat(calling.await(5, TimeUnit.SECONDS)).isTrue();
+        interrupts.windDown();
+
+        assertThat(plain.get(5, TimeUnit.SECONDS)).as("a call not to be finished is stopped")
+            .isInstanceOf(IllegalStateException.class);
+        assertThat(finishing.get(5, TimeUnit.SECONDS)).isEqualTo("slept and then some");
+        assertThat(interrupts.requested()).isTrue();
+        assertThat(outcome(interrupts, () -> outbound.call(target, Duration.ofSeconds(5), () -> "next")))
+            .as("no call starts after a wind-down").isInstanceOf(IllegalStateException.class);
+        model.join(5_000);
+        tool.join(5_000);
+    }
+
+    /** A call that takes a second and a half, counting down {@code calling} as it starts. */
+    private String sleepy(CountDownLatch calling) {
+        return outbound.call(target, Duration.ofSeconds(10), () -> {
+            calling.countDown();
+            try {
+                Thread.sleep(1_500);
+            }
+            catch (InterruptedException stopped) {
+                Thread.currentThread().interrupt();
+                return "interrupted";
+            }
+            return "slept";
+        });
+    }
+
+    /** What {@code work} gave on a thread with {@code interrupts}, or what it threw. */
+    private static Object outcome(CallInterrupts interrupts, java.util.function.Supplier<Object> work) {
+        CallInterrupts.bind(interrupts);
+        try {
+            return work.get();
+        }
+        catch (RuntimeException failed) {
+            return failed;
+        }
+        finally {
+            CallInterrupts.unbind();
+        }
+    }
 }

@@ -27,7 +27,8 @@ import io.retinue.runtime.internal.webhooks.Webhooks;
  * runs for the idle workers; one that renews the leases this instance holds; one that fires due {@link Schedules};
  * and one that makes due {@link Webhooks} deliveries; the last two wait for the next one due rather than looking every
  * moment. On shutdown the runs in progress are left at their last checkpoint with their leases given up, so that the
- * next instance to look goes on with them at once. Publishes the
+ * next instance to look goes on with them at once: model calls are stopped at once, tool calls in progress are let
+ * finish within {@code drain} (leases renewed meanwhile). Publishes the
  * queue's depth and the age of its oldest run as {@code retinue.runs.queue.depth} and
  * {@code retinue.runs.queue.oldest.seconds}.
  */
@@ -171,7 +172,8 @@ class RunWorkers implements SmartLifecycle {
     private void renew() {
         long every = Math.max(100, properties.lease().toMillis() / 3);
         long lastSweep = 0;
-        while (running) {
+        // Until the very end of a stop: the runs this instance winds down stay its own meanwhile.
+        while (stopping.getCount() > 0) {
             try {
                 for (UUID lost : queue.renew(properties.lease())) {
                     log.warn("Run {} was taken over by another instance; this one stops working on it", lost);
@@ -215,7 +217,7 @@ class RunWorkers implements SmartLifecycle {
     @Override
     public void stop() {
         running = false;
-        runner.stop();
+        runner.stop(properties.drain());
         stopping.countDown();
         queue.wake(properties.workers(), properties.workers());
         webhooks.wake();
