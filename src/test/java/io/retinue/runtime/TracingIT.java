@@ -114,6 +114,77 @@ class TracingIT extends PlatformIT {
             .anyMatch(header -> header.startsWith("00-" + traceId + "-") && !header.contains(execution.spanId()));
     }
 
+    /**
+     * A tenant that opts in has its prompts, the model's answers and its tool calls' arguments and results on the spans
+     * (as the GenAI conventions name them), with secret-looking values masked; the setting is its own to read and set.
+     */
+    @Test
+    void aTenantThatOptsInHasItsContentOnTheSpansWithSecretsMasked() {
+        TestUpstream upstream = TestUpstream.shared();
+        Api owner = newTenant(api, "tc").owner();
+        assertThat(owner.get("/api/v1/trace-settings").expect(200).json().get("captureContent").asBoolean()).isFalse();
+        assertThat(owner.put("/api/v1/trace-settings", Map.of()).expect(422).json().at("/errors/0/pointer")
+            .asString()).isEqualTo("/captureContent");
+        JsonNode settings = owner.put("/api/v1/trace-settings", Map.of("captureContent", true)).expect(200).json();
+        assertThat(settings.get("captureContent").asBoolean()).isTrue();
+        assertThat(settings.get("updatedBy").asString()).startsWith("key:");
+        String tool = "trace.lookup";
+        owner.post("/api/v1/tools", Map.of("name", tool, "description", "Looks a word up", "kind", "http",
+                "inputSchema", Map.of("type", "object", "properties", Map.of("word", Map.of("type", "string"),
+                        "password", Map.of("type", "string"))), "http", Map.of("method", "GET", "url",
+                                "http://localhost:" + upstream.port() + "/echo", "query", Map.of("word", "{word}"))))
+            .expect(201);
+        ObjectNode body = Agents.create(uniqueSlug("open"), Map.of());
+        ObjectNode config = (ObjectNode) body.get("config");
+        config.set("tools", Api.JSON.valueToTree(List.of(Map.of("name", tool))));
+        ((ObjectNode) config.get("model")).put("provider", "fake");
+        String slug = body.get("slug").asString();
+        owner.post("/api/v1/agents", body).expect(201);
+        owner.post("/api/v1/agents/" + slug + "/versions/1/publish", "").expect(200);
+        owner.post("/api/v1/tool-grants", Map.of("subject", "agent:" + slug, "tools", tool, "effect", "allow"))
+            .expect(201);
+
+        String word = "lantern" + uniqueSlug("w").replace("-", "");
+        String apiKey = "sk-proj-" + "Q".repeat(24);
+        JsonNode run = owner.post("/api/v1/runs", Map.of("agent", slug, "variables", VARIABLES, "input",
+                "my key is " + apiKey + " || use trace__lookup with {\"word\":\"" + word
+                        + "\",\"password\":\"hunter2xyz\"}")).expect(201).json().get("run");
+        assertThat(run.get("status").asString()).as(run.toString()).isEqualTo("completed");
+        List<ReceivedSpan> spans = await().atMost(Duration.ofSeconds(15)).until(
+                () -> TraceReceiver.get().trace(run.get("traceId").asString()),
+                received -> received.stream().filter(span -> span.name().startsWith("chat ")).count() == 2
+                        && received.stream().anyMatch(span -> span.name().startsWith("execute_tool ")));
+
+        assertThat(spans).as("no secret leaves").allMatch(span -> span.attributes().values().stream()
+            .noneMatch(value -> value.toString().contains(apiKey) || value.toString().contains("hunter2xyz")));
+        List<ReceivedSpan> chats = spans.stream().filter(span -> span.name().startsWith("chat ")).toList();
+        ReceivedSpan asking = chats.stream().filter(chat -> chat.attribute("gen_ai.response.finish_reasons")
+            .equals(List.of("tool_calls"))).findFirst().orElseThrow();
+        JsonNode prompt = Api.JSON.readTree((String) asking.attribute("gen_ai.input.messages"));
+        assertThat(prompt.findValuesAsString("role")).contains("system", "user");
+        assertThat(prompt.toString()).contains("my key is ****").contains(word);
+        JsonNode asked = Api.JSON.readTree((String) asking.attribute("gen_ai.output.messages"));
+        assertThat(asked.at("/0/finish_reason").asString()).isEqualTo("tool_call");
+        JsonNode call = asked.at("/0/parts/0");
+        assertThat(call.get("type").asString()).isEqualTo("tool_call");
+        assertThat(call.get("name").asString()).isEqualTo("trace__lookup");
+        assertThat(call.at("/arguments/word").asString()).isEqualTo(word);
+        assertThat(call.at("/arguments/password").asString()).isEqualTo("****");
+
+        ReceivedSpan execution = one(spans, "execute_tool " + tool);
+        assertThat(Api.JSON.readTree((String) execution.attribute("gen_ai.tool.call.arguments")))
+            .isEqualTo(Api.JSON.readTree("{\"word\":\"" + word + "\",\"password\":\"****\"}"));
+        assertThat((String) execution.attribute("gen_ai.tool.call.result")).contains("word=" + word);
+
+        ReceivedSpan answering = chats.stream().filter(chat -> chat != asking).findFirst().orElseThrow();
+        JsonNode followUp = Api.JSON.readTree((String) answering.attribute("gen_ai.input.messages"));
+        assertThat(followUp.findValuesAsString("type")).contains("tool_call", "tool_call_response");
+        assertThat(Api.JSON.readTree((String) answering.attribute("gen_ai.output.messages")).at("/0/parts/0/content")
+            .asString()).as("the answer, with what it says of keys masked").isEqualTo(run.get("output").asString()
+                .replace("\"apiKey\":\"null\"", "\"apiKey\":\"****\"")
+                .replace("\"authorization\":\"null\"", "\"authorization\":\"****\""));
+    }
+
     @Test
     void anAsyncRunContinuesTheTraceOfTheRequestThatQueuedIt() {
         Api owner = newTenant(api, "ta").owner();

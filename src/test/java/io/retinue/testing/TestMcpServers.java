@@ -8,6 +8,8 @@ import org.apache.catalina.Context;
 import org.apache.catalina.LifecycleException;
 import org.apache.catalina.Wrapper;
 import org.apache.catalina.startup.Tomcat;
+import org.apache.tomcat.util.descriptor.web.FilterDef;
+import org.apache.tomcat.util.descriptor.web.FilterMap;
 
 import io.modelcontextprotocol.json.jackson3.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.server.McpServer;
@@ -30,6 +32,7 @@ public final class TestMcpServers {
 
     private final Tomcat tomcat;
     private final McpSyncServer server;
+    private final java.util.Deque<String> received = new java.util.concurrent.ConcurrentLinkedDeque<>();
 
     private TestMcpServers() throws LifecycleException {
         HttpServletStreamableServerTransportProvider transport = HttpServletStreamableServerTransportProvider.builder()
@@ -49,6 +52,21 @@ public final class TestMcpServers {
         Wrapper servlet = Tomcat.addServlet(context, "mcp", transport);
         servlet.setAsyncSupported(true);
         context.addServletMappingDecoded("/mcp", "mcp");
+        FilterDef traceparents = new FilterDef();
+        traceparents.setFilterName("traceparents");
+        traceparents.setFilter((request, response, chain) -> {
+            String traceparent = ((jakarta.servlet.http.HttpServletRequest) request).getHeader("traceparent");
+            if (traceparent != null) {
+                received.addLast(traceparent);
+            }
+            chain.doFilter(request, response);
+        });
+        traceparents.setAsyncSupported("true");
+        context.addFilterDef(traceparents);
+        FilterMap everything = new FilterMap();
+        everything.setFilterName("traceparents");
+        everything.addURLPattern("/*");
+        context.addFilterMap(everything);
         tomcat.getConnector();
         tomcat.start();
     }
@@ -89,6 +107,11 @@ public final class TestMcpServers {
 
     public String url() {
         return "http://localhost:" + port() + "/mcp";
+    }
+
+    /** The {@code traceparent} headers of the requests the Streamable HTTP server received, oldest first. */
+    public List<String> traceparents() {
+        return List.copyOf(received);
     }
 
     /** Adds a tool at run time and tells connected clients that the list changed. */

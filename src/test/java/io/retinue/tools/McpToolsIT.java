@@ -37,9 +37,17 @@ class McpToolsIT extends PlatformIT {
             .contains("demo.echo", "demo.add", "demo.broken");
         assertThat(owner.get("/api/v1/tools/demo.echo").json().at("/inputSchema/required/0").asString()).isEqualTo("message");
 
-        Reply echo = owner.post("/api/v1/tools/demo.echo/invoke", Map.of("arguments", Map.of("message", "hi")));
+        String traceId = java.util.HexFormat.of().formatHex(java.nio.ByteBuffer.allocate(16)
+            .putLong(System.nanoTime()).putLong(1L).array());
+        Reply echo = owner.call("POST", "/api/v1/tools/demo.echo/invoke")
+            .header("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01")
+            .json(Map.of("arguments", Map.of("message", "hi")))
+            .send();
         assertThat(echo.status()).as(echo.toString()).isEqualTo(200);
         assertThat(echo.json().get("result").asString()).isEqualTo("echo: hi");
+        assertThat(TestMcpServers.http().traceparents()).as("the call carries on its caller's trace")
+            .anyMatch(header -> header.matches("00-" + traceId + "-[0-9a-f]{16}-01")
+                    && !header.contains("00f067aa0ba902b7"));
         Reply sum = owner.post("/api/v1/tools/demo.add/invoke", Map.of("arguments", Map.of("a", 2, "b", 3.5)));
         assertThat(sum.json().at("/result/sum").asDouble()).isEqualTo(5.5);
         Reply invalid = owner.post("/api/v1/tools/demo.add/invoke", Map.of("arguments", Map.of("a", "two")));

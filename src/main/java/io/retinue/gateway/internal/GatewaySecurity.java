@@ -120,9 +120,11 @@ class GatewaySecurity {
                 .requestMatchers("/api/v1/model-providers", "/api/v1/model-providers/**")
                 .hasAuthority(Scopes.MODELS_ADMIN)
                 // What runs may spend is read by whoever reads runs, and set by whoever sets the models they use.
-                .requestMatchers(HttpMethod.GET, "/api/v1/budgets", "/api/v1/budgets/**", "/api/v1/analytics/**")
+                // And so is what their traces hold.
+                .requestMatchers(HttpMethod.GET, "/api/v1/budgets", "/api/v1/budgets/**", "/api/v1/analytics/**",
+                        "/api/v1/trace-settings")
                 .hasAuthority(Scopes.RUNS_READ)
-                .requestMatchers("/api/v1/budgets", "/api/v1/budgets/**")
+                .requestMatchers("/api/v1/budgets", "/api/v1/budgets/**", "/api/v1/trace-settings")
                 .hasAuthority(Scopes.MODELS_ADMIN)
                 .requestMatchers(HttpMethod.POST, "/api/v1/tool-permissions/check")
                 .hasAuthority(Scopes.TOOLS_READ)

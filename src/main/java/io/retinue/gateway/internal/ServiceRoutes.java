@@ -72,7 +72,8 @@ class ServiceRoutes {
             "runtime", List.of("/api/v1/runs", "/api/v1/runs/**", "/api/v1/sessions", "/api/v1/sessions/**",
                     "/api/v1/schedules", "/api/v1/schedules/**", "/api/v1/webhooks", "/api/v1/webhooks/**",
                     "/api/v1/webhook-deliveries", "/api/v1/webhook-deliveries/**", "/api/v1/model-providers",
-                    "/api/v1/model-providers/**", "/api/v1/budgets", "/api/v1/budgets/**", "/api/v1/analytics/**"),
+                    "/api/v1/model-providers/**", "/api/v1/budgets", "/api/v1/budgets/**", "/api/v1/analytics/**",
+                    "/api/v1/trace-settings"),
             "tools", List.of("/api/v1/tools", "/api/v1/tools/**", "/api/v1/mcp-servers", "/api/v1/mcp-servers/**",
                     "/api/v1/credentials", "/api/v1/credentials/**", "/api/v1/tool-grants", "/api/v1/tool-grants/**",
                     "/api/v1/tool-permissions/**", "/api/v1/tool-executions", "/api/v1/tool-executions/**"));

@@ -149,6 +149,7 @@ public class AgentLoop {
             // The call's span ("chat <model>") is the parent the provider is sent as traceparent.
             Span chat = spans.chat(turn.span(), connection.providerName(), config.model().provider(),
                     config.model().name());
+            spans.prompt(chat, turn.caller.tenant(), prompt.getInstructions());
             try (Tracer.SpanInScope scope = spans.traces().inScope(chat)) {
                 response = retries.call(connection, () -> attempt(connection, prompt, turn, step, deadline,
                         streamAnswers));
@@ -185,6 +186,7 @@ public class AgentLoop {
             long in = usage == null || usage.getPromptTokens() == null ? 0 : usage.getPromptTokens();
             long out = usage == null || usage.getCompletionTokens() == null ? 0 : usage.getCompletionTokens();
             AssistantMessage answer = response.getResult().getOutput();
+            spans.answer(chat, turn.caller.tenant(), answer);
             RunSpans.answered(chat, in, out, answer.hasToolCalls());
             String outcome = answer.hasToolCalls() ? "tool_calls" : "answer";
             conversation.answered(answer);

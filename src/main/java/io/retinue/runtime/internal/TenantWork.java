@@ -32,7 +32,7 @@ class TenantWork implements TenantData {
     /** The tables holding the tenant's rows; what hangs off them (steps, events, messages, fires) goes with them. */
     private static final TenantRows ROWS = new TenantRows("runtime", List.of(
             "run", "session", "schedule", "provider_connection", "webhook", "webhook_delivery", "webhook_secret",
-            "intake", "budget", "suspended_tenant"));
+            "intake", "budget", "trace_setting", "suspended_tenant"));
 
     private final JdbcClient jdbc;
     private final AgentRunner runner;

@@ -5,24 +5,33 @@ import java.util.UUID;
 
 import org.springframework.stereotype.Component;
 
+import org.springframework.ai.chat.messages.AssistantMessage;
+import org.springframework.ai.chat.messages.Message;
+
 import io.micrometer.tracing.Span;
 import io.retinue.agents.AgentSpec;
 import io.retinue.shared.TenantId;
 import io.retinue.shared.tracing.Traces;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The spans of a run, named and described as OpenTelemetry's GenAI semantic conventions say: each stretch of a run
  * ({@code invoke_agent <agent>}, under the trace the run was started in), each model call in it
- * ({@code chat <model>}) and each tool call ({@code execute_tool <tool>}). Ids, names, token counts and outcomes only:
- * never a prompt, an answer or a tool's arguments.
+ * ({@code chat <model>}) and each tool call ({@code execute_tool <tool>}). Ids, names, token counts and outcomes;
+ * prompts, answers and tools' arguments and results only for a tenant that opted in ({@link TraceSettings}), masked.
  */
 @Component
 public class RunSpans {
 
     private final Traces traces;
+    private final TraceSettings settings;
+    private final SpanContent content;
 
-    RunSpans(Traces traces) {
+    RunSpans(Traces traces, TraceSettings settings, JsonMapper json) {
         this.traces = traces;
+        this.settings = settings;
+        this.content = new SpanContent(json);
     }
 
     public Traces traces() {
@@ -70,6 +79,36 @@ public class RunSpans {
             .tag("gen_ai.request.model", model)
             .tag("retinue.model.connection", connection)
             .start();
+    }
+
+    /** Puts a model call's prompt on its span, when it is recorded and the tenant lets it hold content. */
+    public void prompt(Span chat, TenantId tenant, List<Message> messages) {
+        if (holdsContent(chat, tenant)) {
+            chat.tag("gen_ai.input.messages", content.messages(messages));
+        }
+    }
+
+    /** Puts a model's answer on its call's span, when it is recorded and the tenant lets it hold content. */
+    public void answer(Span chat, TenantId tenant, AssistantMessage answer) {
+        if (holdsContent(chat, tenant)) {
+            chat.tag("gen_ai.output.messages", content.answer(answer));
+        }
+    }
+
+    /** Puts a tool call's arguments and what it gave the model on its span, as {@link #prompt} does. */
+    public void toolContent(Span tool, TenantId tenant, JsonNode arguments, String result) {
+        if (holdsContent(tool, tenant)) {
+            if (arguments != null) {
+                tool.tag("gen_ai.tool.call.arguments", content.arguments(arguments));
+            }
+            if (result != null) {
+                tool.tag("gen_ai.tool.call.result", content.text(result));
+            }
+        }
+    }
+
+    private boolean holdsContent(Span span, TenantId tenant) {
+        return !span.isNoop() && settings.capturesContent(tenant);
     }
 
     /** Ends a model call's span with what it used and why the model stopped ({@code tool_calls}, {@code stop}). */
