@@ -41,15 +41,7 @@ class TracingIT extends PlatformIT {
                 Map.of("type", "object", "properties", Map.of("word", Map.of("type", "string"))), "http",
                 Map.of("method", "POST", "url", "http://localhost:" + upstream.port() + "/echo", "body", "arguments")))
             .expect(201);
-        ObjectNode body = Agents.create(uniqueSlug("traced"), Map.of());
-        ObjectNode config = (ObjectNode) body.get("config");
-        config.set("tools", Api.JSON.valueToTree(List.of(Map.of("name", tool))));
-        ((ObjectNode) config.get("model")).put("provider", "fake");
-        String slug = body.get("slug").asString();
-        owner.post("/api/v1/agents", body).expect(201);
-        owner.post("/api/v1/agents/" + slug + "/versions/1/publish", "").expect(200);
-        owner.post("/api/v1/tool-grants", Map.of("subject", "agent:" + slug, "tools", tool, "effect", "allow"))
-            .expect(201);
+        String slug = publishAgentUsing(owner, "traced", tool);
 
         String secretWord = "confidential-" + uniqueSlug("w");
         JsonNode reply = owner.post("/api/v1/runs", Map.of("agent", slug, "variables", VARIABLES, "input",
@@ -134,15 +126,7 @@ class TracingIT extends PlatformIT {
                         "password", Map.of("type", "string"))), "http", Map.of("method", "GET", "url",
                                 "http://localhost:" + upstream.port() + "/echo", "query", Map.of("word", "{word}"))))
             .expect(201);
-        ObjectNode body = Agents.create(uniqueSlug("open"), Map.of());
-        ObjectNode config = (ObjectNode) body.get("config");
-        config.set("tools", Api.JSON.valueToTree(List.of(Map.of("name", tool))));
-        ((ObjectNode) config.get("model")).put("provider", "fake");
-        String slug = body.get("slug").asString();
-        owner.post("/api/v1/agents", body).expect(201);
-        owner.post("/api/v1/agents/" + slug + "/versions/1/publish", "").expect(200);
-        owner.post("/api/v1/tool-grants", Map.of("subject", "agent:" + slug, "tools", tool, "effect", "allow"))
-            .expect(201);
+        String slug = publishAgentUsing(owner, "open", tool);
 
         String word = "lantern" + uniqueSlug("w").replace("-", "");
         String apiKey = "sk-proj-" + "Q".repeat(24);
@@ -209,6 +193,20 @@ class TracingIT extends PlatformIT {
         assertThat(spans).anyMatch(span -> span.name().equals("chat demo-echo")
                 && span.parentId().equals(agent.spanId())
                 && span.attributes().get("gen_ai.provider.name").equals("retinue.demo"));
+    }
+
+    /** An agent on the fake model that may use {@code tool}, published and allowed to call it: its slug. */
+    private static String publishAgentUsing(Api owner, String prefix, String tool) {
+        ObjectNode body = Agents.create(uniqueSlug(prefix), Map.of());
+        ObjectNode config = (ObjectNode) body.get("config");
+        config.set("tools", Api.JSON.valueToTree(List.of(Map.of("name", tool))));
+        ((ObjectNode) config.get("model")).put("provider", "fake");
+        String slug = body.get("slug").asString();
+        owner.post("/api/v1/agents", body).expect(201);
+        owner.post("/api/v1/agents/" + slug + "/versions/1/publish", "").expect(200);
+        owner.post("/api/v1/tool-grants", Map.of("subject", "agent:" + slug, "tools", tool, "effect", "allow"))
+            .expect(201);
+        return slug;
     }
 
     private static ReceivedSpan one(List<ReceivedSpan> spans, String name) {
