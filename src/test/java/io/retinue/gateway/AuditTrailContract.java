@@ -11,9 +11,9 @@ import io.retinue.testing.PlatformIT;
 import tools.jackson.databind.JsonNode;
 
 /**
- * What every {@link AuditTrail} must do, in-process or remote: a refusal another module records is in the tenant's
- * audit log, as the tenant's auditors query it, with who, what, which target, outcome {@code denied} and why — and
- * in no other tenant's.
+ * What every {@link AuditTrail} must do, in-process or remote: a refusal or change another module records is in the
+ * tenant's audit log, as the tenant's auditors query it, with who, what, which target, outcome ({@code denied},
+ * {@code success}) and why — and in no other tenant's.
  */
 public abstract class AuditTrailContract extends PlatformIT {
 
@@ -36,6 +36,22 @@ public abstract class AuditTrailContract extends PlatformIT {
         assertThat(entry.get("target").asString()).isEqualTo(target);
         assertThat(entry.get("outcome").asString()).isEqualTo("denied");
         assertThat(entry.get("detail").asString()).isEqualTo("the API key was revoked");
+        assertThat(api.get("/api/v1/audit-events?actor=" + actor).expect(200).json().get("items"))
+            .as("another tenant's log").isEmpty();
+    }
+
+    @Test
+    void aChangeIsRecordedInItsTenantsLogAsASuccess() {
+        TestTenant tenant = newTenant(api, "ac");
+        String actor = "key:" + UUID.randomUUID().toString().substring(0, 12);
+        trail().changed(new TenantId(tenant.id()), actor, "trace_settings.changed", "tenant:" + tenant.id(),
+                "captureContent=true");
+
+        JsonNode items = tenant.owner().get("/api/v1/audit-events?action=trace_settings.changed&actor=" + actor)
+            .expect(200).json().get("items");
+        assertThat(items).hasSize(1);
+        assertThat(items.get(0).get("outcome").asString()).isEqualTo("success");
+        assertThat(items.get(0).get("detail").asString()).isEqualTo("captureContent=true");
         assertThat(api.get("/api/v1/audit-events?actor=" + actor).expect(200).json().get("items"))
             .as("another tenant's log").isEmpty();
     }

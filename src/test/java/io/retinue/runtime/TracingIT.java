@@ -120,6 +120,13 @@ class TracingIT extends PlatformIT {
         JsonNode settings = owner.put("/api/v1/trace-settings", Map.of("captureContent", true)).expect(200).json();
         assertThat(settings.get("captureContent").asBoolean()).isTrue();
         assertThat(settings.get("updatedBy").asString()).startsWith("key:");
+        assertThat(owner.put("/api/v1/trace-settings", Map.of("captureContent", true)).expect(200).json()
+            .get("captureContent").asBoolean()).isTrue();
+        JsonNode audited = owner.get("/api/v1/audit-events?action=trace_settings.changed").expect(200).json()
+            .get("items");
+        assertThat(audited).as("the change is audited, once").hasSize(1);
+        assertThat(audited.get(0).get("actor").asString()).isEqualTo(settings.get("updatedBy").asString());
+        assertThat(audited.get(0).get("detail").asString()).isEqualTo("captureContent=true");
         String tool = "trace.lookup";
         owner.post("/api/v1/tools", Map.of("name", tool, "description", "Looks a word up", "kind", "http",
                 "inputSchema", Map.of("type", "object", "properties", Map.of("word", Map.of("type", "string"),

@@ -69,6 +69,12 @@ public class AuditLog implements AuditTrail {
         independent.executeWithoutResult(status -> record(tenant, actor, action, target, "denied", detail));
     }
 
+    /** Records a change another module made, in the transaction it was made in when there is one. */
+    @Override
+    public void changed(TenantId tenant, String actor, String action, String target, String detail) {
+        success(tenant, actor, action, target, detail);
+    }
+
     private void record(TenantId tenant, String actor, String action, String target, String outcome, String detail) {
         jdbc.sql("""
                 INSERT INTO gateway.audit_event (id, tenant_id, occurred_at, actor, action, target, outcome, detail,

@@ -12,7 +12,7 @@ import io.retinue.shared.Caller;
 import io.retinue.shared.topology.ConditionalOnModule;
 
 /**
- * {@link AuditTrail} for other Retinue processes: records a refusal in the token's tenant. The actor is what is
+ * {@link AuditTrail} for other Retinue processes: records a refusal or a change in the token's tenant. The actor is what is
  * recorded (a schedule's maker, say), not who asks, so it comes with the entry; the tenant never does.
  */
 @RestController
@@ -20,8 +20,8 @@ import io.retinue.shared.topology.ConditionalOnModule;
 @ConditionalOnModule("gateway")
 class AuditTrailEndpoint {
 
-    /** The body: one refusal. */
-    record Denial(String actor, String action, String target, String detail) {
+    /** The body: one refusal or change. */
+    record Entry(String actor, String action, String target, String detail) {
     }
 
     private final AuditTrail audit;
@@ -31,8 +31,14 @@ class AuditTrailEndpoint {
     }
 
     @PostMapping(path = "/denials", consumes = "application/json")
-    ResponseEntity<Void> denied(@AuthenticationPrincipal Caller caller, @RequestBody Denial denial) {
+    ResponseEntity<Void> denied(@AuthenticationPrincipal Caller caller, @RequestBody Entry denial) {
         audit.denied(caller.tenant(), denial.actor(), denial.action(), denial.target(), denial.detail());
+        return ResponseEntity.noContent().build();
+    }
+
+    @PostMapping(path = "/changes", consumes = "application/json")
+    ResponseEntity<Void> changed(@AuthenticationPrincipal Caller caller, @RequestBody Entry change) {
+        audit.changed(caller.tenant(), change.actor(), change.action(), change.target(), change.detail());
         return ResponseEntity.noContent().build();
     }
 }

@@ -11,8 +11,8 @@ import io.retinue.shared.topology.ModuleClient;
 import io.retinue.shared.topology.ModuleClients;
 
 /**
- * {@link AuditTrail} where the gateway runs in another process: its {@link AuditTrailEndpoint}, as a write never
- * retried (an entry recorded twice would say a refusal happened twice).
+ * {@link AuditTrail} where the gateway runs in another process: its {@link AuditTrailEndpoint}, as writes never
+ * retried (an entry recorded twice would say a refusal or a change happened twice).
  */
 @Component
 @ConditionalOnModule(value = "gateway", runsHere = false)
@@ -27,6 +27,12 @@ public class HttpAuditTrail implements AuditTrail {
     @Override
     public void denied(TenantId tenant, String actor, String action, String target, String detail) {
         gateway.post(gateway.actingFor(tenant), uri -> uri.path("/internal/v1/gateway/audit/denials").build(),
-                new AuditTrailEndpoint.Denial(actor, action, target, detail), Void.class, Duration.ZERO);
+                new AuditTrailEndpoint.Entry(actor, action, target, detail), Void.class, Duration.ZERO);
+    }
+
+    @Override
+    public void changed(TenantId tenant, String actor, String action, String target, String detail) {
+        gateway.post(gateway.actingFor(tenant), uri -> uri.path("/internal/v1/gateway/audit/changes").build(),
+                new AuditTrailEndpoint.Entry(actor, action, target, detail), Void.class, Duration.ZERO);
     }
 }

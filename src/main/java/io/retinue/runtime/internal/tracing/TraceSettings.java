@@ -12,6 +12,7 @@ import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
+import io.retinue.gateway.AuditTrail;
 import io.retinue.shared.Caller;
 import io.retinue.shared.DomainProblem;
 import io.retinue.shared.TenantId;
@@ -24,7 +25,7 @@ import io.swagger.v3.oas.annotations.media.Schema;
  * in ({@code captureContent}) has its prompts, the models' answers and its tools' arguments and results recorded on
  * the spans too, with secret-looking values masked. Asked only of spans that are recorded (an exporter is configured),
  * and remembered per tenant for {@link #REMEMBERED_FOR}: a change is seen at once by the instance it was made on, and
- * by the others within that time.
+ * by the others within that time. A change of it is in the tenant's audit log ({@code trace_settings.changed}).
  */
 @Component
 public class TraceSettings {
@@ -50,14 +51,16 @@ public class TraceSettings {
 
     private final JdbcClient jdbc;
     private final Clock clock;
+    private final AuditTrail audit;
     private final Cache<TenantId, Boolean> captures = Caffeine.newBuilder()
         .maximumSize(100_000)
         .expireAfterWrite(REMEMBERED_FOR)
         .build();
 
-    TraceSettings(JdbcClient jdbc, Clock clock) {
+    TraceSettings(JdbcClient jdbc, Clock clock, AuditTrail audit) {
         this.jdbc = jdbc;
         this.clock = clock;
+        this.audit = audit;
     }
 
     public Settings of(TenantId tenant) {
@@ -74,6 +77,7 @@ public class TraceSettings {
             throw DomainProblem.invalid(List.of(new Violation("/captureContent", "is required: true or false")));
         }
         TenantId tenant = caller.tenant();
+        boolean before = of(tenant).captureContent();
         if (write(UPDATE, caller, request) == 0) {
             try {
                 write("""
@@ -85,6 +89,10 @@ public class TraceSettings {
             }
         }
         captures.invalidate(tenant);
+        if (before != request.captureContent()) {
+            audit.changed(tenant, caller.principalId(), "trace_settings.changed", "tenant:" + tenant.value(),
+                    "captureContent=" + request.captureContent());
+        }
         return of(tenant);
     }
 
