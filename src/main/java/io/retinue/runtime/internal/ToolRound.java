@@ -176,7 +176,7 @@ class ToolRound {
         try (Tracer.SpanInScope scope = spans.traces().inScope(span)) {
             // A stopping process lets the call finish: cut short, it may have done its work without our record of it.
             ToolResult result = CallInterrupts.finishing(() -> untracedCall(turn, call, tools, step, index, decision));
-            spans.toolContent(span, turn.caller.tenant(), decision != null && decision.arguments() != null
+            spans.toolContent(span, turn.caller.tenant(), () -> decision != null && decision.arguments() != null
                     ? decision.arguments() : arguments(call), result.text() != null ? result.text() : result.awaiting());
             RunSpans.toolEnded(span, result.status());
             return result;

@@ -2,6 +2,7 @@ package io.retinue.runtime.internal.tracing;
 
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 import org.springframework.stereotype.Component;
 
@@ -95,11 +96,15 @@ public class RunSpans {
         }
     }
 
-    /** Puts a tool call's arguments and what it gave the model on its span, as {@link #prompt} does. */
-    public void toolContent(Span tool, TenantId tenant, JsonNode arguments, String result) {
+    /**
+     * Puts a tool call's arguments (read only when they are to be put) and what it gave the model on its span, as
+     * {@link #prompt} does.
+     */
+    public void toolContent(Span tool, TenantId tenant, Supplier<JsonNode> arguments, String result) {
         if (holdsContent(tool, tenant)) {
-            if (arguments != null) {
-                tool.tag("gen_ai.tool.call.arguments", content.arguments(arguments));
+            JsonNode called = arguments.get();
+            if (called != null) {
+                tool.tag("gen_ai.tool.call.arguments", content.arguments(called));
             }
             if (result != null) {
                 tool.tag("gen_ai.tool.call.result", content.text(result));
