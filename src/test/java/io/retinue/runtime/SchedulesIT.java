@@ -230,7 +230,8 @@ class SchedulesIT extends PlatformIT {
         assertThat(fires).allSatisfy(fire -> assertThat(fire.get("runId").isNull()).as(fire.toString()).isFalse());
         assertThat(fires.stream().map(fire -> Instant.parse(fire.get("dueAt").asString()).getNano()))
             .as("due times are whole seconds").containsOnly(0);
-        await().atMost(Duration.ofSeconds(20)).until(() -> owner.get("/api/v1/runs?agent=" + slug + "&limit=200")
+        // The second instance was killed: a run it held is taken over once its lease (30 s) lapses.
+        await().atMost(Duration.ofSeconds(50)).until(() -> owner.get("/api/v1/runs?agent=" + slug + "&limit=200")
             .json().get("items").valueStream().allMatch(run -> run.get("status").asString().equals("completed")));
         assertThat(owner.get("/api/v1/runs?agent=" + slug + "&limit=200").json().get("items"))
             .as("one run per fire, none twice").hasSize(fires.size());
